@@ -1,0 +1,722 @@
+//! `derisk registry …`: validate, list, show and count the registry.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::Write;
+
+use anyhow::Context as _;
+use comfy_table::{ContentArrangement, Table, presets};
+use derisk_core::{
+    Designation, Entity, EntityKind, Relation, RelationKind, SourceId, Verification,
+};
+use derisk_registry::{Chain, Loaded, Lookup, Registry, Severity};
+use serde_json::{Value, json};
+
+use crate::Outcome;
+use crate::cli::{DataFormat, DocFormat, Global, RegistryCommand, TableFormat};
+use crate::output::{json_line, stdout};
+
+pub(crate) fn run(global: &Global, cmd: &RegistryCommand) -> anyhow::Result<Outcome> {
+    match cmd {
+        RegistryCommand::Validate { format, strict } => validate(global, *format, *strict),
+        RegistryCommand::List {
+            format,
+            kind,
+            designated,
+        } => list(
+            &load_for_use(global)?,
+            *format,
+            kind.as_deref(),
+            *designated,
+        ),
+        RegistryCommand::Show { query, format } => show(&load_for_use(global)?, query, *format),
+        RegistryCommand::Stats { format } => stats(&load_for_use(global)?, *format),
+    }
+}
+
+fn load(global: &Global) -> anyhow::Result<Loaded> {
+    match &global.registry {
+        Some(dir) => Ok(derisk_registry::load_dir(dir)?),
+        None => Ok(derisk_registry::bundled()),
+    }
+}
+
+/// Loads the registry for a command that uses it. Records with errors are
+/// left out; say so once on standard error so the user knows to validate.
+fn load_for_use(global: &Global) -> anyhow::Result<Registry> {
+    let loaded = load(global)?;
+    let errors = loaded.error_count();
+    if errors > 0 {
+        eprintln!(
+            "derisk: warning: the registry has {errors} error{}; the records at fault are left out \
+             (run `derisk registry validate` for details)",
+            plural(errors)
+        );
+    }
+    Ok(loaded.registry)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+// ------------------------------------------------------------------ validate
+
+fn validate(global: &Global, format: DataFormat, strict: bool) -> anyhow::Result<Outcome> {
+    let loaded = load(global)?;
+    let mut out = stdout();
+    for d in &loaded.diagnostics {
+        match format {
+            DataFormat::Text => writeln!(out, "{d}")?,
+            DataFormat::Jsonl => json_line(
+                &mut out,
+                &json!({
+                    "severity": d.severity.as_str(),
+                    "file": d.file,
+                    "line": d.line,
+                    "column": d.column,
+                    "field": d.field,
+                    "message": d.message,
+                }),
+            )?,
+        }
+    }
+    out.flush()?;
+    let r = &loaded.registry;
+    let (errors, warnings) = (loaded.error_count(), loaded.warning_count());
+    eprintln!(
+        "registry {}: {} files, {} entities, {} relations, {} designations, {} sources, {} MAC blocks; \
+         {errors} error{}, {warnings} warning{}",
+        r.short_hash(),
+        r.files().len(),
+        r.entities().len(),
+        r.relations().len(),
+        r.designations().len(),
+        r.sources().len(),
+        r.mac_blocks().len(),
+        plural(errors),
+        plural(warnings),
+    );
+    let failed = errors > 0
+        || (strict
+            && loaded
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Warning));
+    Ok(if failed {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+// ---------------------------------------------------------------------- list
+
+fn list(
+    r: &Registry,
+    format: TableFormat,
+    kind: Option<&str>,
+    designated: bool,
+) -> anyhow::Result<Outcome> {
+    let kind = kind.map(|k| EntityKind::parse(k).context("clap checked the kind"));
+    let kind = kind.transpose()?;
+    let entities = r
+        .entities()
+        .iter()
+        .filter(|e| kind.is_none_or(|k| e.kind == k))
+        .filter(|e| {
+            !designated
+                || r.designations_of(e.id.as_str())
+                    .any(Designation::is_current)
+        });
+    let mut out = stdout();
+    match format {
+        TableFormat::Jsonl => {
+            for e in entities {
+                let designations: Vec<Value> = r
+                    .designations_of(e.id.as_str())
+                    .map(|d| designation_json(r, d))
+                    .collect();
+                let mut doc = json!({
+                    "id": e.id,
+                    "kind": e.kind,
+                    "name": e.caption,
+                    "country": e.country,
+                    "state": e.state,
+                    "designations": designations,
+                });
+                if let Verification::Unverified(reason) = &e.verification {
+                    doc["unverified"] = json!(reason);
+                }
+                json_line(&mut out, &doc)?;
+            }
+        }
+        TableFormat::Table => {
+            let mut table = Table::new();
+            table
+                .load_style(presets::NOTHING)
+                .set_content_arrangement(ContentArrangement::Disabled);
+            table.set_header(["ID", "KIND", "CC", "NAME", "LISTS (current)"]);
+            for e in entities {
+                let mut name = e.caption.clone();
+                if !e.verification.is_verified() {
+                    name.push_str(" [unverified]");
+                }
+                table.add_row([
+                    e.id.to_string(),
+                    e.kind.to_string(),
+                    e.country.map(|c| c.to_string()).unwrap_or_default(),
+                    name,
+                    current_labels(r, e),
+                ]);
+            }
+            for column in table.column_iter_mut() {
+                column.set_padding((0, 2));
+            }
+            for line in table.lines() {
+                writeln!(out, "{}", line.trim_end())?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Clean)
+}
+
+/// Short labels of the lists an entity is on without an end date; `?` marks
+/// an unverified designation.
+fn current_labels(r: &Registry, e: &Entity) -> String {
+    let mut labels: Vec<String> = Vec::new();
+    for d in r.designations_of(e.id.as_str()).filter(|d| d.is_current()) {
+        let short = r
+            .list(d.list.as_str())
+            .map_or(d.list.as_str(), |l| l.short.as_str());
+        let label = if d.verification.is_verified() {
+            short.to_owned()
+        } else {
+            format!("{short}?")
+        };
+        if !labels.contains(&label) {
+            labels.push(label);
+        }
+    }
+    labels.join(" ")
+}
+
+fn designation_json(r: &Registry, d: &Designation) -> Value {
+    let list = r.list(d.list.as_str());
+    let mut doc = serde_json::to_value(d).unwrap_or(Value::Null);
+    doc["list_name"] = json!(list.map(|l| &l.name));
+    doc["list_short"] = json!(list.map(|l| &l.short));
+    doc["authority"] = json!(list.map(|l| &l.authority));
+    doc["jurisdiction"] = json!(list.map(|l| l.jurisdiction));
+    doc
+}
+
+// ---------------------------------------------------------------------- show
+
+fn show(r: &Registry, query: &str, format: DocFormat) -> anyhow::Result<Outcome> {
+    let e = match r.lookup(query) {
+        Lookup::Found(e) => e,
+        Lookup::NotFound => anyhow::bail!(
+            "no entity has the id or a name matching {query:?}; `derisk registry list` shows them all"
+        ),
+        Lookup::Ambiguous(candidates) => {
+            let mut msg = format!(
+                "{} entities match {query:?}; name one by its id:",
+                candidates.len()
+            );
+            for c in candidates.iter().take(20) {
+                let _ = write!(msg, "\n  {:<28} {}", c.id, c.caption);
+            }
+            if candidates.len() > 20 {
+                let _ = write!(msg, "\n  … and {} more", candidates.len() - 20);
+            }
+            anyhow::bail!(msg)
+        }
+    };
+    let mut out = stdout();
+    match format {
+        DocFormat::Text => out.write_all(show_text(r, e).as_bytes())?,
+        DocFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &show_json(r, e))?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Clean)
+}
+
+/// Numbers sources in the order a document first cites them.
+#[derive(Default)]
+struct Citations {
+    order: Vec<SourceId>,
+    index: HashMap<SourceId, usize>,
+}
+
+impl Citations {
+    fn cite(&mut self, ids: &[SourceId]) -> String {
+        let mut s = String::new();
+        for id in ids {
+            let n = *self.index.entry(id.clone()).or_insert_with(|| {
+                self.order.push(id.clone());
+                self.order.len()
+            });
+            let _ = write!(s, "[{n}]");
+        }
+        s
+    }
+}
+
+/// Upward relations first: the entity's owners, controllers, brand owners
+/// and makers. Returns (phrase, other entity, relation).
+fn split_relations<'r>(
+    r: &'r Registry,
+    e: &Entity,
+) -> (
+    Vec<(&'static str, &'r Relation, &'r str)>,
+    Vec<(&'static str, &'r Relation, &'r str)>,
+) {
+    let mut up = Vec::new();
+    let mut down = Vec::new();
+    for rel in r.relations_from(e.id.as_str()) {
+        let entry = (rel.kind.forward_phrase(), rel, rel.object.as_str());
+        if rel.kind.object_is_behind_subject() {
+            up.push(entry)
+        } else {
+            down.push(entry)
+        }
+    }
+    for rel in r.relations_to(e.id.as_str()) {
+        let entry = (rel.kind.backward_phrase(), rel, rel.subject.as_str());
+        if rel.kind == RelationKind::OemOf {
+            up.push(entry)
+        } else {
+            down.push(entry)
+        }
+    }
+    (up, down)
+}
+
+fn show_text(r: &Registry, e: &Entity) -> String {
+    let mut cites = Citations::default();
+    let mut s = String::new();
+    let mut w = |line: String| {
+        s.push_str(line.trim_end());
+        s.push('\n');
+    };
+
+    w(format!("{}  {}", e.caption, cites.cite(&e.sources)));
+    let mut facts = vec![format!("id {}", e.id), e.kind.to_string()];
+    if let Some(c) = e.country {
+        facts.push(format!("country {c}"));
+    }
+    if let Some(st) = e.state {
+        facts.push(format!("organ of the state {st}"));
+    }
+    w(format!("  {}", facts.join(" · ")));
+    unverified_line(&mut w, "  ", &e.verification);
+    if let Some(note) = &e.note {
+        w(format!("  {note}"));
+    }
+
+    w(String::new());
+    w("Names".into());
+    let width = e
+        .names
+        .iter()
+        .map(|n| n.kind.as_str().len())
+        .max()
+        .unwrap_or(0);
+    for n in &e.names {
+        let mut line = format!("  {:<width$}  {}", n.kind.as_str(), n.value);
+        if let Some(lang) = &n.lang {
+            let _ = write!(line, " ({lang})");
+        }
+        if let Some(range) = date_range(n.start, n.end) {
+            let _ = write!(line, " {range}");
+        }
+        let _ = write!(line, "  {}", cites.cite(&n.sources));
+        w(line);
+        unverified_line(&mut w, "      ", &n.verification);
+    }
+
+    if !e.identifiers.is_empty() {
+        w(String::new());
+        w("Identifiers".into());
+        for i in &e.identifiers {
+            w(format!(
+                "  {:<8} {}  {}",
+                i.scheme.as_str(),
+                i.value,
+                cites.cite(&i.sources)
+            ));
+            unverified_line(&mut w, "      ", &i.verification);
+        }
+    }
+
+    let (up, down) = split_relations(r, e);
+    for (title, rels) in [
+        ("Owned, controlled or made by", up),
+        ("Owns, controls or makes for", down),
+    ] {
+        if rels.is_empty() {
+            continue;
+        }
+        w(String::new());
+        w(title.into());
+        for (phrase, rel, other) in rels {
+            let other = r
+                .entity(other)
+                .map_or_else(|| other.to_owned(), |o| format!("{} ({})", o.caption, o.id));
+            let mut line = format!("  {phrase}");
+            if let Some(share) = rel.share {
+                let _ = write!(line, " {share}");
+            }
+            let _ = write!(line, " {other}");
+            if let Some(range) = date_range(rel.start, rel.end) {
+                let _ = write!(line, " {range}");
+            }
+            let _ = write!(line, "  {}", cites.cite(&rel.sources));
+            w(line);
+            if let Some(note) = &rel.note {
+                w(format!("      {note}"));
+            }
+            unverified_line(&mut w, "      ", &rel.verification);
+        }
+    }
+
+    let chains = r.chains_up(e.id.as_str());
+    if !chains.is_empty() {
+        w(String::new());
+        w("Chains to the top (current links; ? = unverified link; [lists] = designations in force)".into());
+        for chain in &chains {
+            w(format!("  {}", chain_text(r, e, chain)));
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        let on_chains = chains.iter().flat_map(|c| c.links.iter().map(|l| l.entity));
+        for node in on_chains {
+            if seen.contains(&node.id.as_str()) {
+                continue;
+            }
+            seen.push(node.id.as_str());
+            let affiliations: Vec<String> = r
+                .relations_from(node.id.as_str())
+                .filter(|rel| rel.kind == RelationKind::AffiliatedWith && rel.is_current())
+                .map(|rel| {
+                    format!(
+                        "{}{}",
+                        rel.object,
+                        if rel.verification.is_verified() {
+                            ""
+                        } else {
+                            "?"
+                        }
+                    )
+                })
+                .collect();
+            if !affiliations.is_empty() {
+                w(format!(
+                    "  {} is also affiliated with {}  {}",
+                    node.id,
+                    affiliations.join(", "),
+                    cites.cite(&affiliation_sources(r, node))
+                ));
+            }
+        }
+    }
+
+    let designations: Vec<&Designation> = r.designations_of(e.id.as_str()).collect();
+    if !designations.is_empty() {
+        w(String::new());
+        w("Designations".into());
+        for d in designations {
+            let list = r.list(d.list.as_str());
+            let name = list.map_or(d.list.as_str(), |l| l.name.as_str());
+            let short = list.map_or("", |l| l.short.as_str());
+            let authority = list
+                .and_then(|l| r.entity(l.authority.as_str()))
+                .map_or(String::new(), |a| format!(" · {}", a.caption));
+            let start = d
+                .start
+                .map_or_else(|| "undated".to_owned(), |s| s.to_string());
+            let mut line = format!("  {start:<10}  {name} [{short}]{authority}");
+            if let Some(end) = d.end {
+                let _ = write!(line, " · ended {end}");
+            }
+            let _ = write!(line, "  {}", cites.cite(&d.sources));
+            w(line);
+            for (label, value) in [
+                ("reference", &d.reference),
+                ("program", &d.program),
+                ("note", &d.note),
+            ] {
+                if let Some(v) = value {
+                    w(format!("              {label}: {v}"));
+                }
+            }
+            unverified_line(&mut w, "              ", &d.verification);
+        }
+    }
+
+    let blocks: Vec<_> = r.mac_blocks_of(e.id.as_str()).collect();
+    if !blocks.is_empty() {
+        w(String::new());
+        w("IEEE MAC address blocks".into());
+        let mut groups: Vec<(String, Vec<&derisk_core::MacBlock>)> = Vec::new();
+        for b in blocks {
+            let key = format!("{} \"{}\"", b.registry, b.assignee);
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, v)) => v.push(b),
+                None => groups.push((key, vec![b])),
+            }
+        }
+        for (key, group) in groups {
+            let prefixes: Vec<&str> = group.iter().take(6).map(|b| b.prefix.as_str()).collect();
+            let more = if group.len() > 6 {
+                format!(" … ({} in all)", group.len())
+            } else {
+                String::new()
+            };
+            w(format!(
+                "  {key}: {}{more}  {}",
+                prefixes.join(" "),
+                cites.cite(&group[0].sources)
+            ));
+        }
+    }
+
+    w(String::new());
+    w("Sources".into());
+    for (i, id) in cites.order.iter().enumerate() {
+        match r.source(id.as_str()) {
+            Some(src) => {
+                let date = src
+                    .published
+                    .map_or_else(|| "undated".to_owned(), |d| d.to_string());
+                w(format!(
+                    "  [{}] {} — {}, {date}",
+                    i + 1,
+                    src.title,
+                    src.publisher
+                ));
+                w(format!("      {}", src.url));
+                if let Some(note) = &src.note {
+                    w(format!("      {note}"));
+                }
+            }
+            None => w(format!("  [{}] {id} (not in the registry)", i + 1)),
+        }
+    }
+    w(String::new());
+    w(format!(
+        "registry {} ({} files)",
+        r.short_hash(),
+        r.files().len()
+    ));
+    s
+}
+
+/// The sources of an entity's current affiliations, in order, without repeats.
+fn affiliation_sources(r: &Registry, e: &Entity) -> Vec<SourceId> {
+    let mut out: Vec<SourceId> = Vec::new();
+    for rel in r
+        .relations_from(e.id.as_str())
+        .filter(|rel| rel.kind == RelationKind::AffiliatedWith && rel.is_current())
+    {
+        for s in &rel.sources {
+            if !out.contains(s) {
+                out.push(s.clone());
+            }
+        }
+    }
+    out
+}
+
+fn unverified_line(w: &mut impl FnMut(String), indent: &str, v: &Verification) {
+    if let Verification::Unverified(reason) = v {
+        w(format!("{indent}UNVERIFIED: {reason}"));
+    }
+}
+
+fn date_range(
+    start: Option<derisk_core::PartialDate>,
+    end: Option<derisk_core::PartialDate>,
+) -> Option<String> {
+    match (start, end) {
+        (None, None) => None,
+        (Some(s), None) => Some(format!("(since {s})")),
+        (None, Some(e)) => Some(format!("(until {e})")),
+        (Some(s), Some(e)) => Some(format!("({s} to {e})")),
+    }
+}
+
+fn chain_text(r: &Registry, start: &Entity, chain: &Chain<'_>) -> String {
+    let mut s = start.id.to_string();
+    for link in &chain.links {
+        let rel = link.relation;
+        let mut label = rel.kind.as_str().to_owned();
+        if rel.kind == RelationKind::OemOf {
+            label = "made-by".into();
+        }
+        if let Some(share) = rel.share {
+            let _ = write!(label, " {share}");
+        }
+        if !rel.verification.is_verified() {
+            label.push('?');
+        }
+        let _ = write!(s, " —{label}→ {}", link.entity.id);
+        let lists = current_labels(r, link.entity);
+        if !lists.is_empty() {
+            let _ = write!(s, " [{lists}]");
+        }
+        if let Some(state) = link.entity.state {
+            let _ = write!(s, " (state organ, {state})");
+        }
+    }
+    if chain.cycle {
+        s.push_str(" (cycle)");
+    }
+    s
+}
+
+fn show_json(r: &Registry, e: &Entity) -> Value {
+    let relation_json = |phrase: &str, rel: &Relation, other: &str| {
+        let mut v = serde_json::to_value(rel).unwrap_or(Value::Null);
+        v["phrase"] = json!(phrase);
+        v["other"] = json!(other);
+        v["other_name"] = json!(r.entity(other).map(|o| &o.caption));
+        v
+    };
+    let (up, down) = split_relations(r, e);
+    let chains: Vec<Value> = r
+        .chains_up(e.id.as_str())
+        .iter()
+        .map(|c| {
+            json!({
+                "cycle": c.cycle,
+                "links": c.links.iter().map(|l| json!({
+                    "relation": l.relation.kind,
+                    "share": l.relation.share,
+                    "verified": l.relation.verification.is_verified(),
+                    "entity": l.entity.id,
+                    "name": l.entity.caption,
+                    "state": l.entity.state,
+                    "designations": r.designations_of(l.entity.id.as_str()).filter(|d| d.is_current()).map(|d| &d.list).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut cited: Vec<&SourceId> = e.sources.iter().collect();
+    cited.extend(e.names.iter().flat_map(|n| &n.sources));
+    cited.extend(e.identifiers.iter().flat_map(|i| &i.sources));
+    let rels: Vec<&Relation> = r
+        .relations_from(e.id.as_str())
+        .chain(r.relations_to(e.id.as_str()))
+        .collect();
+    cited.extend(rels.iter().flat_map(|rel| &rel.sources));
+    let designations: Vec<&Designation> = r.designations_of(e.id.as_str()).collect();
+    cited.extend(designations.iter().flat_map(|d| &d.sources));
+    let blocks: Vec<_> = r.mac_blocks_of(e.id.as_str()).collect();
+    cited.extend(blocks.iter().flat_map(|b| &b.sources));
+    let mut sources = serde_json::Map::new();
+    for id in cited {
+        if let Some(src) = r.source(id.as_str()) {
+            sources.insert(
+                id.to_string(),
+                serde_json::to_value(src).unwrap_or(Value::Null),
+            );
+        }
+    }
+    json!({
+        "registry": r.hash(),
+        "entity": e,
+        "upward": up.iter().map(|(p, rel, o)| relation_json(p, rel, o)).collect::<Vec<_>>(),
+        "downward": down.iter().map(|(p, rel, o)| relation_json(p, rel, o)).collect::<Vec<_>>(),
+        "chains": chains,
+        "designations": designations.iter().map(|d| designation_json(r, d)).collect::<Vec<_>>(),
+        "mac_blocks": blocks,
+        "sources": sources,
+    })
+}
+
+// --------------------------------------------------------------------- stats
+
+fn stats(r: &Registry, format: DocFormat) -> anyhow::Result<Outcome> {
+    let s = r.stats();
+    let mut out = stdout();
+    match format {
+        DocFormat::Json => {
+            let doc = json!({
+                "registry": r.hash(),
+                "files": s.files,
+                "entities": s.entities,
+                "names": s.names,
+                "relations": s.relations,
+                "designations": s.designations,
+                "lists": s.lists,
+                "sources": s.sources,
+                "mac_blocks": s.mac_blocks,
+                "unverified": s.unverified,
+            });
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            out.write_all(b"\n")?;
+        }
+        DocFormat::Text => {
+            let total = |m: &std::collections::BTreeMap<&str, usize>| m.values().sum::<usize>();
+            let parts = |m: &std::collections::BTreeMap<&str, usize>| {
+                m.iter()
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(k, n)| format!("{k} {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            writeln!(out, "registry {} ({} files)", r.short_hash(), s.files)?;
+            writeln!(
+                out,
+                "entities      {:>5}  ({})",
+                total(&s.entities),
+                parts(&s.entities)
+            )?;
+            writeln!(
+                out,
+                "names         {:>5}  ({})",
+                total(&s.names),
+                parts(&s.names)
+            )?;
+            writeln!(
+                out,
+                "relations     {:>5}  ({})",
+                total(&s.relations),
+                parts(&s.relations)
+            )?;
+            writeln!(
+                out,
+                "designations  {:>5}  on {} lists",
+                s.designations.values().sum::<usize>(),
+                s.lists
+            )?;
+            writeln!(out, "sources       {:>5}", s.sources)?;
+            writeln!(
+                out,
+                "MAC blocks    {:>5}  ({})",
+                total(&s.mac_blocks),
+                parts(&s.mac_blocks)
+            )?;
+            writeln!(
+                out,
+                "unverified    {:>5}  facts shown as UNVERIFIED wherever they appear",
+                s.unverified
+            )?;
+            writeln!(out)?;
+            writeln!(out, "designations by list")?;
+            let mut by_list: Vec<(&String, &usize)> = s.designations.iter().collect();
+            by_list.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            for (list, n) in by_list {
+                let short = r.list(list).map_or("", |l| l.short.as_str());
+                writeln!(out, "  {n:>4}  {short:<8} {list}")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Clean)
+}

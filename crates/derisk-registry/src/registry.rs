@@ -1,0 +1,412 @@
+//! The loaded registry and the questions it answers.
+
+use std::collections::{BTreeMap, HashMap};
+
+use derisk_core::{
+    Designation, Entity, EntityKind, List, MacBlock, MacRegistry, NameKind, Relation, RelationKind,
+    Source,
+};
+
+/// The curated registry: sources, lists, entities, relations, designations
+/// and MAC blocks, indexed for lookups. Immutable once built.
+#[derive(Debug)]
+pub struct Registry {
+    sources: Vec<Source>,
+    lists: Vec<List>,
+    entities: Vec<Entity>,
+    relations: Vec<Relation>,
+    designations: Vec<Designation>,
+    mac_blocks: Vec<MacBlock>,
+    hash: String,
+    files: Vec<String>,
+    entity_index: HashMap<String, usize>,
+    list_index: HashMap<String, usize>,
+    source_index: HashMap<String, usize>,
+    /// Per entity: relations where it is the subject.
+    outgoing: Vec<Vec<usize>>,
+    /// Per entity: relations where it is the object.
+    incoming: Vec<Vec<usize>>,
+    /// Per entity: its designations.
+    designated: Vec<Vec<usize>>,
+}
+
+/// The answer to [`Registry::lookup`].
+#[derive(Debug)]
+pub enum Lookup<'r> {
+    /// Exactly one entity fits.
+    Found(&'r Entity),
+    /// Several fit; the caller should ask which.
+    Ambiguous(Vec<&'r Entity>),
+    /// None fits.
+    NotFound,
+}
+
+/// One step up a chain: the relation followed and the entity reached.
+#[derive(Clone, Copy, Debug)]
+pub struct Link<'r> {
+    /// The relation followed.
+    pub relation: &'r Relation,
+    /// The entity it leads to.
+    pub entity: &'r Entity,
+}
+
+/// A path from an entity to one of the parties at the top of its
+/// ownership, control, brand or OEM links.
+#[derive(Clone, Debug)]
+pub struct Chain<'r> {
+    /// The steps, nearest first.
+    pub links: Vec<Link<'r>>,
+    /// The path stopped because it came back to an entity already on it.
+    pub cycle: bool,
+}
+
+/// Counts of what the registry holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Number of files loaded.
+    pub files: usize,
+    /// Entities by kind.
+    pub entities: BTreeMap<&'static str, usize>,
+    /// Names by kind (captions included).
+    pub names: BTreeMap<&'static str, usize>,
+    /// Relations by kind.
+    pub relations: BTreeMap<&'static str, usize>,
+    /// Designations by list id.
+    pub designations: BTreeMap<String, usize>,
+    /// Number of lists.
+    pub lists: usize,
+    /// Number of sources.
+    pub sources: usize,
+    /// MAC blocks by IEEE registry.
+    pub mac_blocks: BTreeMap<&'static str, usize>,
+    /// Facts (names, identifiers, relations, designations, entities) marked
+    /// unverified.
+    pub unverified: usize,
+}
+
+/// Upward chains are cut at this depth and count; real ownership trees are
+/// far smaller, so hitting either means the data has a problem.
+const MAX_CHAIN_DEPTH: usize = 16;
+const MAX_CHAINS: usize = 256;
+
+impl Registry {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        sources: Vec<Source>,
+        lists: Vec<List>,
+        entities: Vec<Entity>,
+        relations: Vec<Relation>,
+        designations: Vec<Designation>,
+        mac_blocks: Vec<MacBlock>,
+        hash: String,
+        files: Vec<String>,
+    ) -> Registry {
+        let entity_index: HashMap<String, usize> = entities
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.as_str().to_owned(), i))
+            .collect();
+        let list_index = lists
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.id.as_str().to_owned(), i))
+            .collect();
+        let source_index = sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str().to_owned(), i))
+            .collect();
+        let mut outgoing = vec![Vec::new(); entities.len()];
+        let mut incoming = vec![Vec::new(); entities.len()];
+        for (i, r) in relations.iter().enumerate() {
+            outgoing[entity_index[r.subject.as_str()]].push(i);
+            incoming[entity_index[r.object.as_str()]].push(i);
+        }
+        let mut designated = vec![Vec::new(); entities.len()];
+        for (i, d) in designations.iter().enumerate() {
+            designated[entity_index[d.entity.as_str()]].push(i);
+        }
+        for ds in &mut designated {
+            ds.sort_by_key(|&i| designations[i].start);
+        }
+        Registry {
+            sources,
+            lists,
+            entities,
+            relations,
+            designations,
+            mac_blocks,
+            hash,
+            files,
+            entity_index,
+            list_index,
+            source_index,
+            outgoing,
+            incoming,
+            designated,
+        }
+    }
+
+    /// SHA-256 over the names and contents of the files loaded: the version
+    /// of the registry that findings cite.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    /// The first 12 hex digits of [`Self::hash`], for display.
+    pub fn short_hash(&self) -> &str {
+        &self.hash[..12.min(self.hash.len())]
+    }
+
+    /// The files loaded, by name.
+    pub fn files(&self) -> &[String] {
+        &self.files
+    }
+
+    /// All entities, in file order.
+    pub fn entities(&self) -> &[Entity] {
+        &self.entities
+    }
+
+    /// All lists.
+    pub fn lists(&self) -> &[List] {
+        &self.lists
+    }
+
+    /// All sources.
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+
+    /// All relations.
+    pub fn relations(&self) -> &[Relation] {
+        &self.relations
+    }
+
+    /// All designations.
+    pub fn designations(&self) -> &[Designation] {
+        &self.designations
+    }
+
+    /// All MAC blocks.
+    pub fn mac_blocks(&self) -> &[MacBlock] {
+        &self.mac_blocks
+    }
+
+    /// The entity with this id.
+    pub fn entity(&self, id: &str) -> Option<&Entity> {
+        self.entity_index.get(id).map(|&i| &self.entities[i])
+    }
+
+    /// The list with this id.
+    pub fn list(&self, id: &str) -> Option<&List> {
+        self.list_index.get(id).map(|&i| &self.lists[i])
+    }
+
+    /// The source with this id.
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.source_index.get(id).map(|&i| &self.sources[i])
+    }
+
+    /// Relations in which `id` is the subject ("X owned-by …").
+    pub fn relations_from(&self, id: &str) -> impl Iterator<Item = &Relation> {
+        self.index_of(id)
+            .into_iter()
+            .flat_map(|e| self.outgoing[e].iter().map(|&r| &self.relations[r]))
+    }
+
+    /// Relations in which `id` is the object ("… owned-by X").
+    pub fn relations_to(&self, id: &str) -> impl Iterator<Item = &Relation> {
+        self.index_of(id)
+            .into_iter()
+            .flat_map(|e| self.incoming[e].iter().map(|&r| &self.relations[r]))
+    }
+
+    /// The designations of `id`, oldest first.
+    pub fn designations_of(&self, id: &str) -> impl Iterator<Item = &Designation> {
+        self.index_of(id)
+            .into_iter()
+            .flat_map(|e| self.designated[e].iter().map(|&d| &self.designations[d]))
+    }
+
+    /// The MAC blocks assigned to `id`.
+    pub fn mac_blocks_of<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a MacBlock> + 'a {
+        self.mac_blocks
+            .iter()
+            .filter(move |b| b.entity.as_str() == id)
+    }
+
+    fn index_of(&self, id: &str) -> Option<usize> {
+        self.entity_index.get(id).copied()
+    }
+
+    /// Finds an entity by id or by name, for commands that take
+    /// `<id-or-name>`.
+    ///
+    /// Tries, in order: the id; a name equal to the query once case,
+    /// spaces and punctuation are ignored; names containing the query.
+    /// This is a lookup for people who know what they want, not the
+    /// screening engine, which matches misspelt and foreign names.
+    pub fn lookup(&self, query: &str) -> Lookup<'_> {
+        let query = query.trim();
+        if let Some(e) = self
+            .entity(query)
+            .or_else(|| self.entity(&query.to_lowercase()))
+        {
+            return Lookup::Found(e);
+        }
+        let folded = fold(query);
+        if folded.is_empty() {
+            return Lookup::NotFound;
+        }
+        let exact: Vec<&Entity> = self.entities_where(|name| name == folded);
+        match exact.len() {
+            1 => return Lookup::Found(exact[0]),
+            n if n > 1 => return Lookup::Ambiguous(exact),
+            _ => {}
+        }
+        let partial: Vec<&Entity> = self.entities_where(|name| name.contains(&folded));
+        match partial.len() {
+            0 => Lookup::NotFound,
+            1 => Lookup::Found(partial[0]),
+            _ => Lookup::Ambiguous(partial),
+        }
+    }
+
+    fn entities_where(&self, keep: impl Fn(&str) -> bool) -> Vec<&Entity> {
+        self.entities
+            .iter()
+            .filter(|e| e.names.iter().any(|n| keep(&fold(&n.value))))
+            .collect()
+    }
+
+    /// Every path from `id` up its current (not ended) ownership, control,
+    /// brand, former-identity and OEM links to the parties at the top.
+    /// Affiliations are not followed (see
+    /// [`RelationKind::is_chain_link`]). An entity with no such links has no
+    /// chains.
+    pub fn chains_up(&self, id: &str) -> Vec<Chain<'_>> {
+        let mut out = Vec::new();
+        if let Some(start) = self.index_of(id) {
+            let mut path = Vec::new();
+            let mut on_path = vec![start];
+            self.walk_up(start, &mut path, &mut on_path, &mut out);
+        }
+        out
+    }
+
+    fn walk_up<'r>(
+        &'r self,
+        at: usize,
+        path: &mut Vec<Link<'r>>,
+        on_path: &mut Vec<usize>,
+        out: &mut Vec<Chain<'r>>,
+    ) {
+        if out.len() >= MAX_CHAINS {
+            return;
+        }
+        let steps: Vec<(usize, &Relation)> = self.outgoing[at]
+            .iter()
+            .map(|&r| &self.relations[r])
+            .filter(|r| {
+                r.is_current() && r.kind.is_chain_link() && r.kind.object_is_behind_subject()
+            })
+            .map(|r| (self.entity_index[r.object.as_str()], r))
+            .chain(
+                self.incoming[at]
+                    .iter()
+                    .map(|&r| &self.relations[r])
+                    .filter(|r| r.is_current() && r.kind == RelationKind::OemOf)
+                    .map(|r| (self.entity_index[r.subject.as_str()], r)),
+            )
+            .collect();
+        if steps.is_empty() || path.len() >= MAX_CHAIN_DEPTH {
+            if !path.is_empty() {
+                out.push(Chain {
+                    links: path.clone(),
+                    cycle: false,
+                });
+            }
+            return;
+        }
+        for (next, relation) in steps {
+            path.push(Link {
+                relation,
+                entity: &self.entities[next],
+            });
+            if on_path.contains(&next) {
+                out.push(Chain {
+                    links: path.clone(),
+                    cycle: true,
+                });
+            } else {
+                on_path.push(next);
+                self.walk_up(next, path, on_path, out);
+                on_path.pop();
+            }
+            path.pop();
+        }
+    }
+
+    /// Counts by kind.
+    pub fn stats(&self) -> Stats {
+        let mut s = Stats {
+            files: self.files.len(),
+            lists: self.lists.len(),
+            sources: self.sources.len(),
+            ..Stats::default()
+        };
+        for k in EntityKind::ALL {
+            s.entities.insert(k.as_str(), 0);
+        }
+        for k in NameKind::ALL {
+            s.names.insert(k.as_str(), 0);
+        }
+        for k in RelationKind::ALL {
+            s.relations.insert(k.as_str(), 0);
+        }
+        for k in MacRegistry::ALL {
+            s.mac_blocks.insert(k.as_str(), 0);
+        }
+        for e in &self.entities {
+            *s.entities.entry(e.kind.as_str()).or_default() += 1;
+            s.unverified += usize::from(!e.verification.is_verified());
+            for n in &e.names[1..] {
+                s.unverified += usize::from(!n.verification.is_verified());
+            }
+            for n in &e.names {
+                *s.names.entry(n.kind.as_str()).or_default() += 1;
+            }
+            s.unverified += e
+                .identifiers
+                .iter()
+                .filter(|i| !i.verification.is_verified())
+                .count();
+        }
+        for r in &self.relations {
+            *s.relations.entry(r.kind.as_str()).or_default() += 1;
+            s.unverified += usize::from(!r.verification.is_verified());
+        }
+        for l in &self.lists {
+            s.designations.insert(l.id.as_str().to_owned(), 0);
+        }
+        for d in &self.designations {
+            *s.designations
+                .entry(d.list.as_str().to_owned())
+                .or_default() += 1;
+            s.unverified += usize::from(!d.verification.is_verified());
+        }
+        for b in &self.mac_blocks {
+            *s.mac_blocks.entry(b.registry.as_str()).or_default() += 1;
+        }
+        s
+    }
+}
+
+/// Lower-case letters and digits only: "Co.,Ltd" and "co ltd" fold alike.
+fn fold(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
