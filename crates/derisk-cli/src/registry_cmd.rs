@@ -60,6 +60,17 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// "1 entity", "2 entities", "0 MAC blocks".
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else if let Some(stem) = noun.strip_suffix('y') {
+        format!("{n} {stem}ies")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 // ------------------------------------------------------------------ validate
 
 fn validate(global: &Global, format: DataFormat, strict: bool) -> anyhow::Result<Outcome> {
@@ -85,17 +96,16 @@ fn validate(global: &Global, format: DataFormat, strict: bool) -> anyhow::Result
     let r = &loaded.registry;
     let (errors, warnings) = (loaded.error_count(), loaded.warning_count());
     eprintln!(
-        "registry {}: {} files, {} entities, {} relations, {} designations, {} sources, {} MAC blocks; \
-         {errors} error{}, {warnings} warning{}",
+        "registry {}: {}, {}, {}, {}, {}, {}; {}, {}",
         r.short_hash(),
-        r.files().len(),
-        r.entities().len(),
-        r.relations().len(),
-        r.designations().len(),
-        r.sources().len(),
-        r.mac_blocks().len(),
-        plural(errors),
-        plural(warnings),
+        count(r.files().len(), "file"),
+        count(r.entities().len(), "entity"),
+        count(r.relations().len(), "relation"),
+        count(r.designations().len(), "designation"),
+        count(r.sources().len(), "source"),
+        count(r.mac_blocks().len(), "MAC block"),
+        count(errors, "error"),
+        count(warnings, "warning"),
     );
     let failed = errors > 0
         || (strict
@@ -267,31 +277,42 @@ impl Citations {
     }
 }
 
-/// Upward relations first: the entity's owners, controllers, brand owners
-/// and makers. Returns (phrase, other entity, relation).
-fn split_relations<'r>(
-    r: &'r Registry,
-    e: &Entity,
-) -> (
-    Vec<(&'static str, &'r Relation, &'r str)>,
-    Vec<(&'static str, &'r Relation, &'r str)>,
-) {
+/// A relation as seen from one of its ends.
+struct Seen<'r> {
+    /// How it reads from this end ("owned by", "parent of").
+    phrase: &'static str,
+    relation: &'r Relation,
+    /// The id of the entity at the other end.
+    other: &'r str,
+}
+
+/// An entity's relations split into those pointing up (its owners,
+/// controllers, brand owners and makers) and those pointing down.
+fn split_relations<'r>(r: &'r Registry, e: &Entity) -> (Vec<Seen<'r>>, Vec<Seen<'r>>) {
     let mut up = Vec::new();
     let mut down = Vec::new();
-    for rel in r.relations_from(e.id.as_str()) {
-        let entry = (rel.kind.forward_phrase(), rel, rel.object.as_str());
-        if rel.kind.object_is_behind_subject() {
-            up.push(entry)
+    for relation in r.relations_from(e.id.as_str()) {
+        let seen = Seen {
+            phrase: relation.kind.forward_phrase(),
+            relation,
+            other: relation.object.as_str(),
+        };
+        if relation.kind.object_is_behind_subject() {
+            up.push(seen)
         } else {
-            down.push(entry)
+            down.push(seen)
         }
     }
-    for rel in r.relations_to(e.id.as_str()) {
-        let entry = (rel.kind.backward_phrase(), rel, rel.subject.as_str());
-        if rel.kind == RelationKind::OemOf {
-            up.push(entry)
+    for relation in r.relations_to(e.id.as_str()) {
+        let seen = Seen {
+            phrase: relation.kind.backward_phrase(),
+            relation,
+            other: relation.subject.as_str(),
+        };
+        if relation.kind == RelationKind::OemOf {
+            up.push(seen)
         } else {
-            down.push(entry)
+            down.push(seen)
         }
     }
     (up, down)
@@ -364,7 +385,12 @@ fn show_text(r: &Registry, e: &Entity) -> String {
         }
         w(String::new());
         w(title.into());
-        for (phrase, rel, other) in rels {
+        for Seen {
+            phrase,
+            relation: rel,
+            other,
+        } in rels
+        {
             let other = r
                 .entity(other)
                 .map_or_else(|| other.to_owned(), |o| format!("{} ({})", o.caption, o.id));
@@ -630,8 +656,8 @@ fn show_json(r: &Registry, e: &Entity) -> Value {
     json!({
         "registry": r.hash(),
         "entity": e,
-        "upward": up.iter().map(|(p, rel, o)| relation_json(p, rel, o)).collect::<Vec<_>>(),
-        "downward": down.iter().map(|(p, rel, o)| relation_json(p, rel, o)).collect::<Vec<_>>(),
+        "upward": up.iter().map(|s| relation_json(s.phrase, s.relation, s.other)).collect::<Vec<_>>(),
+        "downward": down.iter().map(|s| relation_json(s.phrase, s.relation, s.other)).collect::<Vec<_>>(),
         "chains": chains,
         "designations": designations.iter().map(|d| designation_json(r, d)).collect::<Vec<_>>(),
         "mac_blocks": blocks,

@@ -92,7 +92,7 @@ impl MacPrefix {
 
 impl fmt::Display for MacPrefix {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.pad(&self.0)
     }
 }
 

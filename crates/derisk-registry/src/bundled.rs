@@ -28,7 +28,7 @@ pub fn bundled() -> Loaded {
 
 /// A directory could not be read.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot read registry file {}: {source}", path.display())]
+#[error("cannot read the registry at {}", path.display())]
 pub struct ReadError {
     /// The file or directory that failed.
     pub path: PathBuf,

@@ -201,15 +201,15 @@ fn resolve(mut p: Parsed, sink: &mut Sink, files: &[RegistryFile]) -> Registry {
         if dropped.contains(&Owner::List(i)) {
             continue;
         }
-        if let Some(a) = by_id.get(d.item.authority.as_str()) {
-            if !matches!(a.kind, EntityKind::Authority | EntityKind::PublicBody) {
-                let message = format!(
-                    "authority `{}` is of kind `{}`; a list's authority must be of kind `authority` or `public-body`",
-                    a.id, a.kind
-                );
-                sink.error(d.at.clone(), d.path.clone() + ".authority", message);
-                dropped.insert(Owner::List(i));
-            }
+        if let Some(a) = by_id.get(d.item.authority.as_str())
+            && !matches!(a.kind, EntityKind::Authority | EntityKind::PublicBody)
+        {
+            let message = format!(
+                "authority `{}` is of kind `{}`; a list's authority must be of kind `authority` or `public-body`",
+                a.id, a.kind
+            );
+            sink.error(d.at.clone(), d.path.clone() + ".authority", message);
+            dropped.insert(Owner::List(i));
         }
     }
 
@@ -411,7 +411,9 @@ fn check_refs(
     used_sources: &mut HashSet<String>,
 ) {
     for r in p.refs.iter().filter(|r| r.target == target) {
-        if dropped.contains(&r.owner) || owner_parent_dropped(r.owner, dropped) {
+        let failed_record = r.owner == Owner::Failed;
+        if !failed_record && (dropped.contains(&r.owner) || owner_parent_dropped(r.owner, dropped))
+        {
             continue;
         }
         if known.contains(r.id.as_str()) {
@@ -420,7 +422,9 @@ fn check_refs(
             }
             continue;
         }
-        dropped.insert(r.owner);
+        if !failed_record {
+            dropped.insert(r.owner);
+        }
         if failed.contains(&r.id) {
             // The record itself failed to load and has its own error.
             continue;
@@ -429,6 +433,7 @@ fn check_refs(
             .map(|k| format!(" (did you mean `{k}`?)"))
             .unwrap_or_default();
         let consequence = match r.owner {
+            Owner::Failed => "this record is not loaded",
             Owner::Name(..) => "this name is not loaded",
             Owner::Identifier(..) => "this identifier is not loaded",
             _ => "this record is not loaded",

@@ -20,6 +20,9 @@ use crate::fields::{Record, Sink, closest, type_name};
 /// What owns a reference: the part of the data dropped if it dangles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Owner {
+    /// A record that failed to parse: its references are still checked so
+    /// that every problem is reported, but there is nothing left to drop.
+    Failed,
     Entity(usize),
     Name(usize, usize),
     Identifier(usize, usize),
@@ -237,7 +240,10 @@ impl Parsed {
                     path,
                 });
             }
-            (_, id, ..) => self.fail_id(Target::List, id.map(|i| i.get_ref().to_string())),
+            (_, id, ..) => {
+                self.failed_refs(refs);
+                self.fail_id(Target::List, id.map(|i| i.get_ref().to_string()));
+            }
         }
     }
 
@@ -284,15 +290,15 @@ impl Parsed {
             check_order(&mut nr, sink, start, end);
             let sources = source_refs(&mut nr, sink, owner, &mut name_refs);
             let verification = read_verification(&mut nr, sink);
-            if let (Some(t), Some(NameKind::Chinese)) = (&text, kind) {
-                if !matches!(Script::detect(t.get_ref()), Script::Han) {
-                    nr.fail(
-                        sink,
-                        t.span(),
-                        "name",
-                        "a name of kind `chinese` must be written in Chinese characters only",
-                    );
-                }
+            if let (Some(t), Some(NameKind::Chinese)) = (&text, kind)
+                && !matches!(Script::detect(t.get_ref()), Script::Han)
+            {
+                nr.fail(
+                    sink,
+                    t.span(),
+                    "name",
+                    "a name of kind `chinese` must be written in Chinese characters only",
+                );
             }
             if let (true, Some(text), Some(kind), Some(sources)) =
                 (nr.finish(sink), text, kind, sources)
@@ -378,7 +384,10 @@ impl Parsed {
                     path,
                 });
             }
-            (_, id, ..) => self.fail_id(Target::Entity, id.map(|i| i.get_ref().to_string())),
+            (_, id, ..) => {
+                self.failed_refs(refs);
+                self.fail_id(Target::Entity, id.map(|i| i.get_ref().to_string()));
+            }
         }
     }
 
@@ -429,16 +438,16 @@ impl Parsed {
                 "`approximate` qualifies a share; give `share` too",
             );
         }
-        if let (Some(s), Some(o)) = (&subject, &object) {
-            if s == o {
-                let at = r.loc().span;
-                r.fail(
-                    sink,
-                    at,
-                    "object",
-                    "a relation must link two different entities",
-                );
-            }
+        if let (Some(s), Some(o)) = (&subject, &object)
+            && s == o
+        {
+            let at = r.loc().span;
+            r.fail(
+                sink,
+                at,
+                "object",
+                "a relation must link two different entities",
+            );
         }
         let (at, path) = (r.loc(), r.path.clone());
         let ok = r.finish(sink);
@@ -464,6 +473,8 @@ impl Parsed {
                 at,
                 path,
             });
+        } else {
+            self.failed_refs(refs);
         }
     }
 
@@ -508,6 +519,8 @@ impl Parsed {
                 at,
                 path,
             });
+        } else {
+            self.failed_refs(refs);
         }
     }
 
@@ -552,7 +565,17 @@ impl Parsed {
                 at,
                 path,
             });
+        } else {
+            self.failed_refs(refs);
         }
+    }
+
+    /// Keeps the references of a record that failed, for reporting only.
+    fn failed_refs(&mut self, refs: Vec<Ref>) {
+        self.refs.extend(refs.into_iter().map(|r| Ref {
+            owner: Owner::Failed,
+            ..r
+        }));
     }
 
     fn fail_id(&mut self, target: Target, id: Option<String>) {
@@ -564,12 +587,11 @@ impl Parsed {
 
 /// `entity[hikvision]` when the record has a readable id, else `entity[3]`.
 fn record_path(kind: &str, index: usize, item: &Spanned<DeValue<'_>>) -> String {
-    if let DeValue::Table(t) = item.get_ref() {
-        if let Some(DeValue::String(id)) = t.get("id").map(|v| v.get_ref()) {
-            if derisk_core::Id::is_valid(id) {
-                return format!("{kind}[{id}]");
-            }
-        }
+    if let DeValue::Table(t) = item.get_ref()
+        && let Some(DeValue::String(id)) = t.get("id").map(|v| v.get_ref())
+        && derisk_core::Id::is_valid(id)
+    {
+        return format!("{kind}[{id}]");
     }
     format!("{kind}[{index}]")
 }
@@ -640,15 +662,15 @@ fn check_order(
     start: Option<PartialDate>,
     end: Option<PartialDate>,
 ) {
-    if let (Some(s), Some(e)) = (start, end) {
-        if e < s {
-            let at = r.loc().span;
-            r.fail(
-                sink,
-                at,
-                "end",
-                format!("ends ({e}) before it starts ({s})"),
-            );
-        }
+    if let (Some(s), Some(e)) = (start, end)
+        && e < s
+    {
+        let at = r.loc().span;
+        r.fail(
+            sink,
+            at,
+            "end",
+            format!("ends ({e}) before it starts ({s})"),
+        );
     }
 }

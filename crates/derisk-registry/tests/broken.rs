@@ -1,0 +1,128 @@
+//! A registry with one mistake of each kind: every problem is reported at
+//! once, with file, line, column and field, and the sound records still load.
+
+use derisk_registry::{RegistryFile, Severity, load};
+
+fn fixture() -> Vec<RegistryFile> {
+    let file = |name: &str, text: &str| RegistryFile {
+        name: format!("broken/{name}"),
+        text: text.to_owned(),
+    };
+    vec![
+        file("family.toml", include_str!("fixtures/broken/family.toml")),
+        file("lists.toml", include_str!("fixtures/broken/lists.toml")),
+        file("sources.toml", include_str!("fixtures/broken/sources.toml")),
+        file("syntax.toml", include_str!("fixtures/broken/syntax.toml")),
+    ]
+}
+
+#[test]
+fn every_problem_is_reported_with_its_location() {
+    let loaded = load(fixture());
+    let got: Vec<String> = loaded.diagnostics.iter().map(ToString::to_string).collect();
+    let expected = [
+        "broken/family.toml:10:12: error: entity[acme].names[1].name: a name of kind `chinese` must be written in Chinese characters only",
+        "broken/family.toml:11:48: error: entity[acme].names[2].sources[0]: unknown source `no-such-source`: no [[source]] has this id; this name is not loaded",
+        "broken/family.toml:19:1: error: entity[acme-europe].contry: unknown field `contry` (did you mean `country`?); expected one of: country, id, identifiers, kind, name, names, note, sources, state, unverified",
+        "broken/family.toml:22:1: error: entity[no-source].sources: missing required field; expected sources = [\"source-id\"]; every fact needs a source",
+        "broken/family.toml:27:1: error: entity[acme].id: duplicate entity id `acme`; first defined at broken/family.toml:3",
+        "broken/family.toml:35:8: error: entity[acme-brand].kind: unknown entity kind \"label\"; expected one of: company, organisation, public-body, person, brand, authority",
+        "broken/family.toml:48:10: error: relation[1].object: unknown entity `acme-holding`: no [[entity]] has this id; this record is not loaded",
+        "broken/family.toml:49:9: error: relation[1].share: expected a percentage greater than 0 and at most 100",
+        "broken/family.toml:52:1: error: relation[2].end: ends (2019) before it starts (2020-01-01)",
+        "broken/family.toml:64:9: error: relation[3].share: expected a finite number, found a string",
+        "broken/family.toml:75:8: error: designation[1].list: unknown list `us-entitylist` (did you mean `us-entity-list`?): no [[list]] has this id; this record is not loaded",
+        "broken/family.toml:82:9: error: designation[2].start: invalid date \"2019-13-01\" (month out of range 01-12): expected YYYY, YYYY-MM or YYYY-MM-DD",
+        "broken/family.toml:94:23: error: mac_block[0].prefixes[1]: invalid MA-L prefix \"12345\": expected 6 hexadecimal digits, optionally separated by ':' or '-'",
+        "broken/family.toml:108:13: error: mac_block[2].prefixes[0]: MAC prefix 0A0B0C is already assigned at broken/family.toml:101",
+        "broken/lists.toml:17:1: error: list[bad-authority].authority: authority `acme` is of kind `company`; a list's authority must be of kind `authority` or `public-body`",
+        "broken/lists.toml:31:16: error: list[bad-country].jurisdiction: unknown country code \"UK\" (the United Kingdom is GB): expected an ISO 3166-1 alpha-2 code such as CN, NL or GB, or EU",
+        "broken/sources.toml:10:1: error: source[ieee-ra].id: duplicate source id `ieee-ra`; first defined at broken/sources.toml:3",
+        "broken/sources.toml:16:1: error: source[bis-rule].publisher: missing required field; expected a string",
+        "broken/sources.toml:18:7: error: source[bis-rule].url: expected an absolute http:// or https:// URL without spaces",
+        "broken/sources.toml:26:13: error: source[uncited].published: invalid date \"2024-13\" (month out of range 01-12): expected YYYY, YYYY-MM or YYYY-MM-DD",
+        "broken/sources.toml:28:1: warning: source[spare]: source `spare` is not cited by any fact",
+        "broken/syntax.toml:3:16: error: not valid TOML, file skipped: invalid basic string, expected `\"`",
+    ];
+    assert_eq!(got, expected);
+    assert_eq!(loaded.error_count(), 21);
+    assert_eq!(loaded.warning_count(), 1);
+    assert!(
+        loaded
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Warning)
+    );
+}
+
+#[test]
+fn sound_records_around_the_broken_ones_still_load() {
+    let loaded = load(fixture());
+    let r = &loaded.registry;
+    let ids: Vec<&str> = r.entities().iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, ["acme", "us-bis"]);
+    // The first definition of a duplicated id wins.
+    assert_eq!(
+        r.entity("acme").unwrap().caption,
+        "Acme Surveillance Technology Co., Ltd."
+    );
+    // A bad name is dropped alone; its entity and the good names stay.
+    let names: Vec<&str> = r
+        .entity("acme")
+        .unwrap()
+        .names
+        .iter()
+        .map(|n| n.value.as_str())
+        .collect();
+    // The surviving MAC block's assignee equals the caption, so it adds no name.
+    assert_eq!(names, ["Acme Surveillance Technology Co., Ltd.", "Acme"]);
+    assert_eq!(r.designations().len(), 1);
+    assert_eq!(r.designations()[0].list.as_str(), "us-entity-list");
+    assert_eq!(
+        r.lists().iter().map(|l| l.id.as_str()).collect::<Vec<_>>(),
+        ["us-entity-list"]
+    );
+    assert_eq!(r.mac_blocks().len(), 1);
+    assert_eq!(r.mac_blocks()[0].prefix.as_str(), "0A0B0C");
+    assert_eq!(
+        r.sources()
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect::<Vec<_>>(),
+        ["ieee-ra", "spare"]
+    );
+    assert!(
+        r.relations().is_empty(),
+        "every relation in the fixture has an error"
+    );
+}
+
+#[test]
+fn a_relation_to_a_broken_entity_is_dropped_without_a_second_error() {
+    // acme-europe fails (unknown field); the relation and MAC block that
+    // point at it must not add "unknown entity" noise.
+    let loaded = load(fixture());
+    assert!(
+        !loaded
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("`acme-europe`"))
+    );
+}
+
+#[test]
+fn the_loader_is_order_independent() {
+    let mut files = fixture();
+    files.reverse();
+    let a: Vec<String> = load(files)
+        .diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let b: Vec<String> = load(fixture())
+        .diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(a, b);
+}
