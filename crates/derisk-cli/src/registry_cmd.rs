@@ -279,11 +279,22 @@ impl Citations {
 
 /// A relation as seen from one of its ends.
 struct Seen<'r> {
-    /// How it reads from this end ("owned by", "parent of").
-    phrase: &'static str,
+    /// How it reads from this end ("owned ~40% by", "parent of").
+    phrase: String,
     relation: &'r Relation,
     /// The id of the entity at the other end.
     other: &'r str,
+}
+
+/// How a relation reads from its subject's end (`forward`) or its
+/// object's: "owned ~40% by", "owns ~40% of", "brand of".
+fn phrase(rel: &Relation, forward: bool) -> String {
+    match (rel.kind, rel.share, forward) {
+        (RelationKind::OwnedBy, Some(share), true) => format!("owned {share} by"),
+        (RelationKind::OwnedBy, Some(share), false) => format!("owns {share} of"),
+        (kind, _, true) => kind.forward_phrase().to_owned(),
+        (kind, _, false) => kind.backward_phrase().to_owned(),
+    }
 }
 
 /// An entity's relations split into those pointing up (its owners,
@@ -293,7 +304,7 @@ fn split_relations<'r>(r: &'r Registry, e: &Entity) -> (Vec<Seen<'r>>, Vec<Seen<
     let mut down = Vec::new();
     for relation in r.relations_from(e.id.as_str()) {
         let seen = Seen {
-            phrase: relation.kind.forward_phrase(),
+            phrase: phrase(relation, true),
             relation,
             other: relation.object.as_str(),
         };
@@ -305,7 +316,7 @@ fn split_relations<'r>(r: &'r Registry, e: &Entity) -> (Vec<Seen<'r>>, Vec<Seen<
     }
     for relation in r.relations_to(e.id.as_str()) {
         let seen = Seen {
-            phrase: relation.kind.backward_phrase(),
+            phrase: phrase(relation, false),
             relation,
             other: relation.subject.as_str(),
         };
@@ -394,11 +405,7 @@ fn show_text(r: &Registry, e: &Entity) -> String {
             let other = r
                 .entity(other)
                 .map_or_else(|| other.to_owned(), |o| format!("{} ({})", o.caption, o.id));
-            let mut line = format!("  {phrase}");
-            if let Some(share) = rel.share {
-                let _ = write!(line, " {share}");
-            }
-            let _ = write!(line, " {other}");
+            let mut line = format!("  {phrase} {other}");
             if let Some(range) = date_range(rel.start, rel.end) {
                 let _ = write!(line, " {range}");
             }
@@ -418,35 +425,68 @@ fn show_text(r: &Registry, e: &Entity) -> String {
         for chain in &chains {
             w(format!("  {}", chain_text(r, e, chain)));
         }
-        let mut seen: Vec<&str> = Vec::new();
-        let on_chains = chains.iter().flat_map(|c| c.links.iter().map(|l| l.entity));
-        for node in on_chains {
-            if seen.contains(&node.id.as_str()) {
-                continue;
+        // The evidence for every step beyond the entity's own links (shown
+        // above), and the affiliations of the parties on the way.
+        let nodes = chain_nodes(&chains);
+        let mut links: Vec<&Relation> = Vec::new();
+        for rel in chains
+            .iter()
+            .flat_map(|c| c.links.iter().map(|l| l.relation))
+        {
+            let own = rel.subject == e.id || rel.object == e.id;
+            if !own && !links.iter().any(|l| std::ptr::eq(*l, rel)) {
+                links.push(rel);
             }
-            seen.push(node.id.as_str());
-            let affiliations: Vec<String> = r
-                .relations_from(node.id.as_str())
-                .filter(|rel| rel.kind == RelationKind::AffiliatedWith && rel.is_current())
-                .map(|rel| {
-                    format!(
-                        "{}{}",
-                        rel.object,
-                        if rel.verification.is_verified() {
-                            ""
-                        } else {
-                            "?"
-                        }
-                    )
-                })
-                .collect();
-            if !affiliations.is_empty() {
+        }
+        for node in &nodes {
+            links.extend(
+                r.relations_from(node.id.as_str())
+                    .filter(|rel| rel.kind == RelationKind::AffiliatedWith && rel.is_current()),
+            );
+        }
+        if !links.is_empty() {
+            w(String::new());
+            w("Links along these chains".into());
+            for rel in links {
                 w(format!(
-                    "  {} is also affiliated with {}  {}",
-                    node.id,
-                    affiliations.join(", "),
-                    cites.cite(&affiliation_sources(r, node))
+                    "  {} {} {}  {}",
+                    rel.subject,
+                    phrase(rel, true),
+                    rel.object,
+                    cites.cite(&rel.sources)
                 ));
+                unverified_line(&mut w, "      ", &rel.verification);
+            }
+        }
+        let reached: Vec<(&Entity, &Designation)> = nodes
+            .iter()
+            .flat_map(|n| {
+                r.designations_of(n.id.as_str())
+                    .filter(|d| d.is_current())
+                    .map(move |d| (*n, d))
+            })
+            .collect();
+        if !reached.is_empty() {
+            w(String::new());
+            w("Designations in force along these chains".into());
+            let width = reached
+                .iter()
+                .map(|(n, _)| n.id.as_str().len())
+                .max()
+                .unwrap_or(0);
+            for (node, d) in reached {
+                let list = r.list(d.list.as_str());
+                let start = d
+                    .start
+                    .map_or_else(|| "undated".to_owned(), |s| s.to_string());
+                w(format!(
+                    "  {:<width$}  {start:<10}  {} [{}]  {}",
+                    node.id,
+                    list.map_or(d.list.as_str(), |l| l.name.as_str()),
+                    list.map_or("", |l| l.short.as_str()),
+                    cites.cite(&d.sources)
+                ));
+                unverified_line(&mut w, "      ", &d.verification);
             }
         }
     }
@@ -542,22 +582,6 @@ fn show_text(r: &Registry, e: &Entity) -> String {
     s
 }
 
-/// The sources of an entity's current affiliations, in order, without repeats.
-fn affiliation_sources(r: &Registry, e: &Entity) -> Vec<SourceId> {
-    let mut out: Vec<SourceId> = Vec::new();
-    for rel in r
-        .relations_from(e.id.as_str())
-        .filter(|rel| rel.kind == RelationKind::AffiliatedWith && rel.is_current())
-    {
-        for s in &rel.sources {
-            if !out.contains(s) {
-                out.push(s.clone());
-            }
-        }
-    }
-    out
-}
-
 fn unverified_line(w: &mut impl FnMut(String), indent: &str, v: &Verification) {
     if let Verification::Unverified(reason) = v {
         w(format!("{indent}UNVERIFIED: {reason}"));
@@ -574,6 +598,18 @@ fn date_range(
         (None, Some(e)) => Some(format!("(until {e})")),
         (Some(s), Some(e)) => Some(format!("({s} to {e})")),
     }
+}
+
+/// The distinct entities on `chains` above the start, in order of first
+/// appearance.
+fn chain_nodes<'r>(chains: &[Chain<'r>]) -> Vec<&'r Entity> {
+    let mut nodes: Vec<&Entity> = Vec::new();
+    for link in chains.iter().flat_map(|c| &c.links) {
+        if !nodes.iter().any(|n| n.id == link.entity.id) {
+            nodes.push(link.entity);
+        }
+    }
+    nodes
 }
 
 fn chain_text(r: &Registry, start: &Entity, chain: &Chain<'_>) -> String {
@@ -656,8 +692,8 @@ fn show_json(r: &Registry, e: &Entity) -> Value {
     json!({
         "registry": r.hash(),
         "entity": e,
-        "upward": up.iter().map(|s| relation_json(s.phrase, s.relation, s.other)).collect::<Vec<_>>(),
-        "downward": down.iter().map(|s| relation_json(s.phrase, s.relation, s.other)).collect::<Vec<_>>(),
+        "upward": up.iter().map(|s| relation_json(&s.phrase, s.relation, s.other)).collect::<Vec<_>>(),
+        "downward": down.iter().map(|s| relation_json(&s.phrase, s.relation, s.other)).collect::<Vec<_>>(),
         "chains": chains,
         "designations": designations.iter().map(|d| designation_json(r, d)).collect::<Vec<_>>(),
         "mac_blocks": blocks,

@@ -5,12 +5,18 @@
 //! program. After an intended change of output, regenerate the expected
 //! files with `TRYCMD=overwrite cargo test -p derisk-cli --test cli` and
 //! review the diff.
+//!
+//! Every case runs from the repository root, where the README's reader
+//! stands, so paths in examples are the paths a user types.
 
 #[test]
 fn cli_cases() {
+    // The only test in this binary, so changing the directory is safe.
+    std::env::set_current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .expect("the repository root exists");
     trycmd::TestCases::new()
         .env("COLUMNS", "100")
-        .case("tests/cmd/*.toml")
-        .case("../../README.md")
-        .case("../../docs/*.md");
+        .case("crates/derisk-cli/tests/cmd/*.toml")
+        .case("README.md")
+        .case("docs/**/*.md");
 }
