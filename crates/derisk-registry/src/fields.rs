@@ -132,6 +132,17 @@ impl<'a, 'i> Record<'a, 'i> {
         sink.error(self.loc_of(span), self.field(key), message);
     }
 
+    /// Reports a value of the wrong TOML type: "expected …, found an array".
+    fn wrong_type(&mut self, sink: &mut Sink, v: &Spanned<DeValue<'_>>, key: &str, expected: &str) {
+        let found = type_name(v.get_ref());
+        self.fail(
+            sink,
+            v.span(),
+            key,
+            format!("expected {expected}, found {found}"),
+        );
+    }
+
     /// Looks up a key without interpreting it.
     pub fn raw(&mut self, key: &'static str) -> Option<&'a Spanned<DeValue<'i>>> {
         self.known.push(key);
@@ -158,14 +169,8 @@ impl<'a, 'i> Record<'a, 'i> {
                     None
                 }
                 DeValue::String(s) => Some(Spanned::new(v.span(), s.to_string())),
-                other => {
-                    let found = type_name(other);
-                    self.fail(
-                        sink,
-                        v.span(),
-                        key,
-                        format!("expected a string, found {found}"),
-                    );
+                _ => {
+                    self.wrong_type(sink, v, key, "a string");
                     None
                 }
             },
@@ -221,7 +226,7 @@ impl<'a, 'i> Record<'a, 'i> {
     /// precision the source gives (`"2019-10"`, `"2019"`).
     pub fn date(&mut self, sink: &mut Sink, key: &'static str) -> Option<PartialDate> {
         let v = self.raw(key)?;
-        let expected = "expected a date: YYYY-MM-DD, or a string \"YYYY-MM\" or \"YYYY\"";
+        let expected = "a date: YYYY-MM-DD, or a string \"YYYY-MM\" or \"YYYY\"";
         match v.get_ref() {
             DeValue::String(s) => match s.parse::<PartialDate>() {
                 Ok(d) => Some(d),
@@ -245,13 +250,12 @@ impl<'a, 'i> Record<'a, 'i> {
                     sink,
                     v.span(),
                     key,
-                    format!("{expected}; a time of day is not allowed"),
+                    format!("expected {expected}; a time of day is not allowed"),
                 );
                 None
             }
-            other => {
-                let found = type_name(other);
-                self.fail(sink, v.span(), key, format!("{expected}, found {found}"));
+            _ => {
+                self.wrong_type(sink, v, key, expected);
                 None
             }
         }
@@ -270,13 +274,7 @@ impl<'a, 'i> Record<'a, 'i> {
         match parsed {
             Some(n) => Some(Spanned::new(v.span(), n)),
             None => {
-                let found = type_name(v.get_ref());
-                self.fail(
-                    sink,
-                    v.span(),
-                    key,
-                    format!("expected a finite number, found {found}"),
-                );
+                self.wrong_type(sink, v, key, "a finite number");
                 None
             }
         }
@@ -287,14 +285,8 @@ impl<'a, 'i> Record<'a, 'i> {
         let v = self.raw(key)?;
         match v.get_ref() {
             DeValue::Boolean(b) => Some(*b),
-            other => {
-                let found = type_name(other);
-                self.fail(
-                    sink,
-                    v.span(),
-                    key,
-                    format!("expected true or false, found {found}"),
-                );
+            _ => {
+                self.wrong_type(sink, v, key, "true or false");
                 None
             }
         }
@@ -315,13 +307,7 @@ impl<'a, 'i> Record<'a, 'i> {
             return None;
         };
         let DeValue::Array(items) = v.get_ref() else {
-            let found = type_name(v.get_ref());
-            self.fail(
-                sink,
-                v.span(),
-                key,
-                format!("expected an array such as {example}, found {found}"),
-            );
+            self.wrong_type(sink, v, key, &format!("an array such as {example}"));
             return None;
         };
         let mut out = Vec::with_capacity(items.len());
@@ -371,14 +357,8 @@ impl<'a, 'i> Record<'a, 'i> {
                 .enumerate()
                 .map(|(i, item)| (format!("{}.{key}[{i}]", self.path), item))
                 .collect(),
-            other => {
-                let found = type_name(other);
-                self.fail(
-                    sink,
-                    v.span(),
-                    key,
-                    format!("expected an array of tables, found {found}"),
-                );
+            _ => {
+                self.wrong_type(sink, v, key, "an array of tables");
                 Vec::new()
             }
         }

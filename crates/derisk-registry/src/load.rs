@@ -10,7 +10,7 @@ use toml::de::DeTable;
 
 use crate::diagnostic::{Diagnostic, LineIndex, Loc, Severity};
 use crate::fields::{Sink, closest};
-use crate::parse::{Owner, Parsed, Target};
+use crate::parse::{Def, Owner, Parsed, Target};
 use crate::registry::Registry;
 
 /// One registry file's name (as shown in diagnostics) and text.
@@ -78,130 +78,219 @@ pub fn load(mut files: Vec<RegistryFile>) -> Loaded {
     }
 }
 
-fn resolve(mut p: Parsed, sink: &mut Sink, files: &[RegistryFile]) -> Registry {
+fn resolve(p: Parsed, sink: &mut Sink, files: &[RegistryFile]) -> Registry {
     let mut dropped: HashSet<Owner> = HashSet::new();
     let here = |loc: &Loc| location(files, loc);
 
     // Duplicate ids: the first definition wins.
-    let mut keep_source = vec![true; p.sources.len()];
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    drop_duplicates(
+        &p.sources,
+        |s| s.id.as_str(),
+        Owner::Source,
+        "source",
+        &mut dropped,
+        sink,
+        &here,
+    );
+    drop_duplicates(
+        &p.lists,
+        |l| l.id.as_str(),
+        Owner::List,
+        "list",
+        &mut dropped,
+        sink,
+        &here,
+    );
+    drop_duplicates(
+        &p.entities,
+        |e| e.id.as_str(),
+        Owner::Entity,
+        "entity",
+        &mut dropped,
+        sink,
+        &here,
+    );
+
+    // References in dependency order: sources depend on nothing, entities
+    // only on sources, lists on sources and their authority entity.
+    let mut used_sources = HashSet::new();
+    let sources = Namespace::new(
+        &p,
+        Target::Source,
+        &p.sources,
+        |s| s.id.as_str(),
+        Owner::Source,
+        &dropped,
+    );
+    check_refs(&p, &sources, &mut dropped, sink, &mut used_sources);
+    let entities = Namespace::new(
+        &p,
+        Target::Entity,
+        &p.entities,
+        |e| e.id.as_str(),
+        Owner::Entity,
+        &dropped,
+    );
+    check_refs(&p, &entities, &mut dropped, sink, &mut used_sources);
+    check_authorities(&p, &mut dropped, sink);
+    let lists = Namespace::new(
+        &p,
+        Target::List,
+        &p.lists,
+        |l| l.id.as_str(),
+        Owner::List,
+        &dropped,
+    );
+    check_refs(&p, &lists, &mut dropped, sink, &mut used_sources);
+    check_mac_prefixes(&p, &mut dropped, sink, &here);
+
+    // Every source should be cited; an unused one is probably a typo elsewhere.
     for (i, d) in p.sources.iter().enumerate() {
-        if let Some(&first) = seen.get(d.item.id.as_str()) {
-            let message = format!(
-                "duplicate source id `{}`; first defined at {}",
-                d.item.id,
-                here(&p.sources[first].at)
+        if !dropped.contains(&Owner::Source(i)) && !used_sources.contains(d.item.id.as_str()) {
+            sink.warning(
+                d.at.clone(),
+                d.path.clone(),
+                format!("source `{}` is not cited by any fact", d.item.id),
             );
-            sink.error(d.at.clone(), d.path.clone() + ".id", message);
-            keep_source[i] = false;
-        } else {
-            seen.insert(d.item.id.as_str().to_owned(), i);
-        }
-    }
-    seen.clear();
-    for (i, d) in p.lists.iter().enumerate() {
-        if let Some(&first) = seen.get(d.item.id.as_str()) {
-            let message = format!(
-                "duplicate list id `{}`; first defined at {}",
-                d.item.id,
-                here(&p.lists[first].at)
-            );
-            sink.error(d.at.clone(), d.path.clone() + ".id", message);
-            dropped.insert(Owner::List(i));
-        } else {
-            seen.insert(d.item.id.as_str().to_owned(), i);
-        }
-    }
-    seen.clear();
-    for (i, d) in p.entities.iter().enumerate() {
-        if let Some(&first) = seen.get(d.item.id.as_str()) {
-            let message = format!(
-                "duplicate entity id `{}`; first defined at {}",
-                d.item.id,
-                here(&p.entities[first].at)
-            );
-            sink.error(d.at.clone(), d.path.clone() + ".id", message);
-            dropped.insert(Owner::Entity(i));
-        } else {
-            seen.insert(d.item.id.as_str().to_owned(), i);
         }
     }
 
-    let failed = |target: Target| -> HashSet<String> {
-        p.failed
+    assemble(p, &dropped, sink, files)
+}
+
+/// Drops every definition of an id after the first, with an error.
+fn drop_duplicates<T>(
+    defs: &[Def<T>],
+    id: fn(&T) -> &str,
+    owner: fn(usize) -> Owner,
+    what: &str,
+    dropped: &mut HashSet<Owner>,
+    sink: &mut Sink,
+    here: &dyn Fn(&Loc) -> String,
+) {
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    for (i, d) in defs.iter().enumerate() {
+        let key = id(&d.item);
+        match first.get(key) {
+            Some(&f) => {
+                let message = format!(
+                    "duplicate {what} id `{key}`; first defined at {}",
+                    here(&defs[f].at)
+                );
+                sink.error(d.at.clone(), d.path.clone() + ".id", message);
+                dropped.insert(owner(i));
+            }
+            None => {
+                first.insert(key, i);
+            }
+        }
+    }
+}
+
+/// The ids one kind of reference can resolve to.
+struct Namespace<'p> {
+    target: Target,
+    /// Ids of records that loaded.
+    valid: HashSet<&'p str>,
+    /// Ids of records that were defined but failed; references to them are
+    /// dropped without a second error.
+    failed: HashSet<String>,
+    /// `valid`, for "did you mean" suggestions.
+    ids: Vec<&'p str>,
+}
+
+impl<'p> Namespace<'p> {
+    fn new<T>(
+        p: &'p Parsed,
+        target: Target,
+        defs: &'p [Def<T>],
+        id: fn(&T) -> &str,
+        owner: fn(usize) -> Owner,
+        dropped: &HashSet<Owner>,
+    ) -> Self {
+        let mut valid = HashSet::new();
+        let mut failed: HashSet<String> = p
+            .failed
             .iter()
             .filter(|(t, _)| *t == target)
             .map(|(_, id)| id.clone())
-            .collect()
-    };
+            .collect();
+        for (i, d) in defs.iter().enumerate() {
+            if dropped.contains(&owner(i)) {
+                failed.insert(id(&d.item).to_owned());
+            } else {
+                valid.insert(id(&d.item));
+            }
+        }
+        failed.retain(|id| !valid.contains(id.as_str()));
+        let ids = valid.iter().copied().collect();
+        Namespace {
+            target,
+            valid,
+            failed,
+            ids,
+        }
+    }
+}
 
-    // Sources first: they depend on nothing.
-    let sources: HashSet<&str> = p
-        .sources
-        .iter()
-        .zip(&keep_source)
-        .filter(|(_, k)| **k)
-        .map(|(d, _)| d.item.id.as_str())
-        .collect();
-    let failed_sources = failed(Target::Source);
-    let mut used_sources: HashSet<String> = HashSet::new();
-    let source_ids: Vec<&str> = sources.iter().copied().collect();
-    check_refs(
-        &p,
-        Target::Source,
-        &sources,
-        &failed_sources,
-        &source_ids,
-        &mut dropped,
-        sink,
-        "source",
-        &mut used_sources,
-    );
+/// Resolves every reference into one namespace; a dangling one drops its
+/// owner and is reported, unless it points at a record that failed itself.
+fn check_refs(
+    p: &Parsed,
+    ns: &Namespace<'_>,
+    dropped: &mut HashSet<Owner>,
+    sink: &mut Sink,
+    used_sources: &mut HashSet<String>,
+) {
+    let what = ns.target.as_str();
+    for r in p.refs.iter().filter(|r| r.target == ns.target) {
+        let failed_record = r.owner == Owner::Failed;
+        if !failed_record && (dropped.contains(&r.owner) || owner_parent_dropped(r.owner, dropped))
+        {
+            continue;
+        }
+        if ns.valid.contains(r.id.as_str()) {
+            if ns.target == Target::Source {
+                used_sources.insert(r.id.clone());
+            }
+            continue;
+        }
+        if !failed_record {
+            dropped.insert(r.owner);
+        }
+        if ns.failed.contains(&r.id) {
+            continue;
+        }
+        let hint = closest(&r.id, &ns.ids)
+            .map(|k| format!(" (did you mean `{k}`?)"))
+            .unwrap_or_default();
+        let consequence = match r.owner {
+            Owner::Name(..) => "this name is not loaded",
+            Owner::Identifier(..) => "this identifier is not loaded",
+            _ => "this record is not loaded",
+        };
+        let message = format!(
+            "unknown {what} `{}`{hint}: no [[{what}]] has this id; {consequence}",
+            r.id
+        );
+        sink.error(r.at.clone(), r.field.clone(), message);
+    }
+}
 
-    // Then entities, which only depend on sources.
-    let entity_ok = |i: usize, dropped: &HashSet<Owner>| !dropped.contains(&Owner::Entity(i));
-    let entities: HashSet<&str> = p
+/// A list's authority must be able to keep a list.
+fn check_authorities(p: &Parsed, dropped: &mut HashSet<Owner>, sink: &mut Sink) {
+    let entities: HashMap<&str, &derisk_core::Entity> = p
         .entities
         .iter()
         .enumerate()
-        .filter(|(i, _)| entity_ok(*i, &dropped))
-        .map(|(_, d)| d.item.id.as_str())
-        .collect();
-    let mut failed_entities = failed(Target::Entity);
-    failed_entities.extend(
-        p.entities
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !entity_ok(*i, &dropped))
-            .map(|(_, d)| d.item.id.as_str().to_owned()),
-    );
-    failed_entities.retain(|id| !entities.contains(id.as_str()));
-    let entity_ids: Vec<&str> = entities.iter().copied().collect();
-    check_refs(
-        &p,
-        Target::Entity,
-        &entities,
-        &failed_entities,
-        &entity_ids,
-        &mut dropped,
-        sink,
-        "entity",
-        &mut used_sources,
-    );
-
-    // A list's authority must be able to keep a list.
-    let by_id: HashMap<&str, &derisk_core::Entity> = p
-        .entities
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| entity_ok(*i, &dropped))
+        .filter(|(i, _)| !dropped.contains(&Owner::Entity(*i)))
         .map(|(_, d)| (d.item.id.as_str(), &d.item))
         .collect();
     for (i, d) in p.lists.iter().enumerate() {
         if dropped.contains(&Owner::List(i)) {
             continue;
         }
-        if let Some(a) = by_id.get(d.item.authority.as_str())
+        if let Some(a) = entities.get(d.item.authority.as_str())
             && !matches!(a.kind, EntityKind::Authority | EntityKind::PublicBody)
         {
             let message = format!(
@@ -212,40 +301,16 @@ fn resolve(mut p: Parsed, sink: &mut Sink, files: &[RegistryFile]) -> Registry {
             dropped.insert(Owner::List(i));
         }
     }
+}
 
-    // Then lists, which depend on sources and entities.
-    let list_ok = |i: usize, dropped: &HashSet<Owner>| !dropped.contains(&Owner::List(i));
-    let lists: HashSet<&str> = p
-        .lists
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| list_ok(*i, &dropped))
-        .map(|(_, d)| d.item.id.as_str())
-        .collect();
-    let mut failed_lists = failed(Target::List);
-    failed_lists.extend(
-        p.lists
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !list_ok(*i, &dropped))
-            .map(|(_, d)| d.item.id.as_str().to_owned()),
-    );
-    failed_lists.retain(|id| !lists.contains(id.as_str()));
-    let list_ids: Vec<&str> = lists.iter().copied().collect();
-    check_refs(
-        &p,
-        Target::List,
-        &lists,
-        &failed_lists,
-        &list_ids,
-        &mut dropped,
-        sink,
-        "list",
-        &mut used_sources,
-    );
-
-    // A MAC prefix belongs to one assignee only.
-    let mut prefixes: HashMap<String, Loc> = HashMap::new();
+/// A MAC prefix belongs to one assignee only.
+fn check_mac_prefixes(
+    p: &Parsed,
+    dropped: &mut HashSet<Owner>,
+    sink: &mut Sink,
+    here: &dyn Fn(&Loc) -> String,
+) {
+    let mut prefixes: HashMap<&str, Loc> = HashMap::new();
     for (i, d) in p.mac_blocks.iter().enumerate() {
         if dropped.contains(&Owner::MacBlock(i)) {
             continue;
@@ -264,58 +329,52 @@ fn resolve(mut p: Parsed, sink: &mut Sink, files: &[RegistryFile]) -> Registry {
                 sink.error(at, format!("{}.prefixes[{n}]", d.path), message);
                 dropped.insert(Owner::MacBlock(i));
             } else {
-                prefixes.insert(prefix.get_ref().as_str().to_owned(), at);
+                prefixes.insert(prefix.get_ref().as_str(), at);
             }
         }
     }
+}
 
-    // Every source should be cited; an unused one is probably a typo elsewhere.
-    for (d, keep) in p.sources.iter().zip(&keep_source) {
-        if *keep && !used_sources.contains(d.item.id.as_str()) {
-            sink.warning(
-                d.at.clone(),
-                d.path.clone(),
-                format!("source `{}` is not cited by any fact", d.item.id),
-            );
-        }
-    }
-
-    // Assemble what survived.
+/// Builds the registry from every record not dropped.
+fn assemble(
+    p: Parsed,
+    dropped: &HashSet<Owner>,
+    sink: &mut Sink,
+    files: &[RegistryFile],
+) -> Registry {
+    let kept = |o: Owner| !dropped.contains(&o);
     let mut entity_list = Vec::new();
     let mut entity_index: HashMap<String, usize> = HashMap::new();
-    for (i, d) in p.entities.iter_mut().enumerate() {
-        if dropped.contains(&Owner::Entity(i)) {
-            continue;
-        }
+    for (i, d) in p
+        .entities
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| kept(Owner::Entity(*i)))
+    {
         let mut e = d.item.clone();
-        let mut n = 0;
-        e.names.retain(|_| {
-            n += 1;
-            !dropped.contains(&Owner::Name(i, n - 1))
-        });
-        let mut n = 0;
-        e.identifiers.retain(|_| {
-            n += 1;
-            !dropped.contains(&Owner::Identifier(i, n - 1))
-        });
+        let mut n = 0..;
+        e.names
+            .retain(|_| kept(Owner::Name(i, n.next().unwrap_or_default())));
+        let mut n = 0..;
+        e.identifiers
+            .retain(|_| kept(Owner::Identifier(i, n.next().unwrap_or_default())));
         let mut seen_names: HashSet<(&str, NameKind)> = HashSet::new();
         for name in &e.names {
             if !seen_names.insert((name.value.as_str(), name.kind)) {
-                sink.warning(
-                    d.at.clone(),
-                    d.path.clone() + ".names",
-                    format!("name {:?} is listed twice as `{}`", name.value, name.kind),
-                );
+                let message = format!("name {:?} is listed twice as `{}`", name.value, name.kind);
+                sink.warning(d.at.clone(), d.path.clone() + ".names", message);
             }
         }
         entity_index.insert(e.id.as_str().to_owned(), entity_list.len());
         entity_list.push(e);
     }
     let mut mac_blocks = Vec::new();
-    for (i, d) in p.mac_blocks.iter().enumerate() {
-        if dropped.contains(&Owner::MacBlock(i)) {
-            continue;
-        }
+    for (_, d) in p
+        .mac_blocks
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| kept(Owner::MacBlock(*i)))
+    {
         let Some(&e) = entity_index.get(d.item.entity.as_str()) else {
             continue;
         };
@@ -341,37 +400,6 @@ fn resolve(mut p: Parsed, sink: &mut Sink, files: &[RegistryFile]) -> Registry {
             });
         }
     }
-
-    let keep = |dropped: &HashSet<Owner>, o: Owner| !dropped.contains(&o);
-    let sources = p
-        .sources
-        .into_iter()
-        .zip(keep_source)
-        .filter(|(_, k)| *k)
-        .map(|(d, _)| d.item)
-        .collect();
-    let lists = p
-        .lists
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| keep(&dropped, Owner::List(*i)))
-        .map(|(_, d)| d.item)
-        .collect();
-    let relations = p
-        .relations
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| keep(&dropped, Owner::Relation(*i)))
-        .map(|(_, d)| d.item)
-        .collect();
-    let designations = p
-        .designations
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| keep(&dropped, Owner::Designation(*i)))
-        .map(|(_, d)| d.item)
-        .collect();
-
     let mut hasher = Sha256::new();
     for f in files {
         hasher.update(f.name.as_bytes());
@@ -384,66 +412,25 @@ fn resolve(mut p: Parsed, sink: &mut Sink, files: &[RegistryFile]) -> Registry {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let names = files.iter().map(|f| f.name.clone()).collect();
     Registry::new(
-        sources,
-        lists,
+        keep(p.sources, Owner::Source, dropped),
+        keep(p.lists, Owner::List, dropped),
         entity_list,
-        relations,
-        designations,
+        keep(p.relations, Owner::Relation, dropped),
+        keep(p.designations, Owner::Designation, dropped),
         mac_blocks,
         hash,
-        names,
+        files.iter().map(|f| f.name.clone()).collect(),
     )
 }
 
-/// Resolves every reference into `target`; a dangling one drops its owner.
-#[allow(clippy::too_many_arguments)]
-fn check_refs(
-    p: &Parsed,
-    target: Target,
-    known: &HashSet<&str>,
-    failed: &HashSet<String>,
-    all: &[&str],
-    dropped: &mut HashSet<Owner>,
-    sink: &mut Sink,
-    what: &str,
-    used_sources: &mut HashSet<String>,
-) {
-    for r in p.refs.iter().filter(|r| r.target == target) {
-        let failed_record = r.owner == Owner::Failed;
-        if !failed_record && (dropped.contains(&r.owner) || owner_parent_dropped(r.owner, dropped))
-        {
-            continue;
-        }
-        if known.contains(r.id.as_str()) {
-            if target == Target::Source {
-                used_sources.insert(r.id.clone());
-            }
-            continue;
-        }
-        if !failed_record {
-            dropped.insert(r.owner);
-        }
-        if failed.contains(&r.id) {
-            // The record itself failed to load and has its own error.
-            continue;
-        }
-        let hint = closest(&r.id, all)
-            .map(|k| format!(" (did you mean `{k}`?)"))
-            .unwrap_or_default();
-        let consequence = match r.owner {
-            Owner::Failed => "this record is not loaded",
-            Owner::Name(..) => "this name is not loaded",
-            Owner::Identifier(..) => "this identifier is not loaded",
-            _ => "this record is not loaded",
-        };
-        let message = format!(
-            "unknown {what} `{}`{hint}: no [[{what}]] has this id; {consequence}",
-            r.id
-        );
-        sink.error(r.at.clone(), r.field.clone(), message);
-    }
+/// The records whose owner was not dropped.
+fn keep<T>(defs: Vec<Def<T>>, owner: fn(usize) -> Owner, dropped: &HashSet<Owner>) -> Vec<T> {
+    defs.into_iter()
+        .enumerate()
+        .filter(|(i, _)| !dropped.contains(&owner(*i)))
+        .map(|(_, d)| d.item)
+        .collect()
 }
 
 /// A name or identifier is gone with its entity.

@@ -23,6 +23,8 @@ pub(crate) enum Owner {
     /// A record that failed to parse: its references are still checked so
     /// that every problem is reported, but there is nothing left to drop.
     Failed,
+    /// Used only to drop a duplicate source.
+    Source(usize),
     Entity(usize),
     Name(usize, usize),
     Identifier(usize, usize),
@@ -38,6 +40,17 @@ pub(crate) enum Target {
     Source,
     Entity,
     List,
+}
+
+impl Target {
+    /// The record type, as in `[[source]]`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Source => "source",
+            Target::Entity => "entity",
+            Target::List => "list",
+        }
+    }
 }
 
 /// A reference to a record by id, with where it was written.
@@ -165,21 +178,21 @@ impl Parsed {
         let note = r.string(sink, "note", false);
         let (at, path) = (r.loc(), r.path.clone());
         let ok = r.finish(sink);
-        match (ok, id, url, title, publisher) {
-            (true, Some(id), Some(url), Some(title), Some(publisher)) => self.sources.push(Def {
-                item: Source {
-                    id: id.into_inner(),
-                    url: url.into_inner(),
-                    title: title.into_inner(),
-                    publisher: publisher.into_inner(),
-                    published,
-                    note: note.map(Spanned::into_inner),
-                },
-                at,
-                path,
+        let failed_id = id
+            .as_ref()
+            .map(|i| (Target::Source, i.get_ref().to_string()));
+        let item = match (ok, id, url, title, publisher) {
+            (true, Some(id), Some(url), Some(title), Some(publisher)) => Some(Source {
+                id: id.into_inner(),
+                url: url.into_inner(),
+                title: title.into_inner(),
+                publisher: publisher.into_inner(),
+                published,
+                note: note.map(Spanned::into_inner),
             }),
-            (_, id, ..) => self.fail_id(Target::Source, id.map(|i| i.get_ref().to_string())),
-        }
+            _ => None,
+        };
+        self.settle(|p| &mut p.sources, item, Vec::new(), (at, path), failed_id);
     }
 
     fn list(&mut self, mut r: Record<'_, '_>, sink: &mut Sink) {
@@ -211,7 +224,8 @@ impl Parsed {
         let sources = source_refs(&mut r, sink, owner, &mut refs);
         let (at, path) = (r.loc(), r.path.clone());
         let ok = r.finish(sink);
-        match (ok, id, name, short, authority, jurisdiction, kind, sources) {
+        let failed_id = id.as_ref().map(|i| (Target::List, i.get_ref().to_string()));
+        let item = match (ok, id, name, short, authority, jurisdiction, kind, sources) {
             (
                 true,
                 Some(id),
@@ -221,30 +235,21 @@ impl Parsed {
                 Some(jurisdiction),
                 Some(kind),
                 Some(sources),
-            ) => {
-                self.refs.extend(refs);
-                self.lists.push(Def {
-                    item: List {
-                        id: id.into_inner(),
-                        name: name.into_inner(),
-                        short: short.into_inner(),
-                        authority,
-                        jurisdiction: jurisdiction.into_inner(),
-                        kind,
-                        coverage: coverage.unwrap_or(Coverage::NamedEntities),
-                        basis: basis.map(Spanned::into_inner),
-                        note: note.map(Spanned::into_inner),
-                        sources,
-                    },
-                    at,
-                    path,
-                });
-            }
-            (_, id, ..) => {
-                self.failed_refs(refs);
-                self.fail_id(Target::List, id.map(|i| i.get_ref().to_string()));
-            }
-        }
+            ) => Some(List {
+                id: id.into_inner(),
+                name: name.into_inner(),
+                short: short.into_inner(),
+                authority,
+                jurisdiction: jurisdiction.into_inner(),
+                kind,
+                coverage: coverage.unwrap_or(Coverage::NamedEntities),
+                basis: basis.map(Spanned::into_inner),
+                note: note.map(Spanned::into_inner),
+                sources,
+            }),
+            _ => None,
+        };
+        self.settle(|p| &mut p.lists, item, refs, (at, path), failed_id);
     }
 
     fn entity(&mut self, mut r: Record<'_, '_>, sink: &mut Sink) {
@@ -349,9 +354,11 @@ impl Parsed {
 
         let (at, path) = (r.loc(), r.path.clone());
         let ok = r.finish(sink);
-        match (ok, id, kind, caption, sources) {
+        let failed_id = id
+            .as_ref()
+            .map(|i| (Target::Entity, i.get_ref().to_string()));
+        let item = match (ok, id, kind, caption, sources) {
             (true, Some(id), Some(kind), Some(caption), Some(sources)) => {
-                self.refs.extend(refs);
                 let caption = caption.into_inner();
                 let first = Name {
                     value: caption.clone(),
@@ -367,28 +374,22 @@ impl Parsed {
                     verification: verification.clone(),
                 };
                 names.insert(0, first);
-                self.entities.push(Def {
-                    item: Entity {
-                        id: id.into_inner(),
-                        kind,
-                        caption,
-                        country: country.map(Spanned::into_inner),
-                        state: state.map(Spanned::into_inner),
-                        names,
-                        identifiers,
-                        note: note.map(Spanned::into_inner),
-                        sources,
-                        verification,
-                    },
-                    at,
-                    path,
-                });
+                Some(Entity {
+                    id: id.into_inner(),
+                    kind,
+                    caption,
+                    country: country.map(Spanned::into_inner),
+                    state: state.map(Spanned::into_inner),
+                    names,
+                    identifiers,
+                    note: note.map(Spanned::into_inner),
+                    sources,
+                    verification,
+                })
             }
-            (_, id, ..) => {
-                self.failed_refs(refs);
-                self.fail_id(Target::Entity, id.map(|i| i.get_ref().to_string()));
-            }
-        }
+            _ => None,
+        };
+        self.settle(|p| &mut p.entities, item, refs, (at, path), failed_id);
     }
 
     fn relation(&mut self, mut r: Record<'_, '_>, sink: &mut Sink) {
@@ -451,31 +452,24 @@ impl Parsed {
         }
         let (at, path) = (r.loc(), r.path.clone());
         let ok = r.finish(sink);
-        if let (true, Some(subject), Some(kind), Some(object), Some(sources)) =
-            (ok, subject, kind, object, sources)
-        {
-            self.refs.extend(refs);
-            self.relations.push(Def {
-                item: Relation {
-                    subject,
-                    kind,
-                    object,
-                    share: share.map(|s| Share {
-                        percent: s.into_inner(),
-                        approximate: approximate.unwrap_or(false),
-                    }),
-                    start,
-                    end,
-                    note: note.map(Spanned::into_inner),
-                    sources,
-                    verification,
-                },
-                at,
-                path,
-            });
-        } else {
-            self.failed_refs(refs);
-        }
+        let item = match (ok, subject, kind, object, sources) {
+            (true, Some(subject), Some(kind), Some(object), Some(sources)) => Some(Relation {
+                subject,
+                kind,
+                object,
+                share: share.map(|s| Share {
+                    percent: s.into_inner(),
+                    approximate: approximate.unwrap_or(false),
+                }),
+                start,
+                end,
+                note: note.map(Spanned::into_inner),
+                sources,
+                verification,
+            }),
+            _ => None,
+        };
+        self.settle(|p| &mut p.relations, item, refs, (at, path), None);
     }
 
     fn designation(&mut self, mut r: Record<'_, '_>, sink: &mut Sink) {
@@ -502,26 +496,21 @@ impl Parsed {
         let verification = read_verification(&mut r, sink);
         let (at, path) = (r.loc(), r.path.clone());
         let ok = r.finish(sink);
-        if let (true, Some(entity), Some(list), Some(sources)) = (ok, entity, list, sources) {
-            self.refs.extend(refs);
-            self.designations.push(Def {
-                item: Designation {
-                    entity,
-                    list: list.into_inner(),
-                    start,
-                    end,
-                    reference: reference.map(Spanned::into_inner),
-                    program: program.map(Spanned::into_inner),
-                    note: note.map(Spanned::into_inner),
-                    sources,
-                    verification,
-                },
-                at,
-                path,
-            });
-        } else {
-            self.failed_refs(refs);
-        }
+        let item = match (ok, entity, list, sources) {
+            (true, Some(entity), Some(list), Some(sources)) => Some(Designation {
+                entity,
+                list: list.into_inner(),
+                start,
+                end,
+                reference: reference.map(Spanned::into_inner),
+                program: program.map(Spanned::into_inner),
+                note: note.map(Spanned::into_inner),
+                sources,
+                verification,
+            }),
+            _ => None,
+        };
+        self.settle(|p| &mut p.designations, item, refs, (at, path), None);
     }
 
     fn mac_block(&mut self, mut r: Record<'_, '_>, sink: &mut Sink) {
@@ -550,38 +539,50 @@ impl Parsed {
         }
         let (at, path) = (r.loc(), r.path.clone());
         let ok = r.finish(sink);
-        if let (true, Some(entity), Some(registry), Some(assignee), Some(sources)) =
-            (ok, entity, registry, assignee, sources)
-        {
-            self.refs.extend(refs);
-            self.mac_blocks.push(Def {
-                item: MacAssignment {
+        let item = match (ok, entity, registry, assignee, sources) {
+            (true, Some(entity), Some(registry), Some(assignee), Some(sources)) => {
+                Some(MacAssignment {
                     entity,
                     registry,
                     assignee: assignee.into_inner(),
                     prefixes,
                     sources,
-                },
-                at,
-                path,
-            });
-        } else {
-            self.failed_refs(refs);
+                })
+            }
+            _ => None,
+        };
+        self.settle(|p| &mut p.mac_blocks, item, refs, (at, path), None);
+    }
+
+    /// Files a parsed record with its references, or, when it failed,
+    /// keeps its references for reporting only and remembers its id so that
+    /// references to it stay quiet.
+    fn settle<T>(
+        &mut self,
+        records: fn(&mut Self) -> &mut Vec<Def<T>>,
+        item: Option<T>,
+        refs: Vec<Ref>,
+        (at, path): (Loc, String),
+        failed_id: Option<(Target, String)>,
+    ) {
+        match item {
+            Some(item) => {
+                self.refs.extend(refs);
+                records(self).push(Def { item, at, path });
+            }
+            None => {
+                self.failed_refs(refs);
+                self.failed.extend(failed_id);
+            }
         }
     }
 
-    /// Keeps the references of a record that failed, for reporting only.
+    /// Keeps the references of a part that failed, for reporting only.
     fn failed_refs(&mut self, refs: Vec<Ref>) {
         self.refs.extend(refs.into_iter().map(|r| Ref {
             owner: Owner::Failed,
             ..r
         }));
-    }
-
-    fn fail_id(&mut self, target: Target, id: Option<String>) {
-        if let Some(id) = id {
-            self.failed.push((target, id));
-        }
     }
 }
 
