@@ -64,9 +64,11 @@ pub(crate) enum RegistryCommand {
     },
     /// List entities with their current designations.
     ///
-    /// The table shows the short label of each list an entity is on today;
-    /// a label ending in `?` is an unverified designation. `--format jsonl`
-    /// prints every designation, with dates, as one JSON object per entity.
+    /// Entities appear family by family, in the order of the registry files.
+    /// The table shows the short label of each list an entity is on without
+    /// an end date; a label ending in `?` is an unverified designation.
+    /// `--format jsonl` prints every designation, with dates, references and
+    /// sources, as one JSON object per entity.
     List {
         /// Output format.
         #[arg(long, value_enum, default_value_t = TableFormat::Table)]

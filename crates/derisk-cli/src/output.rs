@@ -9,7 +9,19 @@ pub(crate) fn stdout() -> BufWriter<StdoutLock<'static>> {
 }
 
 /// Writes one value as a JSON line.
+///
+/// JSON errors are turned into `io::Error`s, which keep the kind of an
+/// underlying write error, so a closed pipe is recognised as one.
 pub(crate) fn json_line<W: Write, T: serde::Serialize>(out: &mut W, value: &T) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, value)?;
+    serde_json::to_writer(&mut *out, value).map_err(io::Error::from)?;
+    out.write_all(b"\n")
+}
+
+/// Writes one value as an indented JSON document.
+pub(crate) fn json_document<W: Write, T: serde::Serialize>(
+    out: &mut W,
+    value: &T,
+) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
     out.write_all(b"\n")
 }

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::Outcome;
 use crate::cli::{DataFormat, DocFormat, Global, RegistryCommand, TableFormat};
-use crate::output::{json_line, stdout};
+use crate::output::{json_document, json_line, stdout};
 
 pub(crate) fn run(global: &Global, cmd: &RegistryCommand) -> anyhow::Result<Outcome> {
     match cmd {
@@ -248,8 +248,7 @@ fn show(r: &Registry, query: &str, format: DocFormat) -> anyhow::Result<Outcome>
     match format {
         DocFormat::Text => out.write_all(show_text(r, e).as_bytes())?,
         DocFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &show_json(r, e))?;
-            out.write_all(b"\n")?;
+            json_document(&mut out, &show_json(r, e))?;
         }
     }
     out.flush()?;
@@ -720,8 +719,7 @@ fn stats(r: &Registry, format: DocFormat) -> anyhow::Result<Outcome> {
                 "mac_blocks": s.mac_blocks,
                 "unverified": s.unverified,
             });
-            serde_json::to_writer_pretty(&mut out, &doc)?;
-            out.write_all(b"\n")?;
+            json_document(&mut out, &doc)?;
         }
         DocFormat::Text => {
             let total = |m: &std::collections::BTreeMap<&str, usize>| m.values().sum::<usize>();

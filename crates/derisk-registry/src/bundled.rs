@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::{Loaded, RegistryFile, load};
 
 include!(concat!(env!("OUT_DIR"), "/bundled_files.rs"));
@@ -38,7 +39,9 @@ pub struct ReadError {
 }
 
 /// Loads every `*.toml` file directly inside `dir` (sub-directories are not
-/// read). File names in diagnostics are `dir/name.toml`.
+/// read). File names in diagnostics are `dir/name.toml`. A file that is not
+/// UTF-8 is skipped with an error diagnostic; only an unreadable directory or
+/// file is an `Err`.
 pub fn load_dir(dir: &Path) -> Result<Loaded, ReadError> {
     let fail = |path: &Path| {
         let path = path.to_path_buf();
@@ -53,12 +56,43 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, ReadError> {
     }
     paths.sort();
     let mut files = Vec::with_capacity(paths.len());
+    let mut not_utf8 = Vec::new();
     for path in paths {
-        let text = std::fs::read_to_string(&path).map_err(fail(&path))?;
-        files.push(RegistryFile {
-            name: path.display().to_string(),
-            text,
-        });
+        let bytes = std::fs::read(&path).map_err(fail(&path))?;
+        let name = path.display().to_string();
+        match String::from_utf8(bytes) {
+            Ok(text) => files.push(RegistryFile { name, text }),
+            Err(e) => not_utf8.push(not_utf8_diagnostic(
+                name,
+                e.as_bytes(),
+                e.utf8_error().valid_up_to(),
+            )),
+        }
     }
-    Ok(load(files))
+    let mut loaded = load(files);
+    if !not_utf8.is_empty() {
+        loaded.diagnostics.extend(not_utf8);
+        loaded
+            .diagnostics
+            .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    }
+    Ok(loaded)
+}
+
+/// Points at the first byte that is not UTF-8.
+fn not_utf8_diagnostic(file: String, bytes: &[u8], valid_up_to: usize) -> Diagnostic {
+    // The prefix is valid UTF-8 by definition of `valid_up_to`.
+    let prefix = std::str::from_utf8(&bytes[..valid_up_to]).unwrap_or_default();
+    let line = prefix.matches('\n').count() + 1;
+    let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Diagnostic {
+        severity: Severity::Error,
+        file,
+        line,
+        column,
+        field: String::new(),
+        message: format!(
+            "not valid UTF-8 at byte {valid_up_to}, file skipped: registry files must be UTF-8 text"
+        ),
+    }
 }

@@ -126,3 +126,26 @@ fn the_loader_is_order_independent() {
         .collect();
     assert_eq!(a, b);
 }
+
+#[test]
+fn a_file_that_is_not_utf8_is_skipped_with_its_position() {
+    let dir = std::env::temp_dir().join(format!("derisk-not-utf8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("latin1.toml"), b"# caf\xe9\n[[source]]\n").unwrap();
+    std::fs::write(
+        dir.join("sources.toml"),
+        include_str!("fixtures/broken/sources.toml"),
+    )
+    .unwrap();
+    let loaded = derisk_registry::load_dir(&dir).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let first = &loaded.diagnostics[0];
+    assert_eq!(first.file, dir.join("latin1.toml").display().to_string());
+    assert_eq!((first.line, first.column), (1, 6));
+    assert_eq!(
+        first.message,
+        "not valid UTF-8 at byte 5, file skipped: registry files must be UTF-8 text"
+    );
+    // The other file still loads.
+    assert_eq!(loaded.registry.sources().len(), 2);
+}
