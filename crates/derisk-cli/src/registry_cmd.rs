@@ -48,16 +48,12 @@ fn load_for_use(global: &Global) -> anyhow::Result<Registry> {
     let errors = loaded.error_count();
     if errors > 0 {
         eprintln!(
-            "derisk: warning: the registry has {errors} error{}; the records at fault are left out \
+            "derisk: warning: the registry has {}; the records at fault are left out \
              (run `derisk registry validate` for details)",
-            plural(errors)
+            count(errors, "error")
         );
     }
     Ok(loaded.registry)
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// "1 entity", "2 entities", "0 MAC blocks".
@@ -385,6 +381,36 @@ fn show_text(r: &Registry, e: &Entity) -> String {
         }
     }
 
+    let designations: Vec<&Designation> = r.designations_of(e.id.as_str()).collect();
+    if !designations.is_empty() {
+        w(String::new());
+        w("Designations".into());
+        for d in designations {
+            let list = r.list(d.list.as_str());
+            let name = list.map_or(d.list.as_str(), |l| l.name.as_str());
+            let short = list.map_or("", |l| l.short.as_str());
+            let authority = list
+                .and_then(|l| r.entity(l.authority.as_str()))
+                .map_or(String::new(), |a| format!(" · {}", a.caption));
+            let mut line = format!("  {:<10}  {name} [{short}]{authority}", start_text(d));
+            if let Some(end) = d.end {
+                let _ = write!(line, " · ended {end}");
+            }
+            let _ = write!(line, "  {}", cites.cite(&d.sources));
+            w(line);
+            for (label, value) in [
+                ("reference", &d.reference),
+                ("program", &d.program),
+                ("note", &d.note),
+            ] {
+                if let Some(v) = value {
+                    w(format!("              {label}: {v}"));
+                }
+            }
+            unverified_line(&mut w, "              ", &d.verification);
+        }
+    }
+
     let (up, down) = split_relations(r, e);
     for (title, rels) in [
         ("Owned, controlled or made by", up),
@@ -475,51 +501,16 @@ fn show_text(r: &Registry, e: &Entity) -> String {
                 .unwrap_or(0);
             for (node, d) in reached {
                 let list = r.list(d.list.as_str());
-                let start = d
-                    .start
-                    .map_or_else(|| "undated".to_owned(), |s| s.to_string());
                 w(format!(
-                    "  {:<width$}  {start:<10}  {} [{}]  {}",
+                    "  {:<width$}  {:<10}  {} [{}]  {}",
                     node.id,
+                    start_text(d),
                     list.map_or(d.list.as_str(), |l| l.name.as_str()),
                     list.map_or("", |l| l.short.as_str()),
                     cites.cite(&d.sources)
                 ));
                 unverified_line(&mut w, "      ", &d.verification);
             }
-        }
-    }
-
-    let designations: Vec<&Designation> = r.designations_of(e.id.as_str()).collect();
-    if !designations.is_empty() {
-        w(String::new());
-        w("Designations".into());
-        for d in designations {
-            let list = r.list(d.list.as_str());
-            let name = list.map_or(d.list.as_str(), |l| l.name.as_str());
-            let short = list.map_or("", |l| l.short.as_str());
-            let authority = list
-                .and_then(|l| r.entity(l.authority.as_str()))
-                .map_or(String::new(), |a| format!(" · {}", a.caption));
-            let start = d
-                .start
-                .map_or_else(|| "undated".to_owned(), |s| s.to_string());
-            let mut line = format!("  {start:<10}  {name} [{short}]{authority}");
-            if let Some(end) = d.end {
-                let _ = write!(line, " · ended {end}");
-            }
-            let _ = write!(line, "  {}", cites.cite(&d.sources));
-            w(line);
-            for (label, value) in [
-                ("reference", &d.reference),
-                ("program", &d.program),
-                ("note", &d.note),
-            ] {
-                if let Some(v) = value {
-                    w(format!("              {label}: {v}"));
-                }
-            }
-            unverified_line(&mut w, "              ", &d.verification);
         }
     }
 
@@ -579,6 +570,12 @@ fn show_text(r: &Registry, e: &Entity) -> String {
         r.files().len()
     ));
     s
+}
+
+/// When a designation took effect, or "undated".
+fn start_text(d: &Designation) -> String {
+    d.start
+        .map_or_else(|| "undated".to_owned(), |s| s.to_string())
 }
 
 fn unverified_line(w: &mut impl FnMut(String), indent: &str, v: &Verification) {
