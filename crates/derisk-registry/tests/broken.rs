@@ -149,3 +149,18 @@ fn a_file_that_is_not_utf8_is_skipped_with_its_position() {
     // The other file still loads.
     assert_eq!(loaded.registry.sources().len(), 2);
 }
+
+#[test]
+fn the_hash_identifies_the_content() {
+    let a = load(fixture()).registry;
+    let b = load(fixture()).registry;
+    assert_eq!(a.hash(), b.hash());
+    assert_eq!(a.hash().len(), 64);
+    assert!(a.hash().bytes().all(|c| c.is_ascii_hexdigit()));
+    let mut files = fixture();
+    files[2].text.push('\n');
+    assert_ne!(load(files).registry.hash(), a.hash());
+    let mut files = fixture();
+    files[2].name = "elsewhere/sources.toml".into();
+    assert_ne!(load(files).registry.hash(), a.hash());
+}
