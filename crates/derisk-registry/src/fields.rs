@@ -207,7 +207,12 @@ impl<'a, 'i> Record<'a, 'i> {
         parse: impl FnOnce(&str) -> Option<T>,
         expected: impl FnOnce() -> String,
     ) -> Option<T> {
-        let text = self.string(sink, key, required)?;
+        if required && !self.table.contains_key(key) {
+            self.known.push(key);
+            self.missing(sink, key, &format!("one of: {}", expected()));
+            return None;
+        }
+        let text = self.string(sink, key, false)?;
         match parse(text.get_ref()) {
             Some(v) => Some(v),
             None => {
@@ -271,9 +276,27 @@ impl<'a, 'i> Record<'a, 'i> {
             DeValue::Float(f) => f.as_str().parse::<f64>().ok().filter(|f| f.is_finite()),
             _ => None,
         };
-        match parsed {
-            Some(n) => Some(Spanned::new(v.span(), n)),
-            None => {
+        match (parsed, v.get_ref()) {
+            (Some(n), _) => Some(Spanned::new(v.span(), n)),
+            (None, DeValue::Integer(i)) => {
+                self.fail(
+                    sink,
+                    v.span(),
+                    key,
+                    format!("expected a finite number, found {i}, which is out of range"),
+                );
+                None
+            }
+            (None, DeValue::Float(f)) => {
+                self.fail(
+                    sink,
+                    v.span(),
+                    key,
+                    format!("expected a finite number, found {f}"),
+                );
+                None
+            }
+            (None, _) => {
                 self.wrong_type(sink, v, key, "a finite number");
                 None
             }
@@ -331,7 +354,7 @@ impl<'a, 'i> Record<'a, 'i> {
                 }
             }
         }
-        if out.is_empty() && required && !self.failed {
+        if items.is_empty() && required {
             self.fail(
                 sink,
                 v.span(),

@@ -11,6 +11,7 @@ fn fixture() -> Vec<RegistryFile> {
     vec![
         file("family.toml", include_str!("fixtures/broken/family.toml")),
         file("lists.toml", include_str!("fixtures/broken/lists.toml")),
+        file("shapes.toml", include_str!("fixtures/broken/shapes.toml")),
         file("sources.toml", include_str!("fixtures/broken/sources.toml")),
         file("syntax.toml", include_str!("fixtures/broken/syntax.toml")),
     ]
@@ -37,6 +38,18 @@ fn every_problem_is_reported_with_its_location() {
         "broken/family.toml:108:13: error: mac_block[2].prefixes[0]: MAC prefix 0A0B0C is already assigned at broken/family.toml:101",
         "broken/lists.toml:17:1: error: list[bad-authority].authority: authority `acme` is of kind `company`; a list's authority must be of kind `authority` or `public-body`",
         "broken/lists.toml:31:16: error: list[bad-country].jurisdiction: unknown country code \"UK\" (the United Kingdom is GB): expected an ISO 3166-1 alpha-2 code such as CN, NL or GB, or EU",
+        "broken/shapes.toml:2:13: error: mac_block: expected an array of tables (`[[mac_block]]`), found an integer",
+        "broken/shapes.toml:4:2: error: unknown record type `sourse` (did you mean `source`?); expected arrays of tables named: designation, entity, list, mac_block, relation, source",
+        "broken/shapes.toml:11:9: error: relation[0].share: expected a finite number, found 1e400",
+        "broken/shapes.toml:12:11: error: relation[0].sources: must not be empty; expected sources = [\"source-id\"]; every fact needs a source",
+        "broken/shapes.toml:17:9: error: designation[0].start: expected a date: YYYY-MM-DD, or a string \"YYYY-MM\" or \"YYYY\"; a time of day is not allowed",
+        "broken/shapes.toml:18:23: error: designation[0].sources[1]: expected a non-empty string, found an integer",
+        "broken/shapes.toml:18:26: error: designation[0].sources[2]: expected a non-empty string, found an empty string",
+        "broken/shapes.toml:24:9: error: entity[shapeless].names: expected an array of tables, found a string",
+        "broken/shapes.toml:25:16: error: entity[shapeless].identifiers[0].scheme: missing required field; expected one of: lei, kvk, uscc, vat, duns, szse, sse, hkex, nyse, website",
+        "broken/shapes.toml:25:16: error: entity[shapeless].identifiers[0].value: missing required field; expected a string",
+        "broken/shapes.toml:25:16: error: entity[shapeless].identifiers[0].sources: missing required field; expected sources = [\"source-id\"]; every fact needs a source",
+        "broken/shapes.toml:25:20: error: entity[shapeless].identifiers[1]: expected a table, found an integer",
         "broken/sources.toml:10:1: error: source[ieee-ra].id: duplicate source id `ieee-ra`; first defined at broken/sources.toml:3",
         "broken/sources.toml:16:1: error: source[bis-rule].publisher: missing required field; expected a string",
         "broken/sources.toml:18:7: error: source[bis-rule].url: expected an absolute http:// or https:// URL without spaces",
@@ -45,7 +58,7 @@ fn every_problem_is_reported_with_its_location() {
         "broken/syntax.toml:3:16: error: not valid TOML, file skipped: invalid basic string, expected `\"`",
     ];
     assert_eq!(got, expected);
-    assert_eq!(loaded.error_count(), 21);
+    assert_eq!(loaded.error_count(), 33);
     assert_eq!(loaded.warning_count(), 1);
     assert!(
         loaded
