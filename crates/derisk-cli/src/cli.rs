@@ -53,6 +53,9 @@ pub(crate) enum RegistryCommand {
     /// expected. Records with errors are left out of every other command, so
     /// a broken addition never hides the rest of the registry. Exits 1 if
     /// there are errors (or warnings, with --strict).
+    #[command(
+        after_help = "Examples:\n  derisk registry validate\n  derisk registry validate --registry my-registry/ --strict\n  derisk registry validate --format jsonl > problems.jsonl"
+    )]
     Validate {
         /// Output format: `text` (file:line:column: message) or `jsonl`
         /// (one JSON object per problem).
@@ -69,6 +72,9 @@ pub(crate) enum RegistryCommand {
     /// an end date; a label ending in `?` is an unverified designation.
     /// `--format jsonl` prints every designation, with dates, references and
     /// sources, as one JSON object per entity.
+    #[command(
+        after_help = "Examples:\n  derisk registry list --designated\n  derisk registry list --kind brand\n  derisk registry list --format jsonl > entities.jsonl"
+    )]
     List {
         /// Output format.
         #[arg(long, value_enum, default_value_t = TableFormat::Table)]
@@ -82,6 +88,12 @@ pub(crate) enum RegistryCommand {
     },
     /// Show one entity: its names, owners and subsidiaries, the chains up to
     /// the state, its designations, and the source of every fact.
+    ///
+    /// Names are matched ignoring case, spaces and punctuation; a part of a
+    /// name works when only one entity contains it.
+    #[command(
+        after_help = "Examples:\n  derisk registry show hikvision\n  derisk registry show \"Hikvision Europe B.V.\"\n  derisk registry show 同方威视 --format json"
+    )]
     Show {
         /// An entity id (`hikvision`) or a name in any script
         /// (`"Hikvision Europe"`, `海康威视`).
