@@ -9,7 +9,7 @@
 
 use crate::{
     CountryCode, EntityId, Identifier, ListId, MacPrefix, PartialDate, RelationKind, Share,
-    SourceId, vocabulary,
+    SourceId, Verification, vocabulary,
 };
 
 /// Where in an input a record was read.
@@ -165,8 +165,8 @@ pub struct PathStep {
     pub share: Option<Share>,
     /// The sources of the relation.
     pub sources: Vec<SourceId>,
-    /// Whether the relation is unverified.
-    pub verified: bool,
+    /// Whether those sources support the relation.
+    pub verification: Verification,
 }
 
 /// A designation reached by a finding, directly or through its path.
@@ -182,8 +182,8 @@ pub struct DesignationRef {
     pub start: Option<PartialDate>,
     /// The sources of the designation.
     pub sources: Vec<SourceId>,
-    /// Whether the designation is verified.
-    pub verified: bool,
+    /// Whether those sources support the designation.
+    pub verification: Verification,
 }
 
 /// A statement supporting a finding, with the sources that back it.
