@@ -646,55 +646,81 @@ fn show_json(r: &Registry, e: &Entity) -> Value {
         v
     };
     let (up, down) = split_relations(r, e);
+    // Each link carries the relation followed (with its sources), and the
+    // entity reached with its current designations and affiliations: the
+    // same evidence the text output cites.
     let chains: Vec<Value> = r
         .chains_up(e.id.as_str())
         .iter()
         .map(|c| {
-            json!({
-                "cycle": c.cycle,
-                "links": c.links.iter().map(|l| json!({
-                    "relation": l.relation.kind,
-                    "share": l.relation.share,
-                    "verified": l.relation.verification.is_verified(),
-                    "entity": l.entity.id,
-                    "name": l.entity.caption,
-                    "state": l.entity.state,
-                    "designations": r.designations_of(l.entity.id.as_str()).filter(|d| d.is_current()).map(|d| &d.list).collect::<Vec<_>>(),
-                })).collect::<Vec<_>>(),
-            })
+            let links: Vec<Value> = c
+                .links
+                .iter()
+                .map(|l| {
+                    let id = l.entity.id.as_str();
+                    json!({
+                        "relation": l.relation,
+                        "entity": id,
+                        "name": l.entity.caption,
+                        "state": l.entity.state,
+                        "designations": r
+                            .designations_of(id)
+                            .filter(|d| d.is_current())
+                            .map(|d| designation_json(r, d))
+                            .collect::<Vec<_>>(),
+                        "affiliations": r
+                            .relations_from(id)
+                            .filter(|rel| rel.kind == RelationKind::AffiliatedWith && rel.is_current())
+                            .collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            json!({ "cycle": c.cycle, "links": links })
         })
         .collect();
-    let mut cited: Vec<&SourceId> = e.sources.iter().collect();
-    cited.extend(e.names.iter().flat_map(|n| &n.sources));
-    cited.extend(e.identifiers.iter().flat_map(|i| &i.sources));
-    let rels: Vec<&Relation> = r
-        .relations_from(e.id.as_str())
-        .chain(r.relations_to(e.id.as_str()))
-        .collect();
-    cited.extend(rels.iter().flat_map(|rel| &rel.sources));
-    let designations: Vec<&Designation> = r.designations_of(e.id.as_str()).collect();
-    cited.extend(designations.iter().flat_map(|d| &d.sources));
-    let blocks: Vec<_> = r.mac_blocks_of(e.id.as_str()).collect();
-    cited.extend(blocks.iter().flat_map(|b| &b.sources));
-    let mut sources = serde_json::Map::new();
-    for id in cited {
-        if let Some(src) = r.source(id.as_str()) {
-            sources.insert(
-                id.to_string(),
-                serde_json::to_value(src).unwrap_or(Value::Null),
-            );
-        }
-    }
-    json!({
+    let mut doc = json!({
         "registry": r.hash(),
         "entity": e,
+        "designations": r.designations_of(e.id.as_str()).map(|d| designation_json(r, d)).collect::<Vec<_>>(),
         "upward": up.iter().map(|s| relation_json(&s.phrase, s.relation, s.other)).collect::<Vec<_>>(),
         "downward": down.iter().map(|s| relation_json(&s.phrase, s.relation, s.other)).collect::<Vec<_>>(),
         "chains": chains,
-        "designations": designations.iter().map(|d| designation_json(r, d)).collect::<Vec<_>>(),
-        "mac_blocks": blocks,
-        "sources": sources,
-    })
+        "mac_blocks": r.mac_blocks_of(e.id.as_str()).collect::<Vec<_>>(),
+    });
+    // Resolve every source the document cites, wherever it cites it.
+    let mut cited = Vec::new();
+    cited_sources(&doc, &mut cited);
+    let mut sources = serde_json::Map::new();
+    for id in cited {
+        if let Some(src) = r.source(&id) {
+            sources.insert(id, serde_json::to_value(src).unwrap_or(Value::Null));
+        }
+    }
+    doc["sources"] = Value::Object(sources);
+    doc
+}
+
+/// Every source id in a `sources` array anywhere in `v`, in document
+/// order, without repeats.
+fn cited_sources(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (key, value) in map {
+                match (key.as_str(), value) {
+                    ("sources", Value::Array(ids)) => {
+                        for id in ids.iter().filter_map(Value::as_str) {
+                            if !out.iter().any(|s| s == id) {
+                                out.push(id.to_owned());
+                            }
+                        }
+                    }
+                    _ => cited_sources(value, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| cited_sources(i, out)),
+        _ => {}
+    }
 }
 
 // --------------------------------------------------------------------- stats

@@ -10,7 +10,7 @@ use toml::de::DeTable;
 
 use crate::diagnostic::{Diagnostic, LineIndex, Loc, Severity};
 use crate::fields::{Sink, closest};
-use crate::parse::{Def, Owner, Parsed, Target};
+use crate::parse::{Def, Identified, Owned, Owner, Parsed, Target};
 use crate::registry::Registry;
 
 /// One registry file's name (as shown in diagnostics) and text.
@@ -83,64 +83,19 @@ fn resolve(p: Parsed, sink: &mut Sink, files: &[RegistryFile]) -> Registry {
     let here = |loc: &Loc| location(files, loc);
 
     // Duplicate ids: the first definition wins.
-    drop_duplicates(
-        &p.sources,
-        |s| s.id.as_str(),
-        Owner::Source,
-        "source",
-        &mut dropped,
-        sink,
-        &here,
-    );
-    drop_duplicates(
-        &p.lists,
-        |l| l.id.as_str(),
-        Owner::List,
-        "list",
-        &mut dropped,
-        sink,
-        &here,
-    );
-    drop_duplicates(
-        &p.entities,
-        |e| e.id.as_str(),
-        Owner::Entity,
-        "entity",
-        &mut dropped,
-        sink,
-        &here,
-    );
+    drop_duplicates(&p.sources, &mut dropped, sink, &here);
+    drop_duplicates(&p.lists, &mut dropped, sink, &here);
+    drop_duplicates(&p.entities, &mut dropped, sink, &here);
 
     // References in dependency order: sources depend on nothing, entities
     // only on sources, lists on sources and their authority entity.
     let mut used_sources = HashSet::new();
-    let sources = Namespace::new(
-        &p,
-        Target::Source,
-        &p.sources,
-        |s| s.id.as_str(),
-        Owner::Source,
-        &dropped,
-    );
+    let sources = Namespace::new(&p, &p.sources, &dropped);
     check_refs(&p, &sources, &mut dropped, sink, &mut used_sources);
-    let entities = Namespace::new(
-        &p,
-        Target::Entity,
-        &p.entities,
-        |e| e.id.as_str(),
-        Owner::Entity,
-        &dropped,
-    );
+    let entities = Namespace::new(&p, &p.entities, &dropped);
     check_refs(&p, &entities, &mut dropped, sink, &mut used_sources);
     check_authorities(&p, &mut dropped, sink);
-    let lists = Namespace::new(
-        &p,
-        Target::List,
-        &p.lists,
-        |l| l.id.as_str(),
-        Owner::List,
-        &dropped,
-    );
+    let lists = Namespace::new(&p, &p.lists, &dropped);
     check_refs(&p, &lists, &mut dropped, sink, &mut used_sources);
     check_mac_prefixes(&p, &mut dropped, sink, &here);
 
@@ -159,26 +114,24 @@ fn resolve(p: Parsed, sink: &mut Sink, files: &[RegistryFile]) -> Registry {
 }
 
 /// Drops every definition of an id after the first, with an error.
-fn drop_duplicates<T>(
+fn drop_duplicates<T: Identified>(
     defs: &[Def<T>],
-    id: fn(&T) -> &str,
-    owner: fn(usize) -> Owner,
-    what: &str,
     dropped: &mut HashSet<Owner>,
     sink: &mut Sink,
     here: &dyn Fn(&Loc) -> String,
 ) {
     let mut first: HashMap<&str, usize> = HashMap::new();
     for (i, d) in defs.iter().enumerate() {
-        let key = id(&d.item);
+        let key = d.item.id();
         match first.get(key) {
             Some(&f) => {
                 let message = format!(
-                    "duplicate {what} id `{key}`; first defined at {}",
+                    "duplicate {} id `{key}`; first defined at {}",
+                    T::TARGET.as_str(),
                     here(&defs[f].at)
                 );
                 sink.error(d.at.clone(), d.path.clone() + ".id", message);
-                dropped.insert(owner(i));
+                dropped.insert(T::owner(i));
             }
             None => {
                 first.insert(key, i);
@@ -200,32 +153,25 @@ struct Namespace<'p> {
 }
 
 impl<'p> Namespace<'p> {
-    fn new<T>(
-        p: &'p Parsed,
-        target: Target,
-        defs: &'p [Def<T>],
-        id: fn(&T) -> &str,
-        owner: fn(usize) -> Owner,
-        dropped: &HashSet<Owner>,
-    ) -> Self {
+    fn new<T: Identified>(p: &'p Parsed, defs: &'p [Def<T>], dropped: &HashSet<Owner>) -> Self {
         let mut valid = HashSet::new();
         let mut failed: HashSet<String> = p
             .failed
             .iter()
-            .filter(|(t, _)| *t == target)
+            .filter(|(t, _)| *t == T::TARGET)
             .map(|(_, id)| id.clone())
             .collect();
         for (i, d) in defs.iter().enumerate() {
-            if dropped.contains(&owner(i)) {
-                failed.insert(id(&d.item).to_owned());
+            if dropped.contains(&T::owner(i)) {
+                failed.insert(d.item.id().to_owned());
             } else {
-                valid.insert(id(&d.item));
+                valid.insert(d.item.id());
             }
         }
         failed.retain(|id| !valid.contains(id.as_str()));
         let ids = valid.iter().copied().collect();
         Namespace {
-            target,
+            target: T::TARGET,
             valid,
             failed,
             ids,
@@ -413,11 +359,11 @@ fn assemble(
         .map(|b| format!("{b:02x}"))
         .collect();
     Registry::new(
-        keep(p.sources, Owner::Source, dropped),
-        keep(p.lists, Owner::List, dropped),
+        keep(p.sources, dropped),
+        keep(p.lists, dropped),
         entity_list,
-        keep(p.relations, Owner::Relation, dropped),
-        keep(p.designations, Owner::Designation, dropped),
+        keep(p.relations, dropped),
+        keep(p.designations, dropped),
         mac_blocks,
         hash,
         files.iter().map(|f| f.name.clone()).collect(),
@@ -425,10 +371,10 @@ fn assemble(
 }
 
 /// The records whose owner was not dropped.
-fn keep<T>(defs: Vec<Def<T>>, owner: fn(usize) -> Owner, dropped: &HashSet<Owner>) -> Vec<T> {
+fn keep<T: Owned>(defs: Vec<Def<T>>, dropped: &HashSet<Owner>) -> Vec<T> {
     defs.into_iter()
         .enumerate()
-        .filter(|(i, _)| !dropped.contains(&owner(*i)))
+        .filter(|(i, _)| !dropped.contains(&T::owner(*i)))
         .map(|(_, d)| d.item)
         .collect()
 }

@@ -53,6 +53,41 @@ impl Target {
     }
 }
 
+/// A record type whose records can be dropped: it knows the [`Owner`] of
+/// the record at an index.
+pub(crate) trait Owned {
+    fn owner(index: usize) -> Owner;
+}
+
+/// A record type that other records refer to by id.
+pub(crate) trait Identified: Owned {
+    const TARGET: Target;
+    fn id(&self) -> &str;
+}
+
+macro_rules! owned {
+    ($($ty:ty => $owner:ident),+ $(,)?) => {
+        $(impl Owned for $ty {
+            fn owner(index: usize) -> Owner {
+                Owner::$owner(index)
+            }
+        })+
+    };
+}
+owned!(Source => Source, List => List, Entity => Entity, Relation => Relation, Designation => Designation, MacAssignment => MacBlock);
+
+macro_rules! identified {
+    ($($ty:ty => $target:ident),+ $(,)?) => {
+        $(impl Identified for $ty {
+            const TARGET: Target = Target::$target;
+            fn id(&self) -> &str {
+                self.id.as_str()
+            }
+        })+
+    };
+}
+identified!(Source => Source, List => List, Entity => Entity);
+
 /// A reference to a record by id, with where it was written.
 #[derive(Clone, Debug)]
 pub(crate) struct Ref {

@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use derisk_core::{EntityKind, NameKind, PartialDate, RelationKind};
+use derisk_core::{Designation, EntityKind, NameKind, PartialDate, RelationKind};
 use derisk_registry::{Lookup, Registry, bundled};
 
 fn registry() -> &'static Registry {
@@ -18,6 +18,13 @@ fn registry() -> &'static Registry {
         );
         loaded.registry
     })
+}
+
+/// The designation of `entity` on `list`; fails the test if there is none.
+fn designation<'r>(r: &'r Registry, entity: &str, list: &str) -> &'r Designation {
+    r.designations_of(entity)
+        .find(|d| d.list.as_str() == list)
+        .unwrap_or_else(|| panic!("{entity} is not on {list}"))
 }
 
 fn date(text: &str) -> Option<PartialDate> {
@@ -116,10 +123,7 @@ fn hikvision_is_owned_by_cetc_which_sasac_controls() {
 #[test]
 fn hikvision_designations_carry_dates_references_and_sources() {
     let r = registry();
-    let el = r
-        .designations_of("hikvision")
-        .find(|d| d.list.as_str() == "us-entity-list")
-        .unwrap();
+    let el = designation(r, "hikvision", "us-entity-list");
     assert_eq!(el.start, date("2019-10-09"));
     assert!(
         el.reference
@@ -145,10 +149,7 @@ fn hikvision_designations_carry_dates_references_and_sources() {
         assert!(lists.contains(&expected), "hikvision is not on {expected}");
     }
     // Norway's recommendation was withdrawn: the designation has an end.
-    let gpfg = r
-        .designations_of("hikvision")
-        .find(|d| d.list.as_str() == "no-gpfg-exclusion")
-        .unwrap();
+    let gpfg = designation(r, "hikvision", "no-gpfg-exclusion");
     assert_eq!(gpfg.end, date("2020-09-15"));
     assert!(!gpfg.is_current());
 }
@@ -211,10 +212,7 @@ fn nuctech_is_owned_through_tongfang_and_cnnc_up_to_sasac() {
 #[test]
 fn unverified_facts_load_marked_as_unverified() {
     let r = registry();
-    let hmn_el = r
-        .designations_of("hmn")
-        .find(|d| d.list.as_str() == "us-entity-list")
-        .unwrap();
+    let hmn_el = designation(r, "hmn", "us-entity-list");
     assert!(!hmn_el.verification.is_verified());
     let former = r
         .entity("hmn")
