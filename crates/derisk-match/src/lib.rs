@@ -1,0 +1,17 @@
+//! Screening organisation names against the derisk registry.
+//!
+//! `derisk-match` turns a name as a user wrote it into tokens
+//! ([`normalize`]), finds the registry names it could be with exact recall
+//! inside a written definition ([`Matcher::candidates`]), scores each from
+//! explainable parts and decides `match`, `review` or nothing.
+
+pub mod index;
+mod lexicon;
+pub mod matcher;
+pub mod normalize;
+
+pub use matcher::{
+    Adjustment, IndexStats, Leftover, Matcher, NameInput, Pair, PairKind, PreparedQuery,
+    ScoreConfig, Scored, Scratch,
+};
+pub use normalize::{Class, LegalForm, Normalized, Token, normalize};
