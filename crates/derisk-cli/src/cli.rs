@@ -14,6 +14,9 @@ Exit codes:
   2  usage error, unreadable input or another failure
 
 Examples:
+  derisk screen suppliers.csv             which suppliers are, or belong to, high-risk vendors
+  derisk screen names.txt --format jsonl  the same, one JSON object per input line
+  derisk compare --pairs pairs.csv        score labelled name pairs, for evaluation
   derisk registry show hikvision          who owns Hikvision, where it is listed, and why
   derisk registry list --format jsonl     every entity, one JSON object per line
   derisk registry validate --registry my-registry/";
@@ -39,10 +42,117 @@ pub(crate) struct Global {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Screen organisation names (suppliers, tenderers, participants)
+    /// against the registry.
+    ///
+    /// Each name is normalised (legal forms, places, abbreviations, scripts),
+    /// compared with every registry name it could be, and scored from
+    /// explainable parts. A score at or above the match threshold is a
+    /// `match`; at or above the review threshold, `review`. Each match names
+    /// the registry entity, the path of owners, parents or makers behind it,
+    /// and the designations reached, with sources.
+    ///
+    /// Inputs: CSV or TSV with a header row, JSON lines, spreadsheets (XLSX,
+    /// XLS, ODS; first sheet, header row) and plain text with one name per
+    /// line; `-` reads standard input. The format comes from the file
+    /// extension, or from the first line for standard input. The name column
+    /// is the first header called name, supplier, company, vendor,
+    /// organisation, tenderer (and a few more) unless --column names it.
+    ///
+    /// Rows that cannot be read are reported on standard error with their
+    /// line and skipped; the rest is screened. Exit status: 1 if any record
+    /// is a `match`; otherwise 2 if any row or file could not be read;
+    /// otherwise 0.
+    #[command(after_help = SCREEN_EXAMPLES)]
+    Screen(ScreenArgs),
+    /// Score pairs of names with the screening scorer alone, for evaluation
+    /// against labelled pairs.
+    ///
+    /// FILE is CSV with the header `name1,name2` (a `schema` column and any
+    /// others are allowed and ignored). Prints one JSON object per pair:
+    /// `{"name1", "name2", "score", "decision", "explanation"}`, where decision is
+    /// `match`, `review` or `none`.
+    #[command(after_help = "Examples:\n  derisk compare --pairs pairs.csv\n  derisk compare --pairs pairs.csv | jq 'select(.decision == \"match\")'")]
+    Compare(CompareArgs),
     /// Inspect and check the registry of high-risk vendors: entities, owners,
     /// brands, designations and their sources.
     #[command(subcommand)]
     Registry(RegistryCommand),
+}
+
+const SCREEN_EXAMPLES: &str = "\
+Examples:
+  derisk screen suppliers.csv
+  derisk screen suppliers.csv --column \"Supplier name\" --country-column Country
+  derisk screen awards.jsonl --format jsonl --only-matches > hits.jsonl
+  derisk screen register.xlsx --format csv > screened.csv
+  cut -d, -f2 suppliers.csv | derisk screen - --format jsonl";
+
+/// Options of `derisk screen`.
+#[derive(Debug, Args)]
+pub(crate) struct ScreenArgs {
+    /// Files to screen; `-` for standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+    /// The column (CSV, TSV, spreadsheet) or field (JSON lines) with the
+    /// organisation name.
+    #[arg(long, value_name = "NAME")]
+    pub column: Option<String>,
+    /// A column with ISO 3166 two-letter country codes; agreement with the
+    /// registry adds to the score, disagreement takes from it.
+    #[arg(long, value_name = "C")]
+    pub country_column: Option<String>,
+    /// A column with a registration number, LEI, VAT number, stock code or
+    /// web domain; equality with a registry identifier is a match.
+    #[arg(long, value_name = "I")]
+    pub id_column: Option<String>,
+    /// Read the inputs as this format instead of guessing from the name.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<crate::input::InputFormat>,
+    /// Output format. `auto` is a table on a terminal and JSON lines
+    /// otherwise.
+    #[arg(long, value_enum, default_value_t = ScreenFormat::Auto)]
+    pub format: ScreenFormat,
+    /// Scores at or above this are `match`.
+    #[arg(long, value_name = "X", default_value_t = derisk_match::ScoreConfig::default().match_threshold)]
+    pub match_threshold: f64,
+    /// Scores at or above this (and below the match threshold) are `review`.
+    #[arg(long, value_name = "Y", default_value_t = derisk_match::ScoreConfig::default().review_threshold)]
+    pub review_threshold: f64,
+    /// Report every registry entity a record reaches the review threshold
+    /// with, not only the best three.
+    #[arg(long)]
+    pub all: bool,
+    /// Leave out records without matches (JSON lines and CSV).
+    #[arg(long)]
+    pub only_matches: bool,
+}
+
+/// Options of `derisk compare`.
+#[derive(Debug, Args)]
+pub(crate) struct CompareArgs {
+    /// CSV file with the header `name1,name2`; `-` for standard input.
+    #[arg(long, value_name = "FILE")]
+    pub pairs: String,
+    /// Scores at or above this are `match`.
+    #[arg(long, value_name = "X", default_value_t = derisk_match::ScoreConfig::default().match_threshold)]
+    pub match_threshold: f64,
+    /// Scores at or above this (and below the match threshold) are `review`.
+    #[arg(long, value_name = "Y", default_value_t = derisk_match::ScoreConfig::default().review_threshold)]
+    pub review_threshold: f64,
+}
+
+/// Output formats of `derisk screen`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ScreenFormat {
+    /// A table on a terminal, JSON lines otherwise.
+    Auto,
+    /// A table of the records with matches.
+    Table,
+    /// One JSON object per input record.
+    Jsonl,
+    /// One CSV row per match (and per record without one).
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,8 +4,10 @@
 //! their results; it holds no business logic.
 
 mod cli;
+mod input;
 mod output;
 mod registry_cmd;
+mod screen_cmd;
 
 use std::io::ErrorKind;
 use std::process::ExitCode;
@@ -45,5 +47,7 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> anyhow::Result<Outcome> {
     match &cli.command {
         Command::Registry(cmd) => registry_cmd::run(&cli.global, cmd),
+        Command::Screen(args) => screen_cmd::screen(&cli.global, args),
+        Command::Compare(args) => screen_cmd::compare(args),
     }
 }

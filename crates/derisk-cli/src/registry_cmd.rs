@@ -43,7 +43,7 @@ fn load(global: &Global) -> anyhow::Result<Loaded> {
 
 /// Loads the registry for a command that uses it. Records with errors are
 /// left out; say so once on standard error so the user knows to validate.
-fn load_for_use(global: &Global) -> anyhow::Result<Registry> {
+pub(crate) fn load_for_use(global: &Global) -> anyhow::Result<Registry> {
     let loaded = load(global)?;
     let errors = loaded.error_count();
     if errors > 0 {
@@ -57,7 +57,7 @@ fn load_for_use(global: &Global) -> anyhow::Result<Registry> {
 }
 
 /// "1 entity", "2 entities", "0 MAC blocks".
-fn count(n: usize, noun: &str) -> String {
+pub(crate) fn count(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
     } else if let Some(stem) = noun.strip_suffix('y') {

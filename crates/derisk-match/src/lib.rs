@@ -9,9 +9,11 @@ pub mod index;
 mod lexicon;
 pub mod matcher;
 pub mod normalize;
+pub mod screen;
 
 pub use matcher::{
     Adjustment, IndexStats, Leftover, Matcher, NameInput, Pair, PairKind, PreparedQuery,
     ScoreConfig, Scored, Scratch,
 };
 pub use normalize::{Class, LegalForm, Normalized, Token, normalize};
+pub use screen::{Hit, Query, Screened, Screener, explain, fold_identifier};

@@ -1,0 +1,570 @@
+//! Reading organisation names from the files users have: CSV, TSV, JSON
+//! lines, plain text (one name a line) and spreadsheets (XLSX, XLS, ODS).
+//!
+//! A reader yields records one at a time, so inputs of millions of rows
+//! stream. A row that cannot be read becomes a [`Problem`] naming the file,
+//! the line or row and what was expected; the rows around it are kept.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use clap::ValueEnum;
+
+/// The formats `derisk screen` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum InputFormat {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// Tab-separated values with a header row.
+    Tsv,
+    /// One JSON object per line.
+    Jsonl,
+    /// One name per line, no header.
+    Text,
+    /// A spreadsheet (XLSX, XLSM, XLS or ODS); the first sheet, with a header row.
+    Xlsx,
+}
+
+impl InputFormat {
+    /// The format a file name suggests.
+    pub(crate) fn from_path(path: &str) -> Option<InputFormat> {
+        let ext = Path::new(path).extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "csv" => InputFormat::Csv,
+            "tsv" | "tab" => InputFormat::Tsv,
+            "jsonl" | "ndjson" | "json" => InputFormat::Jsonl,
+            "txt" | "lst" | "list" => InputFormat::Text,
+            "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => InputFormat::Xlsx,
+            _ => return None,
+        })
+    }
+
+    /// The format the first bytes of an unnamed input suggest.
+    fn sniff(head: &[u8]) -> InputFormat {
+        let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
+        let first = first.strip_prefix(b"\xef\xbb\xbf").unwrap_or(first);
+        if first.trim_ascii_start().starts_with(b"{") {
+            InputFormat::Jsonl
+        } else if first.contains(&b'\t') {
+            InputFormat::Tsv
+        } else if first.contains(&b',') && looks_like_header(first) {
+            InputFormat::Csv
+        } else {
+            InputFormat::Text
+        }
+    }
+}
+
+/// Whether a comma-separated first line names a known name column.
+fn looks_like_header(line: &[u8]) -> bool {
+    let line = String::from_utf8_lossy(line);
+    line.split(',')
+        .any(|f| NAME_COLUMNS.contains(&f.trim().trim_matches('"').to_ascii_lowercase().as_str()))
+}
+
+/// Header names taken as the name column when `--column` is not given.
+pub(crate) const NAME_COLUMNS: &[&str] = &[
+    "name",
+    "supplier",
+    "supplier_name",
+    "supplier name",
+    "vendor",
+    "vendor_name",
+    "vendor name",
+    "company",
+    "company_name",
+    "company name",
+    "organisation",
+    "organization",
+    "organisation_name",
+    "organization_name",
+    "legal_name",
+    "legal name",
+    "tenderer",
+    "bidder",
+    "contractor",
+    "manufacturer",
+    "participant",
+    "entity",
+    "caption",
+];
+
+/// Which columns to read.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Columns {
+    pub name: Option<String>,
+    pub country: Option<String>,
+    pub id: Option<String>,
+}
+
+/// One record read from an input.
+#[derive(Clone, Debug)]
+pub(crate) struct Record {
+    /// 1-based line (text, CSV, TSV, JSON lines) or row (spreadsheets,
+    /// header excluded).
+    pub row: u64,
+    pub name: String,
+    pub country: Option<String>,
+    pub id: Option<String>,
+}
+
+/// Something wrong with one row; the row is skipped.
+#[derive(Clone, Debug)]
+pub(crate) struct Problem {
+    pub message: String,
+    /// Whether the row was left out (an error) or read with a caveat (a
+    /// warning, such as a Windows-1252 decoding).
+    pub skipped: bool,
+}
+
+/// What a reader yields.
+pub(crate) enum Item {
+    /// A record, with a warning if it was read with a caveat.
+    Record(Record, Option<Problem>),
+    /// A line or row with no name: counted, not screened.
+    Empty,
+    Problem(Problem),
+}
+
+/// A streaming reader over one input.
+pub(crate) struct Reader {
+    inner: Inner,
+    file: String,
+    /// Bytes consumed so far, for progress.
+    pub consumed: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+enum Inner {
+    Lines {
+        lines: Box<dyn BufRead + Send>,
+        jsonl: bool,
+        line: u64,
+        offset: u64,
+        columns: Columns,
+        buf: Vec<u8>,
+    },
+    Delimited {
+        reader: csv::Reader<Box<dyn Read + Send>>,
+        name: usize,
+        country: Option<usize>,
+        id: Option<usize>,
+        width: usize,
+        record: csv::ByteRecord,
+    },
+    Rows {
+        rows: std::vec::IntoIter<Vec<String>>,
+        name: usize,
+        country: Option<usize>,
+        id: Option<usize>,
+        row: u64,
+    },
+}
+
+struct Counting<R> {
+    inner: R,
+    count: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// The size of a file, for a progress bar (`None` for standard input).
+pub(crate) fn size_of(path: &str) -> Option<u64> {
+    if path == "-" {
+        None
+    } else {
+        std::fs::metadata(path).ok().map(|m| m.len())
+    }
+}
+
+impl Reader {
+    /// Opens `path` (`-` for standard input) in `format`, or the format its
+    /// name or first bytes suggest.
+    pub(crate) fn open(
+        path: &str,
+        format: Option<InputFormat>,
+        columns: &Columns,
+    ) -> anyhow::Result<Reader> {
+        let consumed = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let format = format.or_else(|| InputFormat::from_path(path));
+        if format == Some(InputFormat::Xlsx) {
+            if path == "-" {
+                bail!("-: spreadsheets cannot be read from standard input; save the sheet as a file or as CSV");
+            }
+            return Reader::spreadsheet(path, columns, consumed);
+        }
+        let raw: Box<dyn Read + Send> = if path == "-" {
+            Box::new(io::stdin())
+        } else {
+            Box::new(File::open(path).with_context(|| format!("{path}: cannot open"))?)
+        };
+        let mut buffered: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(
+            1 << 16,
+            Counting {
+                inner: raw,
+                count: consumed.clone(),
+            },
+        ));
+        let head = buffered
+            .fill_buf()
+            .with_context(|| format!("{path}: cannot read"))?;
+        if head.is_empty() {
+            bail!("{path}: the file is empty; expected names, one per line, or a table with a header row");
+        }
+        let format = format.unwrap_or_else(|| InputFormat::sniff(head));
+        let file = path.to_string();
+        let inner = match format {
+            InputFormat::Text | InputFormat::Jsonl => Inner::Lines {
+                lines: buffered,
+                jsonl: format == InputFormat::Jsonl,
+                line: 0,
+                offset: 0,
+                columns: columns.clone(),
+                buf: Vec::new(),
+            },
+            InputFormat::Csv | InputFormat::Tsv => {
+                let mut reader = csv::ReaderBuilder::new()
+                    .delimiter(if format == InputFormat::Tsv { b'\t' } else { b',' })
+                    .flexible(true)
+                    .has_headers(true)
+                    .from_reader(Box::new(buffered) as Box<dyn Read + Send>);
+                let headers: Vec<String> = reader
+                    .byte_headers()
+                    .with_context(|| format!("{path}:1: cannot read the header row"))?
+                    .iter()
+                    .map(|h| decode(h).0.trim().trim_start_matches('\u{feff}').to_string())
+                    .collect();
+                let name = pick(path, &headers, columns.name.as_deref(), "--column", true)?
+                    .expect("a required column is found or an error");
+                let country = pick(path, &headers, columns.country.as_deref(), "--country-column", false)?;
+                let id = pick(path, &headers, columns.id.as_deref(), "--id-column", false)?;
+                Inner::Delimited {
+                    reader,
+                    name,
+                    country,
+                    id,
+                    width: headers.len(),
+                    record: csv::ByteRecord::new(),
+                }
+            }
+            InputFormat::Xlsx => unreachable!("handled above"),
+        };
+        Ok(Reader {
+            inner,
+            file,
+            consumed,
+        })
+    }
+
+    fn spreadsheet(
+        path: &str,
+        columns: &Columns,
+        consumed: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    ) -> anyhow::Result<Reader> {
+        use calamine::{Reader as _, open_workbook_auto};
+        let mut book =
+            open_workbook_auto(path).with_context(|| format!("{path}: cannot open as a spreadsheet"))?;
+        let sheet = book
+            .sheet_names()
+            .first()
+            .cloned()
+            .with_context(|| format!("{path}: the workbook has no sheets"))?;
+        let range = book
+            .worksheet_range(&sheet)
+            .with_context(|| format!("{path}: cannot read sheet {sheet:?}"))?;
+        let mut rows = range
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<String>>());
+        let Some(headers) = rows.next() else {
+            bail!("{path}: sheet {sheet:?} is empty; expected a header row and one organisation per row");
+        };
+        let headers: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
+        let name = pick(path, &headers, columns.name.as_deref(), "--column", true)?
+            .expect("a required column is found or an error");
+        let country = pick(path, &headers, columns.country.as_deref(), "--country-column", false)?;
+        let id = pick(path, &headers, columns.id.as_deref(), "--id-column", false)?;
+        let rows: Vec<Vec<String>> = rows.collect();
+        consumed.store(size_of(path).unwrap_or(0), std::sync::atomic::Ordering::Relaxed);
+        Ok(Reader {
+            inner: Inner::Rows {
+                rows: rows.into_iter(),
+                name,
+                country,
+                id,
+                row: 0,
+            },
+            file: path.to_string(),
+            consumed,
+        })
+    }
+
+    /// The input's name as the user gave it.
+    pub(crate) fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The next item, or `None` at the end. I/O errors end the input.
+    pub(crate) fn next_item(&mut self) -> anyhow::Result<Option<Item>> {
+        let file = &self.file;
+        match &mut self.inner {
+            Inner::Lines {
+                lines,
+                jsonl,
+                line,
+                offset,
+                columns,
+                buf,
+            } => {
+                buf.clear();
+                let n = lines
+                    .read_until(b'\n', buf)
+                    .with_context(|| format!("{file}:{}: cannot read", *line + 1))?;
+                if n == 0 {
+                    return Ok(None);
+                }
+                *line += 1;
+                let start = *offset;
+                *offset += n as u64;
+                let mut bytes = &buf[..];
+                if *line == 1 {
+                    bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+                }
+                let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+                let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+                if bytes.trim_ascii().is_empty() {
+                    return Ok(Some(Item::Empty));
+                }
+                let (text, bad) = decode(bytes);
+                let caveat = bad.map(|at| Problem {
+                    message: format!(
+                        "{file}:{line}: byte {} (offset {}) is not UTF-8; the line was read as Windows-1252",
+                        at + 1,
+                        start + at as u64
+                    ),
+                    skipped: false,
+                });
+                if !*jsonl {
+                    let name = text.trim().to_string();
+                    return Ok(Some(with_caveat(
+                        Record {
+                            row: *line,
+                            name,
+                            country: None,
+                            id: None,
+                        },
+                        caveat,
+                    )));
+                }
+                Ok(Some(json_record(file, *line, &text, columns, caveat)))
+            }
+            Inner::Delimited {
+                reader,
+                name,
+                country,
+                id,
+                width,
+                record,
+            } => loop {
+                match reader.read_byte_record(record) {
+                    Ok(false) => return Ok(None),
+                    Ok(true) => {
+                        let line = record.position().map_or(0, |p| p.line());
+                        if record.len() != *width {
+                            return Ok(Some(Item::Problem(Problem {
+                                message: format!(
+                                    "{file}:{line}: expected {width} fields as in the header, found {}; row skipped",
+                                    record.len()
+                                ),
+                                skipped: true,
+                            })));
+                        }
+                        let field = |i: usize| record.get(i).map(decode);
+                        let (name_text, bad) = field(*name).unwrap_or_default();
+                        if name_text.trim().is_empty() {
+                            return Ok(Some(Item::Empty));
+                        }
+                        let caveat = bad.map(|at| Problem {
+                            message: format!(
+                                "{file}:{line}: byte {} of the name field is not UTF-8; the field was read as Windows-1252",
+                                at + 1
+                            ),
+                            skipped: false,
+                        });
+                        let opt = |i: Option<usize>| {
+                            i.and_then(|i| record.get(i))
+                                .map(|b| decode(b).0.trim().to_string())
+                                .filter(|s| !s.is_empty())
+                        };
+                        return Ok(Some(with_caveat(
+                            Record {
+                                row: line,
+                                name: name_text.trim().to_string(),
+                                country: opt(*country),
+                                id: opt(*id),
+                            },
+                            caveat,
+                        )));
+                    }
+                    Err(e) => {
+                        let line = e.position().map_or(0, |p| p.line());
+                        if let csv::ErrorKind::Io(_) = e.kind() {
+                            return Err(anyhow::Error::new(e).context(format!("{file}:{line}: cannot read")));
+                        }
+                        return Ok(Some(Item::Problem(Problem {
+                            message: format!("{file}:{line}: {e}; row skipped"),
+                            skipped: true,
+                        })));
+                    }
+                }
+            },
+            Inner::Rows {
+                rows,
+                name,
+                country,
+                id,
+                row,
+            } => {
+                let Some(cells) = rows.next() else {
+                    return Ok(None);
+                };
+                *row += 1;
+                let get = |i: Option<usize>| {
+                    i.and_then(|i| cells.get(i))
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                };
+                match get(Some(*name)) {
+                    None => Ok(Some(Item::Empty)),
+                    Some(n) => Ok(Some(Item::Record(
+                        Record {
+                            row: *row,
+                            name: n,
+                            country: get(*country),
+                            id: get(*id),
+                        },
+                        None,
+                    ))),
+                }
+            }
+        }
+    }
+}
+
+fn with_caveat(record: Record, caveat: Option<Problem>) -> Item {
+    Item::Record(record, caveat)
+}
+
+fn json_record(file: &str, line: u64, text: &str, columns: &Columns, caveat: Option<Problem>) -> Item {
+    let value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            return Item::Problem(Problem {
+                message: format!("{file}:{line}:{}: not valid JSON ({e}); line skipped", e.column()),
+                skipped: true,
+            });
+        }
+    };
+    let Some(obj) = value.as_object() else {
+        return Item::Problem(Problem {
+            message: format!("{file}:{line}: expected a JSON object with a name field; line skipped"),
+            skipped: true,
+        });
+    };
+    let key = match &columns.name {
+        Some(k) => Some(k.as_str()),
+        None => NAME_COLUMNS.iter().copied().find(|k| obj.contains_key(*k)),
+    };
+    let text_of = |k: &str| match obj.get(k) {
+        Some(serde_json::Value::String(s)) => Some(s.trim().to_string()),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let Some(key) = key else {
+        let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+        return Item::Problem(Problem {
+            message: format!(
+                "{file}:{line}: no name field (looked for {}); the object has: {}; use --column; line skipped",
+                NAME_COLUMNS[..4].join(", "),
+                keys.join(", ")
+            ),
+            skipped: true,
+        });
+    };
+    let Some(name) = text_of(key) else {
+        if obj.get(key).is_none_or(serde_json::Value::is_null) {
+            return Item::Empty;
+        }
+        return Item::Problem(Problem {
+            message: format!("{file}:{line}: field {key:?}: expected a string; line skipped"),
+            skipped: true,
+        });
+    };
+    if name.is_empty() {
+        return Item::Empty;
+    }
+    with_caveat(
+        Record {
+            row: line,
+            name,
+            country: columns.country.as_deref().and_then(text_of),
+            id: columns.id.as_deref().and_then(text_of),
+        },
+        caveat,
+    )
+}
+
+/// Finds a column by name (case-insensitive), or for the name column the
+/// first header that is a usual name column. A missing column is an error
+/// that lists the columns there are.
+fn pick(
+    file: &str,
+    headers: &[String],
+    wanted: Option<&str>,
+    flag: &str,
+    required: bool,
+) -> anyhow::Result<Option<usize>> {
+    let found = match wanted {
+        Some(w) => headers.iter().position(|h| h.eq_ignore_ascii_case(w)),
+        None if required => headers
+            .iter()
+            .position(|h| NAME_COLUMNS.contains(&h.to_ascii_lowercase().as_str())),
+        None => return Ok(None),
+    };
+    match found {
+        Some(i) => Ok(Some(i)),
+        None => {
+            let have = headers
+                .iter()
+                .map(|h| format!("{h:?}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            match wanted {
+                Some(w) => bail!("{file}:1: {flag} {w:?}: no such column; the header has {have}"),
+                None => bail!(
+                    "{file}:1: no name column found (looked for \"name\", \"supplier\", \"company\", \"vendor\" and others); \
+                     the header has {have}; choose one with {flag}"
+                ),
+            }
+        }
+    }
+}
+
+/// Decodes UTF-8, or Windows-1252 if the bytes are not UTF-8; gives the
+/// offset of the first invalid byte in that case.
+fn decode(bytes: &[u8]) -> (String, Option<usize>) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (s.to_string(), None),
+        Err(e) => {
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            (text.into_owned(), Some(e.valid_up_to()))
+        }
+    }
+}

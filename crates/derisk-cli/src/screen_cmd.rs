@@ -1,0 +1,532 @@
+//! `derisk screen` and `derisk compare`.
+
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::Ordering;
+
+use anyhow::{Context as _, bail};
+use comfy_table::{ContentArrangement, Table, presets};
+use derisk_core::{CountryCode, Decision};
+use derisk_match::{Hit, Matcher, NameInput, PreparedQuery, Query, ScoreConfig, Screener, Scratch};
+use derisk_registry::Registry;
+use rayon::prelude::*;
+use serde_json::{Value, json};
+
+use crate::Outcome;
+use crate::cli::{CompareArgs, Global, ScreenArgs, ScreenFormat};
+use crate::input::{Columns, Item, Reader, Record, size_of};
+use crate::output::{json_line, stdout};
+use crate::registry_cmd::{count, load_for_use};
+
+/// Records screened together on all cores.
+const CHUNK: usize = 16_384;
+/// Problems printed per file before they are only counted.
+const MAX_PROBLEMS_SHOWN: usize = 20;
+
+fn thresholds(match_threshold: f64, review_threshold: f64) -> anyhow::Result<ScoreConfig> {
+    if !(0.0..=1.0).contains(&match_threshold) || !(0.0..=1.0).contains(&review_threshold) {
+        bail!("--match-threshold and --review-threshold: expected numbers between 0 and 1");
+    }
+    if review_threshold > match_threshold {
+        bail!(
+            "--review-threshold {review_threshold} is above --match-threshold {match_threshold}; \
+             expected review ≤ match"
+        );
+    }
+    Ok(ScoreConfig {
+        match_threshold,
+        review_threshold,
+    })
+}
+
+#[derive(Default)]
+struct Tally {
+    records: u64,
+    matched: u64,
+    review: u64,
+    empty: u64,
+    skipped: u64,
+    warnings: u64,
+    failed_files: u64,
+}
+
+struct Rendered {
+    text: String,
+    table: Vec<Vec<String>>,
+    decision: Option<Decision>,
+}
+
+pub(crate) fn screen(global: &Global, args: &ScreenArgs) -> anyhow::Result<Outcome> {
+    let config = thresholds(args.match_threshold, args.review_threshold)?;
+    let format = match args.format {
+        ScreenFormat::Auto if std::io::stdout().is_terminal() => ScreenFormat::Table,
+        ScreenFormat::Auto => ScreenFormat::Jsonl,
+        f => f,
+    };
+    let registry = load_for_use(global)?;
+    let screener = Screener::new(&registry, config);
+    let columns = Columns {
+        name: args.column.clone(),
+        country: args.country_column.clone(),
+        id: args.id_column.clone(),
+    };
+    let limit = if args.all { None } else { Some(3) };
+    let total: u64 = args.files.iter().filter_map(|f| size_of(f)).sum();
+    let progress = progress_bar(total);
+
+    let mut out = stdout();
+    if format == ScreenFormat::Csv {
+        writeln!(
+            out,
+            "file,row,input,decision,score,entity_id,entity,matched_name,designations,path,explanation"
+        )?;
+    }
+    let mut table_rows: Vec<Vec<String>> = Vec::new();
+    let mut tally = Tally::default();
+    let mut done_bytes = 0u64;
+    for file in &args.files {
+        let mut reader = match Reader::open(file, args.input_format, &columns) {
+            Ok(r) => r,
+            Err(e) => {
+                progress.suspend(|| eprintln!("derisk: error: {e:#}"));
+                tally.failed_files += 1;
+                continue;
+            }
+        };
+        let mut shown = 0usize;
+        let mut bad_country_warned = false;
+        loop {
+            let mut chunk: Vec<Record> = Vec::with_capacity(CHUNK);
+            let mut ended = false;
+            while chunk.len() < CHUNK {
+                let item = match reader.next_item() {
+                    Ok(Some(item)) => item,
+                    Ok(None) => {
+                        ended = true;
+                        break;
+                    }
+                    Err(e) => {
+                        progress.suspend(|| eprintln!("derisk: error: {e:#}"));
+                        tally.failed_files += 1;
+                        ended = true;
+                        break;
+                    }
+                };
+                let problem = match item {
+                    Item::Record(r, caveat) => {
+                        chunk.push(r);
+                        caveat
+                    }
+                    Item::Empty => {
+                        tally.empty += 1;
+                        None
+                    }
+                    Item::Problem(p) => Some(p),
+                };
+                if let Some(p) = problem {
+                    if p.skipped {
+                        tally.skipped += 1;
+                    } else {
+                        tally.warnings += 1;
+                    }
+                    shown += 1;
+                    if shown <= MAX_PROBLEMS_SHOWN {
+                        progress.suspend(|| eprintln!("derisk: warning: {}", p.message));
+                    }
+                }
+            }
+            if !bad_country_warned
+                && let Some(c) = chunk
+                    .iter()
+                    .filter_map(|r| r.country.as_deref())
+                    .find(|c| parse_country(c).is_none())
+            {
+                bad_country_warned = true;
+                progress.suspend(|| {
+                    eprintln!(
+                        "derisk: warning: {}: country {c:?} is not an ISO 3166 two-letter code; \
+                         such values are ignored",
+                        reader.file()
+                    )
+                });
+            }
+            let file_name = reader.file().to_string();
+            let rendered: Vec<Rendered> = chunk
+                .par_iter()
+                .map_init(Scratch::default, |scratch, rec| {
+                    let country = rec.country.as_deref().and_then(parse_country);
+                    let q = Query {
+                        name: &rec.name,
+                        country,
+                        identifier: rec.id.as_deref(),
+                    };
+                    let screened = screener.screen(&q, limit, scratch);
+                    render(&registry, &file_name, rec, &screened.matches, format, args.only_matches)
+                })
+                .collect();
+            for r in rendered {
+                tally.records += 1;
+                match r.decision {
+                    Some(Decision::Match) => tally.matched += 1,
+                    Some(Decision::Review) => tally.review += 1,
+                    None => {}
+                }
+                out.write_all(r.text.as_bytes())?;
+                table_rows.extend(r.table);
+            }
+            progress.set_position(done_bytes + reader.consumed.load(Ordering::Relaxed));
+            if ended {
+                break;
+            }
+        }
+        if shown > MAX_PROBLEMS_SHOWN {
+            progress.suspend(|| {
+                eprintln!(
+                    "derisk: warning: {file}: {} more problems not shown",
+                    shown - MAX_PROBLEMS_SHOWN
+                )
+            });
+        }
+        done_bytes += reader.consumed.load(Ordering::Relaxed);
+    }
+    progress.finish_and_clear();
+    if format == ScreenFormat::Table {
+        write_table(&mut out, table_rows)?;
+    }
+    out.flush()?;
+    drop(out);
+
+    let mut summary = format!(
+        "derisk: screened {}: {} match, {} review, {} no match",
+        count(tally.records as usize, "record"),
+        tally.matched,
+        tally.review,
+        tally.records - tally.matched - tally.review
+    );
+    if tally.empty > 0 {
+        summary.push_str(&format!("; {} without a name", count(tally.empty as usize, "row")));
+    }
+    if tally.skipped > 0 {
+        summary.push_str(&format!("; {} could not be read", count(tally.skipped as usize, "row")));
+    }
+    eprintln!("{summary}");
+    if tally.matched > 0 {
+        return Ok(Outcome::Findings);
+    }
+    if tally.skipped > 0 || tally.failed_files > 0 {
+        bail!(
+            "some input could not be read ({}, {}); see the messages above",
+            count(tally.skipped as usize, "row"),
+            count(tally.failed_files as usize, "file")
+        );
+    }
+    Ok(Outcome::Clean)
+}
+
+fn parse_country(c: &str) -> Option<CountryCode> {
+    CountryCode::new(&c.trim().to_ascii_uppercase()).ok()
+}
+
+fn progress_bar(total: u64) -> indicatif::ProgressBar {
+    let target = if std::io::stderr().is_terminal() && total > 1 << 20 {
+        indicatif::ProgressDrawTarget::stderr()
+    } else {
+        indicatif::ProgressDrawTarget::hidden()
+    };
+    let bar = indicatif::ProgressBar::with_draw_target(Some(total), target);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "screening {bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn entity_name<'r>(r: &'r Registry, id: &'r str) -> &'r str {
+    r.entity(id).map_or(id, |e| e.caption.as_str())
+}
+
+/// "Hangzhou EZVIZ Network → Hikvision [889, EL 2019-10-09, FCC] → CETC [...]".
+fn path_text(r: &Registry, h: &Hit<'_>) -> String {
+    let mut parts = vec![format!(
+        "{}{}",
+        h.entity.caption,
+        designation_labels(r, h, h.entity.id.as_str())
+    )];
+    for step in &h.path {
+        parts.push(format!(
+            "{}{}",
+            entity_name(r, step.entity.as_str()),
+            designation_labels(r, h, step.entity.as_str())
+        ));
+    }
+    parts.join(" → ")
+}
+
+fn designation_labels(r: &Registry, h: &Hit<'_>, entity: &str) -> String {
+    let labels: Vec<String> = h
+        .designations
+        .iter()
+        .filter(|d| d.entity.as_str() == entity)
+        .map(|d| {
+            let short = r.list(d.list.as_str()).map_or(d.list.as_str(), |l| l.short.as_str());
+            let mark = if d.verification.is_verified() { "" } else { "?" };
+            match d.start {
+                Some(s) => format!("{short}{mark} {s}"),
+                None => format!("{short}{mark}"),
+            }
+        })
+        .collect();
+    if labels.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", labels.join(", "))
+    }
+}
+
+fn match_json(r: &Registry, h: &Hit<'_>) -> Value {
+    let path: Vec<Value> = h
+        .path
+        .iter()
+        .map(|s| {
+            let mut v = json!({
+                "entity_id": s.entity,
+                "name": entity_name(r, s.entity.as_str()),
+                "relation": s.via.as_str(),
+            });
+            if let Some(share) = s.share {
+                v["share"] = json!(share.to_string());
+            }
+            v["sources"] = json!(s.sources);
+            v["verification"] = json!(s.verification);
+            v
+        })
+        .collect();
+    let designations: Vec<Value> = h
+        .designations
+        .iter()
+        .map(|d| {
+            let list = r.list(d.list.as_str());
+            json!({
+                "entity_id": d.entity,
+                "entity": entity_name(r, d.entity.as_str()),
+                "list": d.list,
+                "list_name": list.map(|l| l.name.as_str()),
+                "start": d.start.map(|s| s.to_string()),
+                "sources": d.sources,
+                "verification": d.verification,
+            })
+        })
+        .collect();
+    let mut v = json!({
+        "entity_id": h.entity.id,
+        "name": h.name.value,
+        "caption": h.entity.caption,
+        "score": round3(h.score),
+        "decision": h.decision.as_str(),
+        "explanation": h.explanation,
+        "path": path,
+        "designations": designations,
+        "score_parts": h.parts,
+    });
+    if let Some(id) = h.identifier {
+        v["identifier"] = json!(id);
+    }
+    v
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn render(
+    r: &Registry,
+    file: &str,
+    rec: &Record,
+    matches: &[Hit<'_>],
+    format: ScreenFormat,
+    only_matches: bool,
+) -> Rendered {
+    let decision = matches.first().map(|h| {
+        if matches.iter().any(|h| h.decision == Decision::Match) {
+            Decision::Match
+        } else {
+            h.decision
+        }
+    });
+    let mut text = String::new();
+    let mut table = Vec::new();
+    match format {
+        ScreenFormat::Jsonl | ScreenFormat::Auto => {
+            if !(only_matches && matches.is_empty()) {
+                let mut v = json!({
+                    "file": file,
+                    "row": rec.row,
+                    "input": rec.name,
+                });
+                if let Some(c) = &rec.country {
+                    v["country"] = json!(c);
+                }
+                if let Some(id) = &rec.id {
+                    v["id"] = json!(id);
+                }
+                v["matches"] = Value::Array(matches.iter().map(|h| match_json(r, h)).collect());
+                v["registry"] = json!(r.short_hash());
+                text = v.to_string();
+                text.push('\n');
+            }
+        }
+        ScreenFormat::Csv => {
+            let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+            if matches.is_empty() {
+                if !only_matches {
+                    let _ = w.write_record([file, &rec.row.to_string(), &rec.name, "", "", "", "", "", "", "", ""]);
+                }
+            } else {
+                for h in matches {
+                    let designations: Vec<String> = h
+                        .designations
+                        .iter()
+                        .map(|d| format!("{}:{}", d.entity, d.list))
+                        .collect();
+                    let _ = w.write_record([
+                        file,
+                        &rec.row.to_string(),
+                        &rec.name,
+                        h.decision.as_str(),
+                        &format!("{:.3}", h.score),
+                        h.entity.id.as_str(),
+                        &h.entity.caption,
+                        &h.name.value,
+                        &designations.join(" "),
+                        &path_text(r, h),
+                        &h.explanation,
+                    ]);
+                }
+            }
+            text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+        }
+        ScreenFormat::Table => {
+            for (i, h) in matches.iter().enumerate() {
+                table.push(vec![
+                    if i == 0 { rec.row.to_string() } else { String::new() },
+                    if i == 0 { rec.name.clone() } else { String::new() },
+                    h.decision.as_str().to_string(),
+                    format!("{:.2}", h.score),
+                    path_text(r, h),
+                ]);
+            }
+        }
+    }
+    Rendered {
+        text,
+        table,
+        decision,
+    }
+}
+
+fn write_table(out: &mut impl Write, rows: Vec<Vec<String>>) -> anyhow::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut table = Table::new();
+    table
+        .load_style(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(["ROW", "INPUT", "DECISION", "SCORE", "MATCHED → BEHIND IT [DESIGNATIONS]"]);
+    for col in table.column_iter_mut() {
+        col.set_padding((0, 2));
+    }
+    for row in rows {
+        table.add_row(row);
+    }
+    for line in table.to_string().lines() {
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------- compare
+
+pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<Outcome> {
+    let config = thresholds(args.match_threshold, args.review_threshold)?;
+    let file = &args.pairs;
+    let raw: Box<dyn std::io::Read> = if file == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(file).with_context(|| format!("{file}: cannot open"))?)
+    };
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(raw);
+    let headers: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("{file}:1: cannot read the header row"))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+        .collect();
+    let col = |n: &str| headers.iter().position(|h| h == n);
+    let (Some(c1), Some(c2)) = (col("name1"), col("name2")) else {
+        bail!(
+            "{file}:1: expected a header with name1 and name2; the header has {}",
+            headers.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", ")
+        );
+    };
+    let mut out = stdout();
+    let mut bad = 0usize;
+    for rec in reader.records() {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                eprintln!("derisk: warning: {file}:{line}: {e}; pair skipped");
+                bad += 1;
+                continue;
+            }
+        };
+        let line = rec.position().map_or(0, |p| p.line());
+        let (Some(a), Some(b)) = (rec.get(c1), rec.get(c2)) else {
+            eprintln!("derisk: warning: {file}:{line}: expected name1 and name2 fields; pair skipped");
+            bad += 1;
+            continue;
+        };
+        let (score, explanation) = pair_score(a, b);
+        let decision = if score >= config.match_threshold && score > 0.0 {
+            "match"
+        } else if score >= config.review_threshold && score > 0.0 {
+            "review"
+        } else {
+            "none"
+        };
+        json_line(
+            &mut out,
+            &json!({
+                "name1": a,
+                "name2": b,
+                "score": round3(score),
+                "decision": decision,
+                "explanation": explanation,
+            }),
+        )?;
+    }
+    out.flush()?;
+    if bad > 0 {
+        bail!("{}: {} could not be read", file, count(bad, "pair"));
+    }
+    Ok(Outcome::Clean)
+}
+
+/// The scorer on one pair: `name2` is indexed alone and `name1` scored
+/// against it, exactly as a screened name is scored against a registry name.
+pub(crate) fn pair_score(name1: &str, name2: &str) -> (f64, String) {
+    let m = Matcher::build(&[NameInput {
+        owner: 0,
+        name: name2,
+        country: None,
+    }]);
+    let q = PreparedQuery::new(name1, None);
+    match m.score(&q, 0) {
+        Some(s) => {
+            let (_, sentence) = derisk_match::explain(&s, &q);
+            (s.score, sentence)
+        }
+        None => (0.0, "no distinctive word in common".to_string()),
+    }
+}

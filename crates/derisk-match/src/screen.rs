@@ -1,0 +1,349 @@
+//! Screening against the registry: names and identifiers to entities, and
+//! entities to the parties and designations behind them.
+
+use std::collections::HashMap;
+
+use derisk_core::{
+    CountryCode, Decision, DesignationRef, Entity, EntityKind, Identifier, Name, PathStep,
+    ScorePart,
+};
+use derisk_registry::Registry;
+
+use crate::matcher::{Matcher, NameInput, PairKind, PreparedQuery, ScoreConfig, Scored, Scratch};
+use crate::normalize::{Class, Normalized};
+
+/// One record to screen.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Query<'q> {
+    /// The organisation name as written.
+    pub name: &'q str,
+    /// Its country, if the input gives one.
+    pub country: Option<CountryCode>,
+    /// A registration number, LEI, VAT number, stock code or domain, if the
+    /// input gives one.
+    pub identifier: Option<&'q str>,
+}
+
+/// A registry entity that a query resembles.
+#[derive(Clone, Debug)]
+pub struct Hit<'r> {
+    /// The entity.
+    pub entity: &'r Entity,
+    /// The registry name that matched best (the caption for an identifier
+    /// match).
+    pub name: &'r Name,
+    /// Confidence in [0, 1].
+    pub score: f64,
+    /// `match` or `review`.
+    pub decision: Decision,
+    /// The parts the score was built from.
+    pub parts: Vec<ScorePart>,
+    /// The parts in one sentence.
+    pub explanation: String,
+    /// The identifier that is equal on both sides, if any.
+    pub identifier: Option<&'r Identifier>,
+    /// The control path from the entity up to the party at the top that
+    /// reaches the most designations (empty if the entity has no owner,
+    /// parent or maker in the registry).
+    pub path: Vec<PathStep>,
+    /// Designations in force on the entity or on any entity along any of
+    /// its control paths, nearest first.
+    pub designations: Vec<DesignationRef>,
+}
+
+/// The result of screening one record.
+#[derive(Clone, Debug)]
+pub struct Screened<'r> {
+    /// The query name as normalised.
+    pub normalized: Normalized,
+    /// Matches, best first.
+    pub matches: Vec<Hit<'r>>,
+}
+
+/// The registry's names indexed for screening. Build once, screen many.
+#[derive(Debug)]
+pub struct Screener<'r> {
+    registry: &'r Registry,
+    matcher: Matcher,
+    owners: Vec<&'r Entity>,
+    names: Vec<&'r Name>,
+    identifiers: HashMap<String, Vec<(u32, &'r Identifier)>>,
+    control: Vec<Control>,
+    config: ScoreConfig,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Control {
+    path: Vec<PathStep>,
+    designations: Vec<DesignationRef>,
+}
+
+/// Folds an identifier for comparison: upper case, letters and digits only
+/// (`NL 8123.45.678.B01` → `NL812345678B01`); domains lose `www.`.
+pub fn fold_identifier(value: &str) -> String {
+    let v = value.trim();
+    let v = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"))
+        .unwrap_or(v);
+    let v = v.strip_prefix("www.").unwrap_or(v);
+    v.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+impl<'r> Screener<'r> {
+    /// Indexes every name of every entity except the authorities that keep
+    /// lists.
+    pub fn new(registry: &'r Registry, config: ScoreConfig) -> Screener<'r> {
+        let owners: Vec<&Entity> = registry
+            .entities()
+            .iter()
+            .filter(|e| e.kind != EntityKind::Authority)
+            .collect();
+        let mut names = Vec::new();
+        let mut inputs = Vec::new();
+        let mut identifiers: HashMap<String, Vec<(u32, &Identifier)>> = HashMap::new();
+        for (i, e) in owners.iter().enumerate() {
+            for n in &e.names {
+                names.push(n);
+                inputs.push(NameInput {
+                    owner: i as u32,
+                    name: &n.value,
+                    country: e.country,
+                });
+            }
+            for id in &e.identifiers {
+                let key = fold_identifier(&id.value);
+                if key.len() >= 4 {
+                    identifiers.entry(key).or_default().push((i as u32, id));
+                }
+            }
+        }
+        let matcher = Matcher::build(&inputs);
+        let control = owners.iter().map(|e| control_of(registry, e)).collect();
+        Screener {
+            registry,
+            matcher,
+            owners,
+            names,
+            identifiers,
+            control,
+            config,
+        }
+    }
+
+    /// The thresholds in use.
+    pub fn config(&self) -> &ScoreConfig {
+        &self.config
+    }
+
+    /// The registry screened against.
+    pub fn registry(&self) -> &'r Registry {
+        self.registry
+    }
+
+    /// The underlying name index.
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
+    }
+
+    /// Screens one record. `limit` caps the number of matches (best first);
+    /// `None` keeps all that reach the review threshold.
+    pub fn screen(&self, q: &Query<'_>, limit: Option<usize>, scratch: &mut Scratch) -> Screened<'r> {
+        let prepared = PreparedQuery::new(q.name, q.country);
+        let scored = self
+            .matcher
+            .search(&prepared, self.config.review_threshold, scratch);
+        let mut matches: Vec<Hit<'r>> = Vec::new();
+        for s in &scored {
+            let (parts, explanation) = explain(s, &prepared);
+            matches.push(self.hit(s.owner, self.names[s.name as usize], s.score, parts, explanation, None));
+        }
+        if let Some(id) = q.identifier {
+            let key = fold_identifier(id);
+            for &(owner, ident) in self.identifiers.get(&key).into_iter().flatten() {
+                let part = ScorePart {
+                    feature: "identifier".to_string(),
+                    value: 1.0,
+                    detail: format!("{} {} equal on both sides", ident.scheme, ident.value),
+                };
+                match matches.iter_mut().find(|h| std::ptr::eq(h.entity, self.owners[owner as usize])) {
+                    Some(h) => {
+                        h.score = 1.0;
+                        h.decision = Decision::Match;
+                        h.explanation = format!("{}; {}", part.detail, h.explanation);
+                        h.parts.insert(0, part);
+                        h.identifier = Some(ident);
+                    }
+                    None => {
+                        let caption = &self.owners[owner as usize].names[0];
+                        let explanation = part.detail.clone();
+                        matches.push(self.hit(owner, caption, 1.0, vec![part], explanation, Some(ident)));
+                    }
+                }
+            }
+            matches.sort_by(|a, b| b.score.total_cmp(&a.score));
+        }
+        if let Some(limit) = limit {
+            matches.truncate(limit);
+        }
+        Screened {
+            normalized: prepared.normalized,
+            matches,
+        }
+    }
+
+    fn hit(
+        &self,
+        owner: u32,
+        name: &'r Name,
+        score: f64,
+        parts: Vec<ScorePart>,
+        explanation: String,
+        identifier: Option<&'r Identifier>,
+    ) -> Hit<'r> {
+        let control = &self.control[owner as usize];
+        Hit {
+            entity: self.owners[owner as usize],
+            name,
+            score,
+            decision: if score >= self.config.match_threshold {
+                Decision::Match
+            } else {
+                Decision::Review
+            },
+            parts,
+            explanation,
+            identifier,
+            path: control.path.clone(),
+            designations: control.designations.clone(),
+        }
+    }
+}
+
+/// The chain that reaches the most designations (the shortest among
+/// equals), and every designation in force along all chains.
+fn control_of(registry: &Registry, e: &Entity) -> Control {
+    let mut designations: Vec<DesignationRef> = Vec::new();
+    let add = |id: &str, out: &mut Vec<DesignationRef>| -> usize {
+        let mut n = 0;
+        for d in registry.designations_of(id).filter(|d| d.is_current()) {
+            n += 1;
+            if !out.iter().any(|o| o.entity == d.entity && o.list == d.list) {
+                out.push(DesignationRef {
+                    entity: d.entity.clone(),
+                    list: d.list.clone(),
+                    start: d.start,
+                    sources: d.sources.clone(),
+                    verification: d.verification.clone(),
+                });
+            }
+        }
+        n
+    };
+    add(e.id.as_str(), &mut designations);
+    let chains = registry.chains_up(e.id.as_str());
+    let mut best: Option<(usize, usize, usize)> = None;
+    for (ci, chain) in chains.iter().enumerate() {
+        let reached: usize = chain
+            .links
+            .iter()
+            .map(|l| add(l.entity.id.as_str(), &mut designations))
+            .sum();
+        let better = match best {
+            None => true,
+            Some((_, r, len)) => reached > r || (reached == r && chain.links.len() < len),
+        };
+        if better {
+            best = Some((ci, reached, chain.links.len()));
+        }
+    }
+    let path = best
+        .map(|(ci, _, _)| {
+            chains[ci]
+                .links
+                .iter()
+                .map(|l| PathStep {
+                    entity: l.entity.id.clone(),
+                    via: l.relation.kind,
+                    share: l.relation.share,
+                    sources: l.relation.sources.clone(),
+                    verification: l.relation.verification.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Control { path, designations }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// The score parts of a scored candidate, and one sentence saying the same.
+pub fn explain(s: &Scored, q: &PreparedQuery) -> (Vec<ScorePart>, String) {
+    let mut parts = Vec::new();
+    let mut name = Vec::new();
+    for p in &s.pairs {
+        let weak = match p.class {
+            Class::Distinctive => String::new(),
+            c => format!(", {} word", c.as_str()),
+        };
+        name.push(match p.kind {
+            PairKind::Equal => format!("\"{}\" = \"{}\"{weak}", p.query, p.registry),
+            PairKind::Joined => format!("\"{}\" = \"{}\" written together{weak}", p.query, p.registry),
+            PairKind::Pinyin => format!("\"{}\" = \"{}\" by pinyin{weak}", p.query, p.registry),
+            PairKind::Edits(d) => format!(
+                "\"{}\" ~ \"{}\" ({d} edit{}){weak}",
+                p.query,
+                p.registry,
+                if d == 1 { "" } else { "s" }
+            ),
+        });
+    }
+    let list = |items: &[crate::matcher::Leftover]| {
+        items
+            .iter()
+            .map(|l| match l.class {
+                Class::Distinctive => format!("\"{}\"", l.text),
+                c => format!("\"{}\" ({})", l.text, c.as_str()),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut detail = name.join(", ");
+    if !s.missing.is_empty() {
+        detail.push_str(&format!("; registry name also has {}", list(&s.missing)));
+    }
+    if !s.extra.is_empty() {
+        detail.push_str(&format!("; query also has {}", list(&s.extra)));
+    }
+    parts.push(ScorePart {
+        feature: "name".to_string(),
+        value: round3(s.name_similarity),
+        detail,
+    });
+    for a in &s.adjustments {
+        parts.push(ScorePart {
+            feature: a.feature.to_string(),
+            value: a.value,
+            detail: a.detail.clone(),
+        });
+    }
+    let removed: Vec<String> = q
+        .normalized
+        .legal_forms
+        .iter()
+        .map(|l| format!("legal form {}", l.label))
+        .collect();
+    let mut sentence = format!("name {:.3}: {}", s.name_similarity, parts[0].detail);
+    for p in &parts[1..] {
+        sentence.push_str(&format!("; {} {:+.2} ({})", p.feature, p.value, p.detail));
+    }
+    if !removed.is_empty() {
+        sentence.push_str(&format!("; set aside from the query: {}", removed.join(", ")));
+    }
+    (parts, sentence)
+}
