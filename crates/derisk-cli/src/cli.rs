@@ -72,7 +72,9 @@ pub(crate) enum Command {
     /// others are allowed and ignored). Prints one JSON object per pair:
     /// `{"name1", "name2", "score", "decision", "explanation"}`, where decision is
     /// `match`, `review` or `none`.
-    #[command(after_help = "Examples:\n  derisk compare --pairs pairs.csv\n  derisk compare --pairs pairs.csv | jq 'select(.decision == \"match\")'")]
+    #[command(
+        after_help = "Examples:\n  derisk compare --pairs pairs.csv\n  derisk compare --pairs pairs.csv | jq 'select(.decision == \"match\")'"
+    )]
     Compare(CompareArgs),
     /// Inspect and check the registry of high-risk vendors: entities, owners,
     /// brands, designations and their sources.

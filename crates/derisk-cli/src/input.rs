@@ -197,7 +197,9 @@ impl Reader {
         let format = format.or_else(|| InputFormat::from_path(path));
         if format == Some(InputFormat::Xlsx) {
             if path == "-" {
-                bail!("-: spreadsheets cannot be read from standard input; save the sheet as a file or as CSV");
+                bail!(
+                    "-: spreadsheets cannot be read from standard input; save the sheet as a file or as CSV"
+                );
             }
             return Reader::spreadsheet(path, columns, consumed);
         }
@@ -217,7 +219,9 @@ impl Reader {
             .fill_buf()
             .with_context(|| format!("{path}: cannot read"))?;
         if head.is_empty() {
-            bail!("{path}: the file is empty; expected names, one per line, or a table with a header row");
+            bail!(
+                "{path}: the file is empty; expected names, one per line, or a table with a header row"
+            );
         }
         let format = format.unwrap_or_else(|| InputFormat::sniff(head));
         let file = path.to_string();
@@ -232,7 +236,11 @@ impl Reader {
             },
             InputFormat::Csv | InputFormat::Tsv => {
                 let mut reader = csv::ReaderBuilder::new()
-                    .delimiter(if format == InputFormat::Tsv { b'\t' } else { b',' })
+                    .delimiter(if format == InputFormat::Tsv {
+                        b'\t'
+                    } else {
+                        b','
+                    })
                     .flexible(true)
                     .has_headers(true)
                     .from_reader(Box::new(buffered) as Box<dyn Read + Send>);
@@ -240,11 +248,23 @@ impl Reader {
                     .byte_headers()
                     .with_context(|| format!("{path}:1: cannot read the header row"))?
                     .iter()
-                    .map(|h| decode(h).0.trim().trim_start_matches('\u{feff}').to_string())
+                    .map(|h| {
+                        decode(h)
+                            .0
+                            .trim()
+                            .trim_start_matches('\u{feff}')
+                            .to_string()
+                    })
                     .collect();
                 let name = pick(path, &headers, columns.name.as_deref(), "--column", true)?
                     .expect("a required column is found or an error");
-                let country = pick(path, &headers, columns.country.as_deref(), "--country-column", false)?;
+                let country = pick(
+                    path,
+                    &headers,
+                    columns.country.as_deref(),
+                    "--country-column",
+                    false,
+                )?;
                 let id = pick(path, &headers, columns.id.as_deref(), "--id-column", false)?;
                 Inner::Delimited {
                     reader,
@@ -270,8 +290,8 @@ impl Reader {
         consumed: std::sync::Arc<std::sync::atomic::AtomicU64>,
     ) -> anyhow::Result<Reader> {
         use calamine::{Reader as _, open_workbook_auto};
-        let mut book =
-            open_workbook_auto(path).with_context(|| format!("{path}: cannot open as a spreadsheet"))?;
+        let mut book = open_workbook_auto(path)
+            .with_context(|| format!("{path}: cannot open as a spreadsheet"))?;
         let sheet = book
             .sheet_names()
             .first()
@@ -284,15 +304,26 @@ impl Reader {
             .rows()
             .map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<String>>());
         let Some(headers) = rows.next() else {
-            bail!("{path}: sheet {sheet:?} is empty; expected a header row and one organisation per row");
+            bail!(
+                "{path}: sheet {sheet:?} is empty; expected a header row and one organisation per row"
+            );
         };
         let headers: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
         let name = pick(path, &headers, columns.name.as_deref(), "--column", true)?
             .expect("a required column is found or an error");
-        let country = pick(path, &headers, columns.country.as_deref(), "--country-column", false)?;
+        let country = pick(
+            path,
+            &headers,
+            columns.country.as_deref(),
+            "--country-column",
+            false,
+        )?;
         let id = pick(path, &headers, columns.id.as_deref(), "--id-column", false)?;
         let rows: Vec<Vec<String>> = rows.collect();
-        consumed.store(size_of(path).unwrap_or(0), std::sync::atomic::Ordering::Relaxed);
+        consumed.store(
+            size_of(path).unwrap_or(0),
+            std::sync::atomic::Ordering::Relaxed,
+        );
         Ok(Reader {
             inner: Inner::Rows {
                 rows: rows.into_iter(),
@@ -416,7 +447,8 @@ impl Reader {
                     Err(e) => {
                         let line = e.position().map_or(0, |p| p.line());
                         if let csv::ErrorKind::Io(_) = e.kind() {
-                            return Err(anyhow::Error::new(e).context(format!("{file}:{line}: cannot read")));
+                            return Err(anyhow::Error::new(e)
+                                .context(format!("{file}:{line}: cannot read")));
                         }
                         return Ok(Some(Item::Problem(Problem {
                             message: format!("{file}:{line}: {e}; row skipped"),
@@ -462,19 +494,30 @@ fn with_caveat(record: Record, caveat: Option<Problem>) -> Item {
     Item::Record(record, caveat)
 }
 
-fn json_record(file: &str, line: u64, text: &str, columns: &Columns, caveat: Option<Problem>) -> Item {
+fn json_record(
+    file: &str,
+    line: u64,
+    text: &str,
+    columns: &Columns,
+    caveat: Option<Problem>,
+) -> Item {
     let value: serde_json::Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
             return Item::Problem(Problem {
-                message: format!("{file}:{line}:{}: not valid JSON ({e}); line skipped", e.column()),
+                message: format!(
+                    "{file}:{line}:{}: not valid JSON ({e}); line skipped",
+                    e.column()
+                ),
                 skipped: true,
             });
         }
     };
     let Some(obj) = value.as_object() else {
         return Item::Problem(Problem {
-            message: format!("{file}:{line}: expected a JSON object with a name field; line skipped"),
+            message: format!(
+                "{file}:{line}: expected a JSON object with a name field; line skipped"
+            ),
             skipped: true,
         });
     };

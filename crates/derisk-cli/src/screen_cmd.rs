@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use anyhow::{Context as _, bail};
 use comfy_table::{ContentArrangement, Table, presets};
 use derisk_core::{CountryCode, Decision};
-use derisk_match::{Hit, Matcher, NameInput, PreparedQuery, Query, ScoreConfig, Screener, Scratch};
+use derisk_match::{Hit, Matcher, NameInput, PreparedQuery, Query, ScoreConfig, Scratch, Screener};
 use derisk_registry::Registry;
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -160,7 +160,14 @@ pub(crate) fn screen(global: &Global, args: &ScreenArgs) -> anyhow::Result<Outco
                         identifier: rec.id.as_deref(),
                     };
                     let screened = screener.screen(&q, limit, scratch);
-                    render(&registry, &file_name, rec, &screened.matches, format, args.only_matches)
+                    render(
+                        &registry,
+                        &file_name,
+                        rec,
+                        &screened.matches,
+                        format,
+                        args.only_matches,
+                    )
                 })
                 .collect();
             for r in rendered {
@@ -203,10 +210,16 @@ pub(crate) fn screen(global: &Global, args: &ScreenArgs) -> anyhow::Result<Outco
         tally.records - tally.matched - tally.review
     );
     if tally.empty > 0 {
-        summary.push_str(&format!("; {} without a name", count(tally.empty as usize, "row")));
+        summary.push_str(&format!(
+            "; {} without a name",
+            count(tally.empty as usize, "row")
+        ));
     }
     if tally.skipped > 0 {
-        summary.push_str(&format!("; {} could not be read", count(tally.skipped as usize, "row")));
+        summary.push_str(&format!(
+            "; {} could not be read",
+            count(tally.skipped as usize, "row")
+        ));
     }
     eprintln!("{summary}");
     if tally.matched > 0 {
@@ -268,8 +281,14 @@ fn designation_labels(r: &Registry, h: &Hit<'_>, entity: &str) -> String {
         .iter()
         .filter(|d| d.entity.as_str() == entity)
         .map(|d| {
-            let short = r.list(d.list.as_str()).map_or(d.list.as_str(), |l| l.short.as_str());
-            let mark = if d.verification.is_verified() { "" } else { "?" };
+            let short = r
+                .list(d.list.as_str())
+                .map_or(d.list.as_str(), |l| l.short.as_str());
+            let mark = if d.verification.is_verified() {
+                ""
+            } else {
+                "?"
+            };
             match d.start {
                 Some(s) => format!("{short}{mark} {s}"),
                 None => format!("{short}{mark}"),
@@ -376,10 +395,24 @@ fn render(
             }
         }
         ScreenFormat::Csv => {
-            let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+            let mut w = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(Vec::new());
             if matches.is_empty() {
                 if !only_matches {
-                    let _ = w.write_record([file, &rec.row.to_string(), &rec.name, "", "", "", "", "", "", "", ""]);
+                    let _ = w.write_record([
+                        file,
+                        &rec.row.to_string(),
+                        &rec.name,
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                    ]);
                 }
             } else {
                 for h in matches {
@@ -408,8 +441,16 @@ fn render(
         ScreenFormat::Table => {
             for (i, h) in matches.iter().enumerate() {
                 table.push(vec![
-                    if i == 0 { rec.row.to_string() } else { String::new() },
-                    if i == 0 { rec.name.clone() } else { String::new() },
+                    if i == 0 {
+                        rec.row.to_string()
+                    } else {
+                        String::new()
+                    },
+                    if i == 0 {
+                        rec.name.clone()
+                    } else {
+                        String::new()
+                    },
                     h.decision.as_str().to_string(),
                     format!("{:.2}", h.score),
                     path_text(r, h),
@@ -432,7 +473,13 @@ fn write_table(out: &mut impl Write, rows: Vec<Vec<String>>) -> anyhow::Result<(
     table
         .load_style(presets::NOTHING)
         .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(["ROW", "INPUT", "DECISION", "SCORE", "MATCHED → BEHIND IT [DESIGNATIONS]"]);
+        .set_header([
+            "ROW",
+            "INPUT",
+            "DECISION",
+            "SCORE",
+            "MATCHED → BEHIND IT [DESIGNATIONS]",
+        ]);
     for col in table.column_iter_mut() {
         col.set_padding((0, 2));
     }
@@ -466,7 +513,11 @@ pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<Outcome> {
     let (Some(c1), Some(c2)) = (col("name1"), col("name2")) else {
         bail!(
             "{file}:1: expected a header with name1 and name2; the header has {}",
-            headers.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", ")
+            headers
+                .iter()
+                .map(|h| format!("{h:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     };
     let mut out = stdout();
@@ -483,7 +534,9 @@ pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<Outcome> {
         };
         let line = rec.position().map_or(0, |p| p.line());
         let (Some(a), Some(b)) = (rec.get(c1), rec.get(c2)) else {
-            eprintln!("derisk: warning: {file}:{line}: expected name1 and name2 fields; pair skipped");
+            eprintln!(
+                "derisk: warning: {file}:{line}: expected name1 and name2 fields; pair skipped"
+            );
             bad += 1;
             continue;
         };

@@ -163,6 +163,9 @@ static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
     for &w in lexicon::LOCATION_WORDS {
         classes.insert(w, Class::Location);
     }
+    for &w in lexicon::LEGAL_WORDS {
+        classes.entry(w).or_insert(Class::Generic);
+    }
     Lexicon {
         legal: lexicon::LEGAL_FORMS.iter().copied().collect(),
         legal_max_tokens: lexicon::LEGAL_FORMS
@@ -181,12 +184,20 @@ static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
 });
 
 /// The class of a folded Latin-script word, as the lexicon gives it.
+/// A plural of a listed descriptor ("cameras", "partners") is a
+/// descriptor too.
 pub fn class_of(word: &str) -> Class {
-    LEXICON
-        .classes
-        .get(word)
-        .copied()
-        .unwrap_or(Class::Distinctive)
+    let classes = &LEXICON.classes;
+    if let Some(&c) = classes.get(word) {
+        return c;
+    }
+    if word.len() > 4
+        && let Some(stem) = word.strip_suffix('s')
+        && classes.get(stem) == Some(&Class::Generic)
+    {
+        return Class::Generic;
+    }
+    Class::Distinctive
 }
 
 /// Whether `c` is a Han (CJK ideograph) character.

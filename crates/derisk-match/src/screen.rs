@@ -151,7 +151,12 @@ impl<'r> Screener<'r> {
 
     /// Screens one record. `limit` caps the number of matches (best first);
     /// `None` keeps all that reach the review threshold.
-    pub fn screen(&self, q: &Query<'_>, limit: Option<usize>, scratch: &mut Scratch) -> Screened<'r> {
+    pub fn screen(
+        &self,
+        q: &Query<'_>,
+        limit: Option<usize>,
+        scratch: &mut Scratch,
+    ) -> Screened<'r> {
         let prepared = PreparedQuery::new(q.name, q.country);
         let scored = self
             .matcher
@@ -159,7 +164,14 @@ impl<'r> Screener<'r> {
         let mut matches: Vec<Hit<'r>> = Vec::new();
         for s in &scored {
             let (parts, explanation) = explain(s, &prepared);
-            matches.push(self.hit(s.owner, self.names[s.name as usize], s.score, parts, explanation, None));
+            matches.push(self.hit(
+                s.owner,
+                self.names[s.name as usize],
+                s.score,
+                parts,
+                explanation,
+                None,
+            ));
         }
         if let Some(id) = q.identifier {
             let key = fold_identifier(id);
@@ -169,7 +181,10 @@ impl<'r> Screener<'r> {
                     value: 1.0,
                     detail: format!("{} {} equal on both sides", ident.scheme, ident.value),
                 };
-                match matches.iter_mut().find(|h| std::ptr::eq(h.entity, self.owners[owner as usize])) {
+                match matches
+                    .iter_mut()
+                    .find(|h| std::ptr::eq(h.entity, self.owners[owner as usize]))
+                {
                     Some(h) => {
                         h.score = 1.0;
                         h.decision = Decision::Match;
@@ -180,7 +195,14 @@ impl<'r> Screener<'r> {
                     None => {
                         let caption = &self.owners[owner as usize].names[0];
                         let explanation = part.detail.clone();
-                        matches.push(self.hit(owner, caption, 1.0, vec![part], explanation, Some(ident)));
+                        matches.push(self.hit(
+                            owner,
+                            caption,
+                            1.0,
+                            vec![part],
+                            explanation,
+                            Some(ident),
+                        ));
                     }
                 }
             }
@@ -293,7 +315,10 @@ pub fn explain(s: &Scored, q: &PreparedQuery) -> (Vec<ScorePart>, String) {
         };
         name.push(match p.kind {
             PairKind::Equal => format!("\"{}\" = \"{}\"{weak}", p.query, p.registry),
-            PairKind::Joined => format!("\"{}\" = \"{}\" written together{weak}", p.query, p.registry),
+            PairKind::Joined => format!(
+                "\"{}\" = \"{}\" written together{weak}",
+                p.query, p.registry
+            ),
             PairKind::Pinyin => format!("\"{}\" = \"{}\" by pinyin{weak}", p.query, p.registry),
             PairKind::Edits(d) => format!(
                 "\"{}\" ~ \"{}\" ({d} edit{}){weak}",
@@ -343,7 +368,10 @@ pub fn explain(s: &Scored, q: &PreparedQuery) -> (Vec<ScorePart>, String) {
         sentence.push_str(&format!("; {} {:+.2} ({})", p.feature, p.value, p.detail));
     }
     if !removed.is_empty() {
-        sentence.push_str(&format!("; set aside from the query: {}", removed.join(", ")));
+        sentence.push_str(&format!(
+            "; set aside from the query: {}",
+            removed.join(", ")
+        ));
     }
     (parts, sentence)
 }
