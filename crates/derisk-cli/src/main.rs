@@ -3,6 +3,7 @@
 //! This crate only parses arguments, calls the library crates and prints
 //! their results; it holds no business logic.
 
+mod bench_cmd;
 mod cli;
 mod input;
 mod output;
@@ -49,5 +50,6 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Registry(cmd) => registry_cmd::run(&cli.global, cmd),
         Command::Screen(args) => screen_cmd::screen(&cli.global, args),
         Command::Compare(args) => screen_cmd::compare(args),
+        Command::Bench(cli::BenchCommand::Screen(args)) => bench_cmd::screen(args),
     }
 }

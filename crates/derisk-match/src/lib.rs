@@ -10,6 +10,7 @@ mod lexicon;
 pub mod matcher;
 pub mod normalize;
 pub mod screen;
+pub mod synth;
 
 pub use matcher::{
     Adjustment, IndexStats, Leftover, Matcher, NameInput, Pair, PairKind, PreparedQuery,

@@ -1,0 +1,149 @@
+//! `derisk bench screen`: screening speed, memory and recall on generated
+//! data, at sizes the curated registry does not reach.
+
+use std::io::Write;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use derisk_match::synth;
+use derisk_match::{Matcher, NameInput, PreparedQuery, ScoreConfig, Scratch};
+use rayon::prelude::*;
+
+use crate::Outcome;
+use crate::cli::BenchScreenArgs;
+use crate::output::stdout;
+
+/// Peak resident memory of this process, from `/proc/self/status`.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+pub(crate) fn screen(args: &BenchScreenArgs) -> anyhow::Result<Outcome> {
+    let mut out = stdout();
+    let t = Instant::now();
+    let names = synth::names(args.names, args.seed);
+    let queries = synth::queries(&names, args.queries, 0.5, args.seed);
+    if let Some(path) = &args.write_queries {
+        let mut w = csv::Writer::from_path(path).with_context(|| format!("{path}: cannot create"))?;
+        w.write_record(["name"])?;
+        for q in &queries {
+            w.write_record([&q.text])?;
+        }
+        w.flush()?;
+        eprintln!("derisk: wrote {} queries to {path}", queries.len());
+        return Ok(Outcome::Clean);
+    }
+    writeln!(out, "generated {} names and {} queries in {:.2} s", names.len(), queries.len(), t.elapsed().as_secs_f64())?;
+
+    let t = Instant::now();
+    let inputs: Vec<NameInput> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| NameInput {
+            owner: i as u32,
+            name: n,
+            country: None,
+        })
+        .collect();
+    let matcher = Matcher::build(&inputs);
+    let build = t.elapsed().as_secs_f64();
+    let s = matcher.stats();
+    writeln!(
+        out,
+        "index: {} names, {} vocabulary entries, {} deletions, {:.0} MiB; built in {build:.2} s",
+        s.names,
+        s.vocabulary,
+        s.deletions,
+        s.index_bytes as f64 / (1 << 20) as f64
+    )?;
+
+    let review = ScoreConfig::default().review_threshold;
+    let t = Instant::now();
+    let results: Vec<(usize, Option<(u32, f64)>, bool)> = queries
+        .par_iter()
+        .map_init(Scratch::default, |scratch, q| {
+            let pq = PreparedQuery::new(&q.text, None);
+            let candidates = matcher.candidates(&pq, scratch);
+            let planted_found = q
+                .planted
+                .is_some_and(|(src, _)| candidates.binary_search(&(src as u32)).is_ok());
+            let mut best: Option<(u32, f64)> = None;
+            let mut planted_score = None;
+            for c in &candidates {
+                if let Some(sc) = matcher.score(&pq, *c) {
+                    if q.planted.is_some_and(|(src, _)| src as u32 == sc.owner) {
+                        planted_score = Some((sc.owner, sc.score));
+                    }
+                    if best.is_none_or(|b| sc.score > b.1) {
+                        best = Some((sc.owner, sc.score));
+                    }
+                }
+            }
+            (candidates.len(), planted_score.or(best), planted_found)
+        })
+        .collect();
+    let elapsed = t.elapsed().as_secs_f64();
+    let candidates: usize = results.iter().map(|r| r.0).sum();
+    writeln!(
+        out,
+        "screened {} queries in {elapsed:.2} s: {:.0} names/s on {} threads; {:.2} candidates per query",
+        queries.len(),
+        queries.len() as f64 / elapsed,
+        rayon::current_num_threads(),
+        candidates as f64 / queries.len().max(1) as f64
+    )?;
+
+    let planted: Vec<(usize, &synth::SynthQuery)> = queries
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| q.planted.is_some())
+        .collect();
+    let found = planted.iter().filter(|(i, _)| results[*i].2).count();
+    let flagged = planted
+        .iter()
+        .filter(|(i, q)| {
+            results[*i]
+                .1
+                .is_some_and(|(o, sc)| q.planted.is_some_and(|(src, _)| src as u32 == o) && sc >= review)
+        })
+        .count();
+    writeln!(
+        out,
+        "planted variants: {} ; source name among the candidates: {found} ({:.2}%); scored ≥ {review} (review or match): {flagged} ({:.2}%)",
+        planted.len(),
+        100.0 * found as f64 / planted.len().max(1) as f64,
+        100.0 * flagged as f64 / planted.len().max(1) as f64,
+    )?;
+
+    if let Some((_, q)) = planted.iter().find(|(i, _)| !results[*i].2)
+        && let Some((src, variant)) = q.planted
+    {
+        writeln!(out, "first miss: {:?} made from {:?} ({variant:?})", q.text, names[src])?;
+    }
+    let t = Instant::now();
+    let sample = args.sample.min(queries.len());
+    let agree = queries[..sample]
+        .par_iter()
+        .map_init(Scratch::default, |scratch, q| {
+            let pq = PreparedQuery::new(&q.text, None);
+            matcher.candidates(&pq, scratch) == matcher.candidates_brute_force(&pq)
+        })
+        .filter(|&same| same)
+        .count();
+    writeln!(
+        out,
+        "brute-force oracle on the first {sample} queries: {agree} identical candidate sets ({:.2} s)",
+        t.elapsed().as_secs_f64()
+    )?;
+    if let Some(mib) = peak_rss_mib() {
+        writeln!(out, "peak RSS: {mib:.0} MiB")?;
+    }
+    out.flush()?;
+    if agree != sample || found != planted.len() {
+        anyhow::bail!("recall below 100%: the index and the oracle disagree");
+    }
+    Ok(Outcome::Clean)
+}
