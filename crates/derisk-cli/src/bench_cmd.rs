@@ -21,13 +21,18 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
+/// Per query: candidates, the planted name's (or best) score, and whether
+/// the planted name was a candidate.
+type Outcome1 = (usize, Option<(u32, f64)>, bool);
+
 pub(crate) fn screen(args: &BenchScreenArgs) -> anyhow::Result<Outcome> {
     let mut out = stdout();
     let t = Instant::now();
     let names = synth::names(args.names, args.seed);
     let queries = synth::queries(&names, args.queries, 0.5, args.seed);
     if let Some(path) = &args.write_queries {
-        let mut w = csv::Writer::from_path(path).with_context(|| format!("{path}: cannot create"))?;
+        let mut w =
+            csv::Writer::from_path(path).with_context(|| format!("{path}: cannot create"))?;
         w.write_record(["name"])?;
         for q in &queries {
             w.write_record([&q.text])?;
@@ -36,7 +41,13 @@ pub(crate) fn screen(args: &BenchScreenArgs) -> anyhow::Result<Outcome> {
         eprintln!("derisk: wrote {} queries to {path}", queries.len());
         return Ok(Outcome::Clean);
     }
-    writeln!(out, "generated {} names and {} queries in {:.2} s", names.len(), queries.len(), t.elapsed().as_secs_f64())?;
+    writeln!(
+        out,
+        "generated {} names and {} queries in {:.2} s",
+        names.len(),
+        queries.len(),
+        t.elapsed().as_secs_f64()
+    )?;
 
     let t = Instant::now();
     let inputs: Vec<NameInput> = names
@@ -62,7 +73,7 @@ pub(crate) fn screen(args: &BenchScreenArgs) -> anyhow::Result<Outcome> {
 
     let review = ScoreConfig::default().review_threshold;
     let t = Instant::now();
-    let results: Vec<(usize, Option<(u32, f64)>, bool)> = queries
+    let results: Vec<Outcome1> = queries
         .par_iter()
         .map_init(Scratch::default, |scratch, q| {
             let pq = PreparedQuery::new(&q.text, None);
@@ -105,9 +116,9 @@ pub(crate) fn screen(args: &BenchScreenArgs) -> anyhow::Result<Outcome> {
     let flagged = planted
         .iter()
         .filter(|(i, q)| {
-            results[*i]
-                .1
-                .is_some_and(|(o, sc)| q.planted.is_some_and(|(src, _)| src as u32 == o) && sc >= review)
+            results[*i].1.is_some_and(|(o, sc)| {
+                q.planted.is_some_and(|(src, _)| src as u32 == o) && sc >= review
+            })
         })
         .count();
     writeln!(
@@ -121,7 +132,11 @@ pub(crate) fn screen(args: &BenchScreenArgs) -> anyhow::Result<Outcome> {
     if let Some((_, q)) = planted.iter().find(|(i, _)| !results[*i].2)
         && let Some((src, variant)) = q.planted
     {
-        writeln!(out, "first miss: {:?} made from {:?} ({variant:?})", q.text, names[src])?;
+        writeln!(
+            out,
+            "first miss: {:?} made from {:?} ({variant:?})",
+            q.text, names[src]
+        )?;
     }
     let t = Instant::now();
     let sample = args.sample.min(queries.len());

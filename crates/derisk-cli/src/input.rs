@@ -403,58 +403,57 @@ impl Reader {
                 id,
                 width,
                 record,
-            } => loop {
-                match reader.read_byte_record(record) {
-                    Ok(false) => return Ok(None),
-                    Ok(true) => {
-                        let line = record.position().map_or(0, |p| p.line());
-                        if record.len() != *width {
-                            return Ok(Some(Item::Problem(Problem {
-                                message: format!(
-                                    "{file}:{line}: expected {width} fields as in the header, found {}; row skipped",
-                                    record.len()
-                                ),
-                                skipped: true,
-                            })));
-                        }
-                        let field = |i: usize| record.get(i).map(decode);
-                        let (name_text, bad) = field(*name).unwrap_or_default();
-                        if name_text.trim().is_empty() {
-                            return Ok(Some(Item::Empty));
-                        }
-                        let caveat = bad.map(|at| Problem {
+            } => match reader.read_byte_record(record) {
+                Ok(false) => Ok(None),
+                Ok(true) => {
+                    let line = record.position().map_or(0, |p| p.line());
+                    if record.len() != *width {
+                        return Ok(Some(Item::Problem(Problem {
+                            message: format!(
+                                "{file}:{line}: expected {width} fields as in the header, found {}; row skipped",
+                                record.len()
+                            ),
+                            skipped: true,
+                        })));
+                    }
+                    let field = |i: usize| record.get(i).map(decode);
+                    let (name_text, bad) = field(*name).unwrap_or_default();
+                    if name_text.trim().is_empty() {
+                        return Ok(Some(Item::Empty));
+                    }
+                    let caveat = bad.map(|at| Problem {
                             message: format!(
                                 "{file}:{line}: byte {} of the name field is not UTF-8; the field was read as Windows-1252",
                                 at + 1
                             ),
                             skipped: false,
                         });
-                        let opt = |i: Option<usize>| {
-                            i.and_then(|i| record.get(i))
-                                .map(|b| decode(b).0.trim().to_string())
-                                .filter(|s| !s.is_empty())
-                        };
-                        return Ok(Some(with_caveat(
-                            Record {
-                                row: line,
-                                name: name_text.trim().to_string(),
-                                country: opt(*country),
-                                id: opt(*id),
-                            },
-                            caveat,
-                        )));
+                    let opt = |i: Option<usize>| {
+                        i.and_then(|i| record.get(i))
+                            .map(|b| decode(b).0.trim().to_string())
+                            .filter(|s| !s.is_empty())
+                    };
+                    Ok(Some(with_caveat(
+                        Record {
+                            row: line,
+                            name: name_text.trim().to_string(),
+                            country: opt(*country),
+                            id: opt(*id),
+                        },
+                        caveat,
+                    )))
+                }
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    if let csv::ErrorKind::Io(_) = e.kind() {
+                        return Err(
+                            anyhow::Error::new(e).context(format!("{file}:{line}: cannot read"))
+                        );
                     }
-                    Err(e) => {
-                        let line = e.position().map_or(0, |p| p.line());
-                        if let csv::ErrorKind::Io(_) = e.kind() {
-                            return Err(anyhow::Error::new(e)
-                                .context(format!("{file}:{line}: cannot read")));
-                        }
-                        return Ok(Some(Item::Problem(Problem {
-                            message: format!("{file}:{line}: {e}; row skipped"),
-                            skipped: true,
-                        })));
-                    }
+                    Ok(Some(Item::Problem(Problem {
+                        message: format!("{file}:{line}: {e}; row skipped"),
+                        skipped: true,
+                    })))
                 }
             },
             Inner::Rows {

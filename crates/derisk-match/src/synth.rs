@@ -17,7 +17,11 @@ pub struct Rng(u64);
 impl Rng {
     /// A generator from a seed (0 is replaced by a fixed odd constant).
     pub fn new(seed: u64) -> Rng {
-        Rng(if seed == 0 { 0x9e37_79b9_7f4a_7c15 } else { seed })
+        Rng(if seed == 0 {
+            0x9e37_79b9_7f4a_7c15
+        } else {
+            seed
+        })
     }
 
     /// The next 64 random bits.
@@ -49,18 +53,58 @@ const ONSETS: &[&str] = &[
     "b", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "ch", "sh",
     "zh", "tr", "br", "kr", "st", "x", "q", "w",
 ];
-const VOWELS: &[&str] = &["a", "e", "i", "o", "u", "ai", "ao", "ei", "ia", "ou", "an", "en", "in", "on"];
+const VOWELS: &[&str] = &[
+    "a", "e", "i", "o", "u", "ai", "ao", "ei", "ia", "ou", "an", "en", "in", "on",
+];
 const PLACES: &[&str] = &[
-    "Hangzhou", "Shenzhen", "Ningbo", "Beijing", "Shanghai", "Wuhan", "Chengdu", "Europe",
-    "Deutschland", "Polska", "Italia", "Nederland", "Nordic", "Iberia",
+    "Hangzhou",
+    "Shenzhen",
+    "Ningbo",
+    "Beijing",
+    "Shanghai",
+    "Wuhan",
+    "Chengdu",
+    "Europe",
+    "Deutschland",
+    "Polska",
+    "Italia",
+    "Nederland",
+    "Nordic",
+    "Iberia",
 ];
 const DESCRIPTORS: &[&str] = &[
-    "Technology", "Digital", "Systems", "Group", "Electronics", "Network", "Security", "Solutions",
-    "International", "Holding", "Communications", "Software", "Industry", "Energy",
+    "Technology",
+    "Digital",
+    "Systems",
+    "Group",
+    "Electronics",
+    "Network",
+    "Security",
+    "Solutions",
+    "International",
+    "Holding",
+    "Communications",
+    "Software",
+    "Industry",
+    "Energy",
 ];
 const LEGAL: &[&str] = &[
-    "Co., Ltd.", "GmbH", "B.V.", "S.A.", "S.r.l.", "Sp. z o.o.", "AB", "Oy", "A/S", "Ltd",
-    "Limited", "Inc.", "LLC", "SAS", "Kft.", "s.r.o.",
+    "Co., Ltd.",
+    "GmbH",
+    "B.V.",
+    "S.A.",
+    "S.r.l.",
+    "Sp. z o.o.",
+    "AB",
+    "Oy",
+    "A/S",
+    "Ltd",
+    "Limited",
+    "Inc.",
+    "LLC",
+    "SAS",
+    "Kft.",
+    "s.r.o.",
 ];
 
 fn word(rng: &mut Rng) -> String {
@@ -160,14 +204,20 @@ fn vary(name: &str, variant: Variant, rng: &mut Rng) -> String {
     // part of one ("Co.,", "Sp.") to the end.
     let legal_at = words
         .iter()
-        .position(|w| LEGAL.iter().any(|l| l.split(' ').next() == Some(w.as_str())))
+        .position(|w| {
+            LEGAL
+                .iter()
+                .any(|l| l.split(' ').next() == Some(w.as_str()))
+        })
         .unwrap_or(words.len());
     match variant {
         Variant::Typo => {
             let distinctive: Vec<usize> = (0..legal_at)
                 .filter(|&i| {
                     let w = &words[i];
-                    w.len() >= 6 && !PLACES.contains(&w.as_str()) && !DESCRIPTORS.contains(&w.as_str())
+                    w.len() >= 6
+                        && !PLACES.contains(&w.as_str())
+                        && !DESCRIPTORS.contains(&w.as_str())
                 })
                 .collect();
             if let Some(&i) = distinctive.get(rng.below(distinctive.len().max(1))) {

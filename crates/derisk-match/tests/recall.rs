@@ -37,5 +37,8 @@ fn index_equals_oracle_and_finds_every_planted_variant() {
             );
         }
     }
-    assert!(planted > 180 && typos > 30, "{planted} planted, {typos} typos");
+    assert!(
+        planted > 180 && typos > 30,
+        "{planted} planted, {typos} typos"
+    );
 }
