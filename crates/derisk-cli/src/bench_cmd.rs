@@ -50,16 +50,7 @@ pub(crate) fn screen(args: &BenchScreenArgs) -> anyhow::Result<Outcome> {
     )?;
 
     let t = Instant::now();
-    let inputs: Vec<NameInput> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| NameInput {
-            owner: i as u32,
-            name: n,
-            country: None,
-        })
-        .collect();
-    let matcher = Matcher::build(&inputs);
+    let matcher = Matcher::build(&NameInput::numbered(&names));
     let build = t.elapsed().as_secs_f64();
     let s = matcher.stats();
     writeln!(

@@ -384,7 +384,7 @@ impl Reader {
                 });
                 if !*jsonl {
                     let name = text.trim().to_string();
-                    return Ok(Some(with_caveat(
+                    return Ok(Some(Item::Record(
                         Record {
                             row: *line,
                             name,
@@ -433,7 +433,7 @@ impl Reader {
                             .map(|b| decode(b).0.trim().to_string())
                             .filter(|s| !s.is_empty())
                     };
-                    Ok(Some(with_caveat(
+                    Ok(Some(Item::Record(
                         Record {
                             row: line,
                             name: name_text.trim().to_string(),
@@ -487,10 +487,6 @@ impl Reader {
             }
         }
     }
-}
-
-fn with_caveat(record: Record, caveat: Option<Problem>) -> Item {
-    Item::Record(record, caveat)
 }
 
 fn json_record(
@@ -552,7 +548,7 @@ fn json_record(
     if name.is_empty() {
         return Item::Empty;
     }
-    with_caveat(
+    Item::Record(
         Record {
             row: line,
             name,

@@ -6,7 +6,9 @@ use std::sync::atomic::Ordering;
 use anyhow::{Context as _, bail};
 use comfy_table::{ContentArrangement, Table, presets};
 use derisk_core::{CountryCode, Decision};
-use derisk_match::{Hit, Matcher, NameInput, PreparedQuery, Query, ScoreConfig, Scratch, Screener};
+use derisk_match::{
+    Hit, Matcher, NameInput, PreparedQuery, Query, ScoreConfig, Scratch, Screener, round3,
+};
 use derisk_registry::Registry;
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -353,10 +355,6 @@ fn match_json(r: &Registry, h: &Hit<'_>) -> Value {
     v
 }
 
-fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
-}
-
 fn render(
     r: &Registry,
     file: &str,
@@ -569,11 +567,7 @@ pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<Outcome> {
 /// The scorer on one pair: `name2` is indexed alone and `name1` scored
 /// against it, exactly as a screened name is scored against a registry name.
 pub(crate) fn pair_score(name1: &str, name2: &str) -> (f64, String) {
-    let m = Matcher::build(&[NameInput {
-        owner: 0,
-        name: name2,
-        country: None,
-    }]);
+    let m = Matcher::build(&NameInput::numbered(&[name2]));
     let q = PreparedQuery::new(name1, None);
     match m.score(&q, 0) {
         Some(s) => {

@@ -114,6 +114,22 @@ pub struct NameInput<'a> {
     pub country: Option<CountryCode>,
 }
 
+impl<'a> NameInput<'a> {
+    /// One input per name, each its own owner numbered from 0, without
+    /// countries: for generated data and pairwise comparison.
+    pub fn numbered<S: AsRef<str>>(names: &'a [S]) -> Vec<NameInput<'a>> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| NameInput {
+                owner: i as u32,
+                name: n.as_ref(),
+                country: None,
+            })
+            .collect()
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 struct RTok {
     text: u32,
@@ -129,6 +145,8 @@ struct IndexedName {
     legal: Box<[&'static str]>,
     /// No distinctive token: every token must align.
     weak: bool,
+    /// Positions of the anchor tokens (see the module documentation).
+    anchors: Box<[u8]>,
 }
 
 /// How a vocabulary entry may be reached.
@@ -318,6 +336,7 @@ fn units_of<'a>(tokens: impl Iterator<Item = (&'a str, Option<&'a str>, Class)>)
 #[derive(Debug, Default)]
 pub struct Scratch {
     found: Vec<u32>,
+    hits: Vec<u32>,
     chars: Vec<char>,
     key: String,
 }
@@ -355,6 +374,7 @@ impl Matcher {
                 weak: !tokens.iter().any(|t| t.class == Class::Distinctive),
                 tokens,
                 legal: n.legal_forms.iter().map(|l| l.label).collect(),
+                anchors: Box::default(),
             });
         }
         // How many names each token occurs in, to pick the anchor of names
@@ -365,14 +385,15 @@ impl Matcher {
                 freq[t.text as usize] += 1;
             }
         }
+        for n in &mut indexed {
+            n.anchors = anchor_positions(n, &freq);
+        }
         let mut kinds = vec![KeyKind::None; vocab.len()];
         let mut posts: Vec<(u32, u32)> = Vec::new();
-        let mut joined = String::new();
         for (ni, n) in indexed.iter().enumerate() {
             let ni = ni as u32;
-            let anchors = anchor_positions(n, &freq);
-            for &a in &anchors {
-                let t = n.tokens[a];
+            for &a in n.anchors.iter() {
+                let t = n.tokens[a as usize];
                 posts.push((t.text, ni));
                 kinds[t.text as usize] = KeyKind::Fuzzy;
                 if t.pinyin != NONE {
@@ -380,28 +401,14 @@ impl Matcher {
                     kinds[t.pinyin as usize] = KeyKind::Fuzzy;
                 }
             }
-            // Adjacent Latin tokens written together, if they include an anchor.
-            for len in 2..=MAX_JOIN.min(n.tokens.len()) {
-                for start in 0..=n.tokens.len() - len {
-                    let run = &n.tokens[start..start + len];
-                    if run.iter().any(|t| t.pinyin != NONE)
-                        || !anchors.iter().any(|a| (start..start + len).contains(a))
-                    {
-                        continue;
-                    }
-                    joined.clear();
-                    joined.push(JOIN_MARK);
-                    for t in run {
-                        joined.push_str(&vocab[t.text as usize]);
-                    }
-                    let id = intern(&joined, &mut vocab);
-                    if id as usize >= kinds.len() {
-                        kinds.push(KeyKind::Exact);
-                    } else if kinds[id as usize] == KeyKind::None {
-                        kinds[id as usize] = KeyKind::Exact;
-                    }
-                    posts.push((id, ni));
+            for joined in registry_joins(n, &vocab) {
+                let id = intern(&format!("{JOIN_MARK}{joined}"), &mut vocab);
+                if id as usize >= kinds.len() {
+                    kinds.push(KeyKind::Exact);
+                } else if kinds[id as usize] == KeyKind::None {
+                    kinds[id as usize] = KeyKind::Exact;
                 }
+                posts.push((id, ni));
             }
         }
         posts.par_sort_unstable();
@@ -505,11 +512,12 @@ impl Matcher {
         let k = max_edits(len, han);
         scratch.chars.clear();
         scratch.chars.extend(token.chars());
-        let mut hits: Vec<u32> = Vec::new();
+        let hits = &mut scratch.hits;
+        hits.clear();
         for_each_deletion(&scratch.chars, k, |h| hits.extend(self.deletions.get(h)));
         hits.sort_unstable();
         hits.dedup();
-        for v in hits {
+        for &v in hits.iter() {
             let cand = &self.vocab[v as usize];
             if within(token, cand, index::pair_budget(token, cand)).is_some() {
                 scratch.found.extend_from_slice(self.postings_of(v));
@@ -520,12 +528,10 @@ impl Matcher {
     /// The same set as [`Matcher::candidates`], found by checking every
     /// indexed name against the definition. Slow; the test oracle.
     pub fn candidates_brute_force(&self, q: &PreparedQuery) -> Vec<u32> {
-        let freq = self.token_frequencies();
         let mut out = Vec::new();
         for (ni, n) in self.names.iter().enumerate() {
-            let anchors = anchor_positions(n, &freq);
-            let hit = anchors.iter().any(|&a| {
-                let t = n.tokens[a];
+            let hit = n.anchors.iter().any(|&a| {
+                let t = n.tokens[a as usize];
                 let mut keys = vec![&*self.vocab[t.text as usize]];
                 if t.pinyin != NONE {
                     keys.push(&self.vocab[t.pinyin as usize]);
@@ -539,7 +545,7 @@ impl Matcher {
                 })
             }) || {
                 // A query token (or join) equal to an anchor-bearing run.
-                let runs = registry_joins(n, &anchors, &self.vocab);
+                let runs = registry_joins(n, &self.vocab);
                 q.units.iter().any(|u| runs.contains(&u.text))
             };
             if hit {
@@ -547,16 +553,6 @@ impl Matcher {
             }
         }
         out
-    }
-
-    fn token_frequencies(&self) -> Vec<u32> {
-        let mut freq = vec![0u32; self.vocab.len()];
-        for n in &self.names {
-            for t in n.tokens.iter() {
-                freq[t.text as usize] += 1;
-            }
-        }
-        freq
     }
 
     /// Scores indexed name `name` against `q`; `None` when it does not
@@ -663,38 +659,29 @@ impl Matcher {
         let mut adjustments = Vec::new();
         let q_legal: Vec<&str> = q.normalized.legal_forms.iter().map(|l| l.label).collect();
         if !q_legal.is_empty() && !n.legal.is_empty() {
-            if let Some(shared) = q_legal.iter().find(|l| n.legal.contains(l)) {
-                adjustments.push(Adjustment {
-                    feature: "legal form",
-                    value: 0.02,
-                    detail: format!("{shared} on both sides"),
-                });
-            } else {
-                adjustments.push(Adjustment {
-                    feature: "legal form",
-                    value: -0.02,
-                    detail: format!(
+            adjustments.push(match q_legal.iter().find(|l| n.legal.contains(l)) {
+                Some(shared) => agreement("legal form", 0.02, format!("{shared} on both sides")),
+                None => agreement(
+                    "legal form",
+                    -0.02,
+                    format!(
                         "{} in the query, {} in the registry",
                         q_legal.join(", "),
                         n.legal.join(", ")
                     ),
-                });
-            }
+                ),
+            });
         }
         if let (Some(qc), Some(rc)) = (q.country, n.country) {
-            if qc == rc {
-                adjustments.push(Adjustment {
-                    feature: "country",
-                    value: 0.03,
-                    detail: format!("{qc} on both sides"),
-                });
+            adjustments.push(if qc == rc {
+                agreement("country", 0.03, format!("{qc} on both sides"))
             } else {
-                adjustments.push(Adjustment {
-                    feature: "country",
-                    value: -0.05,
-                    detail: format!("{qc} in the query, {rc} in the registry"),
-                });
-            }
+                agreement(
+                    "country",
+                    -0.05,
+                    format!("{qc} in the query, {rc} in the registry"),
+                )
+            });
         }
         let mut order: Vec<(usize, usize)> = chosen
             .iter()
@@ -744,25 +731,34 @@ impl Matcher {
     }
 }
 
-fn anchor_positions(n: &IndexedName, freq: &[u32]) -> Vec<usize> {
+/// Token positions fit in a byte: names keep at most
+/// [`crate::normalize::MAX_TOKENS`] tokens.
+fn anchor_positions(n: &IndexedName, freq: &[u32]) -> Box<[u8]> {
     if !n.weak {
         return (0..n.tokens.len())
             .filter(|&i| n.tokens[i].class == Class::Distinctive)
+            .map(|i| i as u8)
             .collect();
     }
     (0..n.tokens.len())
         .min_by_key(|&i| (freq[n.tokens[i].text as usize], i))
+        .map(|i| i as u8)
         .into_iter()
         .collect()
 }
 
-fn registry_joins(n: &IndexedName, anchors: &[usize], vocab: &[Box<str>]) -> Vec<String> {
+/// Runs of 2–4 adjacent Latin tokens that include an anchor, written
+/// together.
+fn registry_joins(n: &IndexedName, vocab: &[Box<str>]) -> Vec<String> {
     let mut out = Vec::new();
     for len in 2..=MAX_JOIN.min(n.tokens.len()) {
         for start in 0..=n.tokens.len() - len {
             let run = &n.tokens[start..start + len];
             if run.iter().any(|t| t.pinyin != NONE)
-                || !anchors.iter().any(|a| (start..start + len).contains(a))
+                || !n
+                    .anchors
+                    .iter()
+                    .any(|&a| (start..start + len).contains(&(a as usize)))
             {
                 continue;
             }
@@ -774,6 +770,14 @@ fn registry_joins(n: &IndexedName, anchors: &[usize], vocab: &[Box<str>]) -> Vec
         }
     }
     out
+}
+
+fn agreement(feature: &'static str, value: f64, detail: String) -> Adjustment {
+    Adjustment {
+        feature,
+        value,
+        detail,
+    }
 }
 
 fn join_tokens<'a>(it: impl Iterator<Item = &'a str>) -> String {
@@ -827,12 +831,7 @@ mod tests {
     use super::*;
 
     fn matcher(names: &[&str]) -> Matcher {
-        let owned: Vec<(u32, &str)> = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (i as u32, *n))
-            .collect();
-        matcher_of(&owned)
+        Matcher::build(&NameInput::numbered(names))
     }
 
     fn matcher_of(names: &[(u32, &str)]) -> Matcher {

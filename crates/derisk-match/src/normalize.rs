@@ -212,6 +212,8 @@ struct Raw {
     text: String,
     han: bool,
     sep: char,
+    /// A run of initials ("b", "b.v"): another initial may join it.
+    joinable: bool,
 }
 
 /// Normalises one name. Never fails: a name with nothing usable gives no
@@ -258,6 +260,7 @@ fn split(name: &str, truncated: &mut bool) -> Vec<Raw> {
                 text: std::mem::take(cur),
                 han,
                 sep,
+                joinable: false,
             });
         } else if let Some(last) = raws.last_mut()
             && sep != ' '
@@ -294,6 +297,7 @@ fn split(name: &str, truncated: &mut bool) -> Vec<Raw> {
                 text: "and".to_string(),
                 han: false,
                 sep: ' ',
+                joinable: false,
             });
         } else if c.is_ascii() {
             let sep = if c == '.' || c == '/' { c } else { ' ' };
@@ -364,6 +368,7 @@ fn fold_char(c: char, cur: &mut String, raws: &mut Vec<Raw>) {
                         text: std::mem::take(cur),
                         han: false,
                         sep: ' ',
+                        joinable: false,
                     });
                 }
             }
@@ -378,6 +383,7 @@ fn fold_char(c: char, cur: &mut String, raws: &mut Vec<Raw>) {
             text: std::mem::take(cur),
             han: false,
             sep: ' ',
+            joinable: false,
         });
     }
 }
@@ -385,33 +391,21 @@ fn fold_char(c: char, cur: &mut String, raws: &mut Vec<Raw>) {
 /// Joins single letters separated by dots or slashes: "b.v." → `bv`,
 /// "a/s" → `as`, "sp. z o.o." → `sp z oo`.
 fn join_initials(raws: Vec<Raw>) -> Vec<Raw> {
+    let single =
+        |r: &Raw| !r.han && r.text.len() == 1 && r.text.as_bytes()[0].is_ascii_alphabetic();
     let mut out: Vec<Raw> = Vec::with_capacity(raws.len());
-    let mut i = 0;
-    while i < raws.len() {
-        let single =
-            |r: &Raw| !r.han && r.text.len() == 1 && r.text.as_bytes()[0].is_ascii_alphabetic();
-        if single(&raws[i]) && matches!(raws[i].sep, '.' | '/') {
-            let mut j = i + 1;
-            while j < raws.len() && single(&raws[j]) && matches!(raws[j - 1].sep, '.' | '/') {
-                j += 1;
-            }
-            if j - i >= 2 {
-                let text: String = raws[i..j].iter().map(|r| r.text.as_str()).collect();
-                out.push(Raw {
-                    text,
-                    han: false,
-                    sep: raws[j - 1].sep,
-                });
-                i = j;
-                continue;
-            }
+    for raw in raws {
+        if let Some(last) = out.last_mut()
+            && single(&raw)
+            && matches!(last.sep, '.' | '/')
+            && last.joinable
+        {
+            last.text.push_str(&raw.text);
+            last.sep = raw.sep;
+            continue;
         }
-        out.push(Raw {
-            text: raws[i].text.clone(),
-            han: raws[i].han,
-            sep: raws[i].sep,
-        });
-        i += 1;
+        let joinable = single(&raw);
+        out.push(Raw { joinable, ..raw });
     }
     out
 }

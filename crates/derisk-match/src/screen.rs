@@ -300,7 +300,8 @@ fn control_of(registry: &Registry, e: &Entity) -> Control {
     Control { path, designations }
 }
 
-fn round3(x: f64) -> f64 {
+/// A score rounded to three decimals, as outputs show it.
+pub fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 

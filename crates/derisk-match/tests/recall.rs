@@ -8,16 +8,7 @@ use derisk_match::{Matcher, NameInput, PreparedQuery, Scratch};
 #[test]
 fn index_equals_oracle_and_finds_every_planted_variant() {
     let names = synth::names(10_000, 11);
-    let inputs: Vec<NameInput> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| NameInput {
-            owner: i as u32,
-            name: n,
-            country: None,
-        })
-        .collect();
-    let m = Matcher::build(&inputs);
+    let m = Matcher::build(&NameInput::numbered(&names));
     let queries = synth::queries(&names, 300, 0.75, 11);
     let mut scratch = Scratch::default();
     let mut planted = 0;

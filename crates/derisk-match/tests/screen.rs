@@ -1,0 +1,80 @@
+//! Screening against the shipped registry: identifiers, limits and the
+//! control path behind a match.
+
+use derisk_core::Decision;
+use derisk_match::{Query, ScoreConfig, Scratch, Screener};
+
+#[test]
+fn an_equal_identifier_is_a_match_whatever_the_name() {
+    let registry = derisk_registry::bundled().registry;
+    let screener = Screener::new(&registry, ScoreConfig::default());
+    let q = Query {
+        name: "ZJ DH Security Products",
+        country: None,
+        identifier: Some("https://www.DahuaSecurity.com"),
+    };
+    let hits = screener
+        .screen(&q, Some(3), &mut Scratch::default())
+        .matches;
+    assert_eq!(hits[0].entity.id.as_str(), "dahua");
+    assert_eq!(hits[0].score, 1.0);
+    assert_eq!(hits[0].decision, Decision::Match);
+    assert_eq!(hits[0].parts[0].feature, "identifier");
+    assert_eq!(
+        hits[0].parts[0].detail,
+        "website dahuasecurity.com equal on both sides"
+    );
+    assert_eq!(
+        hits[0].identifier.map(|i| i.value.as_str()),
+        Some("dahuasecurity.com")
+    );
+}
+
+#[test]
+fn limit_caps_matches_and_none_keeps_all() {
+    let registry = derisk_registry::bundled().registry;
+    let screener = Screener::new(&registry, ScoreConfig::default());
+    let q = Query {
+        name: "Hikvision",
+        ..Query::default()
+    };
+    let mut scratch = Scratch::default();
+    let all = screener.screen(&q, None, &mut scratch).matches;
+    let three = screener.screen(&q, Some(3), &mut scratch).matches;
+    assert!(all.len() > 3, "{}", all.len());
+    assert_eq!(three.len(), 3);
+    let ids = |h: &[derisk_match::Hit<'_>]| {
+        h.iter()
+            .map(|h| h.entity.id.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&three), ids(&all)[..3]);
+    assert!(all.windows(2).all(|w| w[0].score >= w[1].score));
+}
+
+#[test]
+fn a_brand_reports_the_path_to_its_designated_owner() {
+    let registry = derisk_registry::bundled().registry;
+    let screener = Screener::new(&registry, ScoreConfig::default());
+    let q = Query {
+        name: "EZVIZ Europe B.V.",
+        ..Query::default()
+    };
+    let hit = &screener
+        .screen(&q, Some(1), &mut Scratch::default())
+        .matches[0];
+    assert_eq!(hit.entity.id.as_str(), "ezviz");
+    let path: Vec<&str> = hit.path.iter().map(|s| s.entity.as_str()).collect();
+    assert_eq!(path, ["hikvision", "cetc", "sasac"]);
+    let lists: Vec<&str> = hit
+        .designations
+        .iter()
+        .filter(|d| d.entity.as_str() == "hikvision")
+        .map(|d| d.list.as_str())
+        .collect();
+    assert!(
+        lists.contains(&"us-entity-list") && lists.contains(&"us-ndaa-889"),
+        "{lists:?}"
+    );
+    assert!(hit.designations.iter().all(|d| !d.sources.is_empty()));
+}
