@@ -12,9 +12,9 @@
 //! hash collisions and deletion coincidences that are not real neighbours
 //! are removed by computing the true distance ([`within`]).
 //!
-//! The table is a sorted array of `(hash, token)` pairs with a directory on
-//! the top bits of the hash, so a lookup costs about two cache misses and the
-//! whole index is 12 bytes a deletion plus the directory.
+//! The table is a sorted array of packed `(hash, token)` entries with a
+//! directory on the top bits of the hash, so a lookup costs about two cache
+//! misses and the whole index is 8 bytes a deletion plus the directory.
 
 use rapidfuzz::distance::osa;
 use rayon::prelude::*;
@@ -68,15 +68,68 @@ pub fn within(a: &str, b: &str, budget: usize) -> Option<usize> {
     if budget == 0 {
         return None;
     }
-    let args = osa::Args::default().score_cutoff(budget);
     if a.is_ascii() && b.is_ascii() {
         if a.len().abs_diff(b.len()) > budget {
             return None;
         }
+        if a.len() <= SHORT && b.len() <= SHORT {
+            return osa_short(a.as_bytes(), b.as_bytes(), budget);
+        }
+        let args = osa::Args::default().score_cutoff(budget);
         osa::distance_with_args(a.bytes(), b.bytes(), &args)
     } else {
+        let args = osa::Args::default().score_cutoff(budget);
         osa::distance_with_args(a.chars(), b.chars(), &args)
     }
+}
+
+/// Longest byte string [`osa_short`] takes: every token that has an edit
+/// budget ([`MAX_FUZZY_CHARS`]).
+const SHORT: usize = MAX_FUZZY_CHARS;
+
+/// The optimal string alignment distance of two short ASCII strings if it
+/// is at most `budget`. Bit-parallel, after Hyyrö's extension of Myers'
+/// algorithm to adjacent transpositions (H. Hyyrö, "A bit-vector algorithm
+/// for computing Levenshtein and Damerau edit distances", Nordic Journal of
+/// Computing 10, 2003): one machine word holds a column of the table.
+/// The scorer verifies about a thousand token pairs per query; rapidfuzz
+/// clears a 2 KiB table for each, which cost more than the comparison.
+fn osa_short(a: &[u8], b: &[u8], budget: usize) -> Option<usize> {
+    let m = a.len();
+    if m == 0 {
+        return (b.len() <= budget).then_some(b.len());
+    }
+    // Where each byte occurs in `a`, one bit a position.
+    let mut pm = [0u32; 128];
+    for (i, &c) in a.iter().enumerate() {
+        pm[usize::from(c & 0x7f)] |= 1 << i;
+    }
+    let last = 1u32 << (m - 1);
+    let ones = if m == 32 { u32::MAX } else { (1u32 << m) - 1 };
+    let (mut vp, mut vn, mut d0, mut pm_prev) = (ones, 0u32, 0u32, 0u32);
+    let mut dist = m;
+    for (j, &c) in b.iter().enumerate() {
+        let pm_j = pm[usize::from(c & 0x7f)];
+        let tr = (((!d0) & pm_j) << 1) & pm_prev;
+        d0 = ((((pm_j & vp).wrapping_add(vp)) ^ vp) | pm_j | vn | tr) & ones;
+        let hp = (vn | !(d0 | vp)) & ones;
+        let hn = d0 & vp;
+        if hp & last != 0 {
+            dist += 1;
+        } else if hn & last != 0 {
+            dist -= 1;
+        }
+        let hp = (hp << 1) | 1;
+        let hn = hn << 1;
+        vp = (hn | !(d0 | hp)) & ones;
+        vn = hp & d0;
+        pm_prev = pm_j;
+        // Each remaining byte of `b` lowers the distance by one at most.
+        if dist > budget + (b.len() - j - 1) {
+            return None;
+        }
+    }
+    (dist <= budget).then_some(dist)
 }
 
 /// Calls `f` with the hash of every string reachable from `chars` by
@@ -115,53 +168,79 @@ fn hash_skipping(chars: &[char], a: usize, b: usize) -> u64 {
 }
 
 /// The deletion table: for each hash, the vocabulary tokens it came from.
+///
+/// Each entry is one `u64`: the top bits of the deletion's hash with the
+/// token id in the low bits, so a token of a vocabulary below 2^`id_bits`
+/// keeps `64 − id_bits` (at least 32) bits of its hash as a fingerprint.
+/// Sorting the entries groups them by hash; a directory over the top bits
+/// points at about four entries each.
 #[derive(Debug, Default)]
 pub struct DeletionIndex {
     dir: Vec<u32>,
-    keys: Vec<u64>,
-    vals: Vec<u32>,
+    entries: Vec<u64>,
     shift: u32,
+    id_bits: u32,
 }
+
+/// Tokens whose deletions are computed in one parallel step while the
+/// table is filled, so that the transient buffers stay small.
+const BUILD_CHUNK: usize = 1 << 16;
 
 impl DeletionIndex {
     /// Builds the table for the tokens `(id, text)`.
-    pub fn build<'a>(tokens: impl IntoParallelIterator<Item = (u32, &'a str)>) -> DeletionIndex {
-        let mut pairs: Vec<(u64, u32)> = tokens
-            .into_par_iter()
-            .fold(Vec::new, |mut acc, (id, text)| {
-                let chars: Vec<char> = text.chars().collect();
-                let (len, han) = measure(text);
-                for_each_deletion(&chars, max_edits(len, han), |h| acc.push((h, id)));
-                acc
-            })
-            .reduce(Vec::new, |mut a, mut b| {
-                if a.len() < b.len() {
-                    std::mem::swap(&mut a, &mut b);
-                }
-                a.extend(b);
-                a
-            });
-        pairs.par_sort_unstable();
-        pairs.dedup();
-        let bits = (usize::BITS - pairs.len().max(16).leading_zeros()).min(30);
+    pub fn build(tokens: &[(u32, &str)]) -> DeletionIndex {
+        let max_id = tokens.iter().map(|t| t.0).max().unwrap_or(0);
+        let id_bits = (u32::BITS - max_id.leading_zeros()).max(1);
+        let id_mask = (1u64 << id_bits) - 1;
+        let total: usize = tokens
+            .par_iter()
+            .map(|(_, text)| deletion_count(text))
+            .sum();
+        let mut entries: Vec<u64> = Vec::with_capacity(total);
+        for chunk in tokens.chunks(BUILD_CHUNK) {
+            let parts: Vec<Vec<u64>> = chunk
+                .par_chunks(1024)
+                .map(|part| {
+                    let mut acc = Vec::new();
+                    let mut chars = Vec::new();
+                    for &(id, text) in part {
+                        chars.clear();
+                        chars.extend(text.chars());
+                        let (len, han) = measure(text);
+                        for_each_deletion(&chars, max_edits(len, han), |h| {
+                            acc.push((h & !id_mask) | u64::from(id))
+                        });
+                    }
+                    acc
+                })
+                .collect();
+            for p in parts {
+                entries.extend_from_slice(&p);
+            }
+        }
+        entries.par_sort_unstable();
+        entries.dedup();
+        entries.shrink_to_fit();
+        let log2 = usize::BITS - entries.len().max(1).leading_zeros();
+        let bits = log2.saturating_sub(2).clamp(4, 30);
         let shift = 64 - bits;
         let mut dir = vec![0u32; (1usize << bits) + 1];
-        for &(h, _) in &pairs {
-            dir[(h >> shift) as usize + 1] += 1;
+        for &e in &entries {
+            dir[(e >> shift) as usize + 1] += 1;
         }
         for i in 1..dir.len() {
             dir[i] += dir[i - 1];
         }
-        let (keys, vals) = pairs.into_iter().unzip();
         DeletionIndex {
             dir,
-            keys,
-            vals,
+            entries,
             shift,
+            id_bits,
         }
     }
 
-    /// The tokens stored under `hash`.
+    /// The tokens stored under `hash` (and, rarely, under another hash
+    /// with the same fingerprint: callers verify).
     pub fn get(&self, hash: u64) -> impl Iterator<Item = u32> + '_ {
         let (lo, hi) = if self.dir.is_empty() {
             (0, 0)
@@ -169,26 +248,38 @@ impl DeletionIndex {
             let b = (hash >> self.shift) as usize;
             (self.dir[b] as usize, self.dir[b + 1] as usize)
         };
-        self.keys[lo..hi]
+        let id_bits = self.id_bits;
+        let fingerprint = hash >> id_bits;
+        self.entries[lo..hi]
             .iter()
-            .zip(&self.vals[lo..hi])
-            .filter(move |(k, _)| **k == hash)
-            .map(|(_, v)| *v)
+            .filter(move |&&e| e >> id_bits == fingerprint)
+            .map(move |&e| (e & ((1u64 << id_bits) - 1)) as u32)
     }
 
     /// Number of stored deletions.
     pub fn len(&self) -> usize {
-        self.keys.len()
+        self.entries.len()
     }
 
     /// Whether nothing is stored.
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.entries.is_empty()
     }
 
     /// Bytes held.
     pub fn heap_bytes(&self) -> usize {
-        self.dir.len() * 4 + self.keys.len() * 8 + self.vals.len() * 4
+        self.dir.len() * 4 + self.entries.len() * 8
+    }
+}
+
+/// How many deletions [`for_each_deletion`] yields for `text` at its
+/// budget.
+fn deletion_count(text: &str) -> usize {
+    let (n, han) = measure(text);
+    match max_edits(n, han) {
+        0 => 1,
+        1 => 1 + n,
+        _ => 1 + n + n * n.saturating_sub(1) / 2,
     }
 }
 
@@ -211,6 +302,69 @@ mod tests {
     }
 
     #[test]
+    fn short_distance_agrees_with_rapidfuzz() {
+        // Every pair of strings over a small alphabet with lengths that
+        // allow swaps, insertions and deletions near each other.
+        let alphabet = b"abc";
+        let mut words: Vec<Vec<u8>> = vec![Vec::new()];
+        for len in 1..=5 {
+            let mut next = Vec::new();
+            for w in words.iter().filter(|w| w.len() == len - 1) {
+                for &c in alphabet {
+                    let mut v = w.clone();
+                    v.push(c);
+                    next.push(v);
+                }
+            }
+            words.extend(next);
+        }
+        let mut checked = 0;
+        for a in &words {
+            for b in &words {
+                for budget in 0..=2 {
+                    let args = osa::Args::default().score_cutoff(budget);
+                    let expected =
+                        osa::distance_with_args(a.iter().copied(), b.iter().copied(), &args);
+                    assert_eq!(osa_short(a, b, budget), expected, "{a:?} {b:?} {budget}");
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 364 * 364 * 3);
+        // Long words near the 24-byte limit, each against a copy with up
+        // to three random edits.
+        let mut rng = crate::synth::Rng::new(7);
+        for _ in 0..20_000 {
+            let len = 12 + rng.below(13);
+            let a: Vec<u8> = (0..len).map(|_| b"aeinrst"[rng.below(7)]).collect();
+            let mut b = a.clone();
+            for _ in 0..rng.below(4) {
+                let i = rng.below(b.len());
+                match rng.below(4) {
+                    0 => b[i] = b"aeinrstx"[rng.below(8)],
+                    1 if b.len() > 1 => {
+                        b.remove(i);
+                    }
+                    2 if b.len() < SHORT => b.insert(i, b"aeinrst"[rng.below(7)]),
+                    _ if i + 1 < b.len() => b.swap(i, i + 1),
+                    _ => {}
+                }
+            }
+            for budget in 0..=2 {
+                let args = osa::Args::default().score_cutoff(budget);
+                let expected = osa::distance_with_args(a.iter().copied(), b.iter().copied(), &args);
+                assert_eq!(osa_short(&a, &b, budget), expected, "{a:?} {b:?} {budget}");
+            }
+        }
+        assert_eq!(osa_short(b"hikvision", b"hikvsiion", 2), Some(1));
+        assert_eq!(
+            osa_short(b"ca", b"abc", 3),
+            Some(3),
+            "OSA edits no substring twice"
+        );
+    }
+
+    #[test]
     fn finds_every_neighbour() {
         let vocab = [
             "hikvision",
@@ -221,7 +375,7 @@ mod tests {
             "海康威视",
         ];
         let idx = DeletionIndex::build(
-            vocab
+            &vocab
                 .iter()
                 .enumerate()
                 .map(|(i, t)| (i as u32, *t))

@@ -11,6 +11,7 @@ pub mod matcher;
 pub mod normalize;
 pub mod screen;
 pub mod synth;
+mod vocab;
 
 pub use matcher::{
     Adjustment, IndexStats, Leftover, Matcher, NameInput, Pair, PairKind, PreparedQuery,

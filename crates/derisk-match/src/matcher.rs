@@ -42,18 +42,23 @@
 //! is not aligned in full, scores nothing.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use derisk_core::CountryCode;
 use rayon::prelude::*;
 
-use crate::index::{self, DeletionIndex, for_each_deletion, max_edits, measure, within};
+use crate::index::{DeletionIndex, for_each_deletion, max_edits, measure, pair_budget, within};
 use crate::normalize::{Class, Normalized, normalize};
+use crate::vocab::Vocab;
 
 const NONE: u32 = u32::MAX;
 const MAX_JOIN: usize = 4;
 /// Registry joins live in the vocabulary under this prefix, apart from
 /// tokens, because they are reached only by equality.
 const JOIN_MARK: char = '\u{1}';
+/// Names normalised in one parallel step while the index is built, so that
+/// the normalised forms of a whole registry are never held at once.
+const BUILD_CHUNK: usize = 1 << 16;
 
 /// The weights and thresholds of scoring. [`Default`] gives the values
 /// chosen from the evaluation set (see `docs/PERFORMANCE.md`).
@@ -77,6 +82,11 @@ impl Default for ScoreConfig {
 const W_DISTINCTIVE: f64 = 1.0;
 const W_WEAK: f64 = 0.3;
 const TYPO_FACTOR: f64 = 0.9;
+const LEGAL_AGREE: f64 = 0.02;
+const LEGAL_DIFFER: f64 = -0.02;
+const COUNTRY_AGREE: f64 = 0.03;
+const COUNTRY_DIFFER: f64 = -0.05;
+const REORDERED: f64 = -0.02;
 
 fn weight(class: Class) -> f64 {
     match class {
@@ -135,18 +145,33 @@ struct RTok {
     text: u32,
     pinyin: u32,
     class: Class,
+    /// Characters in `text`, at most 255 (only tokens of up to
+    /// [`crate::index::MAX_FUZZY_CHARS`] are compared by length).
+    chars: u8,
+    han: bool,
 }
 
-#[derive(Debug)]
+/// One indexed name. Its tokens are `Matcher::tokens[first..first + len]`.
+#[derive(Clone, Copy, Debug)]
 struct IndexedName {
     owner: u32,
-    country: Option<CountryCode>,
-    tokens: Box<[RTok]>,
-    legal: Box<[&'static str]>,
+    first: u32,
+    len: u8,
     /// No distinctive token: every token must align.
     weak: bool,
-    /// Positions of the anchor tokens (see the module documentation).
-    anchors: Box<[u8]>,
+    country: Option<CountryCode>,
+    /// The anchor tokens (see the module documentation), one bit per
+    /// position; names keep at most [`crate::normalize::MAX_TOKENS`] (32)
+    /// tokens.
+    anchors: u32,
+    /// Index into `Matcher::legal_sets`.
+    legal: u32,
+}
+
+impl IndexedName {
+    fn is_anchor(&self, position: usize) -> bool {
+        self.anchors >> position & 1 == 1
+    }
 }
 
 /// How a vocabulary entry may be reached.
@@ -163,10 +188,13 @@ enum KeyKind {
 /// The screening index over a set of names.
 #[derive(Debug)]
 pub struct Matcher {
-    vocab: Vec<Box<str>>,
-    ids: HashMap<Box<str>, u32>,
+    serial: u64,
+    vocab: Vocab,
     kinds: Vec<KeyKind>,
     names: Vec<IndexedName>,
+    tokens: Vec<RTok>,
+    /// The distinct sets of legal-form labels; 0 is the empty set.
+    legal_sets: Vec<Box<[&'static str]>>,
     post_off: Vec<u32>,
     postings: Vec<u32>,
     deletions: DeletionIndex,
@@ -181,7 +209,7 @@ pub struct IndexStats {
     pub vocabulary: usize,
     /// Entries in the deletion table.
     pub deletions: usize,
-    /// Approximate bytes held by the deletion table and postings.
+    /// Approximate bytes held by the whole index.
     pub index_bytes: usize,
 }
 
@@ -265,6 +293,7 @@ pub struct PreparedQuery {
     units: Vec<Unit>,
 }
 
+/// A query unit: one token, or 2–4 adjacent Latin tokens written together.
 #[derive(Clone, Debug)]
 struct Unit {
     start: usize,
@@ -272,6 +301,20 @@ struct Unit {
     text: String,
     pinyin: Option<String>,
     class: Class,
+    chars: usize,
+    han: bool,
+}
+
+impl Unit {
+    fn view(&self) -> UnitView<'_> {
+        UnitView {
+            len: self.len,
+            text: &self.text,
+            pinyin: self.pinyin.as_deref(),
+            chars: self.chars,
+            han: self.han,
+        }
+    }
 }
 
 impl PreparedQuery {
@@ -282,12 +325,39 @@ impl PreparedQuery {
 
     /// Wraps an already normalised name.
     pub fn from_normalized(normalized: Normalized, country: Option<CountryCode>) -> PreparedQuery {
-        let units = units_of(
-            normalized
-                .tokens
-                .iter()
-                .map(|t| (t.text.as_str(), t.pinyin.as_deref(), t.class)),
-        );
+        let toks = &normalized.tokens;
+        let mut units: Vec<Unit> = toks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let (chars, han) = measure(&t.text);
+                Unit {
+                    start: i,
+                    len: 1,
+                    text: t.text.clone(),
+                    pinyin: t.pinyin.clone(),
+                    class: t.class,
+                    chars,
+                    han,
+                }
+            })
+            .collect();
+        for_each_run(toks.len(), |start, len| {
+            let run = &toks[start..start + len];
+            if run.iter().any(|t| t.pinyin.is_some()) {
+                return;
+            }
+            let text: String = run.iter().map(|t| t.text.as_str()).collect();
+            units.push(Unit {
+                start,
+                len,
+                chars: measure(&text).0,
+                text,
+                pinyin: None,
+                class: run.iter().map(|t| t.class).min().unwrap_or(Class::Generic),
+                han: false,
+            });
+        });
         PreparedQuery {
             normalized,
             country,
@@ -296,104 +366,183 @@ impl PreparedQuery {
     }
 }
 
-/// Single tokens, then runs of 2–4 adjacent Latin tokens written together.
-fn units_of<'a>(tokens: impl Iterator<Item = (&'a str, Option<&'a str>, Class)>) -> Vec<Unit> {
-    let toks: Vec<_> = tokens.collect();
-    let mut units: Vec<Unit> = toks
-        .iter()
-        .enumerate()
-        .map(|(i, (t, p, c))| Unit {
-            start: i,
-            len: 1,
-            text: (*t).to_string(),
-            pinyin: p.map(str::to_string),
-            class: *c,
-        })
-        .collect();
-    for len in 2..=MAX_JOIN.min(toks.len()) {
-        for start in 0..=toks.len() - len {
-            let run = &toks[start..start + len];
-            if run.iter().any(|(_, p, _)| p.is_some()) {
-                continue;
-            }
-            units.push(Unit {
-                start,
-                len,
-                text: run.iter().map(|(t, _, _)| *t).collect(),
-                pinyin: None,
-                class: run
-                    .iter()
-                    .map(|(_, _, c)| *c)
-                    .min()
-                    .unwrap_or(Class::Generic),
-            });
+/// Calls `f(start, len)` for every run of 2–[`MAX_JOIN`] adjacent positions
+/// among `n`, shorter runs first.
+fn for_each_run(n: usize, mut f: impl FnMut(usize, usize)) {
+    for len in 2..=MAX_JOIN.min(n) {
+        for start in 0..=n - len {
+            f(start, len);
         }
     }
-    units
 }
 
-/// Per-thread scratch space for candidate generation.
+/// A unit of either side, borrowed.
+#[derive(Clone, Copy, Debug)]
+struct UnitView<'a> {
+    len: usize,
+    text: &'a str,
+    pinyin: Option<&'a str>,
+    chars: usize,
+    han: bool,
+}
+
+/// A registry unit inside [`ScoreScratch`]: its text is a vocabulary entry
+/// (one token) or a range of the scratch buffer (a join).
+#[derive(Clone, Debug)]
+struct RUnit {
+    start: usize,
+    len: usize,
+    text: Range<usize>,
+    single: u32,
+    pinyin: u32,
+    class: Class,
+    chars: usize,
+    han: bool,
+}
+
+/// An aligned pair while scoring: similarity, weight, query unit,
+/// registry unit, kind.
+type RawPair = (f64, f64, usize, usize, PairKind);
+
+/// Reusable buffers of the scorer.
+#[derive(Debug, Default)]
+struct ScoreScratch {
+    buf: String,
+    r_units: Vec<RUnit>,
+    pairs: Vec<RawPair>,
+    chosen: Vec<RawPair>,
+}
+
+/// Per-thread scratch space for candidate generation and scoring.
+///
+/// It also remembers, for the index it was last used with, which
+/// vocabulary entries each recent query token reached through the deletion
+/// table: supplier lists repeat their words ("technology",
+/// "international", city names), and a long word costs a hundred table
+/// probes.
 #[derive(Debug, Default)]
 pub struct Scratch {
     found: Vec<u32>,
     hits: Vec<u32>,
     chars: Vec<char>,
     key: String,
+    best: Vec<(u32, f64, u32)>,
+    score: ScoreScratch,
+    /// The [`Matcher::serial`] the remembered lookups belong to.
+    serial: u64,
+    lookups: hashbrown::HashMap<Box<str>, (u32, u32)>,
+    pool: Vec<u32>,
+}
+
+/// Remembered lookup results are dropped when they hold this many
+/// vocabulary ids.
+const LOOKUP_POOL_LIMIT: usize = 1 << 20;
+
+/// Numbers each built [`Matcher`], so that a [`Scratch`] knows whose
+/// vocabulary ids it remembers.
+static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+impl Scratch {
+    /// The candidates of the last [`Matcher::search`] or
+    /// [`Matcher::candidates`] made with this scratch, in index order.
+    pub fn last_candidates(&self) -> &[u32] {
+        &self.found
+    }
+}
+
+/// How the legal forms of the two names compare.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum LegalCmp {
+    /// One side has none.
+    Unknown,
+    /// This form is on both sides.
+    Shared(&'static str),
+    /// Both sides have forms, none shared.
+    Differ,
+}
+
+/// The numbers a score is made of; [`Matcher::score`] turns them into
+/// words.
+#[derive(Clone, Copy, Debug)]
+struct Evaluation {
+    score: f64,
+    name_similarity: f64,
+    q_used: u64,
+    r_used: u64,
+    legal: LegalCmp,
+    /// Whether the countries agree, when both are known.
+    country: Option<bool>,
+    reordered: bool,
+}
+
+fn span(start: usize, len: usize) -> u64 {
+    ((1u64 << len) - 1) << start
 }
 
 impl Matcher {
     /// Indexes `names`. Normalisation and the deletion table are built on
     /// all cores.
     pub fn build(names: &[NameInput<'_>]) -> Matcher {
-        let normalized: Vec<Normalized> = names.par_iter().map(|n| normalize(n.name)).collect();
-        let mut vocab: Vec<Box<str>> = Vec::new();
-        let mut ids: HashMap<Box<str>, u32> = HashMap::new();
-        let mut intern = |s: &str, vocab: &mut Vec<Box<str>>| -> u32 {
-            if let Some(&id) = ids.get(s) {
-                return id;
+        let mut vocab = Vocab::default();
+        let mut tokens: Vec<RTok> = Vec::new();
+        let mut indexed: Vec<IndexedName> = Vec::with_capacity(names.len());
+        let mut legal_sets: Vec<Box<[&'static str]>> = vec![Box::default()];
+        let mut legal_ids: HashMap<Box<[&'static str]>, u32> = HashMap::new();
+        for chunk in names.chunks(BUILD_CHUNK) {
+            let normalized: Vec<Normalized> = chunk.par_iter().map(|n| normalize(n.name)).collect();
+            for (input, n) in chunk.iter().zip(normalized) {
+                let first = tokens.len() as u32;
+                for t in &n.tokens {
+                    let (chars, han) = measure(&t.text);
+                    tokens.push(RTok {
+                        text: vocab.intern(&t.text),
+                        pinyin: t.pinyin.as_deref().map_or(NONE, |p| vocab.intern(p)),
+                        class: t.class,
+                        chars: chars.min(255) as u8,
+                        han,
+                    });
+                }
+                let labels: Box<[&'static str]> = n.legal_forms.iter().map(|l| l.label).collect();
+                let legal = if labels.is_empty() {
+                    0
+                } else {
+                    *legal_ids.entry(labels).or_insert_with_key(|k| {
+                        legal_sets.push(k.clone());
+                        legal_sets.len() as u32 - 1
+                    })
+                };
+                indexed.push(IndexedName {
+                    owner: input.owner,
+                    first,
+                    len: n.tokens.len() as u8,
+                    weak: !n.tokens.iter().any(|t| t.class == Class::Distinctive),
+                    country: input.country,
+                    anchors: 0,
+                    legal,
+                });
             }
-            let id = vocab.len() as u32;
-            vocab.push(s.into());
-            ids.insert(s.into(), id);
-            id
-        };
-        let mut indexed = Vec::with_capacity(names.len());
-        for (input, n) in names.iter().zip(&normalized) {
-            let tokens: Box<[RTok]> = n
-                .tokens
-                .iter()
-                .map(|t| RTok {
-                    text: intern(&t.text, &mut vocab),
-                    pinyin: t.pinyin.as_deref().map_or(NONE, |p| intern(p, &mut vocab)),
-                    class: t.class,
-                })
-                .collect();
-            indexed.push(IndexedName {
-                owner: input.owner,
-                country: input.country,
-                weak: !tokens.iter().any(|t| t.class == Class::Distinctive),
-                tokens,
-                legal: n.legal_forms.iter().map(|l| l.label).collect(),
-                anchors: Box::default(),
-            });
         }
         // How many names each token occurs in, to pick the anchor of names
         // without distinctive tokens.
         let mut freq = vec![0u32; vocab.len()];
-        for n in &indexed {
-            for t in n.tokens.iter() {
-                freq[t.text as usize] += 1;
-            }
+        for t in &tokens {
+            freq[t.text as usize] += 1;
         }
         for n in &mut indexed {
-            n.anchors = anchor_positions(n, &freq);
+            n.anchors = anchor_mask(n, name_tokens(&tokens, n), &freq);
         }
+        drop(freq);
         let mut kinds = vec![KeyKind::None; vocab.len()];
         let mut posts: Vec<(u32, u32)> = Vec::new();
+        let mut buf = String::new();
+        let mut ranges = Vec::new();
         for (ni, n) in indexed.iter().enumerate() {
             let ni = ni as u32;
-            for &a in n.anchors.iter() {
-                let t = n.tokens[a as usize];
+            let toks = name_tokens(&tokens, n);
+            for (i, t) in toks.iter().enumerate() {
+                if !n.is_anchor(i) {
+                    continue;
+                }
                 posts.push((t.text, ni));
                 kinds[t.text as usize] = KeyKind::Fuzzy;
                 if t.pinyin != NONE {
@@ -401,8 +550,9 @@ impl Matcher {
                     kinds[t.pinyin as usize] = KeyKind::Fuzzy;
                 }
             }
-            for joined in registry_joins(n, &vocab) {
-                let id = intern(&format!("{JOIN_MARK}{joined}"), &mut vocab);
+            registry_joins(n, toks, &vocab, &mut buf, &mut ranges);
+            for r in &ranges {
+                let id = vocab.intern(&buf[r.clone()]);
                 if id as usize >= kinds.len() {
                     kinds.push(KeyKind::Exact);
                 } else if kinds[id as usize] == KeyKind::None {
@@ -423,16 +573,18 @@ impl Matcher {
         let postings = posts.into_iter().map(|(_, n)| n).collect();
         let fuzzy: Vec<(u32, &str)> = vocab
             .iter()
-            .enumerate()
-            .filter(|(i, _)| kinds[*i] == KeyKind::Fuzzy)
-            .map(|(i, t)| (i as u32, &**t))
+            .filter(|(i, _)| kinds[*i as usize] == KeyKind::Fuzzy)
             .collect();
-        let deletions = DeletionIndex::build(fuzzy);
+        let deletions = DeletionIndex::build(&fuzzy);
+        drop(fuzzy);
+        tokens.shrink_to_fit();
         Matcher {
+            serial: SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             vocab,
-            ids,
             kinds,
             names: indexed,
+            tokens,
+            legal_sets,
             post_off,
             postings,
             deletions,
@@ -446,6 +598,10 @@ impl Matcher {
             vocabulary: self.vocab.len(),
             deletions: self.deletions.len(),
             index_bytes: self.deletions.heap_bytes()
+                + self.vocab.heap_bytes()
+                + self.kinds.len()
+                + self.names.len() * std::mem::size_of::<IndexedName>()
+                + self.tokens.len() * std::mem::size_of::<RTok>()
                 + self.postings.len() * 4
                 + self.post_off.len() * 4,
         }
@@ -466,6 +622,10 @@ impl Matcher {
         self.names[name as usize].owner
     }
 
+    fn toks(&self, n: &IndexedName) -> &[RTok] {
+        name_tokens(&self.tokens, n)
+    }
+
     fn postings_of(&self, v: u32) -> &[u32] {
         let (lo, hi) = (
             self.post_off[v as usize] as usize,
@@ -477,7 +637,18 @@ impl Matcher {
     /// Every indexed name that is a candidate for `q` under the definition
     /// in the module documentation, in index order.
     pub fn candidates(&self, q: &PreparedQuery, scratch: &mut Scratch) -> Vec<u32> {
+        self.collect_candidates(q, scratch);
+        scratch.found.clone()
+    }
+
+    /// Leaves the candidates of `q`, sorted, in `scratch.found`.
+    fn collect_candidates(&self, q: &PreparedQuery, scratch: &mut Scratch) {
         scratch.found.clear();
+        if scratch.serial != self.serial || scratch.pool.len() > LOOKUP_POOL_LIMIT {
+            scratch.serial = self.serial;
+            scratch.lookups.clear();
+            scratch.pool.clear();
+        }
         for t in &q.normalized.tokens {
             self.fuzzy_lookup(&t.text, scratch);
             if let Some(p) = &t.pinyin {
@@ -487,7 +658,7 @@ impl Matcher {
         for u in &q.units {
             // Query tokens written together equal to an anchor.
             if u.len > 1
-                && let Some(&v) = self.ids.get(u.text.as_str())
+                && let Some(v) = self.vocab.get(&u.text)
                 && self.kinds[v as usize] == KeyKind::Fuzzy
             {
                 scratch.found.extend_from_slice(self.postings_of(v));
@@ -497,19 +668,32 @@ impl Matcher {
             scratch.key.clear();
             scratch.key.push(JOIN_MARK);
             scratch.key.push_str(&u.text);
-            if let Some(&v) = self.ids.get(scratch.key.as_str()) {
+            if let Some(v) = self.vocab.get(&scratch.key) {
                 scratch.found.extend_from_slice(self.postings_of(v));
             }
         }
-        let mut out = std::mem::take(&mut scratch.found);
-        out.sort_unstable();
-        out.dedup();
-        out
+        scratch.found.sort_unstable();
+        scratch.found.dedup();
     }
 
     fn fuzzy_lookup(&self, token: &str, scratch: &mut Scratch) {
         let (len, han) = measure(token);
         let k = max_edits(len, han);
+        if k == 0 {
+            // Only the token itself: no need for the deletion table.
+            if let Some(v) = self.vocab.get(token)
+                && self.kinds[v as usize] == KeyKind::Fuzzy
+            {
+                scratch.found.extend_from_slice(self.postings_of(v));
+            }
+            return;
+        }
+        if let Some(&(lo, hi)) = scratch.lookups.get(token) {
+            for &v in &scratch.pool[lo as usize..hi as usize] {
+                scratch.found.extend_from_slice(self.postings_of(v));
+            }
+            return;
+        }
         scratch.chars.clear();
         scratch.chars.extend(token.chars());
         let hits = &mut scratch.hits;
@@ -517,36 +701,50 @@ impl Matcher {
         for_each_deletion(&scratch.chars, k, |h| hits.extend(self.deletions.get(h)));
         hits.sort_unstable();
         hits.dedup();
+        let lo = scratch.pool.len() as u32;
         for &v in hits.iter() {
-            let cand = &self.vocab[v as usize];
-            if within(token, cand, index::pair_budget(token, cand)).is_some() {
+            let cand = self.vocab.text(v);
+            let (clen, chan) = measure(cand);
+            if within(token, cand, k.min(max_edits(clen, chan))).is_some() {
                 scratch.found.extend_from_slice(self.postings_of(v));
+                scratch.pool.push(v);
             }
         }
+        scratch
+            .lookups
+            .insert(token.into(), (lo, scratch.pool.len() as u32));
     }
 
     /// The same set as [`Matcher::candidates`], found by checking every
     /// indexed name against the definition. Slow; the test oracle.
     pub fn candidates_brute_force(&self, q: &PreparedQuery) -> Vec<u32> {
         let mut out = Vec::new();
+        let mut buf = String::new();
+        let mut ranges = Vec::new();
         for (ni, n) in self.names.iter().enumerate() {
-            let hit = n.anchors.iter().any(|&a| {
-                let t = n.tokens[a as usize];
-                let mut keys = vec![&*self.vocab[t.text as usize]];
+            let toks = self.toks(n);
+            let hit = toks.iter().enumerate().any(|(i, t)| {
+                if !n.is_anchor(i) {
+                    return false;
+                }
+                let mut keys = vec![self.vocab.text(t.text)];
                 if t.pinyin != NONE {
-                    keys.push(&self.vocab[t.pinyin as usize]);
+                    keys.push(self.vocab.text(t.pinyin));
                 }
                 keys.iter().any(|key| {
                     q.normalized.tokens.iter().any(|qt| {
                         std::iter::once(qt.text.as_str())
                             .chain(qt.pinyin.as_deref())
-                            .any(|qk| within(qk, key, index::pair_budget(qk, key)).is_some())
-                    }) || q.units.iter().any(|u| u.len > 1 && u.text == **key)
+                            .any(|qk| within(qk, key, pair_budget(qk, key)).is_some())
+                    }) || q.units.iter().any(|u| u.len > 1 && u.text == *key)
                 })
             }) || {
                 // A query token (or join) equal to an anchor-bearing run.
-                let runs = registry_joins(n, &self.vocab);
-                q.units.iter().any(|u| runs.contains(&u.text))
+                registry_joins(n, toks, &self.vocab, &mut buf, &mut ranges);
+                ranges.iter().any(|r| {
+                    let run = &buf[r.start + JOIN_MARK.len_utf8()..r.end];
+                    q.units.iter().any(|u| u.text == run)
+                })
             };
             if hit {
                 out.push(ni as u32);
@@ -559,58 +757,212 @@ impl Matcher {
     /// qualify (no anchor aligned, or a name without distinctive tokens not
     /// aligned in full).
     pub fn score(&self, q: &PreparedQuery, name: u32) -> Option<Scored> {
+        self.score_with(q, name, &mut ScoreScratch::default())
+    }
+
+    fn score_with(&self, q: &PreparedQuery, name: u32, sc: &mut ScoreScratch) -> Option<Scored> {
+        let e = self.evaluate(q, name, sc)?;
         let n = &self.names[name as usize];
-        let r_units = units_of(n.tokens.iter().map(|t| {
-            (
-                &*self.vocab[t.text as usize],
-                (t.pinyin != NONE).then(|| &*self.vocab[t.pinyin as usize]),
-                t.class,
-            )
-        }));
-        let mut pairs: Vec<(f64, f64, usize, usize, PairKind)> = Vec::new();
-        for (qi, qu) in q.units.iter().enumerate() {
-            for (ri, ru) in r_units.iter().enumerate() {
-                if let Some((sim, kind)) = compare_units(qu, ru) {
+        let toks = self.toks(n);
+        let pairs = sc
+            .chosen
+            .iter()
+            .map(|&(sim, _, qi, ri, kind)| {
+                let (qu, ru) = (&q.units[qi], &sc.r_units[ri]);
+                Pair {
+                    query: join_tokens(
+                        q.normalized.tokens[qu.start..qu.start + qu.len]
+                            .iter()
+                            .map(|t| t.text.as_str()),
+                    ),
+                    registry: join_tokens(
+                        toks[ru.start..ru.start + ru.len]
+                            .iter()
+                            .map(|t| self.vocab.text(t.text)),
+                    ),
+                    class: qu.class.min(ru.class),
+                    kind,
+                    similarity: sim,
+                }
+            })
+            .collect();
+        let missing = toks
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| e.r_used >> i & 1 == 0)
+            .map(|(_, t)| Leftover {
+                text: self.vocab.text(t.text).to_string(),
+                class: t.class,
+            })
+            .collect();
+        let extra = q
+            .normalized
+            .tokens
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| e.q_used >> i & 1 == 0)
+            .map(|(_, t)| Leftover {
+                text: t.text.clone(),
+                class: t.class,
+            })
+            .collect();
+        let mut adjustments = Vec::new();
+        match e.legal {
+            LegalCmp::Unknown => {}
+            LegalCmp::Shared(shared) => adjustments.push(agreement(
+                "legal form",
+                LEGAL_AGREE,
+                format!("{shared} on both sides"),
+            )),
+            LegalCmp::Differ => {
+                let q_legal: Vec<&str> = q.normalized.legal_forms.iter().map(|l| l.label).collect();
+                adjustments.push(agreement(
+                    "legal form",
+                    LEGAL_DIFFER,
+                    format!(
+                        "{} in the query, {} in the registry",
+                        q_legal.join(", "),
+                        self.legal_sets[n.legal as usize].join(", ")
+                    ),
+                ));
+            }
+        }
+        if let (Some(agree), Some(qc), Some(rc)) = (e.country, q.country, n.country) {
+            adjustments.push(if agree {
+                agreement("country", COUNTRY_AGREE, format!("{qc} on both sides"))
+            } else {
+                agreement(
+                    "country",
+                    COUNTRY_DIFFER,
+                    format!("{qc} in the query, {rc} in the registry"),
+                )
+            });
+        }
+        if e.reordered {
+            adjustments.push(agreement(
+                "token order",
+                REORDERED,
+                "the matched words come in a different order".to_string(),
+            ));
+        }
+        Some(Scored {
+            name,
+            owner: n.owner,
+            score: e.score,
+            name_similarity: e.name_similarity,
+            pairs,
+            missing,
+            extra,
+            adjustments,
+        })
+    }
+
+    /// Fills `sc.r_units` with the units of a registry name: its tokens,
+    /// then its runs of 2–4 Latin tokens written together.
+    fn registry_units(&self, toks: &[RTok], sc: &mut ScoreScratch) {
+        sc.buf.clear();
+        sc.r_units.clear();
+        for (i, t) in toks.iter().enumerate() {
+            sc.r_units.push(RUnit {
+                start: i,
+                len: 1,
+                text: 0..0,
+                single: t.text,
+                pinyin: t.pinyin,
+                class: t.class,
+                chars: usize::from(t.chars),
+                han: t.han,
+            });
+        }
+        for_each_run(toks.len(), |start, len| {
+            let run = &toks[start..start + len];
+            if run.iter().any(|t| t.pinyin != NONE) {
+                return;
+            }
+            let from = sc.buf.len();
+            for t in run {
+                sc.buf.push_str(self.vocab.text(t.text));
+            }
+            sc.r_units.push(RUnit {
+                start,
+                len,
+                text: from..sc.buf.len(),
+                single: NONE,
+                pinyin: NONE,
+                class: run.iter().map(|t| t.class).min().unwrap_or(Class::Generic),
+                chars: measure(&sc.buf[from..]).0,
+                han: false,
+            });
+        });
+    }
+
+    fn view<'a>(&'a self, u: &RUnit, buf: &'a str) -> UnitView<'a> {
+        UnitView {
+            len: u.len,
+            text: if u.single == NONE {
+                &buf[u.text.clone()]
+            } else {
+                self.vocab.text(u.single)
+            },
+            pinyin: (u.pinyin != NONE).then(|| self.vocab.text(u.pinyin)),
+            chars: u.chars,
+            han: u.han,
+        }
+    }
+
+    /// The score of `name` against `q` as numbers, with the chosen pairs
+    /// left in `sc.chosen`; no allocation once the scratch has grown.
+    fn evaluate(&self, q: &PreparedQuery, name: u32, sc: &mut ScoreScratch) -> Option<Evaluation> {
+        let n = &self.names[name as usize];
+        let toks = self.toks(n);
+        self.registry_units(toks, sc);
+        sc.pairs.clear();
+        for (ri, ru) in sc.r_units.iter().enumerate() {
+            let rv = self.view(ru, &sc.buf);
+            for (qi, qu) in q.units.iter().enumerate() {
+                if let Some((sim, kind)) = compare_units(&qu.view(), &rv) {
                     let w = weight(qu.class.min(ru.class));
-                    pairs.push((sim, w, qi, ri, kind));
+                    sc.pairs.push((sim, w, qi, ri, kind));
                 }
             }
         }
-        // Best pairs first; among equals, heavier, then shorter joins.
-        pairs.sort_by(|a, b| {
-            b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)).then(
-                (q.units[a.2].len + r_units[a.3].len).cmp(&(q.units[b.2].len + r_units[b.3].len)),
-            )
+        // Best pairs first; among equals, heavier, then shorter joins,
+        // then in query order and registry order.
+        let r_units = &sc.r_units;
+        sc.pairs.sort_unstable_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then(b.1.total_cmp(&a.1))
+                .then(
+                    (q.units[a.2].len + r_units[a.3].len)
+                        .cmp(&(q.units[b.2].len + r_units[b.3].len)),
+                )
+                .then((a.2, a.3).cmp(&(b.2, b.3)))
         });
-        let mut q_used = vec![false; q.normalized.tokens.len()];
-        let mut r_used = vec![false; n.tokens.len()];
-        let mut chosen: Vec<(f64, f64, usize, usize, PairKind)> = Vec::new();
-        for p in pairs {
+        let (mut q_used, mut r_used) = (0u64, 0u64);
+        sc.chosen.clear();
+        for &p in &sc.pairs {
             let (qu, ru) = (&q.units[p.2], &r_units[p.3]);
-            let q_span = qu.start..qu.start + qu.len;
-            let r_span = ru.start..ru.start + ru.len;
-            if q_span.clone().any(|i| q_used[i]) || r_span.clone().any(|i| r_used[i]) {
+            let (qs, rs) = (span(qu.start, qu.len), span(ru.start, ru.len));
+            if q_used & qs != 0 || r_used & rs != 0 {
                 continue;
             }
-            q_span.for_each(|i| q_used[i] = true);
-            r_span.for_each(|i| r_used[i] = true);
-            chosen.push(p);
+            q_used |= qs;
+            r_used |= rs;
+            sc.chosen.push(p);
         }
         let anchored = if n.weak {
-            r_used.iter().all(|&u| u)
+            r_used == span(0, toks.len())
         } else {
-            n.tokens
-                .iter()
-                .zip(&r_used)
-                .any(|(t, &u)| u && t.class == Class::Distinctive)
+            toks.iter()
+                .enumerate()
+                .any(|(i, t)| r_used >> i & 1 == 1 && t.class == Class::Distinctive)
         };
-        if !anchored || chosen.is_empty() {
+        if !anchored || sc.chosen.is_empty() {
             return None;
         }
         let mut num = 0.0;
         let mut den = 0.0;
-        let mut out_pairs = Vec::with_capacity(chosen.len());
-        for &(sim, w, qi, ri, kind) in &chosen {
+        for &(sim, w, _, _, kind) in &sc.chosen {
             let eff = if matches!(kind, PairKind::Edits(_)) {
                 sim * TYPO_FACTOR
             } else {
@@ -618,158 +970,138 @@ impl Matcher {
             };
             num += w * eff;
             den += w;
-            let (qu, ru) = (&q.units[qi], &r_units[ri]);
-            out_pairs.push(Pair {
-                query: join_tokens(
-                    q.normalized.tokens[qu.start..qu.start + qu.len]
-                        .iter()
-                        .map(|t| t.text.as_str()),
-                ),
-                registry: join_tokens(
-                    n.tokens[ru.start..ru.start + ru.len]
-                        .iter()
-                        .map(|t| &*self.vocab[t.text as usize]),
-                ),
-                class: qu.class.min(ru.class),
-                kind,
-                similarity: sim,
-            });
         }
-        let mut missing = Vec::new();
-        for (t, &used) in n.tokens.iter().zip(&r_used) {
-            if !used {
+        for (i, t) in toks.iter().enumerate() {
+            if r_used >> i & 1 == 0 {
                 den += weight(t.class) * missing_factor(t.class);
-                missing.push(Leftover {
-                    text: self.vocab[t.text as usize].to_string(),
-                    class: t.class,
-                });
             }
         }
-        let mut extra = Vec::new();
-        for (t, &used) in q.normalized.tokens.iter().zip(&q_used) {
-            if !used {
+        for (i, t) in q.normalized.tokens.iter().enumerate() {
+            if q_used >> i & 1 == 0 {
                 den += weight(t.class) * extra_factor(t.class);
-                extra.push(Leftover {
-                    text: t.text.clone(),
-                    class: t.class,
-                });
             }
         }
         let name_similarity = if den > 0.0 { num / den } else { 0.0 };
-        let mut adjustments = Vec::new();
-        let q_legal: Vec<&str> = q.normalized.legal_forms.iter().map(|l| l.label).collect();
-        if !q_legal.is_empty() && !n.legal.is_empty() {
-            adjustments.push(match q_legal.iter().find(|l| n.legal.contains(l)) {
-                Some(shared) => agreement("legal form", 0.02, format!("{shared} on both sides")),
-                None => agreement(
-                    "legal form",
-                    -0.02,
-                    format!(
-                        "{} in the query, {} in the registry",
-                        q_legal.join(", "),
-                        n.legal.join(", ")
-                    ),
-                ),
-            });
+        let r_legal = &self.legal_sets[n.legal as usize];
+        let q_legal = &q.normalized.legal_forms;
+        let legal = if q_legal.is_empty() || r_legal.is_empty() {
+            LegalCmp::Unknown
+        } else {
+            match q_legal.iter().find(|l| r_legal.contains(&l.label)) {
+                Some(shared) => LegalCmp::Shared(shared.label),
+                None => LegalCmp::Differ,
+            }
+        };
+        let country = match (q.country, n.country) {
+            (Some(qc), Some(rc)) => Some(qc == rc),
+            _ => None,
+        };
+        // The chosen pairs in query order must be in registry order too.
+        let mut reordered = false;
+        let mut last: Option<(usize, usize)> = None;
+        for qs in 0..q.normalized.tokens.len() {
+            if let Some(&(_, _, _, ri, _)) = sc.chosen.iter().find(|p| q.units[p.2].start == qs) {
+                let rs = r_units[ri].start;
+                if last.is_some_and(|(_, prev)| rs < prev) {
+                    reordered = true;
+                }
+                last = Some((qs, rs));
+            }
         }
-        if let (Some(qc), Some(rc)) = (q.country, n.country) {
-            adjustments.push(if qc == rc {
-                agreement("country", 0.03, format!("{qc} on both sides"))
-            } else {
-                agreement(
-                    "country",
-                    -0.05,
-                    format!("{qc} in the query, {rc} in the registry"),
-                )
-            });
-        }
-        let mut order: Vec<(usize, usize)> = chosen
-            .iter()
-            .map(|&(_, _, qi, ri, _)| (q.units[qi].start, r_units[ri].start))
-            .collect();
-        order.sort_unstable();
-        if order.windows(2).any(|w| w[1].1 < w[0].1) {
-            adjustments.push(Adjustment {
-                feature: "token order",
-                value: -0.02,
-                detail: "the matched words come in a different order".to_string(),
-            });
-        }
-        let score =
-            (name_similarity + adjustments.iter().map(|a| a.value).sum::<f64>()).clamp(0.0, 1.0);
-        Some(Scored {
-            name,
-            owner: n.owner,
-            score,
+        let adjust = match legal {
+            LegalCmp::Unknown => 0.0,
+            LegalCmp::Shared(_) => LEGAL_AGREE,
+            LegalCmp::Differ => LEGAL_DIFFER,
+        } + match country {
+            None => 0.0,
+            Some(true) => COUNTRY_AGREE,
+            Some(false) => COUNTRY_DIFFER,
+        } + if reordered { REORDERED } else { 0.0 };
+        Some(Evaluation {
+            score: (name_similarity + adjust).clamp(0.0, 1.0),
             name_similarity,
-            pairs: out_pairs,
-            missing,
-            extra,
-            adjustments,
+            q_used,
+            r_used,
+            legal,
+            country,
+            reordered,
         })
     }
 
     /// Candidates of `q` scored, the best name per owner, best first;
-    /// only scores at or above `floor` are kept.
+    /// only scores at or above `floor` are kept. Only the kept names are
+    /// explained.
     pub fn search(&self, q: &PreparedQuery, floor: f64, scratch: &mut Scratch) -> Vec<Scored> {
-        let mut best: Vec<Scored> = Vec::new();
-        for name in self.candidates(q, scratch) {
-            let Some(s) = self.score(q, name) else {
-                continue;
-            };
-            if s.score < floor {
-                continue;
-            }
-            match best.iter_mut().find(|b| b.owner == s.owner) {
-                Some(b) if b.score >= s.score => {}
-                Some(b) => *b = s,
-                None => best.push(s),
-            }
-        }
-        best.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.owner.cmp(&b.owner)));
-        best
-    }
-}
-
-/// Token positions fit in a byte: names keep at most
-/// [`crate::normalize::MAX_TOKENS`] tokens.
-fn anchor_positions(n: &IndexedName, freq: &[u32]) -> Box<[u8]> {
-    if !n.weak {
-        return (0..n.tokens.len())
-            .filter(|&i| n.tokens[i].class == Class::Distinctive)
-            .map(|i| i as u8)
-            .collect();
-    }
-    (0..n.tokens.len())
-        .min_by_key(|&i| (freq[n.tokens[i].text as usize], i))
-        .map(|i| i as u8)
-        .into_iter()
-        .collect()
-}
-
-/// Runs of 2–4 adjacent Latin tokens that include an anchor, written
-/// together.
-fn registry_joins(n: &IndexedName, vocab: &[Box<str>]) -> Vec<String> {
-    let mut out = Vec::new();
-    for len in 2..=MAX_JOIN.min(n.tokens.len()) {
-        for start in 0..=n.tokens.len() - len {
-            let run = &n.tokens[start..start + len];
-            if run.iter().any(|t| t.pinyin != NONE)
-                || !n
-                    .anchors
-                    .iter()
-                    .any(|&a| (start..start + len).contains(&(a as usize)))
+        self.collect_candidates(q, scratch);
+        scratch.best.clear();
+        for &name in &scratch.found {
+            if let Some(e) = self.evaluate(q, name, &mut scratch.score)
+                && e.score >= floor
             {
-                continue;
+                scratch
+                    .best
+                    .push((self.names[name as usize].owner, e.score, name));
             }
-            out.push(
-                run.iter()
-                    .map(|t| &*vocab[t.text as usize])
-                    .collect::<String>(),
-            );
         }
+        // The best name per owner; among equal scores the first indexed.
+        scratch
+            .best
+            .sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+        scratch.best.dedup_by_key(|b| b.0);
+        scratch
+            .best
+            .sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut out = Vec::with_capacity(scratch.best.len());
+        for &(_, _, name) in &scratch.best {
+            out.extend(self.score_with(q, name, &mut scratch.score));
+        }
+        out
     }
-    out
+}
+
+fn name_tokens<'a>(tokens: &'a [RTok], n: &IndexedName) -> &'a [RTok] {
+    &tokens[n.first as usize..n.first as usize + n.len as usize]
+}
+
+/// The anchors of a name: its distinctive tokens, or, without any, its
+/// rarest token (the first among equals).
+fn anchor_mask(n: &IndexedName, toks: &[RTok], freq: &[u32]) -> u32 {
+    if !n.weak {
+        return toks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.class == Class::Distinctive)
+            .fold(0, |m, (i, _)| m | 1 << i);
+    }
+    (0..toks.len())
+        .min_by_key(|&i| (freq[toks[i].text as usize], i))
+        .map_or(0, |i| 1 << i)
+}
+
+/// Writes every run of 2–4 adjacent Latin tokens of a name that includes
+/// an anchor, written together after [`JOIN_MARK`], into `buf`, one range
+/// each in `ranges`.
+fn registry_joins(
+    n: &IndexedName,
+    toks: &[RTok],
+    vocab: &Vocab,
+    buf: &mut String,
+    ranges: &mut Vec<Range<usize>>,
+) {
+    buf.clear();
+    ranges.clear();
+    for_each_run(toks.len(), |start, len| {
+        let run = &toks[start..start + len];
+        if run.iter().any(|t| t.pinyin != NONE) || !(start..start + len).any(|i| n.is_anchor(i)) {
+            return;
+        }
+        let from = buf.len();
+        buf.push(JOIN_MARK);
+        for t in run {
+            buf.push_str(vocab.text(t.text));
+        }
+        ranges.push(from..buf.len());
+    });
 }
 
 fn agreement(feature: &'static str, value: f64, detail: String) -> Adjustment {
@@ -784,8 +1116,12 @@ fn join_tokens<'a>(it: impl Iterator<Item = &'a str>) -> String {
     it.collect::<Vec<_>>().join(" ")
 }
 
-fn compare_units(q: &Unit, r: &Unit) -> Option<(f64, PairKind)> {
+fn compare_units(q: &UnitView<'_>, r: &UnitView<'_>) -> Option<(f64, PairKind)> {
     let joined = q.len > 1 || r.len > 1;
+    if joined && q.pinyin.is_none() && r.pinyin.is_none() && q.text.len() != r.text.len() {
+        // Joins only compare equal, and these cannot be.
+        return None;
+    }
     if q.text == r.text {
         return Some((
             1.0,
@@ -796,33 +1132,37 @@ fn compare_units(q: &Unit, r: &Unit) -> Option<(f64, PairKind)> {
             },
         ));
     }
-    let q_key = q.pinyin.as_deref();
-    let r_key = r.pinyin.as_deref();
-    if q_key.is_some() || r_key.is_some() {
-        let qk = q_key.unwrap_or(&q.text);
-        let rk = r_key.unwrap_or(&r.text);
+    if q.pinyin.is_some() || r.pinyin.is_some() {
+        let qk = q.pinyin.unwrap_or(q.text);
+        let rk = r.pinyin.unwrap_or(r.text);
         if qk == rk {
             return Some((1.0, PairKind::Pinyin));
         }
         if joined {
             return None;
         }
-        // Han against Han is compared in characters above; through pinyin
-        // only when one side is Latin.
-        if q_key.is_some() && r_key.is_some() {
-            return edits(&q.text, &r.text);
+        // Han against Han is compared in characters; through pinyin only
+        // when one side is Latin.
+        if q.pinyin.is_some() && r.pinyin.is_some() {
+            return edits(q.text, (q.chars, q.han), r.text, (r.chars, r.han));
         }
-        return edits(qk, rk);
+        return edits(qk, measure(qk), rk, measure(rk));
     }
     if joined {
         return None;
     }
-    edits(&q.text, &r.text)
+    edits(q.text, (q.chars, q.han), r.text, (r.chars, r.han))
 }
 
-fn edits(a: &str, b: &str) -> Option<(f64, PairKind)> {
-    let d = within(a, b, index::pair_budget(a, b))?;
-    let longest = measure(a).0.max(measure(b).0).max(1);
+/// Similarity and edit count of two tokens within their shared budget;
+/// each comes with its (characters, Han) measure.
+fn edits(a: &str, ma: (usize, bool), b: &str, mb: (usize, bool)) -> Option<(f64, PairKind)> {
+    let budget = max_edits(ma.0, ma.1).min(max_edits(mb.0, mb.1));
+    if budget == 0 || ma.0.abs_diff(mb.0) > budget {
+        return None;
+    }
+    let d = within(a, b, budget)?;
+    let longest = ma.0.max(mb.0).max(1);
     Some((1.0 - d as f64 / longest as f64, PairKind::Edits(d)))
 }
 
@@ -881,6 +1221,18 @@ mod tests {
                 "{q}"
             );
         }
+    }
+
+    #[test]
+    fn remembered_lookups_belong_to_one_index() {
+        let hik = matcher(&["Hikvision Digital", "Uniview"]);
+        let other = matcher(&["Zhejiang Uniview Technologies", "Hikvision Europe"]);
+        let mut scratch = Scratch::default();
+        let q = PreparedQuery::new("Hikvisoin", None);
+        assert_eq!(hik.candidates(&q, &mut scratch), [0]);
+        assert_eq!(hik.candidates(&q, &mut scratch), [0], "from memory");
+        assert_eq!(other.candidates(&q, &mut scratch), [1]);
+        assert_eq!(hik.candidates(&q, &mut scratch), [0]);
     }
 
     #[test]

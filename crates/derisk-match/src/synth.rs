@@ -187,7 +187,11 @@ pub fn queries(names: &[String], n: usize, planted: f64, seed: u64) -> Vec<Synth
                 0 => Variant::Typo,
                 1 => Variant::LegalForm,
                 2 => Variant::Reorder,
-                3 => Variant::DropPlace,
+                // A generated word can be a place or descriptor itself
+                // ("Xian"); a name with no distinctive word is found only
+                // through its rarest word, which may be the place, so
+                // dropping it would leave the candidate definition.
+                3 if crate::normalize(&names[src]).has_distinctive() => Variant::DropPlace,
                 _ => Variant::Case,
             };
             SynthQuery {
