@@ -41,6 +41,19 @@ pub(crate) fn screen(args: &BenchScreenArgs) -> anyhow::Result<Outcome> {
         eprintln!("derisk: wrote {} queries to {path}", queries.len());
         return Ok(Outcome::Clean);
     }
+    if let Some(path) = &args.write_pairs {
+        anyhow::ensure!(!names.is_empty(), "--write-pairs needs --names above 0");
+        let mut w =
+            csv::Writer::from_path(path).with_context(|| format!("{path}: cannot create"))?;
+        w.write_record(["name1", "name2"])?;
+        for (i, q) in queries.iter().enumerate() {
+            let other = q.planted.map_or(i % names.len(), |(src, _)| src);
+            w.write_record([&q.text, &names[other]])?;
+        }
+        w.flush()?;
+        eprintln!("derisk: wrote {} pairs to {path}", queries.len());
+        return Ok(Outcome::Clean);
+    }
     writeln!(
         out,
         "generated {} names and {} queries in {:.2} s",

@@ -156,7 +156,7 @@ pub(crate) enum BenchCommand {
     /// agreement of the index with the brute-force oracle on a sample.
     /// Exits 2 if recall is below 100%.
     #[command(
-        after_help = "Examples:\n  derisk bench screen\n  derisk bench screen --names 100000 --queries 100000 --sample 20\n  derisk bench screen --queries 1000000 --write-queries queries.csv"
+        after_help = "Examples:\n  derisk bench screen\n  derisk bench screen --names 100000 --queries 100000 --sample 20\n  derisk bench screen --queries 1000000 --write-queries queries.csv\n  derisk bench screen --names 10000 --queries 20000 --write-pairs pairs.csv"
     )]
     Screen(BenchScreenArgs),
 }
@@ -178,8 +178,14 @@ pub(crate) struct BenchScreenArgs {
     pub seed: u64,
     /// Only write the generated queries to FILE as CSV (column `name`), for
     /// timing `derisk screen` end to end.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "write_pairs")]
     pub write_queries: Option<String>,
+    /// Only write one pair a query to FILE as CSV (columns `name1,name2`,
+    /// what `derisk compare` reads): a planted query with the name it was
+    /// made from, a fresh one with a generated name. For comparing pair
+    /// scorers on the same pairs (`scripts/bench-nomenklatura`).
+    #[arg(long, value_name = "FILE")]
+    pub write_pairs: Option<String>,
 }
 
 /// Output formats of `derisk screen`.

@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 
 use anyhow::{Context as _, bail};
 use comfy_table::{ContentArrangement, Table, presets};
-use derisk_core::{CountryCode, Decision};
+use derisk_core::{CountryCode, Decision, NameKind};
 use derisk_match::{
     Hit, Matcher, NameInput, PreparedQuery, Query, ScoreConfig, Scratch, Screener, round3,
 };
@@ -256,29 +256,41 @@ fn progress_bar(total: u64) -> indicatif::ProgressBar {
     bar
 }
 
-fn entity_name<'r>(r: &'r Registry, id: &'r str) -> &'r str {
-    r.entity(id).map_or(id, |e| e.caption.as_str())
+fn entity_name<'r>(r: &'r Registry, id: &'r str, compact: bool) -> &'r str {
+    let Some(e) = r.entity(id) else {
+        return id;
+    };
+    if compact && let Some(short) = e.names.iter().find(|n| n.kind == NameKind::Abbreviation) {
+        return &short.value;
+    }
+    &e.caption
 }
 
-/// "Hangzhou EZVIZ Network → Hikvision [889, EL 2019-10-09, FCC] → CETC [...]".
-fn path_text(r: &Registry, h: &Hit<'_>) -> String {
+/// Designations shown per entity in the compact (table) form.
+const COMPACT_LABELS: usize = 5;
+
+/// "Hangzhou EZVIZ Network → Hikvision [889 2019-08-13, EL 2019-10-09] →
+/// CETC [...]"; `compact` (the table) names the owners up the chain by
+/// their short form, drops the dates and shows at most five designations
+/// an entity.
+fn path_text(r: &Registry, h: &Hit<'_>, compact: bool) -> String {
     let mut parts = vec![format!(
         "{}{}",
         h.entity.caption,
-        designation_labels(r, h, h.entity.id.as_str())
+        designation_labels(r, h, h.entity.id.as_str(), compact)
     )];
     for step in &h.path {
         parts.push(format!(
             "{}{}",
-            entity_name(r, step.entity.as_str()),
-            designation_labels(r, h, step.entity.as_str())
+            entity_name(r, step.entity.as_str(), compact),
+            designation_labels(r, h, step.entity.as_str(), compact)
         ));
     }
     parts.join(" → ")
 }
 
-fn designation_labels(r: &Registry, h: &Hit<'_>, entity: &str) -> String {
-    let labels: Vec<String> = h
+fn designation_labels(r: &Registry, h: &Hit<'_>, entity: &str, compact: bool) -> String {
+    let mut labels: Vec<String> = h
         .designations
         .iter()
         .filter(|d| d.entity.as_str() == entity)
@@ -292,11 +304,16 @@ fn designation_labels(r: &Registry, h: &Hit<'_>, entity: &str) -> String {
                 "?"
             };
             match d.start {
-                Some(s) => format!("{short}{mark} {s}"),
-                None => format!("{short}{mark}"),
+                Some(s) if !compact => format!("{short}{mark} {s}"),
+                _ => format!("{short}{mark}"),
             }
         })
         .collect();
+    if compact && labels.len() > COMPACT_LABELS {
+        let more = labels.len() - COMPACT_LABELS;
+        labels.truncate(COMPACT_LABELS);
+        labels.push(format!("+{more}"));
+    }
     if labels.is_empty() {
         String::new()
     } else {
@@ -311,7 +328,7 @@ fn match_json(r: &Registry, h: &Hit<'_>) -> Value {
         .map(|s| {
             let mut v = json!({
                 "entity_id": s.entity,
-                "name": entity_name(r, s.entity.as_str()),
+                "name": entity_name(r, s.entity.as_str(), false),
                 "relation": s.via.as_str(),
             });
             if let Some(share) = s.share {
@@ -329,7 +346,7 @@ fn match_json(r: &Registry, h: &Hit<'_>) -> Value {
             let list = r.list(d.list.as_str());
             json!({
                 "entity_id": d.entity,
-                "entity": entity_name(r, d.entity.as_str()),
+                "entity": entity_name(r, d.entity.as_str(), false),
                 "list": d.list,
                 "list_name": list.map(|l| l.name.as_str()),
                 "start": d.start.map(|s| s.to_string()),
@@ -429,7 +446,7 @@ fn render(
                         &h.entity.caption,
                         &h.name.value,
                         &designations.join(" "),
-                        &path_text(r, h),
+                        &path_text(r, h, false),
                         &h.explanation,
                     ]);
                 }
@@ -451,7 +468,7 @@ fn render(
                     },
                     h.decision.as_str().to_string(),
                     format!("{:.2}", h.score),
-                    path_text(r, h),
+                    path_text(r, h, true),
                 ]);
             }
         }

@@ -122,7 +122,16 @@ pub struct NameInput<'a> {
     pub name: &'a str,
     /// The organisation's country, if known.
     pub country: Option<CountryCode>,
+    /// The registry gives this name as a short form or acronym. One of at
+    /// most three letters ("PPA", "CTT") is shared by many organisations:
+    /// alone it reaches [`SHORT_FORM_CAP`] at most.
+    pub short_form: bool,
 }
+
+/// The highest score a name can reach through a short form of at most
+/// three letters: below the default `match` threshold, so that it asks for
+/// review.
+pub const SHORT_FORM_CAP: f64 = 0.80;
 
 impl<'a> NameInput<'a> {
     /// One input per name, each its own owner numbered from 0, without
@@ -135,6 +144,7 @@ impl<'a> NameInput<'a> {
                 owner: i as u32,
                 name: n.as_ref(),
                 country: None,
+                short_form: false,
             })
             .collect()
     }
@@ -159,6 +169,8 @@ struct IndexedName {
     len: u8,
     /// No distinctive token: every token must align.
     weak: bool,
+    /// A short form of at most three letters: capped at [`SHORT_FORM_CAP`].
+    capped: bool,
     country: Option<CountryCode>,
     /// The anchor tokens (see the module documentation), one bit per
     /// position; names keep at most [`crate::normalize::MAX_TOKENS`] (32)
@@ -473,6 +485,8 @@ struct Evaluation {
     /// Whether the countries agree, when both are known.
     country: Option<bool>,
     reordered: bool,
+    /// What the short-form cap took off (zero or negative).
+    cap: f64,
 }
 
 fn span(start: usize, len: usize) -> u64 {
@@ -511,11 +525,18 @@ impl Matcher {
                         legal_sets.len() as u32 - 1
                     })
                 };
+                let weak = !n.tokens.iter().any(|t| t.class == Class::Distinctive);
                 indexed.push(IndexedName {
                     owner: input.owner,
                     first,
                     len: n.tokens.len() as u8,
-                    weak: !n.tokens.iter().any(|t| t.class == Class::Distinctive),
+                    weak,
+                    capped: input.short_form
+                        && !weak
+                        && n.tokens
+                            .iter()
+                            .filter(|t| t.class == Class::Distinctive)
+                            .all(|t| measure(&t.text).0 <= 3),
                     country: input.country,
                     anchors: 0,
                     legal,
@@ -845,6 +866,16 @@ impl Matcher {
                 "the matched words come in a different order".to_string(),
             ));
         }
+        if e.cap < 0.0 {
+            adjustments.push(agreement(
+                "short form",
+                e.cap,
+                format!(
+                    "\"{}\" is a short form that many organisations share; alone it reaches {SHORT_FORM_CAP} at most",
+                    join_tokens(toks.iter().map(|t| self.vocab.text(t.text)))
+                ),
+            ));
+        }
         Some(Scored {
             name,
             owner: n.owner,
@@ -1017,8 +1048,15 @@ impl Matcher {
             Some(true) => COUNTRY_AGREE,
             Some(false) => COUNTRY_DIFFER,
         } + if reordered { REORDERED } else { 0.0 };
+        let uncapped = (name_similarity + adjust).clamp(0.0, 1.0);
+        let score = if n.capped {
+            uncapped.min(SHORT_FORM_CAP)
+        } else {
+            uncapped
+        };
         Some(Evaluation {
-            score: (name_similarity + adjust).clamp(0.0, 1.0),
+            score,
+            cap: score - uncapped,
             name_similarity,
             q_used,
             r_used,
@@ -1181,6 +1219,7 @@ mod tests {
                 owner,
                 name,
                 country: None,
+                short_form: false,
             })
             .collect();
         Matcher::build(&inputs)

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use derisk_core::{
-    CountryCode, Decision, DesignationRef, Entity, EntityKind, Identifier, Name, PathStep,
-    ScorePart,
+    CountryCode, Decision, DesignationRef, Entity, EntityKind, Identifier, Name, NameKind,
+    PathStep, ScorePart,
 };
 use derisk_registry::Registry;
 
@@ -112,6 +112,7 @@ impl<'r> Screener<'r> {
                     owner: i as u32,
                     name: &n.value,
                     country: e.country,
+                    short_form: n.kind == NameKind::Abbreviation,
                 });
             }
             for id in &e.identifiers {

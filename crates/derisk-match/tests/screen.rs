@@ -78,3 +78,43 @@ fn a_brand_reports_the_path_to_its_designated_owner() {
     );
     assert!(hit.designations.iter().all(|d| !d.sources.is_empty()));
 }
+
+#[test]
+fn a_three_letter_short_form_alone_asks_for_review() {
+    let registry = derisk_registry::bundled().registry;
+    let screener = Screener::new(&registry, ScoreConfig::default());
+    let mut scratch = Scratch::default();
+    let hit = |name: &str, scratch: &mut Scratch| {
+        let q = Query {
+            name,
+            ..Query::default()
+        };
+        let m = screener.screen(&q, Some(1), scratch).matches;
+        m.first().map(|h| {
+            (
+                h.entity.id.to_string(),
+                h.score,
+                h.decision,
+                h.explanation.clone(),
+            )
+        })
+    };
+    // "CTT" is the registry's short form of Container Terminal Tollerort,
+    // and the name of the Portuguese post.
+    let (id, score, decision, why) = hit("CTT", &mut scratch).unwrap();
+    assert_eq!(
+        (id.as_str(), score, decision),
+        ("container-terminal-tollerort", 0.8, Decision::Review)
+    );
+    assert!(
+        why.ends_with(
+            "short form -0.20 (\"ctt\" is a short form that many organisations share; alone it reaches 0.8 at most)"
+        ),
+        "{why}"
+    );
+    // The full name is not capped, nor is a short form of four letters.
+    let (_, score, decision, _) = hit("Container Terminal Tollerort GmbH", &mut scratch).unwrap();
+    assert_eq!((score, decision), (1.0, Decision::Match));
+    let (id, _, decision, _) = hit("CETC", &mut scratch).unwrap();
+    assert_eq!((id.as_str(), decision), ("cetc", Decision::Match));
+}
