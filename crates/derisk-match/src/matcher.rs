@@ -439,6 +439,8 @@ pub struct Scratch {
     chars: Vec<char>,
     key: String,
     best: Vec<(u32, f64, u32)>,
+    gathered: Vec<IndexedName>,
+    gathered_toks: Vec<RTok>,
     score: ScoreScratch,
     /// The [`Matcher::serial`] the remembered lookups belong to.
     serial: u64,
@@ -782,9 +784,9 @@ impl Matcher {
     }
 
     fn score_with(&self, q: &PreparedQuery, name: u32, sc: &mut ScoreScratch) -> Option<Scored> {
-        let e = self.evaluate(q, name, sc)?;
         let n = &self.names[name as usize];
         let toks = self.toks(n);
+        let e = self.evaluate(q, n, toks, sc)?;
         let pairs = sc
             .chosen
             .iter()
@@ -943,9 +945,13 @@ impl Matcher {
 
     /// The score of `name` against `q` as numbers, with the chosen pairs
     /// left in `sc.chosen`; no allocation once the scratch has grown.
-    fn evaluate(&self, q: &PreparedQuery, name: u32, sc: &mut ScoreScratch) -> Option<Evaluation> {
-        let n = &self.names[name as usize];
-        let toks = self.toks(n);
+    fn evaluate(
+        &self,
+        q: &PreparedQuery,
+        n: &IndexedName,
+        toks: &[RTok],
+        sc: &mut ScoreScratch,
+    ) -> Option<Evaluation> {
         self.registry_units(toks, sc);
         sc.pairs.clear();
         for (ri, ru) in sc.r_units.iter().enumerate() {
@@ -1071,14 +1077,27 @@ impl Matcher {
     /// explained.
     pub fn search(&self, q: &PreparedQuery, floor: f64, scratch: &mut Scratch) -> Vec<Scored> {
         self.collect_candidates(q, scratch);
+        // Copy the candidates' records, then their tokens, before scoring:
+        // each is a cache miss in a large index, and in a loop that does
+        // nothing else the misses overlap instead of stalling each
+        // evaluation in turn.
+        scratch.gathered.clear();
+        scratch
+            .gathered
+            .extend(scratch.found.iter().map(|&c| self.names[c as usize]));
+        scratch.gathered_toks.clear();
+        for n in &scratch.gathered {
+            scratch.gathered_toks.extend_from_slice(self.toks(n));
+        }
         scratch.best.clear();
-        for &name in &scratch.found {
-            if let Some(e) = self.evaluate(q, name, &mut scratch.score)
+        let mut at = 0;
+        for (&name, n) in scratch.found.iter().zip(&scratch.gathered) {
+            let toks = &scratch.gathered_toks[at..at + usize::from(n.len)];
+            at += usize::from(n.len);
+            if let Some(e) = self.evaluate(q, n, toks, &mut scratch.score)
                 && e.score >= floor
             {
-                scratch
-                    .best
-                    .push((self.names[name as usize].owner, e.score, name));
+                scratch.best.push((n.owner, e.score, name));
             }
         }
         // The best name per owner; among equal scores the first indexed.
