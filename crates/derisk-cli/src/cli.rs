@@ -88,7 +88,7 @@ pub(crate) enum Command {
 const SCREEN_EXAMPLES: &str = "\
 Examples:
   derisk screen suppliers.csv
-  derisk screen suppliers.csv --column \"Supplier name\" --country-column Country
+  derisk screen suppliers.csv --column \"Name des Auftragnehmers\" --country-column Sitzstaat
   derisk screen awards.jsonl --format jsonl --only-matches > hits.jsonl
   derisk screen register.xlsx --format csv > screened.csv
   cut -d, -f2 suppliers.csv | derisk screen - --format jsonl";
@@ -100,11 +100,16 @@ pub(crate) struct ScreenArgs {
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
     /// The column (CSV, TSV, spreadsheet) or field (JSON lines) with the
-    /// organisation name.
+    /// organisation name. Default: the first header such as "name",
+    /// "supplier", "supplier name", "company", "vendor", "tenderer", or the
+    /// same in another EU language ("Lieferant", "leverancier",
+    /// "fournisseur", "fornitore", "proveedor", "dostawca", …).
     #[arg(long, value_name = "NAME")]
     pub column: Option<String>,
-    /// A column with ISO 3166 two-letter country codes; agreement with the
-    /// registry adds to the score, disagreement takes from it.
+    /// A column with ISO 3166 two-letter country codes (other values are
+    /// ignored); agreement with the registry adds to the score, disagreement takes
+    /// from it. Default: a header such as "country", "country code" or
+    /// "land", if there is one.
     #[arg(long, value_name = "C")]
     pub country_column: Option<String>,
     /// A column with a registration number, LEI, VAT number, stock code or

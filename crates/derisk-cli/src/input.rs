@@ -89,6 +89,52 @@ pub(crate) const NAME_COLUMNS: &[&str] = &[
     "participant",
     "entity",
     "caption",
+    // The same in other EU languages.
+    "lieferant",
+    "firma",
+    "unternehmen",
+    "auftragnehmer",
+    "leverancier",
+    "bedrijf",
+    "naam",
+    "fournisseur",
+    "entreprise",
+    "titulaire",
+    "nom",
+    "fornitore",
+    "ditta",
+    "aggiudicatario",
+    "proveedor",
+    "empresa",
+    "adjudicatario",
+    "fornecedor",
+    "dostawca",
+    "wykonawca",
+    "leverantor",
+    "leverandor",
+    "toimittaja",
+];
+
+/// Header names taken as the country column when `--country-column` is not
+/// given (compared case-insensitively). Values that are not ISO 3166
+/// two-letter codes are ignored.
+pub(crate) const COUNTRY_COLUMNS: &[&str] = &[
+    "country",
+    "country_code",
+    "country code",
+    "countrycode",
+    "country_iso",
+    "iso_country",
+    "supplier_country",
+    "supplier country",
+    "vendor_country",
+    "vendor country",
+    "land",
+    "pays",
+    "paese",
+    "pais",
+    "país",
+    "kraj",
 ];
 
 /// Which columns to read.
@@ -256,16 +302,31 @@ impl Reader {
                             .to_string()
                     })
                     .collect();
-                let name = pick(path, &headers, columns.name.as_deref(), "--column", true)?
-                    .expect("a required column is found or an error");
+                let name = pick(
+                    path,
+                    &headers,
+                    columns.name.as_deref(),
+                    "--column",
+                    NAME_COLUMNS,
+                    true,
+                )?
+                .expect("a required column is found or an error");
                 let country = pick(
                     path,
                     &headers,
                     columns.country.as_deref(),
                     "--country-column",
+                    COUNTRY_COLUMNS,
                     false,
                 )?;
-                let id = pick(path, &headers, columns.id.as_deref(), "--id-column", false)?;
+                let id = pick(
+                    path,
+                    &headers,
+                    columns.id.as_deref(),
+                    "--id-column",
+                    &[],
+                    false,
+                )?;
                 Inner::Delimited {
                     reader,
                     name,
@@ -309,16 +370,31 @@ impl Reader {
             );
         };
         let headers: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
-        let name = pick(path, &headers, columns.name.as_deref(), "--column", true)?
-            .expect("a required column is found or an error");
+        let name = pick(
+            path,
+            &headers,
+            columns.name.as_deref(),
+            "--column",
+            NAME_COLUMNS,
+            true,
+        )?
+        .expect("a required column is found or an error");
         let country = pick(
             path,
             &headers,
             columns.country.as_deref(),
             "--country-column",
+            COUNTRY_COLUMNS,
             false,
         )?;
-        let id = pick(path, &headers, columns.id.as_deref(), "--id-column", false)?;
+        let id = pick(
+            path,
+            &headers,
+            columns.id.as_deref(),
+            "--id-column",
+            &[],
+            false,
+        )?;
         let rows: Vec<Vec<String>> = rows.collect();
         consumed.store(
             size_of(path).unwrap_or(0),
@@ -552,32 +628,37 @@ fn json_record(
         Record {
             row: line,
             name,
-            country: columns.country.as_deref().and_then(text_of),
+            country: match &columns.country {
+                Some(k) => text_of(k),
+                None => COUNTRY_COLUMNS.iter().find_map(|k| text_of(k)),
+            },
             id: columns.id.as_deref().and_then(text_of),
         },
         caveat,
     )
 }
 
-/// Finds a column by name (case-insensitive), or for the name column the
-/// first header that is a usual name column. A missing column is an error
+/// Finds a column by name (case-insensitive), or without one the first
+/// header among `usual` (the usual names of such a column). A column asked
+/// for by name that is missing, or a missing required column, is an error
 /// that lists the columns there are.
 fn pick(
     file: &str,
     headers: &[String],
     wanted: Option<&str>,
     flag: &str,
+    usual: &[&str],
     required: bool,
 ) -> anyhow::Result<Option<usize>> {
     let found = match wanted {
         Some(w) => headers.iter().position(|h| h.eq_ignore_ascii_case(w)),
-        None if required => headers
+        None => headers
             .iter()
-            .position(|h| NAME_COLUMNS.contains(&h.to_ascii_lowercase().as_str())),
-        None => return Ok(None),
+            .position(|h| usual.contains(&h.to_lowercase().as_str())),
     };
     match found {
         Some(i) => Ok(Some(i)),
+        None if wanted.is_none() && !required => Ok(None),
         None => {
             let have = headers
                 .iter()

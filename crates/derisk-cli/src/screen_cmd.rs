@@ -280,8 +280,11 @@ fn path_text(r: &Registry, h: &Hit<'_>, compact: bool) -> String {
         designation_labels(r, h, h.entity.id.as_str(), compact)
     )];
     for step in &h.path {
+        // A share is printed so that a minority stake does not read as
+        // control: "→ China Mobile (8.9%)" holds 8.9% of the name before.
+        let share = step.share.map(|s| format!(" ({s})")).unwrap_or_default();
         parts.push(format!(
-            "{}{}",
+            "{}{share}{}",
             entity_name(r, step.entity.as_str(), compact),
             designation_labels(r, h, step.entity.as_str(), compact)
         ));
@@ -493,7 +496,7 @@ fn write_table(out: &mut impl Write, rows: Vec<Vec<String>>) -> anyhow::Result<(
             "INPUT",
             "DECISION",
             "SCORE",
-            "MATCHED → BEHIND IT [DESIGNATIONS]",
+            "MATCHED → BEHIND IT (SHARE) [DESIGNATIONS]",
         ]);
     for col in table.column_iter_mut() {
         col.set_padding((0, 2));

@@ -437,6 +437,33 @@ pub(crate) const GENERIC_WORDS: &[&str] = &[
     "university",
     "academy",
     "bank",
+    // The same kinds of descriptor in other EU languages (after case and
+    // diacritic folding): radio and mobile networks, surveillance, and the
+    // German "-technik" compounds that name a trade.
+    "radio",
+    "funk",
+    "mobilfunk",
+    "funktechnik",
+    "telefonie",
+    "telefonia",
+    "telematik",
+    "telematics",
+    "surveillance",
+    "uberwachung",
+    "videouberwachung",
+    "videoueberwachung",
+    "beveiliging",
+    "bezpieczenstwo",
+    "telekomunikacja",
+    "telecomunicacoes",
+    "sicherheitstechnik",
+    "nachrichtentechnik",
+    "kommunikationstechnik",
+    "informationstechnik",
+    "elektrotechnik",
+    "medizintechnik",
+    "messtechnik",
+    "videotechnik",
 ];
 
 /// Place names that PRC and European company names carry ("Hangzhou",
