@@ -302,31 +302,7 @@ impl Reader {
                             .to_string()
                     })
                     .collect();
-                let name = pick(
-                    path,
-                    &headers,
-                    columns.name.as_deref(),
-                    "--column",
-                    NAME_COLUMNS,
-                    true,
-                )?
-                .expect("a required column is found or an error");
-                let country = pick(
-                    path,
-                    &headers,
-                    columns.country.as_deref(),
-                    "--country-column",
-                    COUNTRY_COLUMNS,
-                    false,
-                )?;
-                let id = pick(
-                    path,
-                    &headers,
-                    columns.id.as_deref(),
-                    "--id-column",
-                    &[],
-                    false,
-                )?;
+                let (name, country, id) = pick_columns(path, &headers, columns)?;
                 Inner::Delimited {
                     reader,
                     name,
@@ -370,31 +346,7 @@ impl Reader {
             );
         };
         let headers: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
-        let name = pick(
-            path,
-            &headers,
-            columns.name.as_deref(),
-            "--column",
-            NAME_COLUMNS,
-            true,
-        )?
-        .expect("a required column is found or an error");
-        let country = pick(
-            path,
-            &headers,
-            columns.country.as_deref(),
-            "--country-column",
-            COUNTRY_COLUMNS,
-            false,
-        )?;
-        let id = pick(
-            path,
-            &headers,
-            columns.id.as_deref(),
-            "--id-column",
-            &[],
-            false,
-        )?;
+        let (name, country, id) = pick_columns(path, &headers, columns)?;
         let rows: Vec<Vec<String>> = rows.collect();
         consumed.store(
             size_of(path).unwrap_or(0),
@@ -636,6 +588,41 @@ fn json_record(
         },
         caveat,
     )
+}
+
+/// The name, country and identifier columns of a header row: the ones
+/// asked for, or the usual ones.
+fn pick_columns(
+    path: &str,
+    headers: &[String],
+    columns: &Columns,
+) -> anyhow::Result<(usize, Option<usize>, Option<usize>)> {
+    let name = pick(
+        path,
+        headers,
+        columns.name.as_deref(),
+        "--column",
+        NAME_COLUMNS,
+        true,
+    )?;
+    let country = pick(
+        path,
+        headers,
+        columns.country.as_deref(),
+        "--country-column",
+        COUNTRY_COLUMNS,
+        false,
+    )?;
+    let id = pick(
+        path,
+        headers,
+        columns.id.as_deref(),
+        "--id-column",
+        &[],
+        false,
+    )?;
+    let name = name.ok_or_else(|| anyhow::anyhow!("{path}:1: no name column"))?;
+    Ok((name, country, id))
 }
 
 /// Finds a column by name (case-insensitive), or without one the first
