@@ -93,6 +93,37 @@ Examples:
   derisk screen register.xlsx --format csv > screened.csv
   cut -d, -f2 suppliers.csv | derisk screen - --format jsonl";
 
+/// The control rules, shared by the commands that follow ownership.
+#[derive(Clone, Copy, Debug, Args)]
+pub(crate) struct ControlArgs {
+    /// A share above this percentage gives control, held directly or added
+    /// up with the shares of entities the holder controls (the idea of the
+    /// US "50 percent rule").
+    #[arg(long, value_name = "PERCENT", default_value_t = 50.0)]
+    pub control_above: f64,
+    /// A share from this percentage up to the control line is reported as
+    /// significant influence, a smaller one as a minority stake.
+    #[arg(long, value_name = "PERCENT", default_value_t = 25.0)]
+    pub influence_from: f64,
+}
+
+impl ControlArgs {
+    /// The rules, checked: 0 ≤ influence ≤ control < 100.
+    pub(crate) fn rules(&self) -> anyhow::Result<derisk_registry::ControlRules> {
+        let (c, i) = (self.control_above, self.influence_from);
+        if !(0.0..100.0).contains(&c) || !(0.0..=c).contains(&i) {
+            anyhow::bail!(
+                "--control-above {c} and --influence-from {i}: expected percentages with \
+                 0 ≤ influence-from ≤ control-above < 100"
+            );
+        }
+        Ok(derisk_registry::ControlRules {
+            control_above: c,
+            influence_from: i,
+        })
+    }
+}
+
 /// Options of `derisk screen`.
 #[derive(Debug, Args)]
 pub(crate) struct ScreenArgs {
@@ -133,6 +164,10 @@ pub(crate) struct ScreenArgs {
     /// with, not only the best three.
     #[arg(long)]
     pub all: bool,
+    /// The rules that decide which owners control a matched entity; its
+    /// path and designations follow control only.
+    #[command(flatten, next_help_heading = "Control rules")]
+    pub control: ControlArgs,
     /// Leave out records without matches (JSON lines and CSV).
     #[arg(long)]
     pub only_matches: bool,
@@ -263,6 +298,30 @@ pub(crate) enum RegistryCommand {
         /// Output format.
         #[arg(long, value_enum, default_value_t = DocFormat::Text)]
         format: DocFormat,
+    },
+    /// Who controls an entity, by explicit rules, with the path and the
+    /// sources of every link.
+    ///
+    /// Subsidiary, brand and former-identity links give control; so does
+    /// an ownership the sources say controls (a state group with about
+    /// 40%), and a share above --control-above, held directly or added up
+    /// with the shares of entities the holder controls. Smaller shares are
+    /// reported as significant influence (from --influence-from) or as
+    /// minority stakes, with the state organ behind the holder if there is
+    /// one. Disagreeing sources, shares not given and cycles are shown.
+    #[command(
+        after_help = "Examples:\n  derisk registry path \"Hikvision Europe\"\n  derisk registry path dahua --influence-from 10\n  derisk registry path nuctech --format json"
+    )]
+    Path {
+        /// An entity id or a name in any script.
+        #[arg(value_name = "ID-OR-NAME")]
+        query: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+        format: DocFormat,
+        /// The thresholds.
+        #[command(flatten)]
+        control: ControlArgs,
     },
     /// Count what the registry holds, by kind.
     Stats {

@@ -7,6 +7,7 @@ mod bench_cmd;
 mod cli;
 mod input;
 mod output;
+mod path_cmd;
 mod registry_cmd;
 mod screen_cmd;
 

@@ -31,6 +31,11 @@ pub(crate) fn run(global: &Global, cmd: &RegistryCommand) -> anyhow::Result<Outc
         ),
         RegistryCommand::Show { query, format } => show(&load_for_use(global)?, query, *format),
         RegistryCommand::Stats { format } => stats(&load_for_use(global)?, *format),
+        RegistryCommand::Path {
+            query,
+            format,
+            control,
+        } => crate::path_cmd::path(&load_for_use(global)?, query, *format, control.rules()?),
     }
 }
 
@@ -190,7 +195,7 @@ fn list(
 
 /// Short labels of the lists an entity is on without an end date; `?` marks
 /// an unverified designation.
-fn current_labels(r: &Registry, e: &Entity) -> String {
+pub(crate) fn current_labels(r: &Registry, e: &Entity) -> String {
     let mut labels: Vec<String> = Vec::new();
     for d in r.designations_of(e.id.as_str()).filter(|d| d.is_current()) {
         let short = r
@@ -221,7 +226,22 @@ fn designation_json(r: &Registry, d: &Designation) -> Value {
 // ---------------------------------------------------------------------- show
 
 fn show(r: &Registry, query: &str, format: DocFormat) -> anyhow::Result<Outcome> {
-    let e = match r.lookup(query) {
+    let e = find(r, query)?;
+    let mut out = stdout();
+    match format {
+        DocFormat::Text => out.write_all(show_text(r, e).as_bytes())?,
+        DocFormat::Json => {
+            json_document(&mut out, &show_json(r, e))?;
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Clean)
+}
+
+/// The entity a command's `<ID-OR-NAME>` names; an error that lists the
+/// candidates when several fit.
+pub(crate) fn find<'r>(r: &'r Registry, query: &str) -> anyhow::Result<&'r Entity> {
+    Ok(match r.lookup(query) {
         Lookup::Found(e) => e,
         Lookup::NotFound => anyhow::bail!(
             "no entity has the id or a name matching {query:?}; `derisk registry list` shows them all"
@@ -239,27 +259,18 @@ fn show(r: &Registry, query: &str, format: DocFormat) -> anyhow::Result<Outcome>
             }
             anyhow::bail!(msg)
         }
-    };
-    let mut out = stdout();
-    match format {
-        DocFormat::Text => out.write_all(show_text(r, e).as_bytes())?,
-        DocFormat::Json => {
-            json_document(&mut out, &show_json(r, e))?;
-        }
-    }
-    out.flush()?;
-    Ok(Outcome::Clean)
+    })
 }
 
 /// Numbers sources in the order a document first cites them.
 #[derive(Default)]
-struct Citations {
+pub(crate) struct Citations {
     order: Vec<SourceId>,
     index: HashMap<SourceId, usize>,
 }
 
 impl Citations {
-    fn cite(&mut self, ids: &[SourceId]) -> String {
+    pub(crate) fn cite(&mut self, ids: &[SourceId]) -> String {
         let mut s = String::new();
         for id in ids {
             let n = *self.index.entry(id.clone()).or_insert_with(|| {
@@ -284,7 +295,14 @@ struct Seen<'r> {
 /// How a relation reads from its subject's end (`forward`) or its
 /// object's: "owned ~40% by", "owns ~40% of", "brand of".
 fn phrase(rel: &Relation, forward: bool) -> String {
+    let controls = rel.control == Some(true);
     match (rel.kind, rel.share, forward) {
+        (RelationKind::OwnedBy, Some(share), true) if controls => {
+            format!("owned {share} and controlled by")
+        }
+        (RelationKind::OwnedBy, Some(share), false) if controls => {
+            format!("owns {share} of and controls")
+        }
         (RelationKind::OwnedBy, Some(share), true) => format!("owned {share} by"),
         (RelationKind::OwnedBy, Some(share), false) => format!("owns {share} of"),
         (kind, _, true) => kind.forward_phrase().to_owned(),
@@ -541,6 +559,12 @@ fn show_text(r: &Registry, e: &Entity) -> String {
         }
     }
 
+    sources_block(r, &cites, &mut w);
+    s
+}
+
+/// The numbered sources a text document cited, and the registry version.
+pub(crate) fn sources_block(r: &Registry, cites: &Citations, w: &mut impl FnMut(String)) {
     w(String::new());
     w("Sources".into());
     for (i, id) in cites.order.iter().enumerate() {
@@ -569,7 +593,6 @@ fn show_text(r: &Registry, e: &Entity) -> String {
         r.short_hash(),
         r.files().len()
     ));
-    s
 }
 
 /// When a designation took effect, or "undated".

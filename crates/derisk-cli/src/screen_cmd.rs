@@ -65,7 +65,7 @@ pub(crate) fn screen(global: &Global, args: &ScreenArgs) -> anyhow::Result<Outco
         f => f,
     };
     let registry = load_for_use(global)?;
-    let screener = Screener::new(&registry, config);
+    let screener = Screener::with_rules(&registry, config, args.control.rules()?);
     let columns = Columns {
         name: args.column.clone(),
         country: args.country_column.clone(),
@@ -282,7 +282,12 @@ fn path_text(r: &Registry, h: &Hit<'_>, compact: bool) -> String {
     for step in &h.path {
         // A share is printed so that a minority stake does not read as
         // control: "→ China Mobile (8.9%)" holds 8.9% of the name before.
-        let share = step.share.map(|s| format!(" ({s})")).unwrap_or_default();
+        let share = match (step.basis, step.share) {
+            ("sum", Some(s)) => format!(" (sum {s})"),
+            ("maker", _) => " (maker)".to_owned(),
+            (_, Some(s)) => format!(" ({s})"),
+            _ => String::new(),
+        };
         parts.push(format!(
             "{}{share}{}",
             entity_name(r, step.entity.as_str(), compact),
@@ -333,6 +338,7 @@ fn match_json(r: &Registry, h: &Hit<'_>) -> Value {
                 "entity_id": s.entity,
                 "name": entity_name(r, s.entity.as_str(), false),
                 "relation": s.via.as_str(),
+                "control": s.basis,
             });
             if let Some(share) = s.share {
                 v["share"] = json!(share.to_string());

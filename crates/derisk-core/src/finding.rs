@@ -160,7 +160,11 @@ pub struct PathStep {
     pub entity: EntityId,
     /// The relation followed to reach it.
     pub via: RelationKind,
-    /// The share, for ownership.
+    /// Why the step counts, in the words of the control rules:
+    /// `subsidiary`, `brand`, `former-identity`, `stated-control`,
+    /// `majority`, `sum` (stakes added up) or `maker`.
+    pub basis: &'static str,
+    /// The share, for ownership (for `sum`, the total).
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub share: Option<Share>,
     /// The sources of the relation.

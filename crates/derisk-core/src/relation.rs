@@ -101,6 +101,17 @@ pub struct Relation {
     /// For ownership: the share held by the object.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub share: Option<Share>,
+    /// For ownership: what the sources say about control, whatever the
+    /// share. `Some(true)`: the object controls the subject (a state
+    /// shareholder that controls with 40%); `Some(false)`: it does not
+    /// (a majority held without votes). `None`: the share decides.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub control: Option<bool>,
+    /// For ownership: the share is the object's total stake, including
+    /// what it holds through entities it controls, so it is not added to
+    /// those entities' stakes again.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "std::ops::Not::not"))]
+    pub indirect: bool,
     /// When the link began, if known.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub start: Option<PartialDate>,

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use derisk_core::{
     CountryCode, Decision, DesignationRef, Entity, EntityKind, Identifier, Name, NameKind,
-    PathStep, ScorePart,
+    PathStep, RelationKind, ScorePart, Share, SourceId, Verification,
 };
-use derisk_registry::Registry;
+use derisk_registry::{ControlRules, Registry, Step, Tie};
 
 use crate::matcher::{Matcher, NameInput, PairKind, PreparedQuery, ScoreConfig, Scored, Scratch};
 use crate::normalize::{Class, Normalized};
@@ -42,12 +42,12 @@ pub struct Hit<'r> {
     pub explanation: String,
     /// The identifier that is equal on both sides, if any.
     pub identifier: Option<&'r Identifier>,
-    /// The control path from the entity up to the party at the top that
-    /// reaches the most designations (empty if the entity has no owner,
-    /// parent or maker in the registry).
+    /// The control path from the entity up to its ultimate controller, or
+    /// through the maker of its products (empty if no one controls or makes
+    /// it in the registry).
     pub path: Vec<PathStep>,
-    /// Designations in force on the entity or on any entity along any of
-    /// its control paths, nearest first.
+    /// Designations in force on the entity, its controllers and its makers,
+    /// nearest first.
     pub designations: Vec<DesignationRef>,
 }
 
@@ -95,8 +95,17 @@ pub fn fold_identifier(value: &str) -> String {
 
 impl<'r> Screener<'r> {
     /// Indexes every name of every entity except the authorities that keep
-    /// lists.
+    /// lists; control paths follow the default [`ControlRules`].
     pub fn new(registry: &'r Registry, config: ScoreConfig) -> Screener<'r> {
+        Screener::with_rules(registry, config, ControlRules::default())
+    }
+
+    /// As [`Screener::new`], with the control rules given.
+    pub fn with_rules(
+        registry: &'r Registry,
+        config: ScoreConfig,
+        rules: ControlRules,
+    ) -> Screener<'r> {
         let owners: Vec<&Entity> = registry
             .entities()
             .iter()
@@ -123,7 +132,10 @@ impl<'r> Screener<'r> {
             }
         }
         let matcher = Matcher::build(&inputs);
-        let control = owners.iter().map(|e| control_of(registry, e)).collect();
+        let control = owners
+            .iter()
+            .map(|e| control_of(registry, e, rules))
+            .collect();
         Screener {
             registry,
             matcher,
@@ -246,14 +258,20 @@ impl<'r> Screener<'r> {
     }
 }
 
-/// The chain that reaches the most designations (the shortest among
-/// equals), and every designation in force along all chains.
-fn control_of(registry: &Registry, e: &Entity) -> Control {
+/// The path from `e` up to its ultimate controller under `rules` (the
+/// longest path, which reaches the top; a state organ preferred), or to
+/// the maker of its products and on to the maker's controller when no one
+/// controls it; and the designations in force on the entity, on every
+/// controller, and on its makers and theirs. Stakes that do not give
+/// control are not followed: a minority state shareholder's designations
+/// are not the entity's.
+fn control_of(registry: &Registry, e: &Entity, rules: ControlRules) -> Control {
+    let Some(c) = registry.control(e.id.as_str(), rules) else {
+        return Control::default();
+    };
     let mut designations: Vec<DesignationRef> = Vec::new();
-    let add = |id: &str, out: &mut Vec<DesignationRef>| -> usize {
-        let mut n = 0;
+    let add = |id: &str, out: &mut Vec<DesignationRef>| {
         for d in registry.designations_of(id).filter(|d| d.is_current()) {
-            n += 1;
             if !out.iter().any(|o| o.entity == d.entity && o.list == d.list) {
                 out.push(DesignationRef {
                     entity: d.entity.clone(),
@@ -264,41 +282,90 @@ fn control_of(registry: &Registry, e: &Entity) -> Control {
                 });
             }
         }
-        n
     };
     add(e.id.as_str(), &mut designations);
-    let chains = registry.chains_up(e.id.as_str());
-    let mut best: Option<(usize, usize, usize)> = None;
-    for (ci, chain) in chains.iter().enumerate() {
-        let reached: usize = chain
-            .links
+    for k in &c.controllers {
+        add(k.entity.id.as_str(), &mut designations);
+    }
+    let top = |c: &derisk_registry::Control<'_>| {
+        c.controllers
             .iter()
-            .map(|l| add(l.entity.id.as_str(), &mut designations))
-            .sum();
-        let better = match best {
-            None => true,
-            Some((_, r, len)) => reached > r || (reached == r && chain.links.len() < len),
+            .filter(|k| k.ultimate)
+            .max_by_key(|k| (k.entity.state.is_some(), k.path.len()))
+            .map(|k| k.path.iter().map(step_of).collect::<Vec<PathStep>>())
+    };
+    let mut path = top(&c).unwrap_or_default();
+    for h in c.holdings.iter().filter(|h| h.hop.tie == Tie::Maker) {
+        add(h.hop.to.id.as_str(), &mut designations);
+        let Some(made) = registry.control(h.hop.to.id.as_str(), rules) else {
+            continue;
         };
-        if better {
-            best = Some((ci, reached, chain.links.len()));
+        for k in &made.controllers {
+            add(k.entity.id.as_str(), &mut designations);
+        }
+        if path.is_empty() {
+            path.push(PathStep {
+                entity: h.hop.to.id.clone(),
+                via: h.hop.relation.kind,
+                basis: Tie::Maker.as_str(),
+                share: None,
+                sources: h.hop.relation.sources.clone(),
+                verification: h.hop.relation.verification.clone(),
+            });
+            path.extend(top(&made).unwrap_or_default());
         }
     }
-    let path = best
-        .map(|(ci, _, _)| {
-            chains[ci]
-                .links
-                .iter()
-                .map(|l| PathStep {
-                    entity: l.entity.id.clone(),
-                    via: l.relation.kind,
-                    share: l.relation.share,
-                    sources: l.relation.sources.clone(),
-                    verification: l.relation.verification.clone(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
     Control { path, designations }
+}
+
+/// A step of a control path as findings carry it.
+fn step_of(s: &Step<'_>) -> PathStep {
+    match s {
+        Step::Link(h) => PathStep {
+            entity: h.to.id.clone(),
+            via: h.relation.kind,
+            basis: h.tie.as_str(),
+            share: h.relation.share,
+            sources: h.relation.sources.clone(),
+            verification: h.relation.verification.clone(),
+        },
+        Step::Sum {
+            by, total, stakes, ..
+        } => {
+            let mut sources: Vec<SourceId> = Vec::new();
+            for r in stakes {
+                for src in &r.sources {
+                    if !sources.contains(src) {
+                        sources.push(src.clone());
+                    }
+                }
+            }
+            let unverified: Vec<&str> = stakes
+                .iter()
+                .filter_map(|r| match &r.verification {
+                    Verification::Unverified(reason) => Some(reason.as_str()),
+                    Verification::Verified => None,
+                })
+                .collect();
+            PathStep {
+                entity: by.id.clone(),
+                via: RelationKind::OwnedBy,
+                basis: "sum",
+                share: Some(Share {
+                    percent: *total,
+                    approximate: stakes
+                        .iter()
+                        .any(|r| r.share.is_some_and(|s| s.approximate)),
+                }),
+                sources,
+                verification: if unverified.is_empty() {
+                    Verification::Verified
+                } else {
+                    Verification::Unverified(unverified.join("; "))
+                },
+            }
+        }
+    }
 }
 
 /// A score rounded to three decimals, as outputs show it.

@@ -43,6 +43,7 @@
 //! ```
 
 mod bundled;
+mod control;
 mod diagnostic;
 mod fields;
 mod load;
@@ -50,6 +51,7 @@ mod parse;
 mod registry;
 
 pub use bundled::{BUNDLED_DIR, ReadError, bundled, bundled_files, load_dir};
+pub use control::{Conflict, Control, ControlRules, Controller, Holding, Hop, Step, Tie};
 pub use diagnostic::{Diagnostic, Severity};
 pub use load::{Loaded, RegistryFile, load};
 pub use registry::{Chain, Link, Lookup, Registry, Stats};

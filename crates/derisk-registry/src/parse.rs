@@ -442,6 +442,8 @@ impl Parsed {
         let object = entity_ref(&mut r, sink, "object", true, owner, &mut refs);
         let share = r.number(sink, "share");
         let approximate = r.boolean(sink, "approximate");
+        let control = r.boolean(sink, "control");
+        let indirect = r.boolean(sink, "indirect");
         let start = r.date(sink, "start");
         let end = r.date(sink, "end");
         check_order(&mut r, sink, start, end);
@@ -474,6 +476,31 @@ impl Parsed {
                 "`approximate` qualifies a share; give `share` too",
             );
         }
+        if kind.is_some_and(|k| k != RelationKind::OwnedBy) {
+            for (field, given) in [
+                ("control", control.is_some()),
+                ("indirect", indirect.is_some()),
+            ] {
+                if given {
+                    let at = r.loc().span;
+                    r.fail(
+                        sink,
+                        at,
+                        field,
+                        "only meaningful for kind `owned-by`; the other kinds state control or none by themselves",
+                    );
+                }
+            }
+        }
+        if indirect == Some(true) && share.is_none() {
+            let at = r.loc().span;
+            r.fail(
+                sink,
+                at,
+                "indirect",
+                "`indirect` qualifies a share; give `share` too",
+            );
+        }
         if let (Some(s), Some(o)) = (&subject, &object)
             && s == o
         {
@@ -496,6 +523,8 @@ impl Parsed {
                     percent: s.into_inner(),
                     approximate: approximate.unwrap_or(false),
                 }),
+                control,
+                indirect: indirect.unwrap_or(false),
                 start,
                 end,
                 note: note.map(Spanned::into_inner),

@@ -13,19 +13,19 @@ use derisk_core::{
 pub struct Registry {
     sources: Vec<Source>,
     lists: Vec<List>,
-    entities: Vec<Entity>,
-    relations: Vec<Relation>,
+    pub(crate) entities: Vec<Entity>,
+    pub(crate) relations: Vec<Relation>,
     designations: Vec<Designation>,
     mac_blocks: Vec<MacBlock>,
     hash: String,
     files: Vec<String>,
-    entity_index: HashMap<String, usize>,
+    pub(crate) entity_index: HashMap<String, usize>,
     list_index: HashMap<String, usize>,
     source_index: HashMap<String, usize>,
     /// Per entity: relations where it is the subject.
-    outgoing: Vec<Vec<usize>>,
+    pub(crate) outgoing: Vec<Vec<usize>>,
     /// Per entity: relations where it is the object.
-    incoming: Vec<Vec<usize>>,
+    pub(crate) incoming: Vec<Vec<usize>>,
     /// Per entity: its designations.
     designated: Vec<Vec<usize>>,
 }
@@ -236,7 +236,7 @@ impl Registry {
             .filter(move |b| b.entity.as_str() == id)
     }
 
-    fn index_of(&self, id: &str) -> Option<usize> {
+    pub(crate) fn index_of(&self, id: &str) -> Option<usize> {
         self.entity_index.get(id).copied()
     }
 

@@ -50,6 +50,8 @@ fn every_problem_is_reported_with_its_location() {
         "broken/shapes.toml:25:16: error: entity[shapeless].identifiers[0].value: missing required field; expected a string",
         "broken/shapes.toml:25:16: error: entity[shapeless].identifiers[0].sources: missing required field; expected sources = [\"source-id\"]; every fact needs a source",
         "broken/shapes.toml:25:20: error: entity[shapeless].identifiers[1]: expected a table, found an integer",
+        "broken/shapes.toml:30:1: error: relation[1].control: only meaningful for kind `owned-by`; the other kinds state control or none by themselves",
+        "broken/shapes.toml:37:1: error: relation[2].indirect: `indirect` qualifies a share; give `share` too",
         "broken/sources.toml:10:1: error: source[ieee-ra].id: duplicate source id `ieee-ra`; first defined at broken/sources.toml:3",
         "broken/sources.toml:16:1: error: source[bis-rule].publisher: missing required field; expected a string",
         "broken/sources.toml:18:7: error: source[bis-rule].url: expected an absolute http:// or https:// URL without spaces",
@@ -58,7 +60,7 @@ fn every_problem_is_reported_with_its_location() {
         "broken/syntax.toml:3:16: error: not valid TOML, file skipped: invalid basic string, expected `\"`",
     ];
     assert_eq!(got, expected);
-    assert_eq!(loaded.error_count(), 33);
+    assert_eq!(loaded.error_count(), 35);
     assert_eq!(loaded.warning_count(), 1);
     assert!(
         loaded
