@@ -38,6 +38,18 @@ pub(crate) struct Global {
     /// into derisk.
     #[arg(long, global = true, value_name = "DIR", env = "DERISK_REGISTRY")]
     pub registry: Option<PathBuf>,
+    /// Add the registry files (*.toml) in DIR to the registry: your own
+    /// entities, names, owners, designations and sources, in the same
+    /// format, linked to the shipped ones by id. Repeatable; in
+    /// DERISK_OVERLAY, separate directories with ':'.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "DERISK_OVERLAY",
+        value_delimiter = ':'
+    )]
+    pub overlay: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -40,10 +40,26 @@ pub(crate) fn run(global: &Global, cmd: &RegistryCommand) -> anyhow::Result<Outc
 }
 
 fn load(global: &Global) -> anyhow::Result<Loaded> {
-    match &global.registry {
-        Some(dir) => Ok(derisk_registry::load_dir(dir)?),
-        None => Ok(derisk_registry::bundled()),
+    if global.overlay.is_empty() {
+        return match &global.registry {
+            Some(dir) => Ok(derisk_registry::load_dir(dir)?),
+            None => Ok(derisk_registry::bundled()),
+        };
     }
+    let base = match &global.registry {
+        Some(dir) => vec![dir.clone()],
+        None => Vec::new(),
+    };
+    let files = if base.is_empty() {
+        derisk_registry::bundled_files()
+    } else {
+        Vec::new()
+    };
+    let dirs: Vec<_> = base
+        .into_iter()
+        .chain(global.overlay.iter().cloned())
+        .collect();
+    Ok(derisk_registry::load_layered(files, &dirs)?)
 }
 
 /// Loads the registry for a command that uses it. Records with errors are

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::load::{Loaded, RegistryFile, load};
+use crate::load::{Loaded, RegistryFile, load, load_ordered};
 
 include!(concat!(env!("OUT_DIR"), "/bundled_files.rs"));
 
@@ -43,6 +43,43 @@ pub struct ReadError {
 /// UTF-8 is skipped with an error diagnostic; only an unreadable directory or
 /// file is an `Err`.
 pub fn load_dir(dir: &Path) -> Result<Loaded, ReadError> {
+    let (files, not_utf8) = read_dir_files(dir)?;
+    Ok(finish(load(files), not_utf8))
+}
+
+/// Loads `base` (the shipped files, or a directory's) together with the
+/// `*.toml` files of each overlay directory, as one registry: an overlay
+/// adds entities, names, relations, designations and sources, and may cite
+/// or link to anything in the base. An id defined twice is an error that
+/// names both places; the first definition (the base's) stays.
+pub fn load_layered(
+    mut base: Vec<RegistryFile>,
+    overlays: &[PathBuf],
+) -> Result<Loaded, ReadError> {
+    base.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut files = base;
+    let mut not_utf8 = Vec::new();
+    for dir in overlays {
+        let (more, bad) = read_dir_files(dir)?;
+        files.extend(more);
+        not_utf8.extend(bad);
+    }
+    Ok(finish(load_ordered(files), not_utf8))
+}
+
+fn finish(mut loaded: Loaded, not_utf8: Vec<Diagnostic>) -> Loaded {
+    if !not_utf8.is_empty() {
+        loaded.diagnostics.extend(not_utf8);
+        loaded
+            .diagnostics
+            .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    }
+    loaded
+}
+
+/// The `*.toml` files directly inside `dir`, sorted by name, and a
+/// diagnostic for each that is not UTF-8.
+fn read_dir_files(dir: &Path) -> Result<(Vec<RegistryFile>, Vec<Diagnostic>), ReadError> {
     let fail = |path: &Path| {
         let path = path.to_path_buf();
         move |source| ReadError { path, source }
@@ -69,14 +106,7 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, ReadError> {
             )),
         }
     }
-    let mut loaded = load(files);
-    if !not_utf8.is_empty() {
-        loaded.diagnostics.extend(not_utf8);
-        loaded
-            .diagnostics
-            .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
-    }
-    Ok(loaded)
+    Ok((files, not_utf8))
 }
 
 /// Points at the first byte that is not UTF-8.

@@ -50,7 +50,7 @@ mod load;
 mod parse;
 mod registry;
 
-pub use bundled::{BUNDLED_DIR, ReadError, bundled, bundled_files, load_dir};
+pub use bundled::{BUNDLED_DIR, ReadError, bundled, bundled_files, load_dir, load_layered};
 pub use control::{Conflict, Control, ControlRules, Controller, Holding, Hop, Step, Tie};
 pub use diagnostic::{Diagnostic, Severity};
 pub use load::{Loaded, RegistryFile, load};

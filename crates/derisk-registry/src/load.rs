@@ -56,6 +56,12 @@ impl Loaded {
 /// records at fault are left out.
 pub fn load(mut files: Vec<RegistryFile>) -> Loaded {
     files.sort_by(|a, b| a.name.cmp(&b.name));
+    load_ordered(files)
+}
+
+/// Loads files in the order given: where an id is defined twice, the
+/// earlier file's definition stays (layers put the base first).
+pub(crate) fn load_ordered(files: Vec<RegistryFile>) -> Loaded {
     let mut sink = Sink::default();
     let mut parsed = Parsed::default();
     for (i, file) in files.iter().enumerate() {
