@@ -50,6 +50,14 @@ pub(crate) struct Global {
         value_delimiter = ':'
     )]
     pub overlay: Vec<PathBuf>,
+    /// Import FollowTheMoney entities (JSON lines, as OpenSanctions and
+    /// Aleph publish them) into the registry for this run: companies,
+    /// people, public bodies, ownership, directorships, sanctions and
+    /// addresses, each citing the file, its SHA-256, the import date and
+    /// its line. DATASET names the source (default: the file's name).
+    /// Repeatable.
+    #[arg(long, global = true, value_name = "[DATASET=]FILE")]
+    pub ftm: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -74,7 +74,84 @@ pub(crate) fn load_for_use(global: &Global) -> anyhow::Result<Registry> {
             count(errors, "error")
         );
     }
-    Ok(loaded.registry)
+    let mut registry = loaded.registry;
+    for spec in &global.ftm {
+        registry = import_ftm_file(registry, spec)?;
+    }
+    Ok(registry)
+}
+
+/// How many problems of one import are printed before the rest are
+/// counted.
+const SHOWN_PROBLEMS: usize = 20;
+
+/// Imports one `[DATASET=]FILE` and reports what was read on standard
+/// error.
+fn import_ftm_file(registry: Registry, spec: &str) -> anyhow::Result<Registry> {
+    let (dataset, file) = match spec.split_once('=') {
+        Some((d, f)) if !d.is_empty() && !f.is_empty() => (d.to_owned(), f.to_owned()),
+        _ => {
+            let stem = std::path::Path::new(spec)
+                .file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| spec.to_owned());
+            let stem = stem.split('.').next().unwrap_or(&stem).to_owned();
+            (stem, spec.to_owned())
+        }
+    };
+    let started = std::time::Instant::now();
+    let f = std::fs::File::open(&file)
+        .with_context(|| format!("--ftm {file}: cannot open the file"))?;
+    let import = derisk_registry::import_ftm(
+        std::io::BufReader::with_capacity(1 << 20, f),
+        &file,
+        &dataset,
+        crate::today(),
+    )
+    .with_context(|| format!("--ftm {file}: cannot read the file"))?;
+    let stats = import.stats.clone();
+    let problems = import.diagnostics.clone();
+    let (entities, relations, designations) = (
+        import.entities.len(),
+        import.relations.len(),
+        import.designations.len(),
+    );
+    let (registry, refused) = registry.with_import(import);
+    for p in problems.iter().chain(&refused).take(SHOWN_PROBLEMS) {
+        eprintln!("derisk: {p}");
+    }
+    let total = problems.len() + refused.len();
+    if total > SHOWN_PROBLEMS {
+        eprintln!(
+            "derisk: … and {} more problems in {file}",
+            total - SHOWN_PROBLEMS
+        );
+    }
+    let skipped: Vec<String> = stats
+        .skipped_schemas
+        .iter()
+        .map(|(s, n)| format!("{s} {n}"))
+        .collect();
+    eprintln!(
+        "derisk: imported {}, {} and {} from {file} (dataset {dataset:?}, {} of {} lines read) in {:.2} s{}{}",
+        count(entities, "entity"),
+        count(relations, "relation"),
+        count(designations, "designation"),
+        count(stats.imported.values().sum::<u64>() as usize, "record"),
+        stats.lines,
+        started.elapsed().as_secs_f64(),
+        if skipped.is_empty() {
+            String::new()
+        } else {
+            format!("; schemas not imported: {}", skipped.join(", "))
+        },
+        if total == 0 {
+            String::new()
+        } else {
+            format!("; {} skipped", count(total, "problem"))
+        },
+    );
+    Ok(registry)
 }
 
 /// "1 entity", "2 entities", "0 MAC blocks".

@@ -33,6 +33,9 @@ vocabulary! {
         RiskRating => "risk-rating",
         /// An ethical exclusion or divestment by an investor.
         InvestorExclusion => "investor-exclusion",
+        /// Sanctions of unspecified nature (asset freeze, trade ban), as
+        /// imported from a sanctions dataset that does not say more.
+        Sanctions => "sanctions",
     }
 }
 

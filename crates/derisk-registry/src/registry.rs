@@ -147,6 +147,102 @@ impl Registry {
         }
     }
 
+    /// This registry with an import's facts added. Imported entities and
+    /// lists whose id is already taken are left out with a diagnostic, as
+    /// are relations and designations that need them; an import whose
+    /// source id is taken (the same dataset twice) is left out whole. The
+    /// new hash covers the old one and the import's source, which names
+    /// the imported file's SHA-256.
+    pub fn with_import(self, import: crate::Import) -> (Registry, Vec<crate::Diagnostic>) {
+        use sha2::{Digest, Sha256};
+        let mut problems = Vec::new();
+        let Some(source) = import.source else {
+            return (self, problems);
+        };
+        let file = source.title.clone();
+        let problem = |message: String| crate::Diagnostic {
+            severity: crate::Severity::Error,
+            file: file.clone(),
+            line: 0,
+            column: 0,
+            field: String::new(),
+            message,
+        };
+        if self.source(source.id.as_str()).is_some() {
+            problems.push(problem(format!(
+                "source id `{}` is already in the registry (the same dataset imported twice?); import left out",
+                source.id
+            )));
+            return (self, problems);
+        }
+        let Registry {
+            mut sources,
+            mut lists,
+            mut entities,
+            mut relations,
+            mut designations,
+            mac_blocks,
+            hash,
+            mut files,
+            mut entity_index,
+            mut list_index,
+            ..
+        } = self;
+        let mut hasher = Sha256::new();
+        hasher.update(hash.as_bytes());
+        hasher.update(source.id.as_str().as_bytes());
+        hasher.update(source.note.as_deref().unwrap_or("").as_bytes());
+        let hash: String = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        files.push(source.url.clone());
+        sources.push(source);
+        for e in import.entities {
+            if entity_index.contains_key(e.id.as_str()) {
+                problems.push(problem(format!(
+                    "entity id `{}` is already in the registry; the imported one is left out",
+                    e.id
+                )));
+                continue;
+            }
+            entity_index.insert(e.id.as_str().to_owned(), entities.len());
+            entities.push(e);
+        }
+        for l in import.lists {
+            if list_index.contains_key(l.id.as_str()) {
+                problems.push(problem(format!(
+                    "list id `{}` is already in the registry; the imported one is left out",
+                    l.id
+                )));
+                continue;
+            }
+            list_index.insert(l.id.as_str().to_owned(), lists.len());
+            lists.push(l);
+        }
+        relations.extend(import.relations.into_iter().filter(|r| {
+            entity_index.contains_key(r.subject.as_str())
+                && entity_index.contains_key(r.object.as_str())
+        }));
+        designations.extend(import.designations.into_iter().filter(|d| {
+            entity_index.contains_key(d.entity.as_str()) && list_index.contains_key(d.list.as_str())
+        }));
+        (
+            Registry::new(
+                sources,
+                lists,
+                entities,
+                relations,
+                designations,
+                mac_blocks,
+                hash,
+                files,
+            ),
+            problems,
+        )
+    }
+
     /// SHA-256 over the names and contents of the files loaded: the version
     /// of the registry that findings cite.
     pub fn hash(&self) -> &str {
