@@ -1,5 +1,6 @@
 //! `derisk bench screen`: screening speed, memory and recall on generated
-//! data, at sizes the curated registry does not reach.
+//! data, at sizes the curated registry does not reach; `derisk bench
+//! import`: FollowTheMoney import speed and memory.
 
 use std::io::Write;
 use std::time::Instant;
@@ -10,7 +11,7 @@ use derisk_match::{Matcher, NameInput, PreparedQuery, ScoreConfig, Scratch};
 use rayon::prelude::*;
 
 use crate::Outcome;
-use crate::cli::BenchScreenArgs;
+use crate::cli::{BenchImportArgs, BenchScreenArgs};
 use crate::output::stdout;
 
 /// Peak resident memory of this process, from `/proc/self/status`.
@@ -150,5 +151,133 @@ pub(crate) fn screen(args: &BenchScreenArgs) -> anyhow::Result<Outcome> {
     if agree != sample || found != planted.len() {
         anyhow::bail!("recall below 100%: the index and the oracle disagree");
     }
+    Ok(Outcome::Clean)
+}
+
+/// Writes `n` generated entities as FollowTheMoney JSON lines: companies
+/// (nine in ten) and people, every tenth company with an address record,
+/// every fourth with an owner among the earlier entities and a share, every
+/// twentieth sanctioned. Returns the number of lines.
+fn write_ftm(path: &std::path::Path, n: usize, seed: u64) -> anyhow::Result<u64> {
+    let names = synth::names(n, seed);
+    let mut rng = synth::Rng::new(seed ^ 0x5eed);
+    let f = std::fs::File::create(path)
+        .with_context(|| format!("{}: cannot create", path.display()))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+    let countries = ["cn", "hk", "de", "nl", "pl", "fr", "it", "us", "gb", "se"];
+    let mut lines = 0u64;
+    for (i, name) in names.iter().enumerate() {
+        let country = countries[rng.below(countries.len())];
+        if i % 10 == 9 {
+            let v = serde_json::json!({
+                "id": format!("p{i}"), "schema": "Person",
+                "properties": { "name": [name], "nationality": [country] },
+            });
+            writeln!(w, "{v}")?;
+            lines += 1;
+            continue;
+        }
+        let mut props = serde_json::json!({
+            "name": [name],
+            "country": [country],
+            "registrationNumber": [format!("{:018}", rng.next_u64() % 1_000_000_000_000_000_000)],
+        });
+        if i % 3 == 0 {
+            props["alias"] = serde_json::json!([name.to_uppercase()]);
+        }
+        if i % 10 == 0 {
+            props["addressEntity"] = serde_json::json!([format!("a{i}")]);
+            let a = serde_json::json!({
+                "id": format!("a{i}"), "schema": "Address",
+                "properties": { "full": [format!("{} Street {}, {country}", i % 997, i % 89)], "country": [country] },
+            });
+            writeln!(w, "{a}")?;
+            lines += 1;
+        }
+        let v =
+            serde_json::json!({ "id": format!("c{i}"), "schema": "Company", "properties": props });
+        writeln!(w, "{v}")?;
+        lines += 1;
+        if i % 4 == 0 && i > 0 {
+            let owner = rng.below(i);
+            let owner = if owner % 10 == 9 {
+                format!("p{owner}")
+            } else {
+                format!("c{owner}")
+            };
+            let v = serde_json::json!({
+                "id": format!("o{i}"), "schema": "Ownership",
+                "properties": { "owner": [owner], "asset": [format!("c{i}")], "percentage": [format!("{}", 1 + rng.below(100))] },
+            });
+            writeln!(w, "{v}")?;
+            lines += 1;
+        }
+        if i % 20 == 0 {
+            let v = serde_json::json!({
+                "id": format!("s{i}"), "schema": "Sanction",
+                "properties": { "entity": [format!("c{i}")], "authority": ["Bureau of Industry and Security"],
+                                "program": ["Entity List"], "country": ["us"], "listingDate": ["2021-06-03"] },
+            });
+            writeln!(w, "{v}")?;
+            lines += 1;
+        }
+    }
+    w.flush()?;
+    Ok(lines)
+}
+
+pub(crate) fn import(args: &BenchImportArgs) -> anyhow::Result<Outcome> {
+    let mut out = stdout();
+    let temp = std::env::temp_dir().join(format!("derisk-bench-{}.ftm.json", std::process::id()));
+    let path = args.keep.clone().unwrap_or_else(|| temp.clone());
+    let t = Instant::now();
+    let lines = write_ftm(&path, args.entities, args.seed)?;
+    let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+    writeln!(
+        out,
+        "generated {} entities in {lines} lines ({:.0} MiB) in {:.2} s",
+        args.entities,
+        size as f64 / (1 << 20) as f64,
+        t.elapsed().as_secs_f64()
+    )?;
+    let t = Instant::now();
+    let f =
+        std::fs::File::open(&path).with_context(|| format!("{}: cannot open", path.display()))?;
+    let file = path.display().to_string();
+    let imported = derisk_registry::import_ftm(
+        std::io::BufReader::with_capacity(1 << 20, f),
+        &file,
+        "bench",
+        crate::today(),
+    )?;
+    let secs = t.elapsed().as_secs_f64();
+    let records: u64 = imported.stats.imported.values().sum();
+    writeln!(
+        out,
+        "imported {} entities, {} relations, {} designations from {records} records in {secs:.2} s: {:.0} records/s, {:.0} entities/s; {} problems",
+        imported.entities.len(),
+        imported.relations.len(),
+        imported.designations.len(),
+        records as f64 / secs,
+        imported.entities.len() as f64 / secs,
+        imported.diagnostics.len()
+    )?;
+    let t = Instant::now();
+    let (registry, refused) = derisk_registry::bundled().registry.with_import(imported);
+    writeln!(
+        out,
+        "layered over the shipped registry in {:.2} s: {} entities, {} relations; {} refused",
+        t.elapsed().as_secs_f64(),
+        registry.entities().len(),
+        registry.relations().len(),
+        refused.len()
+    )?;
+    if let Some(rss) = peak_rss_mib() {
+        writeln!(out, "peak RSS: {rss:.0} MiB")?;
+    }
+    if args.keep.is_none() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    out.flush()?;
     Ok(Outcome::Clean)
 }

@@ -219,6 +219,30 @@ pub(crate) enum BenchCommand {
         after_help = "Examples:\n  derisk bench screen\n  derisk bench screen --names 100000 --queries 100000 --sample 20\n  derisk bench screen --queries 1000000 --write-queries queries.csv\n  derisk bench screen --names 10000 --queries 20000 --write-pairs pairs.csv"
     )]
     Screen(BenchScreenArgs),
+    /// Generate a FollowTheMoney file (companies, people, addresses,
+    /// ownership and sanctions, as OpenSanctions publishes them), import
+    /// it, layer it over the shipped registry, and report records per
+    /// second and peak memory.
+    #[command(
+        after_help = "Examples:\n  derisk bench import\n  derisk bench import --entities 100000\n  derisk bench import --entities 1000 --keep entities.ftm.json"
+    )]
+    Import(BenchImportArgs),
+}
+
+/// Options of `derisk bench import`.
+#[derive(Debug, Args)]
+pub(crate) struct BenchImportArgs {
+    /// Entities to generate (companies and people); ownership, sanction and
+    /// address records come on top.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub entities: usize,
+    /// Seed of the generator; the same seed gives the same file.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Write the generated file here and keep it (default: a temporary
+    /// file, removed afterwards).
+    #[arg(long, value_name = "FILE")]
+    pub keep: Option<std::path::PathBuf>,
 }
 
 /// Options of `derisk bench screen`.

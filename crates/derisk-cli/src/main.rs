@@ -52,6 +52,7 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Screen(args) => screen_cmd::screen(&cli.global, args),
         Command::Compare(args) => screen_cmd::compare(args),
         Command::Bench(cli::BenchCommand::Screen(args)) => bench_cmd::screen(args),
+        Command::Bench(cli::BenchCommand::Import(args)) => bench_cmd::import(args),
     }
 }
 
