@@ -199,27 +199,31 @@ impl Registry {
             .collect();
         files.push(source.url.clone());
         sources.push(source);
-        for e in import.entities {
-            if entity_index.contains_key(e.id.as_str()) {
-                problems.push(problem(format!(
-                    "entity id `{}` is already in the registry; the imported one is left out",
-                    e.id
-                )));
-                continue;
-            }
-            entity_index.insert(e.id.as_str().to_owned(), entities.len());
-            entities.push(e);
-        }
-        for l in import.lists {
-            if list_index.contains_key(l.id.as_str()) {
-                problems.push(problem(format!(
-                    "list id `{}` is already in the registry; the imported one is left out",
-                    l.id
-                )));
-                continue;
-            }
-            list_index.insert(l.id.as_str().to_owned(), lists.len());
-            lists.push(l);
+        let mut refused = Vec::new();
+        append_new(
+            import.entities,
+            |e| e.id.as_str(),
+            &mut entity_index,
+            &mut entities,
+            &mut refused,
+        );
+        let refused_entities = refused.len();
+        append_new(
+            import.lists,
+            |l| l.id.as_str(),
+            &mut list_index,
+            &mut lists,
+            &mut refused,
+        );
+        for (i, id) in refused.into_iter().enumerate() {
+            let what = if i < refused_entities {
+                "entity"
+            } else {
+                "list"
+            };
+            problems.push(problem(format!(
+                "{what} id `{id}` is already in the registry; the imported one is left out"
+            )));
         }
         relations.extend(import.relations.into_iter().filter(|r| {
             entity_index.contains_key(r.subject.as_str())
@@ -496,6 +500,26 @@ impl Registry {
             *s.mac_blocks.entry(b.registry.as_str()).or_default() += 1;
         }
         s
+    }
+}
+
+/// Appends the items whose id `index` does not hold yet, indexing them;
+/// the ids of the others go to `refused`.
+fn append_new<T>(
+    items: Vec<T>,
+    id: impl Fn(&T) -> &str,
+    index: &mut HashMap<String, usize>,
+    into: &mut Vec<T>,
+    refused: &mut Vec<String>,
+) {
+    for item in items {
+        let key = id(&item);
+        if index.contains_key(key) {
+            refused.push(key.to_owned());
+            continue;
+        }
+        index.insert(key.to_owned(), into.len());
+        into.push(item);
     }
 }
 
