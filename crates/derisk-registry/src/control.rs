@@ -31,7 +31,7 @@
 
 use std::collections::HashMap;
 
-use derisk_core::{Entity, Relation, RelationKind};
+use derisk_core::{Entity, Relation, RelationKind, SourceId};
 
 use crate::Registry;
 
@@ -179,6 +179,19 @@ impl<'r> Step<'r> {
             Step::Sum { stakes, .. } => stakes.clone(),
         }
     }
+
+    /// The sources of `steps`' relations, in order, each once.
+    pub fn sources(steps: &[Step<'r>]) -> Vec<SourceId> {
+        let mut ids: Vec<SourceId> = Vec::new();
+        for r in steps.iter().flat_map(Step::relations) {
+            for id in &r.sources {
+                if !ids.contains(id) {
+                    ids.push(id.clone());
+                }
+            }
+        }
+        ids
+    }
 }
 
 /// A party that controls the entity, and how.
@@ -253,6 +266,9 @@ struct Walk<'r> {
     reg: &'r Registry,
     rules: ControlRules,
     memo: HashMap<usize, Found<'r>>,
+    /// The ties of each entity met, computed once (which also records each
+    /// conflict once).
+    ties: HashMap<usize, Vec<Hop<'r>>>,
     stack: Vec<usize>,
     cycles: Vec<Vec<usize>>,
     conflicts: Vec<Conflict<'r>>,
@@ -268,6 +284,7 @@ impl Registry {
             reg: self,
             rules,
             memo: HashMap::new(),
+            ties: HashMap::new(),
             stack: Vec::new(),
             cycles: Vec::new(),
             conflicts: Vec::new(),
@@ -321,8 +338,7 @@ impl Registry {
                 cycles.push(c);
             }
         }
-        let mut conflicts = std::mem::take(&mut walk.conflicts);
-        conflicts.dedup_by(|a, b| a.held.id == b.held.id && a.holder.id == b.holder.id);
+        let conflicts = std::mem::take(&mut walk.conflicts);
         Some(Control {
             entity: &self.entities[start],
             rules,
@@ -357,6 +373,15 @@ impl<'r> Walk<'r> {
     /// when several link the same pair; disagreeing shares are recorded as
     /// a conflict), followed by makers and affiliations.
     fn ties(&mut self, at: usize) -> Vec<Hop<'r>> {
+        if let Some(hops) = self.ties.get(&at) {
+            return hops.clone();
+        }
+        let hops = self.compute_ties(at);
+        self.ties.insert(at, hops.clone());
+        hops
+    }
+
+    fn compute_ties(&mut self, at: usize) -> Vec<Hop<'r>> {
         let reg = self.reg;
         let from = &reg.entities[at];
         let mut hops: Vec<Hop<'r>> = Vec::new();

@@ -176,6 +176,33 @@ object = "group"
 share = 51
 sources = ["s"]
 
+# A berth of the port whose two filings disagree too.
+[[entity]]
+id = "berth"
+kind = "company"
+name = "Port Berth"
+sources = ["s"]
+
+[[relation]]
+subject = "berth"
+kind = "subsidiary-of"
+object = "port"
+sources = ["s"]
+
+[[relation]]
+subject = "berth"
+kind = "owned-by"
+object = "founder"
+share = 20
+sources = ["s"]
+
+[[relation]]
+subject = "berth"
+kind = "owned-by"
+object = "founder"
+share = 30
+sources = ["s"]
+
 # A cycle.
 [[entity]]
 id = "a"
@@ -343,6 +370,14 @@ fn disagreeing_shares_are_reported_and_the_larger_is_used() {
         .filter_map(|r| r.share.map(|s| s.percent))
         .collect();
     assert_eq!(shares, [49.0, 51.0]);
+    // Each disagreement is reported once, however often the walk meets it.
+    let c = r.control("berth", ControlRules::default()).unwrap();
+    let pairs: Vec<(&str, &str)> = c
+        .conflicts
+        .iter()
+        .map(|k| (k.held.id.as_str(), k.holder.id.as_str()))
+        .collect();
+    assert_eq!(pairs, [("berth", "founder"), ("port", "group")]);
 }
 
 #[test]
