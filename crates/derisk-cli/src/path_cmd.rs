@@ -78,20 +78,6 @@ fn mark(r: &Relation) -> &'static str {
     }
 }
 
-fn relations_of(steps: &[Step<'_>]) -> Vec<derisk_core::SourceId> {
-    let mut ids = Vec::new();
-    for s in steps {
-        for r in s.relations() {
-            for id in &r.sources {
-                if !ids.contains(id) {
-                    ids.push(id.clone());
-                }
-            }
-        }
-    }
-    ids
-}
-
 fn text(r: &Registry, c: &Control<'_>) -> String {
     let mut cites = Citations::default();
     let mut s = String::new();
@@ -126,7 +112,7 @@ fn text(r: &Registry, c: &Control<'_>) -> String {
             }
             w(format!(
                 "    {chain}  {}",
-                cites.cite(&relations_of(&k.path))
+                cites.cite(&Step::sources(&k.path))
             ));
         }
     }

@@ -42,8 +42,11 @@ pub fn max_edits(chars: usize, han: bool) -> usize {
 
 /// The budget two tokens share: the smaller of their budgets.
 pub fn pair_budget(a: &str, b: &str) -> usize {
-    let (la, ha) = measure(a);
-    let (lb, hb) = measure(b);
+    shared_budget(measure(a), measure(b))
+}
+
+/// [`pair_budget`] of two tokens already measured.
+pub fn shared_budget((la, ha): (usize, bool), (lb, hb): (usize, bool)) -> usize {
     max_edits(la, ha).min(max_edits(lb, hb))
 }
 

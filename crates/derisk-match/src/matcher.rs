@@ -47,7 +47,9 @@ use std::ops::Range;
 use derisk_core::CountryCode;
 use rayon::prelude::*;
 
-use crate::index::{DeletionIndex, for_each_deletion, max_edits, measure, pair_budget, within};
+use crate::index::{
+    DeletionIndex, for_each_deletion, max_edits, measure, pair_budget, shared_budget, within,
+};
 use crate::normalize::{Class, Normalized, normalize};
 use crate::vocab::Vocab;
 
@@ -535,10 +537,10 @@ impl Matcher {
                     weak,
                     capped: input.short_form
                         && !weak
-                        && n.tokens
+                        && tokens[first as usize..]
                             .iter()
                             .filter(|t| t.class == Class::Distinctive)
-                            .all(|t| measure(&t.text).0 <= 3),
+                            .all(|t| t.chars <= 3),
                     country: input.country,
                     anchors: 0,
                     legal,
@@ -727,8 +729,7 @@ impl Matcher {
         let lo = scratch.pool.len() as u32;
         for &v in hits.iter() {
             let cand = self.vocab.text(v);
-            let (clen, chan) = measure(cand);
-            if within(token, cand, k.min(max_edits(clen, chan))).is_some() {
+            if within(token, cand, shared_budget((len, han), measure(cand))).is_some() {
                 scratch.found.extend_from_slice(self.postings_of(v));
                 scratch.pool.push(v);
             }
@@ -1214,7 +1215,7 @@ fn compare_units(q: &UnitView<'_>, r: &UnitView<'_>) -> Option<(f64, PairKind)> 
 /// Similarity and edit count of two tokens within their shared budget;
 /// each comes with its (characters, Han) measure.
 fn edits(a: &str, ma: (usize, bool), b: &str, mb: (usize, bool)) -> Option<(f64, PairKind)> {
-    let budget = max_edits(ma.0, ma.1).min(max_edits(mb.0, mb.1));
+    let budget = shared_budget(ma, mb);
     if budget == 0 || ma.0.abs_diff(mb.0) > budget {
         return None;
     }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use derisk_core::{
     CountryCode, Decision, DesignationRef, Entity, EntityKind, Identifier, Name, NameKind,
-    PathStep, RelationKind, ScorePart, Share, SourceId, Verification,
+    PathStep, RelationKind, ScorePart, Share, Verification,
 };
 use derisk_registry::{ControlRules, Registry, Step, Tie};
 
@@ -332,14 +332,7 @@ fn step_of(s: &Step<'_>) -> PathStep {
         Step::Sum {
             by, total, stakes, ..
         } => {
-            let mut sources: Vec<SourceId> = Vec::new();
-            for r in stakes {
-                for src in &r.sources {
-                    if !sources.contains(src) {
-                        sources.push(src.clone());
-                    }
-                }
-            }
+            let sources = Step::sources(std::slice::from_ref(s));
             let unverified: Vec<&str> = stakes
                 .iter()
                 .filter_map(|r| match &r.verification {
