@@ -241,15 +241,7 @@ pub(crate) fn import(args: &BenchImportArgs) -> anyhow::Result<Outcome> {
         t.elapsed().as_secs_f64()
     )?;
     let t = Instant::now();
-    let f =
-        std::fs::File::open(&path).with_context(|| format!("{}: cannot open", path.display()))?;
-    let file = path.display().to_string();
-    let imported = derisk_registry::import_ftm(
-        std::io::BufReader::with_capacity(1 << 20, f),
-        &file,
-        "bench",
-        crate::today(),
-    )?;
+    let imported = crate::registry_cmd::read_ftm(&path.display().to_string(), "bench")?;
     let secs = t.elapsed().as_secs_f64();
     let records: u64 = imported.stats.imported.values().sum();
     writeln!(

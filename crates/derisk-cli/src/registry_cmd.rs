@@ -40,22 +40,12 @@ pub(crate) fn run(global: &Global, cmd: &RegistryCommand) -> anyhow::Result<Outc
 }
 
 fn load(global: &Global) -> anyhow::Result<Loaded> {
-    if global.overlay.is_empty() {
-        return match &global.registry {
-            Some(dir) => Ok(derisk_registry::load_dir(dir)?),
-            None => Ok(derisk_registry::bundled()),
-        };
-    }
-    let base = match &global.registry {
-        Some(dir) => vec![dir.clone()],
-        None => Vec::new(),
+    // The shipped files, or the --registry directory, then the overlays.
+    let (files, dirs) = match &global.registry {
+        Some(dir) => (Vec::new(), vec![dir.clone()]),
+        None => (derisk_registry::bundled_files(), Vec::new()),
     };
-    let files = if base.is_empty() {
-        derisk_registry::bundled_files()
-    } else {
-        Vec::new()
-    };
-    let dirs: Vec<_> = base
+    let dirs: Vec<_> = dirs
         .into_iter()
         .chain(global.overlay.iter().cloned())
         .collect();
@@ -81,6 +71,18 @@ pub(crate) fn load_for_use(global: &Global) -> anyhow::Result<Registry> {
     Ok(registry)
 }
 
+/// Reads a FollowTheMoney file, dated today.
+pub(crate) fn read_ftm(file: &str, dataset: &str) -> anyhow::Result<derisk_registry::Import> {
+    let f = std::fs::File::open(file).with_context(|| format!("{file}: cannot open the file"))?;
+    derisk_registry::import_ftm(
+        std::io::BufReader::with_capacity(1 << 20, f),
+        file,
+        dataset,
+        crate::today(),
+    )
+    .with_context(|| format!("{file}: cannot read the file"))
+}
+
 /// How many problems of one import are printed before the rest are
 /// counted.
 const SHOWN_PROBLEMS: usize = 20;
@@ -100,17 +102,9 @@ fn import_ftm_file(registry: Registry, spec: &str) -> anyhow::Result<Registry> {
         }
     };
     let started = std::time::Instant::now();
-    let f = std::fs::File::open(&file)
-        .with_context(|| format!("--ftm {file}: cannot open the file"))?;
-    let import = derisk_registry::import_ftm(
-        std::io::BufReader::with_capacity(1 << 20, f),
-        &file,
-        &dataset,
-        crate::today(),
-    )
-    .with_context(|| format!("--ftm {file}: cannot read the file"))?;
-    let stats = import.stats.clone();
-    let problems = import.diagnostics.clone();
+    let mut import = read_ftm(&file, &dataset).context("--ftm")?;
+    let stats = std::mem::take(&mut import.stats);
+    let problems = std::mem::take(&mut import.diagnostics);
     let (entities, relations, designations) = (
         import.entities.len(),
         import.relations.len(),

@@ -27,7 +27,7 @@
 //! rest of the file is imported.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufRead;
 
 use derisk_core::{
@@ -113,7 +113,7 @@ pub fn import_ftm(
         SourceId::new(&format!("{slug}-import")).expect("a slug with a suffix is an id");
     let mut hasher = Sha256::new();
     let mut index: HashMap<String, usize> = HashMap::new();
-    let mut used_ids: HashMap<String, ()> = HashMap::new();
+    let mut used_ids: HashSet<String> = HashSet::new();
     let mut pending: Vec<Pending> = Vec::new();
     let mut addresses: HashMap<String, String> = HashMap::new();
     let mut address_refs: Vec<(usize, String)> = Vec::new();
@@ -187,7 +187,7 @@ pub fn import_ftm(
                     .or_default() += 1;
             }
         }
-        let get = |k: &str| -> &[Cow<'_, str>] { props.get(k).map_or(&[], Vec::as_slice) };
+        let get = |k: &str| values(&props, k);
         match schema {
             "Address" => {
                 let full = get("full").first().map(|s| s.to_string()).or_else(|| {
@@ -532,6 +532,14 @@ fn reads(schema: &str, prop: &str) -> bool {
     read.contains(&prop)
 }
 
+/// The values of property `key`, none if it is absent.
+fn values<'p, 'a>(
+    props: &'p HashMap<Cow<'a, str>, Vec<Cow<'a, str>>>,
+    key: &str,
+) -> &'p [Cow<'a, str>] {
+    props.get(key).map_or(&[], Vec::as_slice)
+}
+
 fn plain_name(value: &str, kind: NameKind, source: &SourceId) -> Name {
     Name {
         value: value.to_owned(),
@@ -554,7 +562,7 @@ fn add_names(e: &mut Entity, props: &HashMap<Cow<'_, str>, Vec<Cow<'_, str>>>, s
         ("abbreviation", NameKind::Abbreviation),
         ("previousName", NameKind::Former),
     ] {
-        for v in props.get(key).map_or(&[][..], Vec::as_slice) {
+        for v in values(props, key) {
             let v = v.trim();
             if v.is_empty() || e.names.iter().any(|n| n.value == v) {
                 continue;
@@ -581,7 +589,7 @@ fn add_identifiers(
             verification: Verification::Verified,
         })
     };
-    let get = |k: &str| props.get(k).map_or(&[][..], Vec::as_slice);
+    let get = |k: &str| values(props, k);
     for v in get("leiCode") {
         add(IdentifierScheme::Lei, v);
     }
@@ -617,10 +625,10 @@ fn append_note(e: &mut Entity, text: &str) {
 /// A registry id for a FollowTheMoney id: the dataset slug and the id
 /// folded to lower-case letters, digits and single hyphens; a hash suffix
 /// when that is too long or already taken.
-fn entity_id(slug: &str, ftm_id: &str, used: &mut HashMap<String, ()>) -> EntityId {
+fn entity_id(slug: &str, ftm_id: &str, used: &mut HashSet<String>) -> EntityId {
     let folded = slugify(ftm_id, 64);
     let mut candidate = format!("{slug}-{folded}");
-    if candidate.len() > 64 || folded.is_empty() || used.contains_key(&candidate) {
+    if candidate.len() > 64 || folded.is_empty() || used.contains(&candidate) {
         let digest = Sha256::digest(ftm_id.as_bytes());
         let short: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
         let keep = 64 - slug.len() - short.len() - 2;
@@ -632,7 +640,7 @@ fn entity_id(slug: &str, ftm_id: &str, used: &mut HashMap<String, ()>) -> Entity
             format!("{slug}-{head}-{short}")
         };
     }
-    used.insert(candidate.clone(), ());
+    used.insert(candidate.clone());
     EntityId::new(&candidate).expect("built from the id alphabet")
 }
 
@@ -698,7 +706,7 @@ mod tests {
 
     #[test]
     fn ids_are_folded_and_kept_unique() {
-        let mut used = HashMap::new();
+        let mut used = HashSet::new();
         let a = entity_id("os", "NK-2b5XqZ", &mut used);
         assert_eq!(a.as_str(), "os-nk-2b5xqz");
         let b = entity_id("os", "nk-2b5xqz", &mut used);
