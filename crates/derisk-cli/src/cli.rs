@@ -58,6 +58,13 @@ pub(crate) struct Global {
     /// Repeatable.
     #[arg(long, global = true, value_name = "[DATASET=]FILE")]
     pub ftm: Vec<String>,
+    /// Import the US Consolidated Screening List (consolidated.csv or
+    /// consolidated.json, as the US trade administration publishes it) for
+    /// this run: one list per source list (Entity List, Military End User
+    /// list, NS-CMIC, SDN, ...), a designation per row with its Federal
+    /// Register notice and dates, alternative names as aliases. Repeatable.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub csl: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

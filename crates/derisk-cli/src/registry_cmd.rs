@@ -68,6 +68,9 @@ pub(crate) fn load_for_use(global: &Global) -> anyhow::Result<Registry> {
     for spec in &global.ftm {
         registry = import_ftm_file(registry, spec)?;
     }
+    for file in &global.csl {
+        registry = import_csl_file(registry, file)?;
+    }
     Ok(registry)
 }
 
@@ -102,7 +105,41 @@ fn import_ftm_file(registry: Registry, spec: &str) -> anyhow::Result<Registry> {
         }
     };
     let started = std::time::Instant::now();
-    let mut import = read_ftm(&file, &dataset).context("--ftm")?;
+    let import = read_ftm(&file, &dataset).context("--ftm")?;
+    Ok(apply_import(
+        registry,
+        import,
+        &file,
+        &format!("dataset {dataset:?}, "),
+        started,
+    ))
+}
+
+/// Reads the US Consolidated Screening List from `file` (CSV, or JSON by
+/// its extension), dated today, and layers it over `registry`.
+fn import_csl_file(registry: Registry, file: &str) -> anyhow::Result<Registry> {
+    let started = std::time::Instant::now();
+    let f = std::fs::File::open(file)
+        .with_context(|| format!("--csl: {file}: cannot open the file"))?;
+    let import = derisk_registry::import_csl(
+        std::io::BufReader::with_capacity(1 << 20, f),
+        file,
+        derisk_registry::CslFormat::from_path(file),
+        crate::today(),
+    )
+    .with_context(|| format!("--csl: {file}: cannot read the file"))?;
+    Ok(apply_import(registry, import, file, "", started))
+}
+
+/// Layers one import over `registry` and reports on standard error what
+/// was read and what was skipped.
+fn apply_import(
+    registry: Registry,
+    mut import: derisk_registry::Import,
+    file: &str,
+    label: &str,
+    started: std::time::Instant,
+) -> Registry {
     let stats = std::mem::take(&mut import.stats);
     let problems = std::mem::take(&mut import.diagnostics);
     let (entities, relations, designations) = (
@@ -127,7 +164,7 @@ fn import_ftm_file(registry: Registry, spec: &str) -> anyhow::Result<Registry> {
         .map(|(s, n)| format!("{s} {n}"))
         .collect();
     eprintln!(
-        "derisk: imported {}, {} and {} from {file} (dataset {dataset:?}, {} of {} lines read) in {:.2} s{}{}",
+        "derisk: imported {}, {} and {} from {file} ({label}{} of {} lines read) in {:.2} s{}{}",
         count(entities, "entity"),
         count(relations, "relation"),
         count(designations, "designation"),
@@ -137,7 +174,7 @@ fn import_ftm_file(registry: Registry, spec: &str) -> anyhow::Result<Registry> {
         if skipped.is_empty() {
             String::new()
         } else {
-            format!("; schemas not imported: {}", skipped.join(", "))
+            format!("; kinds not imported: {}", skipped.join(", "))
         },
         if total == 0 {
             String::new()
@@ -145,7 +182,7 @@ fn import_ftm_file(registry: Registry, spec: &str) -> anyhow::Result<Registry> {
             format!("; {} skipped", count(total, "problem"))
         },
     );
-    Ok(registry)
+    registry
 }
 
 /// "1 entity", "2 entities", "0 MAC blocks".

@@ -121,7 +121,8 @@ impl<'r> Screener<'r> {
                     owner: i as u32,
                     name: &n.value,
                     country: e.country,
-                    short_form: n.kind == NameKind::Abbreviation,
+                    short_form: n.kind == NameKind::Abbreviation
+                        || (n.kind == NameKind::Alias && bare_short_form(&n.value)),
                 });
             }
             for id in &e.identifiers {
@@ -436,4 +437,13 @@ pub fn explain(s: &Scored, q: &PreparedQuery) -> (Vec<ScorePart>, String) {
         ));
     }
     (parts, sentence)
+}
+
+/// An alias that is nothing but a short form ("DJI", "Z.T.E."): one word
+/// of at most three letters or digits. Lists such as the US Consolidated
+/// Screening List give these as aliases, not abbreviations.
+fn bare_short_form(name: &str) -> bool {
+    let mut words = name.split_whitespace();
+    let one = words.next().is_some() && words.next().is_none();
+    one && name.chars().filter(|c| c.is_alphanumeric()).count() <= 3
 }

@@ -27,53 +27,20 @@
 //! rest of the file is imported.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
 
 use derisk_core::{
     CountryCode, Coverage, Designation, Entity, EntityId, EntityKind, Identifier, IdentifierScheme,
-    List, ListId, ListKind, Name, NameKind, PartialDate, Relation, RelationKind, Script, Share,
-    Source, SourceId, Verification,
+    List, ListId, ListKind, NameKind, PartialDate, Relation, RelationKind, Share, SourceId,
+    Verification,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::diagnostic::{Diagnostic, Severity};
-
-/// One imported file: the facts, counts and problems.
-#[derive(Debug, Default)]
-pub struct Import {
-    /// The source every fact cites.
-    pub source: Option<Source>,
-    /// Entities, including the authorities of imported lists.
-    pub entities: Vec<Entity>,
-    /// Ownership and directorship links.
-    pub relations: Vec<Relation>,
-    /// One list per authority and programme.
-    pub lists: Vec<List>,
-    /// Sanctions.
-    pub designations: Vec<Designation>,
-    /// What was read.
-    pub stats: ImportStats,
-    /// Lines that could not be imported, and links that lead nowhere.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-/// Counts of an import.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ImportStats {
-    /// Lines read, blank ones included.
-    pub lines: u64,
-    /// Records imported, by schema.
-    pub imported: BTreeMap<String, u64>,
-    /// Records skipped because their schema is not mapped, by schema.
-    pub skipped_schemas: BTreeMap<String, u64>,
-    /// Properties not read, as `Schema.property`, with how often they
-    /// occurred.
-    pub ignored_properties: BTreeMap<String, u64>,
-    /// Records with the id of an earlier one, merged into it.
-    pub merged_duplicates: u64,
-}
+use crate::import::{
+    Import, append_note, diag, entity_id, file_source, plain_name, push_name, short_label, slugify,
+};
 
 /// A line as FollowTheMoney writes it; property values are strings.
 #[derive(Deserialize)]
@@ -447,34 +414,16 @@ pub fn import_ftm(
         }
     }
     imp.diagnostics.sort_by_key(|d| (d.line, d.column));
-    let digest = hasher.finalize();
-    let hash: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    let path = std::fs::canonicalize(file)
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| file.to_owned());
-    imp.source = Some(Source {
-        id: source_id,
-        url: format!("file://{path}"),
-        title: format!("{dataset}: FollowTheMoney entities ({file})"),
-        publisher: dataset.to_owned(),
-        published: None,
-        note: Some(format!(
-            "Imported {today} from {file}, {} lines, SHA-256 {hash}.",
-            imp.stats.lines
-        )),
-    });
+    imp.source = Some(file_source(
+        source_id,
+        file,
+        format!("{dataset}: FollowTheMoney entities ({file})"),
+        dataset,
+        today,
+        imp.stats.lines,
+        &hasher.finalize(),
+    ));
     Ok(imp)
-}
-
-fn diag(file: &str, line: u64, column: usize, field: &str, message: String) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Error,
-        file: file.to_owned(),
-        line: line as usize,
-        column: column.max(1),
-        field: field.to_owned(),
-        message,
-    }
 }
 
 const SCHEMAS: &[&str] = &[
@@ -540,20 +489,7 @@ fn values<'p, 'a>(
     props.get(key).map_or(&[], Vec::as_slice)
 }
 
-fn plain_name(value: &str, kind: NameKind, source: &SourceId) -> Name {
-    Name {
-        value: value.to_owned(),
-        kind,
-        lang: None,
-        start: None,
-        end: None,
-        sources: vec![source.clone()],
-        verification: Verification::Verified,
-    }
-}
-
-/// Adds the names of `props` that `e` does not have yet. A name written in
-/// Chinese characters alone is of kind `chinese`.
+/// Adds the names of `props` that `e` does not have yet.
 fn add_names(e: &mut Entity, props: &HashMap<Cow<'_, str>, Vec<Cow<'_, str>>>, src: &SourceId) {
     for (key, kind) in [
         ("name", NameKind::Legal),
@@ -563,15 +499,7 @@ fn add_names(e: &mut Entity, props: &HashMap<Cow<'_, str>, Vec<Cow<'_, str>>>, s
         ("previousName", NameKind::Former),
     ] {
         for v in values(props, key) {
-            let v = v.trim();
-            if v.is_empty() || e.names.iter().any(|n| n.value == v) {
-                continue;
-            }
-            let mut n = plain_name(v, kind, src);
-            if n.script() == Script::Han {
-                n.kind = NameKind::Chinese;
-            }
-            e.names.push(n);
+            push_name(e, v, kind, src);
         }
     }
 }
@@ -609,77 +537,6 @@ fn add_identifiers(
                 add(IdentifierScheme::Uscc, v);
             }
         }
-    }
-}
-
-fn append_note(e: &mut Entity, text: &str) {
-    match &mut e.note {
-        Some(n) => {
-            n.push_str("; ");
-            n.push_str(text);
-        }
-        None => e.note = Some(text.to_owned()),
-    }
-}
-
-/// A registry id for a FollowTheMoney id: the dataset slug and the id
-/// folded to lower-case letters, digits and single hyphens; a hash suffix
-/// when that is too long or already taken.
-fn entity_id(slug: &str, ftm_id: &str, used: &mut HashSet<String>) -> EntityId {
-    let folded = slugify(ftm_id, 64);
-    let mut candidate = format!("{slug}-{folded}");
-    if candidate.len() > 64 || folded.is_empty() || used.contains(&candidate) {
-        let digest = Sha256::digest(ftm_id.as_bytes());
-        let short: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
-        let keep = 64 - slug.len() - short.len() - 2;
-        let head: String = folded.chars().take(keep).collect();
-        let head = head.trim_end_matches('-');
-        candidate = if head.is_empty() {
-            format!("{slug}-{short}")
-        } else {
-            format!("{slug}-{head}-{short}")
-        };
-    }
-    used.insert(candidate.clone());
-    EntityId::new(&candidate).expect("built from the id alphabet")
-}
-
-/// Lower-case ASCII letters and digits, other runs as one hyphen, at most
-/// `max` bytes.
-pub(crate) fn slugify(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            if out.len() >= max {
-                break;
-            }
-            out.push(c.to_ascii_lowercase());
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    while out.ends_with('-') || out.len() > max {
-        out.pop();
-    }
-    out
-}
-
-/// A short label: the capitals and digits of a programme name ("SDN",
-/// "CMIC"), or its first word.
-fn short_label(text: &str) -> String {
-    let t = text.trim();
-    if t.len() <= 12 {
-        return t.to_owned();
-    }
-    let caps: String = t
-        .split_whitespace()
-        .filter_map(|w| w.chars().next())
-        .filter(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-        .collect();
-    if caps.len() >= 2 {
-        caps
-    } else {
-        t.chars().take(12).collect()
     }
 }
 

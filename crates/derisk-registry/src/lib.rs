@@ -44,16 +44,20 @@
 
 mod bundled;
 mod control;
+mod csl;
 mod diagnostic;
 mod fields;
 mod ftm;
+mod import;
 mod load;
 mod parse;
 mod registry;
 
 pub use bundled::{BUNDLED_DIR, ReadError, bundled, bundled_files, load_dir, load_layered};
 pub use control::{Conflict, Control, ControlRules, Controller, Holding, Hop, Step, Tie};
+pub use csl::{CslFormat, import_csl};
 pub use diagnostic::{Diagnostic, Severity};
-pub use ftm::{Import, ImportStats, import_ftm};
+pub use ftm::import_ftm;
+pub use import::{Import, ImportStats};
 pub use load::{Loaded, RegistryFile, load};
 pub use registry::{Chain, Link, Lookup, Registry, Stats};
