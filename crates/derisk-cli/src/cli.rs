@@ -65,6 +65,13 @@ pub(crate) struct Global {
     /// Register notice and dates, alternative names as aliases. Repeatable.
     #[arg(long, global = true, value_name = "FILE")]
     pub csl: Vec<String>,
+    /// Import an IEEE MAC address registry for this run: oui.csv, mam.csv,
+    /// oui36.csv or iab.csv (from the IEEE or Debian's ieee-data), the
+    /// matching .txt listings, or npm oui-data's index.json. Every
+    /// assignment names the maker of a MAC; an assignee whose name is a
+    /// registry entity's gives that entity a block. Repeatable.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ieee: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -374,6 +381,52 @@ pub(crate) enum RegistryCommand {
         #[command(flatten)]
         control: ControlArgs,
     },
+    /// Name the maker of devices by MAC address, from the IEEE blocks the
+    /// registry holds (its vendors, bundled) and any --ieee registries.
+    ///
+    /// Each address gets a verdict: `registry` (the block belongs to a
+    /// registry entity, shown with its designations in force), `assigned`
+    /// (an imported IEEE assignment of another organisation), `local`
+    /// (locally administered or randomised: names no maker), `group`
+    /// (multicast or broadcast), `unknown` or `invalid`. The longest
+    /// prefix wins (MA-S and IAB, then MA-M, then MA-L). Exit code 1 when
+    /// any address belongs to a registry entity.
+    #[command(
+        after_help = "Examples:\n  derisk registry mac 44:19:b6:00:00:01\n  derisk --ieee oui.csv --ieee mam.csv --ieee oui36.csv registry mac 00:40:8c:12:34:56\n  cut -d' ' -f2 leases.txt | derisk registry mac --format jsonl"
+    )]
+    Mac {
+        /// MAC addresses (any of 44:19:B6:.., 44-19-b6-.., 4419.b6..); none
+        /// or `-` reads one a line from standard input.
+        #[arg(value_name = "MAC")]
+        macs: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+        format: DataFormat,
+    },
+    /// Read IEEE MAC registry files against the registry: the blocks that
+    /// link to registry entities, the unlinked assignees that look like
+    /// registry entities (screened by name, for a curator to decide), or
+    /// the linked blocks as registry TOML (how the shipped extract is made).
+    ///
+    /// An assignee links to an entity only when its name, with case,
+    /// punctuation and legal form ignored ("Co.,Ltd" = "Co., Ltd." =
+    /// "Company Limited"), is a name of exactly that entity; similar names
+    /// ("Shanghai Dahua Scale Factory") are reported, never linked.
+    #[command(
+        after_help = "Examples:\n  derisk registry ieee oui.csv mam.csv oui36.csv\n  derisk registry ieee node_modules/oui-data/index.json --output toml --source ieee-oui-data-2026-08"
+    )]
+    Ieee {
+        /// IEEE registry files (.csv, .txt, or oui-data .json).
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<String>,
+        /// What to print.
+        #[arg(long, value_enum, default_value_t = IeeeOutput::Report)]
+        output: IeeeOutput,
+        /// The source id the TOML blocks cite (a [[source]] describing the
+        /// extract, which you add).
+        #[arg(long, default_value = "ieee-import")]
+        source: String,
+    },
     /// Count what the registry holds, by kind.
     Stats {
         /// Output format.
@@ -404,6 +457,15 @@ pub(crate) enum TableFormat {
     Table,
     /// One JSON object per line.
     Jsonl,
+}
+
+/// What `registry ieee` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum IeeeOutput {
+    /// Linked blocks per entity, notes, and look-alike assignees.
+    Report,
+    /// The linked blocks as `[[mac_block]]` records.
+    Toml,
 }
 
 /// Formats for a single document.

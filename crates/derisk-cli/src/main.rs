@@ -6,6 +6,7 @@
 mod bench_cmd;
 mod cli;
 mod input;
+mod mac_cmd;
 mod output;
 mod path_cmd;
 mod registry_cmd;

@@ -31,6 +31,14 @@ pub(crate) fn run(global: &Global, cmd: &RegistryCommand) -> anyhow::Result<Outc
         ),
         RegistryCommand::Show { query, format } => show(&load_for_use(global)?, query, *format),
         RegistryCommand::Stats { format } => stats(&load_for_use(global)?, *format),
+        RegistryCommand::Mac { macs, format } => {
+            crate::mac_cmd::mac(&load_for_use(global)?, macs, *format)
+        }
+        RegistryCommand::Ieee {
+            files,
+            output,
+            source,
+        } => crate::mac_cmd::ieee(&load_for_use(global)?, files, *output, source),
         RegistryCommand::Path {
             query,
             format,
@@ -70,6 +78,9 @@ pub(crate) fn load_for_use(global: &Global) -> anyhow::Result<Registry> {
     }
     for file in &global.csl {
         registry = import_csl_file(registry, file)?;
+    }
+    for file in &global.ieee {
+        registry = import_ieee_file(registry, file)?;
     }
     Ok(registry)
 }
@@ -129,6 +140,25 @@ fn import_csl_file(registry: Registry, file: &str) -> anyhow::Result<Registry> {
     )
     .with_context(|| format!("--csl: {file}: cannot read the file"))?;
     Ok(apply_import(registry, import, file, "", started))
+}
+
+/// Reads an IEEE MAC registry file (CSV, text or oui-data JSON by its
+/// extension), links its assignees to `registry`'s entities and layers it.
+fn import_ieee_file(registry: Registry, file: &str) -> anyhow::Result<Registry> {
+    let started = std::time::Instant::now();
+    let f = std::fs::File::open(file)
+        .with_context(|| format!("--ieee: {file}: cannot open the file"))?;
+    let import = derisk_registry::import_ieee(
+        std::io::BufReader::with_capacity(1 << 20, f),
+        file,
+        derisk_registry::IeeeFormat::from_path(file),
+        crate::today(),
+        &registry,
+    )
+    .with_context(|| format!("--ieee: {file}: cannot read the file"))?;
+    let (assignments, blocks) = (import.assignments.len(), import.mac_blocks.len());
+    let label = format!("{assignments} MAC assignments, {blocks} of registry entities; ");
+    Ok(apply_import(registry, import, file, &label, started))
 }
 
 /// Layers one import over `registry` and reports on standard error what

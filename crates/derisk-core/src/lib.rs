@@ -46,7 +46,7 @@ pub use finding::{
     ObservedOrganisation, PathStep, Provenance, ScorePart, Subject,
 };
 pub use id::{EntityId, Id, IdError, ListId, SourceId};
-pub use mac::{MacBlock, MacError, MacPrefix, MacRegistry};
+pub use mac::{MacAssignment, MacBlock, MacError, MacPrefix, MacRegistry};
 pub use relation::{Relation, RelationKind, Share};
 pub use source::{Source, Verification};
 

@@ -11,8 +11,10 @@ vocabulary! {
         MaL => "MA-L",
         /// MAC Address Block Medium: a 28-bit prefix.
         MaM => "MA-M",
-        /// MAC Address Block Small: a 36-bit prefix (also the old IAB).
+        /// MAC Address Block Small: a 36-bit prefix.
         MaS => "MA-S",
+        /// Individual Address Block, the MA-S predecessor: a 36-bit prefix.
+        Iab => "IAB",
     }
 }
 
@@ -22,7 +24,7 @@ impl MacRegistry {
         match self {
             MacRegistry::MaL => 6,
             MacRegistry::MaM => 7,
-            MacRegistry::MaS => 9,
+            MacRegistry::MaS | MacRegistry::Iab => 9,
         }
     }
 }
@@ -118,6 +120,22 @@ pub struct MacBlock {
     pub entity: EntityId,
     /// The registry extract the block was read from.
     pub sources: Vec<SourceId>,
+}
+
+/// An IEEE assignment of any organisation, linked to the registry or not:
+/// what names the maker of any MAC address.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct MacAssignment {
+    /// The IEEE registry.
+    pub registry: MacRegistry,
+    /// The assigned prefix.
+    pub prefix: MacPrefix,
+    /// The organisation name exactly as the IEEE registered it.
+    pub assignee: String,
+    /// The address the IEEE lists, lines joined with ", ".
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "String::is_empty"))]
+    pub address: String,
 }
 
 #[cfg(test)]

@@ -55,6 +55,7 @@ use crate::diagnostic::Severity;
 use crate::import::{
     Import, append_note, diag, entity_id, file_source, plain_name, push_name, short_label, slugify,
 };
+use crate::jsonscan::{LineCounter, line_col, records, without_position};
 
 /// The format of a CSL file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,7 +158,7 @@ pub fn import_csl(
     };
     imp.stats.lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64
         + u64::from(!bytes.is_empty() && !bytes.ends_with(b"\n"));
-    let source_id = SourceId::new("csl-import").expect("a valid id");
+    let source_id = crate::import::file_source_id("csl", file);
     let mut builder = Builder {
         file,
         source: source_id.clone(),
@@ -412,8 +413,9 @@ fn json_rows(bytes: &[u8], file: &str, imp: &mut Import) -> Vec<Row> {
         imp.diagnostics.push(diag(file, line, column, "", what));
     }
     let mut rows = Vec::new();
+    let mut lines = LineCounter::new(bytes);
     for (at, raw) in elements {
-        let (line, column) = line_col(bytes, at);
+        let (line, column) = lines.at(at);
         let parsed: JsonRow = match serde_json::from_str(raw) {
             Ok(r) => r,
             Err(e) => {
@@ -477,200 +479,6 @@ fn json_rows(bytes: &[u8], file: &str, imp: &mut Import) -> Vec<Row> {
         });
     }
     rows
-}
-
-/// A serde_json error without its " at line L column C", which counts
-/// from the record, not the file.
-fn without_position(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    match text.rsplit_once(" at line ") {
-        Some((head, _)) => head.to_owned(),
-        None => text,
-    }
-}
-
-/// 1-based line and column of byte `at`.
-fn line_col(bytes: &[u8], at: usize) -> (u64, usize) {
-    let before = &bytes[..at.min(bytes.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-    let start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
-    (line, at - start + 1)
-}
-
-/// Records with their byte offsets, and the problem that ended the scan
-/// early with its offset.
-type Records<'t> = (Vec<(usize, &'t str)>, Option<(usize, String)>);
-
-/// The records of a CSL JSON text, each with its byte offset: the elements
-/// of the `results` array of the top-level object, of a top-level array,
-/// or the objects of JSON lines. Elements are delimited by a scan that
-/// follows strings and nesting, so a truncated or broken file still gives
-/// every complete record before the break, and the problem with its
-/// offset.
-fn records(text: &str) -> Records<'_> {
-    let b = text.as_bytes();
-    let skip_ws = |mut i: usize| {
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        i
-    };
-    let start = skip_ws(0);
-    if start == b.len() {
-        return (Vec::new(), None);
-    }
-    match b[start] {
-        b'[' => array_elements(text, start),
-        b'{' => {
-            // One object with a `results` array, or JSON lines.
-            match find_key(text, start, "results") {
-                Some(at) if b.get(at) == Some(&b'[') => array_elements(text, at),
-                Some(at) => (
-                    Vec::new(),
-                    Some((at, "expected `results` to be an array of records".into())),
-                ),
-                None => json_lines(text),
-            }
-        }
-        _ => (
-            Vec::new(),
-            Some((
-                start,
-                "expected a CSL JSON file: an object with `results`, an array of records, \
-                 or one record a line; nothing imported"
-                    .into(),
-            )),
-        ),
-    }
-}
-
-/// The end (exclusive) of the JSON value starting at `i`, or `None` if the
-/// text ends first. Only strings and nesting are followed; the value itself
-/// is parsed later.
-fn value_end(b: &[u8], mut i: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let scalar = !matches!(b.get(i), Some(b'{' | b'[' | b'"'));
-    while i < b.len() {
-        let c = b[i];
-        if in_string {
-            match c {
-                b'\\' => i += 1,
-                b'"' => {
-                    in_string = false;
-                    if depth == 0 {
-                        return Some(i + 1);
-                    }
-                }
-                _ => {}
-            }
-        } else {
-            match c {
-                b'"' => in_string = true,
-                b'{' | b'[' => depth += 1,
-                b'}' | b']' if depth > 0 => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Some(i + 1);
-                    }
-                }
-                b',' | b'}' | b']' if scalar => return Some(i),
-                c if scalar && c.is_ascii_whitespace() => return Some(i),
-                _ => {}
-            }
-        }
-        i += 1;
-    }
-    scalar.then_some(i)
-}
-
-/// The offset of the value of `key` in the object starting at `open`.
-fn find_key(text: &str, open: usize, key: &str) -> Option<usize> {
-    let b = text.as_bytes();
-    let mut i = open + 1;
-    loop {
-        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b',') {
-            i += 1;
-        }
-        if b.get(i) != Some(&b'"') {
-            return None;
-        }
-        let end = value_end(b, i)?;
-        let name: String = serde_json::from_str(&text[i..end]).ok()?;
-        i = end;
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if b.get(i) != Some(&b':') {
-            return None;
-        }
-        i += 1;
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if name == key {
-            return Some(i);
-        }
-        i = value_end(b, i)?;
-    }
-}
-
-fn array_elements(text: &str, open: usize) -> Records<'_> {
-    let b = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = open + 1;
-    loop {
-        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b',') {
-            i += 1;
-        }
-        match b.get(i) {
-            None => {
-                return (
-                    out,
-                    Some((
-                        i,
-                        "the file ends inside the array of records (truncated?); \
-                         the complete records before this point were read"
-                            .into(),
-                    )),
-                );
-            }
-            Some(b']') => return (out, None),
-            Some(_) => match value_end(b, i) {
-                Some(end) => {
-                    out.push((i, &text[i..end]));
-                    i = end;
-                }
-                None => {
-                    return (
-                        out,
-                        Some((
-                            i,
-                            "the file ends inside this record (truncated?); record skipped, \
-                             the records before it were read"
-                                .into(),
-                        )),
-                    );
-                }
-            },
-        }
-    }
-}
-
-fn json_lines(text: &str) -> Records<'_> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if !trimmed.trim().is_empty() {
-            out.push((at + line.len() - trimmed.len(), trimmed.trim_end()));
-        }
-        at += line.len();
-    }
-    (out, None)
 }
 
 struct Builder<'a> {
@@ -938,21 +746,5 @@ mod tests {
             Some("CMIC")
         );
         assert_eq!(split_source("Some list"), ("Some list", None, None));
-    }
-
-    #[test]
-    fn records_survive_truncation() {
-        let text =
-            r#"{"total": 3, "results": [{"name": "A", "x": "]}"}, {"name": "B"}, {"name": "C"#;
-        let (recs, problem) = records(text);
-        assert_eq!(recs.len(), 2);
-        assert_eq!(recs[1].1, r#"{"name": "B"}"#);
-        assert!(problem.unwrap().1.contains("truncated"));
-        let (recs, problem) = records("[{\"a\": [1, {\"b\": \"}\"}]}]");
-        assert_eq!(recs.len(), 1);
-        assert!(problem.is_none());
-        let (recs, _) = records("{\"name\": \"A\"}\n{\"name\": \"B\"}\n");
-        assert_eq!(recs.len(), 2);
-        assert_eq!(recs[1].0, 14);
     }
 }

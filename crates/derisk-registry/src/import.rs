@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, HashSet};
 
 use derisk_core::{
-    Designation, Entity, EntityId, List, Name, NameKind, Relation, Source, SourceId, Verification,
+    Designation, Entity, EntityId, List, MacAssignment, MacBlock, Name, NameKind, Relation, Source,
+    SourceId, Verification,
 };
 use sha2::{Digest, Sha256};
 
@@ -23,6 +24,11 @@ pub struct Import {
     pub lists: Vec<List>,
     /// Sanctions.
     pub designations: Vec<Designation>,
+    /// MAC blocks whose assignee is a registry entity.
+    pub mac_blocks: Vec<MacBlock>,
+    /// Every MAC assignment read, linked or not, for naming the maker of
+    /// any address.
+    pub assignments: Vec<MacAssignment>,
     /// What was read.
     pub stats: ImportStats,
     /// Lines that could not be imported, and links that lead nowhere.
@@ -43,6 +49,10 @@ pub struct ImportStats {
     pub ignored_properties: BTreeMap<String, u64>,
     /// Records with the id of an earlier one, merged into it.
     pub merged_duplicates: u64,
+    /// Things a curator should look at that are not errors in the file
+    /// (an IEEE assignee that shares a distinctive word with a registry
+    /// entity but was not linked to it).
+    pub notes: Vec<String>,
 }
 
 pub(crate) fn diag(
@@ -190,4 +200,18 @@ pub(crate) fn push_name(e: &mut Entity, value: &str, kind: NameKind, src: &Sourc
         n.kind = NameKind::Chinese;
     }
     e.names.push(n);
+}
+
+/// The id of the source of an imported file: `prefix` and the file's name
+/// ("ieee-oui-csv"), so that two files of one kind can be imported
+/// together.
+pub(crate) fn file_source_id(prefix: &str, file: &str) -> SourceId {
+    let name = std::path::Path::new(file)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let slug = slugify(&name, 48);
+    SourceId::new(&format!("{prefix}-{slug}"))
+        .or_else(|_| SourceId::new(prefix))
+        .expect("a slug is an id")
 }

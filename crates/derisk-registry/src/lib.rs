@@ -48,7 +48,9 @@ mod csl;
 mod diagnostic;
 mod fields;
 mod ftm;
+mod ieee;
 mod import;
+mod jsonscan;
 mod load;
 mod parse;
 mod registry;
@@ -58,6 +60,7 @@ pub use control::{Conflict, Control, ControlRules, Controller, Holding, Hop, Ste
 pub use csl::{CslFormat, import_csl};
 pub use diagnostic::{Diagnostic, Severity};
 pub use ftm::import_ftm;
+pub use ieee::{IeeeFormat, fold_assignee, import_ieee};
 pub use import::{Import, ImportStats};
 pub use load::{Loaded, RegistryFile, load};
-pub use registry::{Chain, Link, Lookup, Registry, Stats};
+pub use registry::{Chain, Link, Lookup, MacLookup, Registry, Stats};

@@ -371,6 +371,7 @@ fn assemble(
         keep(p.relations, dropped),
         keep(p.designations, dropped),
         mac_blocks,
+        Vec::new(),
         hash,
         files.iter().map(|f| f.name.clone()).collect(),
     )

@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use derisk_core::{
-    Designation, Entity, EntityKind, List, MacBlock, MacRegistry, NameKind, Relation, RelationKind,
-    Source,
+    Designation, Entity, EntityKind, List, MacAssignment, MacBlock, MacRegistry, NameKind,
+    Relation, RelationKind, Source,
 };
 
 /// The curated registry: sources, lists, entities, relations, designations
@@ -17,8 +17,13 @@ pub struct Registry {
     pub(crate) relations: Vec<Relation>,
     designations: Vec<Designation>,
     mac_blocks: Vec<MacBlock>,
+    /// Every imported IEEE assignment, linked or not.
+    assignments: Vec<MacAssignment>,
     hash: String,
     files: Vec<String>,
+    /// MAC blocks and assignments by prefix.
+    block_index: HashMap<String, usize>,
+    assignment_index: HashMap<String, usize>,
     pub(crate) entity_index: HashMap<String, usize>,
     list_index: HashMap<String, usize>,
     source_index: HashMap<String, usize>,
@@ -60,6 +65,26 @@ pub struct Chain<'r> {
     pub cycle: bool,
 }
 
+/// What the registry says about a MAC address: [`Registry::mac_lookup`].
+#[derive(Clone, Copy, Debug)]
+pub enum MacLookup<'r> {
+    /// Not a MAC address: `expected` says what was.
+    Invalid,
+    /// A locally administered address (the second-lowest bit of the first
+    /// byte set): assigned by its owner or randomised, never by the IEEE,
+    /// so it names no maker.
+    Local,
+    /// A multicast or broadcast address: names no device.
+    Group,
+    /// The longest IEEE prefix that covers it belongs to a registry entity.
+    Entity(&'r MacBlock, &'r Entity),
+    /// The longest prefix is an imported assignment of an organisation that
+    /// is not in the registry.
+    Assigned(&'r MacAssignment),
+    /// No known prefix covers it.
+    Unknown,
+}
+
 /// Counts of what the registry holds.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -98,9 +123,21 @@ impl Registry {
         relations: Vec<Relation>,
         designations: Vec<Designation>,
         mac_blocks: Vec<MacBlock>,
+        assignments: Vec<MacAssignment>,
         hash: String,
         files: Vec<String>,
     ) -> Registry {
+        // Earlier wins: the curated blocks come first.
+        let mut block_index = HashMap::new();
+        for (i, b) in mac_blocks.iter().enumerate() {
+            block_index.entry(b.prefix.as_str().to_owned()).or_insert(i);
+        }
+        let mut assignment_index = HashMap::new();
+        for (i, a) in assignments.iter().enumerate() {
+            assignment_index
+                .entry(a.prefix.as_str().to_owned())
+                .or_insert(i);
+        }
         let entity_index: HashMap<String, usize> = entities
             .iter()
             .enumerate()
@@ -136,8 +173,11 @@ impl Registry {
             relations,
             designations,
             mac_blocks,
+            assignments,
             hash,
             files,
+            block_index,
+            assignment_index,
             entity_index,
             list_index,
             source_index,
@@ -181,7 +221,8 @@ impl Registry {
             mut entities,
             mut relations,
             mut designations,
-            mac_blocks,
+            mut mac_blocks,
+            mut assignments,
             hash,
             mut files,
             mut entity_index,
@@ -232,6 +273,15 @@ impl Registry {
         designations.extend(import.designations.into_iter().filter(|d| {
             entity_index.contains_key(d.entity.as_str()) && list_index.contains_key(d.list.as_str())
         }));
+        let known: std::collections::HashSet<(String, String)> = mac_blocks
+            .iter()
+            .map(|b| (b.prefix.as_str().to_owned(), b.entity.as_str().to_owned()))
+            .collect();
+        mac_blocks.extend(import.mac_blocks.into_iter().filter(|b| {
+            entity_index.contains_key(b.entity.as_str())
+                && !known.contains(&(b.prefix.as_str().to_owned(), b.entity.as_str().to_owned()))
+        }));
+        assignments.extend(import.assignments);
         (
             Registry::new(
                 sources,
@@ -240,6 +290,7 @@ impl Registry {
                 relations,
                 designations,
                 mac_blocks,
+                assignments,
                 hash,
                 files,
             ),
@@ -327,6 +378,48 @@ impl Registry {
         self.index_of(id)
             .into_iter()
             .flat_map(|e| self.designated[e].iter().map(|&d| &self.designations[d]))
+    }
+
+    /// Every imported IEEE assignment (empty unless an IEEE file was
+    /// imported).
+    pub fn mac_assignments(&self) -> &[MacAssignment] {
+        &self.assignments
+    }
+
+    /// Who made the device with this MAC address, as far as the IEEE
+    /// registries say: the longest prefix (MA-S and IAB, then MA-M, then
+    /// MA-L) among the registry's blocks and the imported assignments.
+    /// Any separators are accepted (`44:19:B6:..`, `4419.b6..`,
+    /// `44-19-B6-..`).
+    pub fn mac_lookup(&self, mac: &str) -> MacLookup<'_> {
+        let digits: String = mac
+            .chars()
+            .filter(|c| !matches!(c, ':' | '-' | '.' | ' '))
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        if digits.len() != 12 || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+            return MacLookup::Invalid;
+        }
+        let first = u8::from_str_radix(&digits[..2], 16).expect("hex digits");
+        if digits == "FFFFFFFFFFFF" || first & 1 == 1 {
+            return MacLookup::Group;
+        }
+        if first & 2 == 2 {
+            return MacLookup::Local;
+        }
+        for len in [9, 7, 6] {
+            let p = &digits[..len];
+            if let Some(&i) = self.block_index.get(p) {
+                let b = &self.mac_blocks[i];
+                if let Some(e) = self.entity(b.entity.as_str()) {
+                    return MacLookup::Entity(b, e);
+                }
+            }
+            if let Some(&i) = self.assignment_index.get(p) {
+                return MacLookup::Assigned(&self.assignments[i]);
+            }
+        }
+        MacLookup::Unknown
     }
 
     /// The MAC blocks assigned to `id`.

@@ -239,7 +239,7 @@ fn ieee_assignee_names_and_blocks_come_with_the_registry() {
         assignee.value,
         "Hangzhou Hikvision Digital Technology Co.,Ltd."
     );
-    assert_eq!(r.mac_blocks_of("hikvision").count(), 32);
+    assert_eq!(r.mac_blocks_of("hikvision").count(), 84);
     assert!(
         r.mac_blocks_of("hikvision")
             .any(|b| b.prefix.covers("08:A1:89:01:02:03"))
@@ -248,8 +248,19 @@ fn ieee_assignee_names_and_blocks_come_with_the_registry() {
         r.mac_blocks_of("nuctech").next().unwrap().prefix.as_str(),
         "C09BF4B"
     );
-    // Every block the research extract lists (2023-11 snapshot) is in the registry.
-    assert_eq!(r.mac_blocks().len(), 1556);
+    // The oui-data 2.1.9 extract (2026-08): the 1,556 blocks of the
+    // 2023-11 snapshot and those assigned since under the same names.
+    assert_eq!(r.mac_blocks().len(), 2923);
+    // Inspur EII's blocks, renamed IEIT SYSTEMS by the IEEE, stay linked.
+    assert!(
+        r.mac_blocks_of("inspur-eii")
+            .any(|b| b.prefix.as_str() == "6C92BF" && b.assignee == "IEIT SYSTEMS Co., Ltd.")
+    );
+    // A look-alike assignee is no block of Dahua.
+    assert!(matches!(
+        r.mac_lookup("40:2C:76:10:00:01"),
+        derisk_registry::MacLookup::Unknown
+    ));
 }
 
 #[test]
