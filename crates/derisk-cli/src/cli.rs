@@ -72,6 +72,11 @@ pub(crate) struct Global {
     /// registry entity's gives that entity a block. Repeatable.
     #[arg(long, global = true, value_name = "FILE")]
     pub ieee: Vec<String>,
+    /// Use a compiled registry snapshot (made by `derisk registry build`)
+    /// instead of the registry files: one file, hashed, fast to load.
+    /// Imports given with --ftm, --csl and --ieee are layered over it.
+    #[arg(long, global = true, value_name = "FILE", env = "DERISK_SNAPSHOT")]
+    pub snapshot: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -426,6 +431,38 @@ pub(crate) enum RegistryCommand {
         /// extract, which you add).
         #[arg(long, default_value = "ieee-import")]
         source: String,
+    },
+    /// Compile the registry (shipped or --registry files, overlays, and
+    /// the --ftm, --csl and --ieee imports) into one immutable snapshot
+    /// file with a content hash, for fast loading with --snapshot and for
+    /// `registry diff`.
+    #[command(
+        after_help = "Examples:\n  derisk registry build --out registry.snap\n  derisk --csl consolidated.csv --ieee oui.csv registry build --out 2026-11.snap\n  derisk --snapshot 2026-11.snap screen suppliers.csv"
+    )]
+    Build {
+        /// The snapshot file to write (replaced whole: written to a
+        /// temporary file first, then renamed).
+        #[arg(long, short, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// List what changed between two registries: added, removed and
+    /// changed entities, names, identifiers, relations, designations
+    /// (a new end date is a delisting), lists and MAC blocks.
+    ///
+    /// OLD and NEW are snapshot files or directories of registry files;
+    /// `shipped` is the registry built into derisk. Exit code 1 when they
+    /// differ.
+    #[command(
+        after_help = "Examples:\n  derisk registry diff 2026-10.snap 2026-11.snap\n  derisk registry diff shipped my-registry/ --format jsonl"
+    )]
+    Diff {
+        /// The older registry.
+        old: PathBuf,
+        /// The newer registry.
+        new: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+        format: DataFormat,
     },
     /// Count what the registry holds, by kind.
     Stats {

@@ -3,6 +3,9 @@
 //! This crate only parses arguments, calls the library crates and prints
 //! their results; it holds no business logic.
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod bench_cmd;
 mod cli;
 mod input;
@@ -11,6 +14,7 @@ mod output;
 mod path_cmd;
 mod registry_cmd;
 mod screen_cmd;
+mod snapshot_cmd;
 
 use std::io::ErrorKind;
 use std::process::ExitCode;

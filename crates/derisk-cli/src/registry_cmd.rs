@@ -31,6 +31,8 @@ pub(crate) fn run(global: &Global, cmd: &RegistryCommand) -> anyhow::Result<Outc
         ),
         RegistryCommand::Show { query, format } => show(&load_for_use(global)?, query, *format),
         RegistryCommand::Stats { format } => stats(&load_for_use(global)?, *format),
+        RegistryCommand::Build { out } => crate::snapshot_cmd::build(&load_for_use(global)?, out),
+        RegistryCommand::Diff { old, new, format } => crate::snapshot_cmd::diff(old, new, *format),
         RegistryCommand::Mac { macs, format } => {
             crate::mac_cmd::mac(&load_for_use(global)?, macs, *format)
         }
@@ -63,16 +65,29 @@ fn load(global: &Global) -> anyhow::Result<Loaded> {
 /// Loads the registry for a command that uses it. Records with errors are
 /// left out; say so once on standard error so the user knows to validate.
 pub(crate) fn load_for_use(global: &Global) -> anyhow::Result<Registry> {
-    let loaded = load(global)?;
-    let errors = loaded.error_count();
-    if errors > 0 {
-        eprintln!(
-            "derisk: warning: the registry has {}; the records at fault are left out \
-             (run `derisk registry validate` for details)",
-            count(errors, "error")
-        );
-    }
-    let mut registry = loaded.registry;
+    let mut registry = match &global.snapshot {
+        Some(file) => {
+            if global.registry.is_some() || !global.overlay.is_empty() {
+                anyhow::bail!(
+                    "--snapshot replaces --registry and --overlay (a snapshot already holds \
+                     the registry and overlays it was built from); give one or the other"
+                );
+            }
+            crate::snapshot_cmd::read(file)?.registry
+        }
+        None => {
+            let loaded = load(global)?;
+            let errors = loaded.error_count();
+            if errors > 0 {
+                eprintln!(
+                    "derisk: warning: the registry has {}; the records at fault are left out \
+                     (run `derisk registry validate` for details)",
+                    count(errors, "error")
+                );
+            }
+            loaded.registry
+        }
+    };
     for spec in &global.ftm {
         registry = import_ftm_file(registry, spec)?;
     }

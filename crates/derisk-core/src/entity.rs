@@ -131,11 +131,37 @@ NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE
 SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ \
 UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW EU XK";
 
+/// Index of a two-letter upper-case code in [`VALID_CODES`].
+const fn code_index(a: u8, b: u8) -> usize {
+    (a - b'A') as usize * 26 + (b - b'A') as usize
+}
+
+/// Which of the 676 two-letter codes are accepted, from [`COUNTRY_CODES`]
+/// at compile time (a lookup instead of a scan of the list).
+static VALID_CODES: [bool; 676] = {
+    let list = COUNTRY_CODES.as_bytes();
+    let mut table = [false; 676];
+    let mut i = 0;
+    while i + 1 < list.len() {
+        let (a, b) = (list[i], list[i + 1]);
+        if a.is_ascii_uppercase() && b.is_ascii_uppercase() {
+            table[code_index(a, b)] = true;
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    table
+};
+
 impl CountryCode {
     /// Parses an upper-case two-letter code from the accepted set.
     pub fn new(text: &str) -> Result<Self, CountryError> {
         let bytes = text.as_bytes();
-        if bytes.len() == 2 && COUNTRY_CODES.split(' ').any(|c| c == text) {
+        if bytes.len() == 2
+            && bytes.iter().all(u8::is_ascii_uppercase)
+            && VALID_CODES[code_index(bytes[0], bytes[1])]
+        {
             Ok(CountryCode([bytes[0], bytes[1]]))
         } else {
             Err(CountryError {

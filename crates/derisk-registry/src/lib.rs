@@ -46,6 +46,7 @@ mod bundled;
 mod control;
 mod csl;
 mod diagnostic;
+mod diff;
 mod fields;
 mod ftm;
 mod ieee;
@@ -54,13 +55,18 @@ mod jsonscan;
 mod load;
 mod parse;
 mod registry;
+mod snapshot;
 
 pub use bundled::{BUNDLED_DIR, ReadError, bundled, bundled_files, load_dir, load_layered};
 pub use control::{Conflict, Control, ControlRules, Controller, Holding, Hop, Step, Tie};
 pub use csl::{CslFormat, import_csl};
 pub use diagnostic::{Diagnostic, Severity};
+pub use diff::{Change, ChangeKind, diff};
 pub use ftm::import_ftm;
 pub use ieee::{IeeeFormat, fold_assignee, import_ieee};
 pub use import::{Import, ImportStats};
 pub use load::{Loaded, RegistryFile, load};
 pub use registry::{Chain, Link, Lookup, MacLookup, Registry, Stats};
+pub use snapshot::{
+    SNAPSHOT_VERSION, Snapshot, SnapshotError, is_snapshot, read_snapshot, write_snapshot,
+};

@@ -1,6 +1,8 @@
 //! The loaded registry and the questions it answers.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use hashbrown::HashMap;
 
 use derisk_core::{
     Designation, Entity, EntityKind, List, MacAssignment, MacBlock, MacRegistry, NameKind,

@@ -1,0 +1,651 @@
+//! Compiled snapshots: a whole registry (curated files, overlays and
+//! imports) in one immutable binary file that loads without parsing TOML
+//! or re-reading imports.
+//!
+//! Layout (all integers little-endian):
+//!
+//! | bytes | content |
+//! |---|---|
+//! | 8 | magic `DRSKSNAP` |
+//! | 4 | format version (this build writes and reads [`SNAPSHOT_VERSION`]) |
+//! | 32 | SHA-256 of the body: the snapshot's content hash |
+//! | 8 | body length |
+//! | … | body |
+//!
+//! The body holds the registry hash, the file names, then sources, lists,
+//! entities, relations, designations, MAC blocks and MAC assignments, each
+//! as a count and its records. Strings are a LEB128 length and UTF-8
+//! bytes; optional fields have a presence byte; closed vocabularies are
+//! written by their spelling, so adding a value to one does not change the
+//! format. Reading checks the magic, the version (a newer one is refused
+//! with a message saying so), the length and the hash before decoding, and
+//! every id, date and code is validated again as it is read; a problem is
+//! reported with its byte offset.
+//!
+//! The registry keeps the hash it was built with, so findings made from a
+//! snapshot cite the same registry hash as findings made from the files.
+
+use std::io::Write;
+
+use derisk_core::{
+    CountryCode, Coverage, Designation, Entity, EntityId, EntityKind, Identifier, IdentifierScheme,
+    List, ListId, ListKind, MacAssignment, MacBlock, MacPrefix, MacRegistry, Name, NameKind,
+    PartialDate, Relation, RelationKind, Share, Source, SourceId, Verification,
+};
+use sha2::{Digest, Sha256};
+
+use crate::Registry;
+
+/// The snapshot format version this build writes and reads.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+const MAGIC: &[u8; 8] = b"DRSKSNAP";
+const HEADER: usize = 8 + 4 + 32 + 8;
+
+/// Why a snapshot cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// Reading the file failed.
+    #[error("{file}: {source}")]
+    Io {
+        /// The file.
+        file: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Not a snapshot at all.
+    #[error(
+        "{file}: not a derisk registry snapshot (expected the bytes `DRSKSNAP` at offset 0; build one with `derisk registry build`)"
+    )]
+    NotASnapshot {
+        /// The file.
+        file: String,
+    },
+    /// Written by a newer derisk.
+    #[error(
+        "{file}: snapshot format version {found} is newer than this derisk reads (version {SNAPSHOT_VERSION}); upgrade derisk or rebuild the snapshot with this version"
+    )]
+    Newer {
+        /// The file.
+        file: String,
+        /// The version in the file.
+        found: u32,
+    },
+    /// Damaged: wrong length, wrong hash or a bad record.
+    #[error(
+        "{file}: corrupt snapshot at byte {offset}: {what}; rebuild it with `derisk registry build`"
+    )]
+    Corrupt {
+        /// The file.
+        file: String,
+        /// Byte offset of the problem.
+        offset: u64,
+        /// What was wrong.
+        what: String,
+    },
+}
+
+/// A loaded snapshot: the registry and the snapshot's content hash.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The registry.
+    pub registry: Registry,
+    /// SHA-256 of the snapshot body, as lower-case hex.
+    pub content_hash: String,
+}
+
+/// Writes `registry` as a snapshot; returns the content hash.
+pub fn write_snapshot(registry: &Registry, out: &mut impl Write) -> std::io::Result<String> {
+    let mut w = Enc(Vec::with_capacity(1 << 20));
+    w.str(registry.hash());
+    w.len(registry.files().len());
+    for f in registry.files() {
+        w.str(f);
+    }
+    w.len(registry.sources().len());
+    for s in registry.sources() {
+        w.str(s.id.as_str());
+        w.str(&s.url);
+        w.str(&s.title);
+        w.str(&s.publisher);
+        w.date(s.published);
+        w.opt(s.note.as_deref());
+    }
+    w.len(registry.lists().len());
+    for l in registry.lists() {
+        w.str(l.id.as_str());
+        w.str(&l.name);
+        w.str(&l.short);
+        w.str(l.authority.as_str());
+        w.str(l.jurisdiction.as_str());
+        w.str(l.kind.as_str());
+        w.str(l.coverage.as_str());
+        w.opt(l.basis.as_deref());
+        w.opt(l.note.as_deref());
+        w.ids(&l.sources);
+    }
+    w.len(registry.entities().len());
+    for e in registry.entities() {
+        w.str(e.id.as_str());
+        w.str(e.kind.as_str());
+        w.str(&e.caption);
+        w.opt(e.country.as_ref().map(CountryCode::as_str));
+        w.opt(e.state.as_ref().map(CountryCode::as_str));
+        w.len(e.names.len());
+        for n in &e.names {
+            w.str(&n.value);
+            w.str(n.kind.as_str());
+            w.opt(n.lang.as_deref());
+            w.date(n.start);
+            w.date(n.end);
+            w.ids(&n.sources);
+            w.verification(&n.verification);
+        }
+        w.len(e.identifiers.len());
+        for i in &e.identifiers {
+            w.str(i.scheme.as_str());
+            w.str(&i.value);
+            w.ids(&i.sources);
+            w.verification(&i.verification);
+        }
+        w.opt(e.note.as_deref());
+        w.ids(&e.sources);
+        w.verification(&e.verification);
+    }
+    w.len(registry.relations().len());
+    for r in registry.relations() {
+        w.str(r.subject.as_str());
+        w.str(r.kind.as_str());
+        w.str(r.object.as_str());
+        match r.share {
+            Some(s) => {
+                w.0.push(1);
+                w.0.extend_from_slice(&s.percent.to_le_bytes());
+                w.0.push(u8::from(s.approximate));
+            }
+            None => w.0.push(0),
+        }
+        w.0.push(match r.control {
+            None => 0,
+            Some(false) => 1,
+            Some(true) => 2,
+        });
+        w.0.push(u8::from(r.indirect));
+        w.date(r.start);
+        w.date(r.end);
+        w.opt(r.note.as_deref());
+        w.ids(&r.sources);
+        w.verification(&r.verification);
+    }
+    w.len(registry.designations().len());
+    for d in registry.designations() {
+        w.str(d.entity.as_str());
+        w.str(d.list.as_str());
+        w.date(d.start);
+        w.date(d.end);
+        w.opt(d.reference.as_deref());
+        w.opt(d.program.as_deref());
+        w.opt(d.note.as_deref());
+        w.ids(&d.sources);
+        w.verification(&d.verification);
+    }
+    w.len(registry.mac_blocks().len());
+    for b in registry.mac_blocks() {
+        w.str(b.registry.as_str());
+        w.str(b.prefix.as_str());
+        w.str(&b.assignee);
+        w.str(b.entity.as_str());
+        w.ids(&b.sources);
+    }
+    w.len(registry.mac_assignments().len());
+    for a in registry.mac_assignments() {
+        w.str(a.registry.as_str());
+        w.str(a.prefix.as_str());
+        w.str(&a.assignee);
+        w.str(&a.address);
+    }
+    let body = w.0;
+    let hash: [u8; 32] = Sha256::digest(&body).into();
+    out.write_all(MAGIC)?;
+    out.write_all(&SNAPSHOT_VERSION.to_le_bytes())?;
+    out.write_all(&hash)?;
+    out.write_all(&(body.len() as u64).to_le_bytes())?;
+    out.write_all(&body)?;
+    Ok(crate::import::hex(&hash))
+}
+
+/// Reads the snapshot in `bytes`; `file` names it in errors.
+pub fn read_snapshot(bytes: &[u8], file: &str) -> Result<Snapshot, SnapshotError> {
+    let corrupt = |offset: usize, what: String| SnapshotError::Corrupt {
+        file: file.to_owned(),
+        offset: offset as u64,
+        what,
+    };
+    if bytes.len() < 8 || &bytes[..8] != MAGIC {
+        return Err(SnapshotError::NotASnapshot {
+            file: file.to_owned(),
+        });
+    }
+    if bytes.len() < HEADER {
+        return Err(corrupt(
+            bytes.len(),
+            format!("the header needs {HEADER} bytes; the file ends first"),
+        ));
+    }
+    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    if version > SNAPSHOT_VERSION {
+        return Err(SnapshotError::Newer {
+            file: file.to_owned(),
+            found: version,
+        });
+    }
+    if version == 0 {
+        return Err(corrupt(8, "format version 0 does not exist".into()));
+    }
+    let expected: [u8; 32] = bytes[12..44].try_into().expect("32 bytes");
+    let len = u64::from_le_bytes(bytes[44..52].try_into().expect("8 bytes"));
+    let body = &bytes[HEADER..];
+    if body.len() as u64 != len {
+        return Err(corrupt(
+            bytes.len(),
+            format!(
+                "the header announces {len} bytes of data, the file has {} (truncated or appended to?)",
+                body.len()
+            ),
+        ));
+    }
+    let actual: [u8; 32] = Sha256::digest(body).into();
+    if actual != expected {
+        return Err(corrupt(
+            12,
+            "the content does not match its SHA-256 (the file was changed or damaged)".into(),
+        ));
+    }
+    let mut r = Dec {
+        b: body,
+        at: 0,
+        base: HEADER,
+        sources: Default::default(),
+        lists: Default::default(),
+    };
+    let registry = decode(&mut r).map_err(|(offset, what)| corrupt(offset, what))?;
+    if r.at != body.len() {
+        return Err(corrupt(HEADER + r.at, "data after the last record".into()));
+    }
+    Ok(Snapshot {
+        registry,
+        content_hash: crate::import::hex(&actual),
+    })
+}
+
+/// Whether `bytes` start like a snapshot.
+pub fn is_snapshot(bytes: &[u8]) -> bool {
+    bytes.starts_with(MAGIC)
+}
+
+type DecResult<T> = Result<T, (usize, String)>;
+
+fn decode(r: &mut Dec<'_>) -> DecResult<Registry> {
+    let hash = r.string()?;
+    let files = r.many(|r| r.string())?;
+    let sources = r.many(|r| {
+        Ok(Source {
+            id: r.source_id()?,
+            url: r.string()?,
+            title: r.string()?,
+            publisher: r.string()?,
+            published: r.date()?,
+            note: r.opt()?,
+        })
+    })?;
+    let lists = r.many(|r| {
+        Ok(List {
+            id: r.list_id()?,
+            name: r.string()?,
+            short: r.string()?,
+            authority: r.id(EntityId::new)?,
+            jurisdiction: r.country()?,
+            kind: r.word("list kind", ListKind::parse)?,
+            coverage: r.word("coverage", Coverage::parse)?,
+            basis: r.opt()?,
+            note: r.opt()?,
+            sources: r.ids()?,
+        })
+    })?;
+    let entities = r.many(|r| {
+        Ok(Entity {
+            id: r.id(EntityId::new)?,
+            kind: r.word("entity kind", EntityKind::parse)?,
+            caption: r.string()?,
+            country: r.opt_country()?,
+            state: r.opt_country()?,
+            names: r.many(|r| {
+                Ok(Name {
+                    value: r.string()?,
+                    kind: r.word("name kind", NameKind::parse)?,
+                    lang: r.opt()?,
+                    start: r.date()?,
+                    end: r.date()?,
+                    sources: r.ids()?,
+                    verification: r.verification()?,
+                })
+            })?,
+            identifiers: r.many(|r| {
+                Ok(Identifier {
+                    scheme: r.word("identifier scheme", IdentifierScheme::parse)?,
+                    value: r.string()?,
+                    sources: r.ids()?,
+                    verification: r.verification()?,
+                })
+            })?,
+            note: r.opt()?,
+            sources: r.ids()?,
+            verification: r.verification()?,
+        })
+    })?;
+    let relations = r.many(|r| {
+        Ok(Relation {
+            subject: r.id(EntityId::new)?,
+            kind: r.word("relation kind", RelationKind::parse)?,
+            object: r.id(EntityId::new)?,
+            share: match r.byte()? {
+                0 => None,
+                1 => {
+                    let at = r.at;
+                    let raw: [u8; 8] = r.take(8)?.try_into().expect("8 bytes");
+                    let percent = f64::from_le_bytes(raw);
+                    if !(0.0..=100.0).contains(&percent) {
+                        return Err((r.base + at, format!("share {percent} is not a percentage")));
+                    }
+                    Some(Share {
+                        percent,
+                        approximate: r.flag()?,
+                    })
+                }
+                b => {
+                    return Err((
+                        r.base + r.at - 1,
+                        format!("share tag {b} (expected 0 or 1)"),
+                    ));
+                }
+            },
+            control: match r.byte()? {
+                0 => None,
+                1 => Some(false),
+                2 => Some(true),
+                b => return Err((r.base + r.at - 1, format!("control tag {b} (expected 0-2)"))),
+            },
+            indirect: r.flag()?,
+            start: r.date()?,
+            end: r.date()?,
+            note: r.opt()?,
+            sources: r.ids()?,
+            verification: r.verification()?,
+        })
+    })?;
+    let designations = r.many(|r| {
+        Ok(Designation {
+            entity: r.id(EntityId::new)?,
+            list: r.list_id()?,
+            start: r.date()?,
+            end: r.date()?,
+            reference: r.opt()?,
+            program: r.opt()?,
+            note: r.opt()?,
+            sources: r.ids()?,
+            verification: r.verification()?,
+        })
+    })?;
+    let mac_blocks = r.many(|r| {
+        let registry = r.word("MAC registry", MacRegistry::parse)?;
+        Ok(MacBlock {
+            registry,
+            prefix: r.prefix(registry)?,
+            assignee: r.string()?,
+            entity: r.id(EntityId::new)?,
+            sources: r.ids()?,
+        })
+    })?;
+    let assignments = r.many(|r| {
+        let registry = r.word("MAC registry", MacRegistry::parse)?;
+        Ok(MacAssignment {
+            registry,
+            prefix: r.prefix(registry)?,
+            assignee: r.string()?,
+            address: r.string()?,
+        })
+    })?;
+    // References must resolve: the registry's indexes rely on it.
+    {
+        let known: hashbrown::HashSet<&str> = entities.iter().map(|e| e.id.as_str()).collect();
+        let list_ids: hashbrown::HashSet<&str> = lists.iter().map(|l| l.id.as_str()).collect();
+        for rel in &relations {
+            for id in [&rel.subject, &rel.object] {
+                if !known.contains(id.as_str()) {
+                    return Err((r.base + r.at, format!("relation to unknown entity `{id}`")));
+                }
+            }
+        }
+        for d in &designations {
+            if !known.contains(d.entity.as_str()) || !list_ids.contains(d.list.as_str()) {
+                return Err((
+                    r.base + r.at,
+                    format!(
+                        "designation of `{}` on `{}`, which are not both in the snapshot",
+                        d.entity, d.list
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(Registry::new(
+        sources,
+        lists,
+        entities,
+        relations,
+        designations,
+        mac_blocks,
+        assignments,
+        hash,
+        files,
+    ))
+}
+
+struct Enc(Vec<u8>);
+
+impl Enc {
+    fn len(&mut self, mut n: usize) {
+        loop {
+            let byte = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                self.0.push(byte);
+                break;
+            }
+            self.0.push(byte | 0x80);
+        }
+    }
+    fn str(&mut self, s: &str) {
+        self.len(s.len());
+        self.0.extend_from_slice(s.as_bytes());
+    }
+    fn opt(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => {
+                self.0.push(1);
+                self.str(s);
+            }
+            None => self.0.push(0),
+        }
+    }
+    fn date(&mut self, d: Option<PartialDate>) {
+        self.opt(d.map(|d| d.to_string()).as_deref());
+    }
+    fn ids(&mut self, ids: &[SourceId]) {
+        self.len(ids.len());
+        for id in ids {
+            self.str(id.as_str());
+        }
+    }
+    fn verification(&mut self, v: &Verification) {
+        match v {
+            Verification::Verified => self.0.push(0),
+            Verification::Unverified(why) => {
+                self.0.push(1);
+                self.str(why);
+            }
+        }
+    }
+}
+
+struct Dec<'b> {
+    b: &'b [u8],
+    at: usize,
+    /// Offset of the body in the file, for error offsets.
+    base: usize,
+    /// Source and list ids already read, shared instead of allocated
+    /// again (a few sources are cited by every imported fact).
+    sources: hashbrown::HashMap<&'b str, SourceId>,
+    lists: hashbrown::HashMap<&'b str, ListId>,
+}
+
+impl<'b> Dec<'b> {
+    fn fail<T>(&self, what: String) -> DecResult<T> {
+        Err((self.base + self.at, what))
+    }
+    fn byte(&mut self) -> DecResult<u8> {
+        match self.b.get(self.at) {
+            Some(&b) => {
+                self.at += 1;
+                Ok(b)
+            }
+            None => self.fail("the data ends inside a record".into()),
+        }
+    }
+    fn take(&mut self, n: usize) -> DecResult<&'b [u8]> {
+        if self.b.len() - self.at < n {
+            return self.fail(format!("a field of {n} bytes runs past the end"));
+        }
+        let s = &self.b[self.at..self.at + n];
+        self.at += n;
+        Ok(s)
+    }
+    fn len(&mut self) -> DecResult<usize> {
+        let mut n: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            n |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return usize::try_from(n).or_else(|_| self.fail("a length too large".into()));
+            }
+        }
+        self.fail("a length longer than 64 bits".into())
+    }
+    fn many<T>(&mut self, mut one: impl FnMut(&mut Self) -> DecResult<T>) -> DecResult<Vec<T>> {
+        let n = self.len()?;
+        if n > self.b.len() - self.at {
+            return self.fail(format!(
+                "a count of {n} records cannot fit in the rest of the data"
+            ));
+        }
+        let mut v = Vec::with_capacity(n);
+        for _ in 0..n {
+            v.push(one(self)?);
+        }
+        Ok(v)
+    }
+    fn str(&mut self) -> DecResult<&'b str> {
+        let n = self.len()?;
+        let at = self.at;
+        let raw = self.take(n)?;
+        std::str::from_utf8(raw).map_err(|_| (self.base + at, "a string that is not UTF-8".into()))
+    }
+    fn string(&mut self) -> DecResult<String> {
+        self.str().map(str::to_owned)
+    }
+    fn flag(&mut self) -> DecResult<bool> {
+        match self.byte()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            b => Err((
+                self.base + self.at - 1,
+                format!("flag {b} (expected 0 or 1)"),
+            )),
+        }
+    }
+    fn opt(&mut self) -> DecResult<Option<String>> {
+        if self.flag()? {
+            self.string().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+    fn id<T, E: std::fmt::Display>(&mut self, make: impl Fn(&str) -> Result<T, E>) -> DecResult<T> {
+        let at = self.at;
+        let s = self.str()?;
+        make(s).map_err(|e| (self.base + at, e.to_string()))
+    }
+    fn ids(&mut self) -> DecResult<Vec<SourceId>> {
+        self.many(|r| r.source_id())
+    }
+    fn source_id(&mut self) -> DecResult<SourceId> {
+        let at = self.at;
+        let s = self.str()?;
+        if let Some(id) = self.sources.get(s) {
+            return Ok(id.clone());
+        }
+        let id = SourceId::new(s).map_err(|e| (self.base + at, e.to_string()))?;
+        self.sources.insert(s, id.clone());
+        Ok(id)
+    }
+    fn list_id(&mut self) -> DecResult<ListId> {
+        let at = self.at;
+        let s = self.str()?;
+        if let Some(id) = self.lists.get(s) {
+            return Ok(id.clone());
+        }
+        let id = ListId::new(s).map_err(|e| (self.base + at, e.to_string()))?;
+        self.lists.insert(s, id.clone());
+        Ok(id)
+    }
+    fn word<T>(&mut self, what: &str, parse: impl Fn(&str) -> Option<T>) -> DecResult<T> {
+        let at = self.at;
+        let s = self.str()?;
+        parse(s).ok_or_else(|| (self.base + at, format!("unknown {what} {s:?}")))
+    }
+    fn country(&mut self) -> DecResult<CountryCode> {
+        self.id(CountryCode::new)
+    }
+    fn opt_country(&mut self) -> DecResult<Option<CountryCode>> {
+        if self.flag()? {
+            self.country().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+    fn date(&mut self) -> DecResult<Option<PartialDate>> {
+        if !self.flag()? {
+            return Ok(None);
+        }
+        let at = self.at;
+        let s = self.str()?;
+        s.parse()
+            .map(Some)
+            .map_err(|_| (self.base + at, format!("{s:?} is not a date")))
+    }
+    fn prefix(&mut self, registry: MacRegistry) -> DecResult<MacPrefix> {
+        let at = self.at;
+        let s = self.str()?;
+        MacPrefix::new(s, registry).map_err(|e| (self.base + at, e.to_string()))
+    }
+    fn verification(&mut self) -> DecResult<Verification> {
+        match self.byte()? {
+            0 => Ok(Verification::Verified),
+            1 => Ok(Verification::Unverified(self.string()?)),
+            b => Err((
+                self.base + self.at - 1,
+                format!("verification tag {b} (expected 0 or 1)"),
+            )),
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! Compiled snapshots: a round trip keeps every fact and the registry
+//! hash; damaged, truncated, foreign and newer files are refused with a
+//! message that says which.
+
+use derisk_core::PartialDate;
+use derisk_registry::{
+    CslFormat, SNAPSHOT_VERSION, SnapshotError, bundled, import_csl, read_snapshot, write_snapshot,
+};
+
+fn snapshot_of(reg: &derisk_registry::Registry) -> (Vec<u8>, String) {
+    let mut bytes = Vec::new();
+    let hash = write_snapshot(reg, &mut bytes).unwrap();
+    (bytes, hash)
+}
+
+#[test]
+fn a_round_trip_keeps_every_fact_and_the_registry_hash() {
+    let file = "tests/fixtures/csl/consolidated.csv";
+    let today: PartialDate = "2026-11-22".parse().unwrap();
+    let imp = import_csl(
+        std::fs::File::open(file).unwrap(),
+        file,
+        CslFormat::Csv,
+        today,
+    )
+    .unwrap();
+    let (reg, _) = bundled().registry.with_import(imp);
+    let (bytes, hash) = snapshot_of(&reg);
+    let snap = read_snapshot(&bytes, "x.snap").unwrap();
+    assert_eq!(snap.content_hash, hash);
+    assert_eq!(snap.registry.hash(), reg.hash());
+    assert_eq!(snap.registry.entities(), reg.entities());
+    assert_eq!(snap.registry.relations(), reg.relations());
+    assert_eq!(snap.registry.designations(), reg.designations());
+    assert_eq!(snap.registry.lists(), reg.lists());
+    assert_eq!(snap.registry.sources(), reg.sources());
+    assert_eq!(snap.registry.mac_blocks(), reg.mac_blocks());
+    assert_eq!(snap.registry.files(), reg.files());
+    // Writing it again gives the same bytes: the hash names the content.
+    assert_eq!(snapshot_of(&snap.registry).0, bytes);
+    assert!(derisk_registry::diff(&reg, &snap.registry).is_empty());
+    // Indexes are rebuilt: lookups and control work on the loaded copy.
+    assert!(snap.registry.entity("csl-a4b5c6d7e8").is_some());
+    assert_eq!(
+        snap.registry.designations_of("hikvision").count(),
+        reg.designations_of("hikvision").count()
+    );
+}
+
+#[test]
+fn damaged_files_are_refused_with_the_reason() {
+    let (bytes, _) = snapshot_of(&bundled().registry);
+    let err = |b: &[u8]| read_snapshot(b, "reg.snap").unwrap_err().to_string();
+
+    let mut flipped = bytes.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0x55;
+    assert_eq!(
+        err(&flipped),
+        "reg.snap: corrupt snapshot at byte 12: the content does not match its SHA-256 (the file was changed or damaged); rebuild it with `derisk registry build`"
+    );
+    let cut = &bytes[..bytes.len() - 100];
+    assert_eq!(
+        err(cut),
+        format!(
+            "reg.snap: corrupt snapshot at byte {}: the header announces {} bytes of data, the file has {} (truncated or appended to?); rebuild it with `derisk registry build`",
+            cut.len(),
+            bytes.len() - 52,
+            bytes.len() - 152
+        )
+    );
+    assert_eq!(
+        err(b"[[source]]\nid = \"x\"\n"),
+        "reg.snap: not a derisk registry snapshot (expected the bytes `DRSKSNAP` at offset 0; build one with `derisk registry build`)"
+    );
+    let mut newer = bytes.clone();
+    newer[8..12].copy_from_slice(&(SNAPSHOT_VERSION + 1).to_le_bytes());
+    assert!(matches!(
+        read_snapshot(&newer, "reg.snap"),
+        Err(SnapshotError::Newer { found, .. }) if found == SNAPSHOT_VERSION + 1
+    ));
+    assert_eq!(
+        err(&newer),
+        format!(
+            "reg.snap: snapshot format version {} is newer than this derisk reads (version {SNAPSHOT_VERSION}); upgrade derisk or rebuild the snapshot with this version",
+            SNAPSHOT_VERSION + 1
+        )
+    );
+    assert_eq!(
+        err(&bytes[..20]),
+        "reg.snap: corrupt snapshot at byte 20: the header needs 52 bytes; the file ends first; rebuild it with `derisk registry build`"
+    );
+}
