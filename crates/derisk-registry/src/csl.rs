@@ -53,7 +53,8 @@ use sha2::{Digest, Sha256};
 
 use crate::diagnostic::Severity;
 use crate::import::{
-    Import, append_note, diag, entity_id, file_source, plain_name, push_name, short_label, slugify,
+    Import, append_note, csv_header, diag, entity_id, file_source, next_csv_row, plain_name,
+    push_name, short_label, slugify,
 };
 use crate::jsonscan::{LineCounter, line_col, records, without_position};
 
@@ -187,23 +188,9 @@ pub fn import_csl(
 
 fn csv_rows(bytes: &[u8], file: &str, imp: &mut Import) -> Vec<Row> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let header = match rdr.byte_headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
-            imp.diagnostics
-                .push(diag(file, 1, 1, "", format!("unreadable CSV header: {e}")));
-            return Vec::new();
-        }
+    let Some((header, names)) = csv_header(&mut rdr, file, imp) else {
+        return Vec::new();
     };
-    let names: Vec<String> = header
-        .iter()
-        .map(|h| {
-            String::from_utf8_lossy(h)
-                .trim_start_matches('\u{feff}')
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .collect();
     let col = |n: &str| names.iter().position(|h| h == n);
     let (Some(name_col), Some(source_col)) = (col("name"), col("source")) else {
         imp.diagnostics.push(diag(
@@ -239,19 +226,7 @@ fn csv_rows(bytes: &[u8], file: &str, imp: &mut Import) -> Vec<Row> {
     }
     let mut rows = Vec::new();
     let mut record = csv::ByteRecord::new();
-    loop {
-        let line = rdr.position().line();
-        match rdr.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(line, |p| p.line());
-                imp.diagnostics
-                    .push(diag(file, line, 1, "", format!("{e}; row skipped")));
-                continue;
-            }
-        }
-        let line = record.position().map_or(line, |p| p.line());
+    while let Some(line) = next_csv_row(&mut rdr, &mut record, file, imp) {
         let mut bad = None;
         let cell = |i: Option<usize>, bad: &mut Option<usize>| -> String {
             let Some(b) = i.and_then(|i| record.get(i)) else {

@@ -41,7 +41,7 @@ use sha2::{Digest, Sha256};
 
 use crate::Registry;
 use crate::diagnostic::Severity;
-use crate::import::{Import, diag, file_source};
+use crate::import::{Import, csv_header, diag, file_source, next_csv_row};
 use crate::jsonscan::{LineCounter, line_col, object_members};
 
 /// The packaging of an IEEE registry file.
@@ -253,21 +253,8 @@ fn registry_for(digits: usize) -> Option<MacRegistry> {
 
 fn read_csv(bytes: &[u8], file: &str, imp: &mut Import) -> Vec<(u64, MacAssignment)> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let header: Vec<String> = match rdr.byte_headers() {
-        Ok(h) => h
-            .iter()
-            .map(|f| {
-                String::from_utf8_lossy(f)
-                    .trim_start_matches('\u{feff}')
-                    .trim()
-                    .to_ascii_lowercase()
-            })
-            .collect(),
-        Err(e) => {
-            imp.diagnostics
-                .push(diag(file, 1, 1, "", format!("unreadable CSV header: {e}")));
-            return Vec::new();
-        }
+    let Some((_, header)) = csv_header(&mut rdr, file, imp) else {
+        return Vec::new();
     };
     let col = |n: &str| header.iter().position(|h| h == n);
     let (Some(reg_col), Some(asg_col), Some(org_col)) =
@@ -288,23 +275,15 @@ fn read_csv(bytes: &[u8], file: &str, imp: &mut Import) -> Vec<(u64, MacAssignme
     };
     let addr_col = col("organization address");
     let mut out = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        let line = rdr.position().line();
-        match rdr.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(line, |p| p.line());
-                imp.diagnostics
-                    .push(diag(file, line, 1, "", format!("{e}; row skipped")));
-                continue;
-            }
-        }
-        let line = record.position().map_or(line, |p| p.line());
-        let get = |i: usize| record.get(i).unwrap_or("").trim();
+    let mut record = csv::ByteRecord::new();
+    while let Some(line) = next_csv_row(&mut rdr, &mut record, file, imp) {
+        let get = |i: usize| {
+            String::from_utf8_lossy(record.get(i).unwrap_or(b""))
+                .trim()
+                .to_owned()
+        };
         let reg_text = get(reg_col);
-        let Some(registry) = MacRegistry::parse(reg_text) else {
+        let Some(registry) = MacRegistry::parse(&reg_text) else {
             imp.diagnostics.push(diag(
                 file,
                 line,
@@ -314,7 +293,7 @@ fn read_csv(bytes: &[u8], file: &str, imp: &mut Import) -> Vec<(u64, MacAssignme
             ));
             continue;
         };
-        let prefix = match MacPrefix::new(get(asg_col), registry) {
+        let prefix = match MacPrefix::new(&get(asg_col), registry) {
             Ok(p) => p,
             Err(e) => {
                 imp.diagnostics.push(diag(

@@ -215,3 +215,53 @@ pub(crate) fn file_source_id(prefix: &str, file: &str) -> SourceId {
         .or_else(|_| SourceId::new(prefix))
         .expect("a slug is an id")
 }
+
+/// The header of a CSV file, raw and folded (BOM and spaces trimmed, lower
+/// case); an unreadable header is a diagnostic and `None`.
+pub(crate) fn csv_header(
+    rdr: &mut csv::Reader<&[u8]>,
+    file: &str,
+    imp: &mut Import,
+) -> Option<(csv::ByteRecord, Vec<String>)> {
+    match rdr.byte_headers() {
+        Ok(h) => {
+            let names = h
+                .iter()
+                .map(|f| {
+                    String::from_utf8_lossy(f)
+                        .trim_start_matches('\u{feff}')
+                        .trim()
+                        .to_ascii_lowercase()
+                })
+                .collect();
+            Some((h.clone(), names))
+        }
+        Err(e) => {
+            imp.diagnostics
+                .push(diag(file, 1, 1, "", format!("unreadable CSV header: {e}")));
+            None
+        }
+    }
+}
+
+/// Reads the next CSV row into `record` and returns its line; rows that
+/// cannot be read are reported and skipped; `None` at the end.
+pub(crate) fn next_csv_row(
+    rdr: &mut csv::Reader<&[u8]>,
+    record: &mut csv::ByteRecord,
+    file: &str,
+    imp: &mut Import,
+) -> Option<u64> {
+    loop {
+        let line = rdr.position().line();
+        match rdr.read_byte_record(record) {
+            Ok(false) => return None,
+            Ok(true) => return Some(record.position().map_or(line, |p| p.line())),
+            Err(e) => {
+                let line = e.position().map_or(line, |p| p.line());
+                imp.diagnostics
+                    .push(diag(file, line, 1, "", format!("{e}; row skipped")));
+            }
+        }
+    }
+}
