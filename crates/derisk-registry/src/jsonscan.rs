@@ -73,13 +73,7 @@ pub(crate) type Records<'t> = (Vec<(usize, &'t str)>, Option<(usize, String)>);
 /// offset.
 pub(crate) fn records(text: &str) -> Records<'_> {
     let b = text.as_bytes();
-    let skip_ws = |mut i: usize| {
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        i
-    };
-    let start = skip_ws(0);
+    let start = skip(b, 0, false);
     if start == b.len() {
         return (Vec::new(), None);
     }
@@ -152,31 +146,52 @@ pub(crate) fn value_end(b: &[u8], mut i: usize) -> Option<usize> {
 fn find_key(text: &str, open: usize, key: &str) -> Option<usize> {
     let b = text.as_bytes();
     let mut i = open + 1;
-    loop {
-        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b',') {
-            i += 1;
-        }
-        if b.get(i) != Some(&b'"') {
-            return None;
-        }
-        let end = value_end(b, i)?;
-        let name: String = serde_json::from_str(&text[i..end]).ok()?;
-        i = end;
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if b.get(i) != Some(&b':') {
-            return None;
-        }
-        i += 1;
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
+    while let Ok(Some((key_at, key_end, value_at))) = next_key(b, i) {
+        let name: String = serde_json::from_str(&text[key_at..key_end]).ok()?;
         if name == key {
-            return Some(i);
+            return Some(value_at);
         }
-        i = value_end(b, i)?;
+        i = value_end(b, value_at)?;
     }
+    None
+}
+
+/// The first offset at or after `i` that is not white space (nor a comma,
+/// with `commas`).
+fn skip(b: &[u8], mut i: usize, commas: bool) -> usize {
+    while i < b.len() && (b[i].is_ascii_whitespace() || (commas && b[i] == b',')) {
+        i += 1;
+    }
+    i
+}
+
+/// A member's key start, key end and value start.
+type KeySpan = (usize, usize, usize);
+
+/// The next member of an object from `i` (separators skipped): the key's
+/// start and end and where its value starts; `None` at the closing brace.
+fn next_key(b: &[u8], i: usize) -> Result<Option<KeySpan>, (usize, String)> {
+    let key_at = skip(b, i, true);
+    match b.get(key_at) {
+        None => {
+            return Err((
+                key_at,
+                "the file ends inside the object (truncated?); the complete entries before \
+                 this point were read"
+                    .into(),
+            ));
+        }
+        Some(b'}') => return Ok(None),
+        Some(b'"') => {}
+        Some(_) => return Err((key_at, "expected a string key".into())),
+    }
+    let key_end = value_end(b, key_at)
+        .ok_or_else(|| (key_at, "the file ends inside a key (truncated?)".to_owned()))?;
+    let colon = skip(b, key_end, false);
+    if b.get(colon) != Some(&b':') {
+        return Err((colon, "expected `:` after the key".into()));
+    }
+    Ok(Some((key_at, key_end, skip(b, colon + 1, false))))
 }
 
 fn array_elements(text: &str, open: usize) -> Records<'_> {
@@ -184,9 +199,7 @@ fn array_elements(text: &str, open: usize) -> Records<'_> {
     let mut out = Vec::new();
     let mut i = open + 1;
     loop {
-        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b',') {
-            i += 1;
-        }
+        i = skip(b, i, true);
         match b.get(i) {
             None => {
                 return (
@@ -241,48 +254,14 @@ pub(crate) fn object_members(text: &str, open: usize) -> Members<'_> {
     let mut out = Vec::new();
     let mut i = open + 1;
     loop {
-        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b',') {
-            i += 1;
-        }
-        match b.get(i) {
-            None => {
-                return (
-                    out,
-                    Some((
-                        i,
-                        "the file ends inside the object (truncated?); the complete \
-                         entries before this point were read"
-                            .into(),
-                    )),
-                );
-            }
-            Some(b'}') => return (out, None),
-            Some(b'"') => {}
-            Some(_) => {
-                return (out, Some((i, "expected a string key".into())));
-            }
-        }
-        let key_at = i;
-        let Some(key_end) = value_end(b, i) else {
-            return (
-                out,
-                Some((key_at, "the file ends inside a key (truncated?)".into())),
-            );
+        let (key_at, key_end, value_at) = match next_key(b, i) {
+            Ok(Some(k)) => k,
+            Ok(None) => return (out, None),
+            Err(problem) => return (out, Some(problem)),
         };
-        i = key_end;
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if b.get(i) != Some(&b':') {
-            return (out, Some((i, "expected `:` after the key".into())));
-        }
-        i += 1;
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        match value_end(b, i) {
-            Some(end) if end > i => {
-                out.push((key_at, &text[key_at..key_end], &text[i..end]));
+        match value_end(b, value_at) {
+            Some(end) if end > value_at => {
+                out.push((key_at, &text[key_at..key_end], &text[value_at..end]));
                 i = end;
             }
             _ => {
