@@ -365,13 +365,15 @@ fn assemble(
         .map(|b| format!("{b:02x}"))
         .collect();
     Registry::new(
-        keep(p.sources, dropped),
-        keep(p.lists, dropped),
-        entity_list,
-        keep(p.relations, dropped),
-        keep(p.designations, dropped),
-        mac_blocks,
-        Vec::new(),
+        crate::registry::Facts {
+            sources: keep(p.sources, dropped),
+            lists: keep(p.lists, dropped),
+            entities: entity_list,
+            relations: keep(p.relations, dropped),
+            designations: keep(p.designations, dropped),
+            mac_blocks,
+            assignments: Vec::new(),
+        },
         hash,
         files.iter().map(|f| f.name.clone()).collect(),
     )

@@ -116,19 +116,40 @@ pub struct Stats {
 const MAX_CHAIN_DEPTH: usize = 16;
 const MAX_CHAINS: usize = 256;
 
+/// The facts a registry is built from, before indexing.
+pub(crate) struct Facts {
+    pub sources: Vec<Source>,
+    pub lists: Vec<List>,
+    pub entities: Vec<Entity>,
+    pub relations: Vec<Relation>,
+    pub designations: Vec<Designation>,
+    pub mac_blocks: Vec<MacBlock>,
+    pub assignments: Vec<MacAssignment>,
+}
+
 impl Registry {
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn new(
-        sources: Vec<Source>,
-        lists: Vec<List>,
-        entities: Vec<Entity>,
-        relations: Vec<Relation>,
-        designations: Vec<Designation>,
-        mac_blocks: Vec<MacBlock>,
-        assignments: Vec<MacAssignment>,
+    /// Indexes facts whose references the caller has already resolved.
+    pub(crate) fn new(facts: Facts, hash: String, files: Vec<String>) -> Registry {
+        Registry::checked(facts, hash, files).expect("references resolved before indexing")
+    }
+
+    /// Indexes facts, refusing a relation or designation that names an
+    /// entity or list that is not among them (a snapshot is checked this
+    /// way, while its indexes are built, not in a pass of its own).
+    pub(crate) fn checked(
+        facts: Facts,
         hash: String,
         files: Vec<String>,
-    ) -> Registry {
+    ) -> Result<Registry, String> {
+        let Facts {
+            sources,
+            lists,
+            entities,
+            relations,
+            designations,
+            mac_blocks,
+            assignments,
+        } = facts;
         // Earlier wins: the curated blocks come first.
         let mut block_index = HashMap::new();
         for (i, b) in mac_blocks.iter().enumerate() {
@@ -145,7 +166,7 @@ impl Registry {
             .enumerate()
             .map(|(i, e)| (e.id.as_str().to_owned(), i))
             .collect();
-        let list_index = lists
+        let list_index: HashMap<String, usize> = lists
             .iter()
             .enumerate()
             .map(|(i, l)| (l.id.as_str().to_owned(), i))
@@ -157,18 +178,30 @@ impl Registry {
             .collect();
         let mut outgoing = vec![Vec::new(); entities.len()];
         let mut incoming = vec![Vec::new(); entities.len()];
+        let entity_at = |id: &derisk_core::EntityId, what: &str| {
+            entity_index
+                .get(id.as_str())
+                .copied()
+                .ok_or_else(|| format!("{what} names entity `{id}`, which is not in the registry"))
+        };
         for (i, r) in relations.iter().enumerate() {
-            outgoing[entity_index[r.subject.as_str()]].push(i);
-            incoming[entity_index[r.object.as_str()]].push(i);
+            outgoing[entity_at(&r.subject, "a relation")?].push(i);
+            incoming[entity_at(&r.object, "a relation")?].push(i);
         }
         let mut designated = vec![Vec::new(); entities.len()];
         for (i, d) in designations.iter().enumerate() {
-            designated[entity_index[d.entity.as_str()]].push(i);
+            designated[entity_at(&d.entity, "a designation")?].push(i);
+            if !list_index.contains_key(d.list.as_str()) {
+                return Err(format!(
+                    "a designation names list `{}`, which is not in the registry",
+                    d.list
+                ));
+            }
         }
         for ds in &mut designated {
             ds.sort_by_key(|&i| designations[i].start);
         }
-        Registry {
+        Ok(Registry {
             sources,
             lists,
             entities,
@@ -186,7 +219,7 @@ impl Registry {
             outgoing,
             incoming,
             designated,
-        }
+        })
     }
 
     /// This registry with an import's facts added. Imported entities and
@@ -275,24 +308,33 @@ impl Registry {
         designations.extend(import.designations.into_iter().filter(|d| {
             entity_index.contains_key(d.entity.as_str()) && list_index.contains_key(d.list.as_str())
         }));
-        let known: std::collections::HashSet<(String, String)> = mac_blocks
-            .iter()
-            .map(|b| (b.prefix.as_str().to_owned(), b.entity.as_str().to_owned()))
-            .collect();
-        mac_blocks.extend(import.mac_blocks.into_iter().filter(|b| {
-            entity_index.contains_key(b.entity.as_str())
-                && !known.contains(&(b.prefix.as_str().to_owned(), b.entity.as_str().to_owned()))
-        }));
+        if !import.mac_blocks.is_empty() {
+            let known: std::collections::HashSet<(&str, &str)> = mac_blocks
+                .iter()
+                .map(|b| (b.prefix.as_str(), b.entity.as_str()))
+                .collect();
+            let new: Vec<MacBlock> = import
+                .mac_blocks
+                .into_iter()
+                .filter(|b| {
+                    entity_index.contains_key(b.entity.as_str())
+                        && !known.contains(&(b.prefix.as_str(), b.entity.as_str()))
+                })
+                .collect();
+            mac_blocks.extend(new);
+        }
         assignments.extend(import.assignments);
         (
             Registry::new(
-                sources,
-                lists,
-                entities,
-                relations,
-                designations,
-                mac_blocks,
-                assignments,
+                Facts {
+                    sources,
+                    lists,
+                    entities,
+                    relations,
+                    designations,
+                    mac_blocks,
+                    assignments,
+                },
                 hash,
                 files,
             ),

@@ -35,6 +35,7 @@ use derisk_core::{
 use sha2::{Digest, Sha256};
 
 use crate::Registry;
+use crate::registry::Facts;
 
 /// The snapshot format version this build writes and reads.
 pub const SNAPSHOT_VERSION: u32 = 1;
@@ -415,40 +416,22 @@ fn decode(r: &mut Dec<'_>) -> DecResult<Registry> {
             address: r.string()?,
         })
     })?;
-    // References must resolve: the registry's indexes rely on it.
-    {
-        let known: hashbrown::HashSet<&str> = entities.iter().map(|e| e.id.as_str()).collect();
-        let list_ids: hashbrown::HashSet<&str> = lists.iter().map(|l| l.id.as_str()).collect();
-        for rel in &relations {
-            for id in [&rel.subject, &rel.object] {
-                if !known.contains(id.as_str()) {
-                    return Err((r.base + r.at, format!("relation to unknown entity `{id}`")));
-                }
-            }
-        }
-        for d in &designations {
-            if !known.contains(d.entity.as_str()) || !list_ids.contains(d.list.as_str()) {
-                return Err((
-                    r.base + r.at,
-                    format!(
-                        "designation of `{}` on `{}`, which are not both in the snapshot",
-                        d.entity, d.list
-                    ),
-                ));
-            }
-        }
-    }
-    Ok(Registry::new(
-        sources,
-        lists,
-        entities,
-        relations,
-        designations,
-        mac_blocks,
-        assignments,
+    // References must resolve; the registry checks them as it indexes.
+    let at = r.base + r.at;
+    Registry::checked(
+        Facts {
+            sources,
+            lists,
+            entities,
+            relations,
+            designations,
+            mac_blocks,
+            assignments,
+        },
         hash,
         files,
-    ))
+    )
+    .map_err(|what| (at, what))
 }
 
 struct Enc(Vec<u8>);

@@ -6,6 +6,7 @@ use derisk_core::PartialDate;
 use derisk_registry::{
     CslFormat, SNAPSHOT_VERSION, SnapshotError, bundled, import_csl, read_snapshot, write_snapshot,
 };
+use sha2::Digest as _;
 
 fn snapshot_of(reg: &derisk_registry::Registry) -> (Vec<u8>, String) {
     let mut bytes = Vec::new();
@@ -89,5 +90,29 @@ fn damaged_files_are_refused_with_the_reason() {
     assert_eq!(
         err(&bytes[..20]),
         "reg.snap: corrupt snapshot at byte 20: the header needs 52 bytes; the file ends first; rebuild it with `derisk registry build`"
+    );
+}
+
+#[test]
+fn a_reference_to_a_missing_entity_is_refused() {
+    // A well-formed snapshot (its hash recomputed) whose relation
+    // "hikvision-canada subsidiary-of hikvision" names an id that no
+    // entity has. Strings are length-prefixed: 16 and 13 bytes.
+    let (mut bytes, _) = snapshot_of(&bundled().registry);
+    let record = b"\x10hikvision-canada\x0dsubsidiary-of";
+    let at = bytes
+        .windows(record.len())
+        .position(|w| w == record)
+        .unwrap();
+    bytes[at + 16] = b'x';
+    let digest = sha2::Sha256::digest(&bytes[52..]);
+    bytes[12..44].copy_from_slice(&digest);
+    let err = read_snapshot(&bytes, "reg.snap").unwrap_err().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "reg.snap: corrupt snapshot at byte {}: a relation names entity `hikvision-canadx`, which is not in the registry; rebuild it with `derisk registry build`",
+            bytes.len()
+        )
     );
 }
