@@ -7,7 +7,7 @@ use std::io::{BufRead, Write};
 
 use anyhow::Context as _;
 use derisk_match::{Query, ScoreConfig, Scratch, Screener};
-use derisk_registry::{IeeeFormat, MacLookup, Registry};
+use derisk_registry::{MacLookup, Registry};
 use serde_json::json;
 
 use crate::Outcome;
@@ -137,16 +137,7 @@ pub(crate) fn ieee(
     let mut blocks = Vec::new();
     let mut notes = Vec::new();
     for file in files {
-        let f =
-            std::fs::File::open(file).with_context(|| format!("{file}: cannot open the file"))?;
-        let imp = derisk_registry::import_ieee(
-            std::io::BufReader::with_capacity(1 << 20, f),
-            file,
-            IeeeFormat::from_path(file),
-            crate::today(),
-            registry,
-        )
-        .with_context(|| format!("{file}: cannot read the file"))?;
+        let imp = crate::registry_cmd::read_ieee(file, registry)?;
         for d in &imp.diagnostics {
             eprintln!("derisk: {d}");
         }

@@ -100,16 +100,45 @@ pub(crate) fn load_for_use(global: &Global) -> anyhow::Result<Registry> {
     Ok(registry)
 }
 
-/// Reads a FollowTheMoney file, dated today.
-pub(crate) fn read_ftm(file: &str, dataset: &str) -> anyhow::Result<derisk_registry::Import> {
+/// Opens `file` and runs one importer on it, dated today; both failures
+/// name the file.
+fn read_import(
+    file: &str,
+    import: impl FnOnce(
+        std::io::BufReader<std::fs::File>,
+        derisk_core::PartialDate,
+    ) -> std::io::Result<derisk_registry::Import>,
+) -> anyhow::Result<derisk_registry::Import> {
     let f = std::fs::File::open(file).with_context(|| format!("{file}: cannot open the file"))?;
-    derisk_registry::import_ftm(
+    import(
         std::io::BufReader::with_capacity(1 << 20, f),
-        file,
-        dataset,
         crate::today(),
     )
     .with_context(|| format!("{file}: cannot read the file"))
+}
+
+/// Reads a FollowTheMoney file.
+pub(crate) fn read_ftm(file: &str, dataset: &str) -> anyhow::Result<derisk_registry::Import> {
+    read_import(file, |r, today| {
+        derisk_registry::import_ftm(r, file, dataset, today)
+    })
+}
+
+/// Reads an IEEE MAC registry file (CSV, text or oui-data JSON by its
+/// extension) and links its assignees to `registry`'s entities.
+pub(crate) fn read_ieee(
+    file: &str,
+    registry: &Registry,
+) -> anyhow::Result<derisk_registry::Import> {
+    read_import(file, |r, today| {
+        derisk_registry::import_ieee(
+            r,
+            file,
+            derisk_registry::IeeeFormat::from_path(file),
+            today,
+            registry,
+        )
+    })
 }
 
 /// How many problems of one import are printed before the rest are
@@ -145,32 +174,17 @@ fn import_ftm_file(registry: Registry, spec: &str) -> anyhow::Result<Registry> {
 /// its extension), dated today, and layers it over `registry`.
 fn import_csl_file(registry: Registry, file: &str) -> anyhow::Result<Registry> {
     let started = std::time::Instant::now();
-    let f = std::fs::File::open(file)
-        .with_context(|| format!("--csl: {file}: cannot open the file"))?;
-    let import = derisk_registry::import_csl(
-        std::io::BufReader::with_capacity(1 << 20, f),
-        file,
-        derisk_registry::CslFormat::from_path(file),
-        crate::today(),
-    )
-    .with_context(|| format!("--csl: {file}: cannot read the file"))?;
+    let import = read_import(file, |r, today| {
+        derisk_registry::import_csl(r, file, derisk_registry::CslFormat::from_path(file), today)
+    })
+    .context("--csl")?;
     Ok(apply_import(registry, import, file, "", started))
 }
 
-/// Reads an IEEE MAC registry file (CSV, text or oui-data JSON by its
-/// extension), links its assignees to `registry`'s entities and layers it.
+/// Reads an IEEE MAC registry file and layers it over `registry`.
 fn import_ieee_file(registry: Registry, file: &str) -> anyhow::Result<Registry> {
     let started = std::time::Instant::now();
-    let f = std::fs::File::open(file)
-        .with_context(|| format!("--ieee: {file}: cannot open the file"))?;
-    let import = derisk_registry::import_ieee(
-        std::io::BufReader::with_capacity(1 << 20, f),
-        file,
-        derisk_registry::IeeeFormat::from_path(file),
-        crate::today(),
-        &registry,
-    )
-    .with_context(|| format!("--ieee: {file}: cannot read the file"))?;
+    let import = read_ieee(file, &registry).context("--ieee")?;
     let (assignments, blocks) = (import.assignments.len(), import.mac_blocks.len());
     let label = format!("{assignments} MAC assignments, {blocks} of registry entities; ");
     Ok(apply_import(registry, import, file, &label, started))

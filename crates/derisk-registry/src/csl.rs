@@ -49,12 +49,11 @@ use derisk_core::{
     PartialDate, SourceId, Verification,
 };
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use crate::diagnostic::Severity;
 use crate::import::{
-    Import, append_note, csv_header, diag, entity_id, file_source, next_csv_row, plain_name,
-    push_name, short_label, slugify,
+    Import, WholeFile, append_note, csv_header, diag, entity_id, file_source, next_csv_row,
+    plain_name, push_name, read_whole, short_label, slugify,
 };
 use crate::jsonscan::{LineCounter, line_col, records, without_position};
 
@@ -144,21 +143,22 @@ struct Row {
 /// Reads the CSL from `reader`. `file` names the input in diagnostics and
 /// provenance; `today` is the import date.
 pub fn import_csl(
-    mut reader: impl Read,
+    reader: impl Read,
     file: &str,
     format: CslFormat,
     today: PartialDate,
 ) -> std::io::Result<Import> {
-    let mut bytes = Vec::new();
-    reader.read_to_end(&mut bytes)?;
-    let sha = Sha256::digest(&bytes);
+    let WholeFile {
+        bytes,
+        sha256,
+        lines,
+    } = read_whole(reader)?;
     let mut imp = Import::default();
     let rows = match format {
         CslFormat::Csv => csv_rows(&bytes, file, &mut imp),
         CslFormat::Json => json_rows(&bytes, file, &mut imp),
     };
-    imp.stats.lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64
-        + u64::from(!bytes.is_empty() && !bytes.ends_with(b"\n"));
+    imp.stats.lines = lines;
     let source_id = crate::import::file_source_id("csl", file);
     let mut builder = Builder {
         file,
@@ -181,7 +181,7 @@ pub fn import_csl(
         "International Trade Administration, US Department of Commerce",
         today,
         imp.stats.lines,
-        &sha,
+        &sha256,
     ));
     Ok(imp)
 }
@@ -476,16 +476,12 @@ impl Builder<'_> {
         let kind = match row.kind.to_ascii_lowercase().as_str() {
             "" | "entity" | "organization" | "organisation" | "company" => EntityKind::Company,
             "individual" | "person" => EntityKind::Person,
-            other => {
+            _ => {
                 *self
                     .imp
                     .stats
                     .skipped_schemas
-                    .entry(if other.is_empty() {
-                        "(none)".into()
-                    } else {
-                        row.kind.clone()
-                    })
+                    .entry(row.kind.clone())
                     .or_default() += 1;
                 return;
             }

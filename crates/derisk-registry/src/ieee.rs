@@ -37,11 +37,10 @@ use std::io::Read;
 use derisk_core::{
     EntityKind, MacAssignment, MacBlock, MacPrefix, MacRegistry, PartialDate, SourceId,
 };
-use sha2::{Digest, Sha256};
 
 use crate::Registry;
 use crate::diagnostic::Severity;
-use crate::import::{Import, csv_header, diag, file_source, next_csv_row};
+use crate::import::{Import, WholeFile, csv_header, diag, file_source, next_csv_row, read_whole};
 use crate::jsonscan::{LineCounter, line_col, object_members};
 
 /// The packaging of an IEEE registry file.
@@ -116,24 +115,25 @@ pub fn fold_assignee(name: &str) -> String {
 /// file name containing "iab" marks 36-bit prefixes as IAB rather than
 /// MA-S.
 pub fn import_ieee(
-    mut reader: impl Read,
+    reader: impl Read,
     file: &str,
     format: IeeeFormat,
     today: PartialDate,
     registry: &Registry,
 ) -> std::io::Result<Import> {
-    let mut bytes = Vec::new();
-    reader.read_to_end(&mut bytes)?;
-    let sha = Sha256::digest(&bytes);
+    let WholeFile {
+        bytes,
+        sha256,
+        lines,
+    } = read_whole(reader)?;
     let mut imp = Import::default();
     let iab = file.to_ascii_lowercase().contains("iab");
     let read = match format {
         IeeeFormat::Csv => read_csv(&bytes, file, &mut imp),
-        IeeeFormat::Text => read_text(&bytes, file, iab, &mut imp),
+        IeeeFormat::Text => read_text(&bytes, file, &mut imp),
         IeeeFormat::OuiDataJson => read_oui_data(&bytes, file, &mut imp),
     };
-    imp.stats.lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64
-        + u64::from(!bytes.is_empty() && !bytes.ends_with(b"\n"));
+    imp.stats.lines = lines;
     let source = crate::import::file_source_id("ieee", file);
     let mut seen = HashSet::new();
     for (line, mut a) in read {
@@ -167,7 +167,7 @@ pub fn import_ieee(
         "IEEE Registration Authority",
         today,
         imp.stats.lines,
-        &sha,
+        &sha256,
     ));
     Ok(imp)
 }
@@ -330,7 +330,7 @@ fn read_csv(bytes: &[u8], file: &str, imp: &mut Import) -> Vec<(u64, MacAssignme
     out
 }
 
-fn read_text(bytes: &[u8], file: &str, iab: bool, imp: &mut Import) -> Vec<(u64, MacAssignment)> {
+fn read_text(bytes: &[u8], file: &str, imp: &mut Import) -> Vec<(u64, MacAssignment)> {
     let text = String::from_utf8_lossy(bytes);
     let mut out: Vec<(u64, MacAssignment)> = Vec::new();
     let mut current: Option<(u64, MacAssignment)> = None;
@@ -382,7 +382,6 @@ fn read_text(bytes: &[u8], file: &str, iab: bool, imp: &mut Import) -> Vec<(u64,
                 None => hex,
             };
             let registry = match registry_for(digits.len()) {
-                Some(MacRegistry::MaS) if iab => MacRegistry::Iab,
                 Some(r) => r,
                 None => {
                     imp.diagnostics.push(diag(
@@ -482,23 +481,15 @@ fn read_oui_data(bytes: &[u8], file: &str, imp: &mut Import) -> Vec<(u64, MacAss
             ));
             continue;
         };
-        let Some(registry) = registry_for(key.len()) else {
+        let prefix = registry_for(key.len())
+            .and_then(|registry| MacPrefix::new(&key, registry).ok().map(|p| (registry, p)));
+        let Some((registry, prefix)) = prefix else {
             imp.diagnostics.push(diag(
                 file,
                 line,
                 column,
                 &key,
                 "expected a prefix of 6, 7 or 9 hexadecimal digits; entry skipped".into(),
-            ));
-            continue;
-        };
-        let Ok(prefix) = MacPrefix::new(&key, registry) else {
-            imp.diagnostics.push(diag(
-                file,
-                line,
-                column,
-                &key,
-                "expected hexadecimal digits; entry skipped".into(),
             ));
             continue;
         };

@@ -265,3 +265,27 @@ pub(crate) fn next_csv_row(
         }
     }
 }
+
+/// A whole input file with what its source records about it.
+pub(crate) struct WholeFile {
+    pub bytes: Vec<u8>,
+    pub sha256: [u8; 32],
+    /// Lines, a last line without a newline included.
+    pub lines: u64,
+}
+
+/// Reads all of `reader`, hashing and counting lines (importers whose
+/// formats need the whole file: CSV with quoted newlines, one JSON
+/// document).
+pub(crate) fn read_whole(mut reader: impl std::io::Read) -> std::io::Result<WholeFile> {
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes)?;
+    let sha256 = Sha256::digest(&bytes).into();
+    let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64
+        + u64::from(!bytes.is_empty() && !bytes.ends_with(b"\n"));
+    Ok(WholeFile {
+        bytes,
+        sha256,
+        lines,
+    })
+}

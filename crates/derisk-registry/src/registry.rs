@@ -70,7 +70,8 @@ pub struct Chain<'r> {
 /// What the registry says about a MAC address: [`Registry::mac_lookup`].
 #[derive(Clone, Copy, Debug)]
 pub enum MacLookup<'r> {
-    /// Not a MAC address: `expected` says what was.
+    /// Not a MAC address (12 hexadecimal digits, with or without
+    /// separators).
     Invalid,
     /// A locally administered address (the second-lowest bit of the first
     /// byte set): assigned by its owner or randomised, never by the IEEE,
