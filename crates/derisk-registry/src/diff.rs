@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use derisk_core::{Designation, Relation};
+use derisk_core::{Designation, Entity, List, Relation};
 
 use crate::Registry;
 
@@ -60,238 +60,122 @@ pub struct Change {
     pub detail: Option<String>,
 }
 
-/// Every difference from `old` to `new`, entities first, in a stable
-/// order.
+/// Every difference from `old` to `new`: entities, names and identifiers,
+/// lists, relations, designations, MAC blocks, each in key order.
 pub fn diff(old: &Registry, new: &Registry) -> Vec<Change> {
-    let mut out = Vec::new();
-    let mut push = |change, fact, entity: &str, what: String, detail: Option<String>| {
-        out.push(Change {
-            change,
-            fact,
-            entity: entity.to_owned(),
-            what,
-            detail,
-        })
-    };
-    // Entities, names, identifiers.
-    for e in new.entities() {
-        match old.entity(e.id.as_str()) {
-            None => push(
-                ChangeKind::Added,
-                "entity",
-                e.id.as_str(),
-                format!("{} {:?} ({})", e.kind, e.caption, e.id),
-                None,
-            ),
-            Some(o) => {
-                let mut fields = Vec::new();
-                if o.caption != e.caption {
-                    fields.push(format!("caption {:?} → {:?}", o.caption, e.caption));
-                }
-                if o.kind != e.kind {
-                    fields.push(format!("kind {} → {}", o.kind, e.kind));
-                }
-                if o.country != e.country {
-                    fields.push(format!(
-                        "country {} → {}",
-                        o.country.as_ref().map_or("-", |c| c.as_str()),
-                        e.country.as_ref().map_or("-", |c| c.as_str())
-                    ));
-                }
-                if o.verification != e.verification {
-                    fields.push(format!(
-                        "verification {} → {}",
-                        verification(&o.verification),
-                        verification(&e.verification)
-                    ));
-                }
-                if !fields.is_empty() {
-                    push(
-                        ChangeKind::Changed,
-                        "entity",
-                        e.id.as_str(),
-                        format!("{} ({})", e.caption, e.id),
-                        Some(fields.join("; ")),
-                    );
-                }
-                let names = |x: &derisk_core::Entity| -> BTreeSet<(String, String)> {
-                    x.names
-                        .iter()
-                        .map(|n| (n.kind.as_str().to_owned(), n.value.clone()))
-                        .collect()
-                };
-                let (on, nn) = (names(o), names(e));
-                for (kind, value) in nn.difference(&on) {
-                    push(
-                        ChangeKind::Added,
-                        "name",
-                        e.id.as_str(),
-                        format!("{kind} name {value:?} of {}", e.id),
-                        None,
-                    );
-                }
-                for (kind, value) in on.difference(&nn) {
-                    push(
-                        ChangeKind::Removed,
-                        "name",
-                        e.id.as_str(),
-                        format!("{kind} name {value:?} of {}", e.id),
-                        None,
-                    );
-                }
-                let idents = |x: &derisk_core::Entity| -> BTreeSet<(String, String)> {
-                    x.identifiers
-                        .iter()
-                        .map(|i| (i.scheme.as_str().to_owned(), i.value.clone()))
-                        .collect()
-                };
-                let (oi, ni) = (idents(o), idents(e));
-                for (scheme, value) in ni.difference(&oi) {
-                    push(
-                        ChangeKind::Added,
-                        "identifier",
-                        e.id.as_str(),
-                        format!("{scheme} {value} of {}", e.id),
-                        None,
-                    );
-                }
-                for (scheme, value) in oi.difference(&ni) {
-                    push(
-                        ChangeKind::Removed,
-                        "identifier",
-                        e.id.as_str(),
-                        format!("{scheme} {value} of {}", e.id),
-                        None,
-                    );
-                }
+    let mut out = Changes(Vec::new());
+    let (oe, ne) = (entities(old), entities(new));
+    out.keyed(
+        "entity",
+        &oe,
+        &ne,
+        |id, _| id.clone(),
+        |id, e| format!("{} {:?} ({id})", e.kind, e.caption),
+        |id, e| format!("{} ({id})", e.caption),
+        |o, e| {
+            let mut fields = Vec::new();
+            if o.caption != e.caption {
+                fields.push(format!("caption {:?} → {:?}", o.caption, e.caption));
             }
-        }
-    }
-    for o in old.entities() {
-        if new.entity(o.id.as_str()).is_none() {
-            push(
-                ChangeKind::Removed,
-                "entity",
-                o.id.as_str(),
-                format!("{} {:?} ({})", o.kind, o.caption, o.id),
-                None,
-            );
-        }
-    }
-    // Lists.
-    for l in new.lists() {
-        match old.list(l.id.as_str()) {
-            None => push(
-                ChangeKind::Added,
-                "list",
-                l.authority.as_str(),
-                format!("list {} ({})", l.name, l.id),
-                None,
-            ),
-            Some(o) if o.name != l.name || o.kind != l.kind => push(
-                ChangeKind::Changed,
-                "list",
-                l.authority.as_str(),
-                format!("list {}", l.id),
-                Some(format!(
-                    "{:?} ({}) → {:?} ({})",
-                    o.name, o.kind, l.name, l.kind
-                )),
-            ),
-            Some(_) => {}
-        }
-    }
-    for o in old.lists() {
-        if new.list(o.id.as_str()).is_none() {
-            push(
-                ChangeKind::Removed,
-                "list",
-                o.authority.as_str(),
-                format!("list {} ({})", o.name, o.id),
-                None,
-            );
-        }
-    }
-    // Relations.
-    let (or, nr) = (rels(old), rels(new));
-    for (k, n) in &nr {
-        let what = format!("{} {} {}", k.0, k.1, k.2);
-        match or.get(k) {
-            None => push(
-                ChangeKind::Added,
-                "relation",
-                &k.0,
-                format!("{what}{}", relation_terms(n[0])),
-                None,
-            ),
-            Some(o) => {
-                let (a, b) = (relation_terms(o[0]), relation_terms(n[0]));
-                if a != b || o[0].verification != n[0].verification {
-                    push(
-                        ChangeKind::Changed,
-                        "relation",
-                        &k.0,
-                        what,
-                        Some(format!(
-                            "{} → {}",
-                            describe(&a, &o[0].verification),
-                            describe(&b, &n[0].verification)
-                        )),
-                    );
-                }
+            if o.kind != e.kind {
+                fields.push(format!("kind {} → {}", o.kind, e.kind));
             }
-        }
+            if o.country != e.country {
+                let code = |c: &Option<derisk_core::CountryCode>| {
+                    c.as_ref().map_or("-", |c| c.as_str()).to_owned()
+                };
+                fields.push(format!(
+                    "country {} → {}",
+                    code(&o.country),
+                    code(&e.country)
+                ));
+            }
+            if o.verification != e.verification {
+                fields.push(format!(
+                    "verification {} → {}",
+                    verification(&o.verification),
+                    verification(&e.verification)
+                ));
+            }
+            (!fields.is_empty()).then(|| fields.join("; "))
+        },
+    );
+    for (id, e) in &ne {
+        let Some(o) = oe.get(id) else { continue };
+        let names = |x: &Entity| -> BTreeSet<(&'static str, String)> {
+            x.names
+                .iter()
+                .map(|n| (n.kind.as_str(), n.value.clone()))
+                .collect()
+        };
+        out.sets("name", id, &names(o), &names(e), |(kind, value)| {
+            format!("{kind} name {value:?} of {id}")
+        });
+        let idents = |x: &Entity| -> BTreeSet<(&'static str, String)> {
+            x.identifiers
+                .iter()
+                .map(|i| (i.scheme.as_str(), i.value.clone()))
+                .collect()
+        };
+        out.sets(
+            "identifier",
+            id,
+            &idents(o),
+            &idents(e),
+            |(scheme, value)| format!("{scheme} {value} of {id}"),
+        );
     }
-    for (k, o) in &or {
-        if !nr.contains_key(k) {
-            push(
-                ChangeKind::Removed,
-                "relation",
-                &k.0,
-                format!("{} {} {}{}", k.0, k.1, k.2, relation_terms(o[0])),
-                None,
-            );
-        }
-    }
-    // Designations.
-    let (od, nd) = (des(old), des(new));
-    let since = |s: &str| {
-        if s.is_empty() {
+    out.keyed(
+        "list",
+        &lists(old),
+        &lists(new),
+        |_, l| l.authority.as_str().to_owned(),
+        |id, l| format!("list {} ({id})", l.name),
+        |id, _| format!("list {id}"),
+        |o, l| {
+            (o.name != l.name || o.kind != l.kind)
+                .then(|| format!("{:?} ({}) → {:?} ({})", o.name, o.kind, l.name, l.kind))
+        },
+    );
+    let key = |k: &RelKey| format!("{} {} {}", k.0, k.1, k.2);
+    out.keyed(
+        "relation",
+        &rels(old),
+        &rels(new),
+        |k, _| k.0.clone(),
+        |k, r| format!("{}{}", key(k), relation_terms(r[0])),
+        |k, _| key(k),
+        |o, n| {
+            let (a, b) = (relation_terms(o[0]), relation_terms(n[0]));
+            (a != b || o[0].verification != n[0].verification).then(|| {
+                format!(
+                    "{} → {}",
+                    describe(&a, &o[0].verification),
+                    describe(&b, &n[0].verification)
+                )
+            })
+        },
+    );
+    let since = |k: &(String, String, String)| {
+        let s = if k.2.is_empty() {
             String::new()
         } else {
-            format!(" since {s}")
-        }
+            format!(" since {}", k.2)
+        };
+        format!("{} on {}{s}", k.0, k.1)
     };
-    for (k, n) in &nd {
-        let what = format!("{} on {}{}", k.0, k.1, since(&k.2));
-        match od.get(k) {
-            None => push(ChangeKind::Added, "designation", &k.0, what, None),
-            Some(o) if o.end != n.end => push(
-                ChangeKind::Changed,
-                "designation",
-                &k.0,
-                what,
-                Some(format!(
-                    "end {} → {}",
-                    o.end.map_or("none".into(), |d| d.to_string()),
-                    n.end.map_or("none".into(), |d| d.to_string())
-                )),
-            ),
-            Some(_) => {}
-        }
-    }
-    for k in od.keys() {
-        if !nd.contains_key(k) {
-            push(
-                ChangeKind::Removed,
-                "designation",
-                &k.0,
-                format!("{} on {}{}", k.0, k.1, since(&k.2)),
-                None,
-            );
-        }
-    }
-    // MAC blocks.
+    out.keyed(
+        "designation",
+        &des(old),
+        &des(new),
+        |k, _| k.0.clone(),
+        |k, _| since(k),
+        |k, _| since(k),
+        |o, n| {
+            let end = |d: &Designation| d.end.map_or("none".into(), |d| d.to_string());
+            (o.end != n.end).then(|| format!("end {} → {}", end(o), end(n)))
+        },
+    );
     let blocks = |reg: &Registry| -> BTreeMap<String, (String, String)> {
         reg.mac_blocks()
             .iter()
@@ -303,38 +187,100 @@ pub fn diff(old: &Registry, new: &Registry) -> Vec<Change> {
             })
             .collect()
     };
-    let (ob, nb) = (blocks(old), blocks(new));
-    for (p, (e, a)) in &nb {
-        match ob.get(p) {
-            None => push(
-                ChangeKind::Added,
-                "mac-block",
-                e,
-                format!("MAC block {p} {a:?} of {e}"),
-                None,
-            ),
-            Some((oe, oa)) if oe != e || oa != a => push(
-                ChangeKind::Changed,
-                "mac-block",
-                e,
-                format!("MAC block {p}"),
-                Some(format!("{oe} ({oa:?}) → {e} ({a:?})")),
-            ),
-            Some(_) => {}
+    out.keyed(
+        "mac-block",
+        &blocks(old),
+        &blocks(new),
+        |_, (e, _)| e.clone(),
+        |p, (e, a)| format!("MAC block {p} {a:?} of {e}"),
+        |p, _| format!("MAC block {p}"),
+        |(oe, oa), (e, a)| (oe != e || oa != a).then(|| format!("{oe} ({oa:?}) → {e} ({a:?})")),
+    );
+    out.0
+}
+
+struct Changes(Vec<Change>);
+
+impl Changes {
+    /// Facts keyed alike in both registries: those only in `new` are added,
+    /// those only in `old` removed (both described by `full`), and those in
+    /// both changed when `changed` says how (described by `short`).
+    #[allow(clippy::too_many_arguments)]
+    fn keyed<K: Ord, V>(
+        &mut self,
+        fact: &'static str,
+        old: &BTreeMap<K, V>,
+        new: &BTreeMap<K, V>,
+        entity: impl Fn(&K, &V) -> String,
+        full: impl Fn(&K, &V) -> String,
+        short: impl Fn(&K, &V) -> String,
+        changed: impl Fn(&V, &V) -> Option<String>,
+    ) {
+        let mut push = |change, k: &K, v: &V, what: String, detail| {
+            self.0.push(Change {
+                change,
+                fact,
+                entity: entity(k, v),
+                what,
+                detail,
+            })
+        };
+        for (k, v) in new {
+            match old.get(k) {
+                None => push(ChangeKind::Added, k, v, full(k, v), None),
+                Some(o) => {
+                    if let Some(detail) = changed(o, v) {
+                        push(ChangeKind::Changed, k, v, short(k, v), Some(detail));
+                    }
+                }
+            }
+        }
+        for (k, v) in old {
+            if !new.contains_key(k) {
+                push(ChangeKind::Removed, k, v, full(k, v), None);
+            }
         }
     }
-    for (p, (e, a)) in &ob {
-        if !nb.contains_key(p) {
-            push(
-                ChangeKind::Removed,
-                "mac-block",
-                e,
-                format!("MAC block {p} {a:?} of {e}"),
-                None,
-            );
+
+    /// Members of one entity's set only in `new` (added) or only in `old`
+    /// (removed).
+    fn sets<T: Ord>(
+        &mut self,
+        fact: &'static str,
+        entity: &str,
+        old: &BTreeSet<T>,
+        new: &BTreeSet<T>,
+        what: impl Fn(&T) -> String,
+    ) {
+        for (change, items) in [
+            (ChangeKind::Added, new.difference(old)),
+            (ChangeKind::Removed, old.difference(new)),
+        ] {
+            for t in items {
+                self.0.push(Change {
+                    change,
+                    fact,
+                    entity: entity.to_owned(),
+                    what: what(t),
+                    detail: None,
+                });
+            }
         }
     }
-    out
+}
+
+fn entities(reg: &Registry) -> BTreeMap<String, &Entity> {
+    reg.entities()
+        .iter()
+        .map(|e| (e.id.as_str().to_owned(), e))
+        .collect()
+}
+
+fn lists(reg: &Registry) -> BTreeMap<String, &List> {
+    reg.lists()
+        .iter()
+        .map(|l| (l.id.as_str().to_owned(), l))
+        .collect()
 }
 
 type RelKey = (String, &'static str, String);
