@@ -53,7 +53,7 @@ use serde::Deserialize;
 use crate::diagnostic::Severity;
 use crate::import::{
     Import, WholeFile, append_note, csv_header, diag, entity_id, file_source, next_csv_row,
-    plain_name, push_name, read_whole, short_label, slugify,
+    plain_name, push_name, read_whole, short_label, slugify, spaced,
 };
 use crate::jsonscan::{LineCounter, line_col, records, without_position};
 
@@ -511,7 +511,7 @@ impl Builder<'_> {
             return;
         }
         let person = kind == EntityKind::Person;
-        let key = (person, fold(&row.name));
+        let key = (person, spaced(&row.name));
         let at = match self.by_name.get(&key) {
             Some(&at) => {
                 self.imp.stats.merged_duplicates += 1;
@@ -685,14 +685,6 @@ fn split_source(text: &str) -> (&str, Option<&str>, Option<&str>) {
         .map(|(code, _)| code.trim())
         .filter(|c| !c.is_empty() && c.len() <= 16);
     (head, code, authority)
-}
-
-/// Case and space folded, for grouping rows of one entity.
-fn fold(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
 }
 
 #[cfg(test)]

@@ -40,7 +40,9 @@ use derisk_core::{
 
 use crate::Registry;
 use crate::diagnostic::Severity;
-use crate::import::{Import, WholeFile, csv_header, diag, file_source, next_csv_row, read_whole};
+use crate::import::{
+    Import, WholeFile, csv_header, diag, file_source, next_csv_row, read_whole, spaced,
+};
 use crate::jsonscan::{LineCounter, line_col, object_members};
 
 /// The packaging of an IEEE registry file.
@@ -96,11 +98,7 @@ const LEGAL_TAILS: &[&str] = &[
 /// A name as assignee names are compared: letters and digits only, lower
 /// case, trailing legal forms removed (never below three characters).
 pub fn fold_assignee(name: &str) -> String {
-    let mut s: String = name
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect();
+    let mut s = crate::registry::fold(name);
     while let Some(tail) = LEGAL_TAILS
         .iter()
         .find(|t| s.ends_with(**t) && s.len() - t.len() >= 3)
@@ -232,14 +230,6 @@ fn link(imp: &mut Import, registry: &Registry, source: &SourceId) {
             }
         }
     }
-}
-
-/// Lower case, runs of white space as one space.
-fn spaced(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
 }
 
 fn registry_for(digits: usize) -> Option<MacRegistry> {

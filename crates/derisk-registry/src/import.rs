@@ -102,7 +102,7 @@ pub(crate) fn entity_id(slug: &str, ftm_id: &str, used: &mut HashSet<String>) ->
     let mut candidate = format!("{slug}-{folded}");
     if candidate.len() > 64 || folded.is_empty() || used.contains(&candidate) {
         let digest = Sha256::digest(ftm_id.as_bytes());
-        let short: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+        let short = hex(&digest[..6]);
         let keep = 64 - slug.len() - short.len() - 2;
         let head: String = folded.chars().take(keep).collect();
         let head = head.trim_end_matches('-');
@@ -288,4 +288,13 @@ pub(crate) fn read_whole(mut reader: impl std::io::Read) -> std::io::Result<Whol
         sha256,
         lines,
     })
+}
+
+/// Lower case, runs of white space as one space: how two spellings of one
+/// name are told apart only by case and spacing.
+pub(crate) fn spaced(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }

@@ -359,11 +359,7 @@ fn assemble(
         hasher.update(f.text.as_bytes());
         hasher.update([0]);
     }
-    let hash = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hash = crate::import::hex(&hasher.finalize());
     Registry::new(
         crate::registry::Facts {
             sources: keep(p.sources, dropped),

@@ -269,11 +269,7 @@ impl Registry {
         hasher.update(hash.as_bytes());
         hasher.update(source.id.as_str().as_bytes());
         hasher.update(source.note.as_deref().unwrap_or("").as_bytes());
-        let hash: String = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let hash = crate::import::hex(&hasher.finalize());
         files.push(source.url.clone());
         sources.push(source);
         let mut refused = Vec::new();
@@ -662,7 +658,7 @@ fn append_new<T>(
 }
 
 /// Lower-case letters and digits only: "Co.,Ltd" and "co ltd" fold alike.
-fn fold(text: &str) -> String {
+pub(crate) fn fold(text: &str) -> String {
     text.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
