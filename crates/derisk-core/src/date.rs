@@ -100,6 +100,47 @@ impl PartialDate {
     }
 }
 
+/// A moment as an RFC 3339 UTC timestamp to the second,
+/// `2026-11-22T10:04:05Z`, from seconds since 1970-01-01 (the Unix epoch).
+pub fn utc_timestamp(unix_seconds: u64) -> String {
+    let (y, m, d) = civil_from_days((unix_seconds / 86_400) as i64);
+    let s = unix_seconds % 86_400;
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
+impl PartialDate {
+    /// The day (UTC) of a moment given as seconds since the Unix epoch.
+    pub fn from_unix_seconds(unix_seconds: u64) -> PartialDate {
+        let (y, m, d) = civil_from_days((unix_seconds / 86_400) as i64);
+        PartialDate {
+            year: y as u16,
+            month: Some(m as u8),
+            day: Some(d as u8),
+        }
+    }
+}
+
+/// The proleptic Gregorian date of a count of days since 1970-01-01, after
+/// Howard Hinnant's `civil_from_days` ("chrono-Compatible Low-Level Date
+/// Algorithms", <https://howardhinnant.github.io/date_algorithms.html>).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
 fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         4 | 6 | 9 | 11 => 30,
@@ -180,6 +221,19 @@ mod tests {
 
     fn d(text: &str) -> PartialDate {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn days_and_moments_from_the_clock() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(20_779), (2026, 11, 22));
+        assert_eq!(
+            PartialDate::from_unix_seconds(1_795_305_600).to_string(),
+            "2026-11-22"
+        );
+        assert_eq!(utc_timestamp(1_795_341_845), "2026-11-22T10:04:05Z");
+        assert_eq!(utc_timestamp(0), "1970-01-01T00:00:00Z");
     }
 
     #[test]

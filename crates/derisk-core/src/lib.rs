@@ -35,7 +35,7 @@ mod mac;
 mod relation;
 mod source;
 
-pub use date::{DateError, PartialDate};
+pub use date::{DateError, PartialDate, utc_timestamp};
 pub use designation::{Coverage, Designation, List, ListKind};
 pub use entity::{
     CountryCode, CountryError, Entity, EntityKind, Identifier, IdentifierScheme, Name, NameKind,

@@ -5,6 +5,7 @@
 //! inside a written definition ([`Matcher::candidates`]), scores each from
 //! explainable parts and decides `match`, `review` or nothing.
 
+pub mod finding;
 pub mod index;
 mod lexicon;
 pub mod matcher;
@@ -13,6 +14,7 @@ pub mod screen;
 pub mod synth;
 mod vocab;
 
+pub use finding::{KEY_LEN, evidence_hash, finding_key};
 pub use matcher::{
     Adjustment, IndexStats, Leftover, Matcher, NameInput, Pair, PairKind, PreparedQuery,
     ScoreConfig, Scored, Scratch,
