@@ -77,6 +77,27 @@ pub(crate) struct Global {
     /// Imports given with --ftm, --csl and --ieee are layered over it.
     #[arg(long, global = true, value_name = "FILE", env = "DERISK_SNAPSHOT")]
     pub snapshot: Option<PathBuf>,
+    /// The database of runs, findings and decisions (SQLite; created on
+    /// first use). Default: $XDG_DATA_HOME/derisk/derisk.db, or
+    /// ~/.local/share/derisk/derisk.db.
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "DERISK_DB",
+        hide_env_values = true
+    )]
+    pub db: Option<PathBuf>,
+    /// How long to wait for another derisk process that is writing to the
+    /// database before giving up.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        env = "DERISK_DB_WAIT",
+        default_value_t = 5.0
+    )]
+    pub db_wait: f64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -115,6 +136,32 @@ pub(crate) enum Command {
         after_help = "Examples:\n  derisk compare --pairs pairs.csv\n  derisk compare --pairs pairs.csv | jq 'select(.decision == \"match\")'"
     )]
     Compare(CompareArgs),
+    /// List and inspect recorded runs: what was screened, with which
+    /// registry and options, and what was found.
+    #[command(subcommand)]
+    Runs(RunsCommand),
+    /// Record an analyst's decision on a finding: confirm it, or dismiss it
+    /// (a namesake, a false positive), with the reason.
+    ///
+    /// FINDING is the id `derisk screen` and `derisk runs show` print (at
+    /// least four of its hexadecimal digits). The decision holds for that
+    /// supplier and entity in every later run, as long as the evidence is
+    /// the same: a new designation, a delisting, a changed owner or a
+    /// review that became a match opens the finding again.
+    #[command(after_help = DECIDE_EXAMPLES)]
+    Decide(DecideArgs),
+    /// Re-evaluate recorded runs against the current registry and report
+    /// what changed: new matches, changed ownership paths, new designations
+    /// and delistings, each with the registry changes behind it.
+    ///
+    /// By default the newest run of each set of inputs is re-evaluated, with
+    /// the options it was screened with; the stored records are used, so the
+    /// input files need not be at hand. The result is recorded as a new run,
+    /// so the next monitor reports only what is newer. Exit status 1 when
+    /// something needs attention (a new or changed finding that is not
+    /// dismissed, a finding that disappeared), so it can run from cron.
+    #[command(after_help = MONITOR_EXAMPLES)]
+    Monitor(MonitorArgs),
     /// Measure speed, memory and recall on generated data.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -131,6 +178,18 @@ Examples:
   derisk screen awards.jsonl --format jsonl --only-matches > hits.jsonl
   derisk screen register.xlsx --format csv > screened.csv
   cut -d, -f2 suppliers.csv | derisk screen - --format jsonl";
+
+const DECIDE_EXAMPLES: &str = "\
+Examples:
+  derisk decide 3fa2c1d0 dismiss --reason \"a namesake: Hikvision Trading Ltd of Lyon, not the PRC group\"
+  derisk decide 3fa2c1d0 confirm --reason \"registry extract 2026-10: subsidiary of Hikvision\" --by ana";
+
+const MONITOR_EXAMPLES: &str = "\
+Examples:
+  derisk monitor                                  every set of inputs, against the shipped registry
+  derisk monitor --snapshot registry-2026-12.snap against a newer compiled registry
+  derisk monitor --csl consolidated.csv           against the registry plus today's US screening list
+  derisk monitor --run 12 --format jsonl          one run, one JSON object per change";
 
 /// The control rules, shared by the commands that follow ownership.
 #[derive(Clone, Copy, Debug, Args)]
@@ -210,6 +269,90 @@ pub(crate) struct ScreenArgs {
     /// Leave out records without matches (JSON lines and CSV).
     #[arg(long)]
     pub only_matches: bool,
+    /// Do not record this run in the database. Earlier decisions are still
+    /// applied if the database exists.
+    #[arg(long)]
+    pub no_record: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RunsCommand {
+    /// The recorded runs, newest first.
+    #[command(
+        after_help = "Examples:\n  derisk runs list\n  derisk runs list --limit 5 --format jsonl"
+    )]
+    List(RunsListArgs),
+    /// One run: its inputs and their hashes, registry, options, counts and
+    /// findings with the analysts' decisions.
+    #[command(
+        after_help = "Examples:\n  derisk runs show\n  derisk runs show 12\n  derisk runs show 12 --format jsonl | jq 'select(.status == \"open\")'"
+    )]
+    Show(RunsShowArgs),
+}
+
+/// Options of `derisk runs list`.
+#[derive(Debug, Args)]
+pub(crate) struct RunsListArgs {
+    /// Show at most this many runs.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub format: DataFormat,
+}
+
+/// Options of `derisk runs show`.
+#[derive(Debug, Args)]
+pub(crate) struct RunsShowArgs {
+    /// The run's number; default: the newest.
+    #[arg(value_name = "RUN")]
+    pub run: Option<i64>,
+    /// Output format: text, or JSON lines (the run, then one object per
+    /// finding).
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub format: DataFormat,
+}
+
+/// Options of `derisk decide`.
+#[derive(Debug, Args)]
+pub(crate) struct DecideArgs {
+    /// The finding's id (at least four hexadecimal digits).
+    #[arg(value_name = "FINDING")]
+    pub finding: String,
+    /// `confirm` (the finding is right) or `dismiss` (it is not).
+    #[arg(value_enum, value_name = "VERDICT")]
+    pub verdict: VerdictArg,
+    /// Why: the evidence checked, the register consulted. Required, and
+    /// shown wherever the decision is.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Who decides. Default: DERISK_USER, else the login name (USER).
+    #[arg(long, value_name = "NAME", env = "DERISK_USER")]
+    pub by: Option<String>,
+}
+
+/// A verdict on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum VerdictArg {
+    /// The finding is right.
+    Confirm,
+    /// The finding is wrong or does not matter.
+    Dismiss,
+}
+
+/// Options of `derisk monitor`.
+#[derive(Debug, Args)]
+pub(crate) struct MonitorArgs {
+    /// Re-evaluate this run (repeatable). Default: the newest run of each
+    /// set of inputs.
+    #[arg(long = "run", value_name = "RUN")]
+    pub runs: Vec<i64>,
+    /// Report only; do not record the re-evaluation as a new run.
+    #[arg(long)]
+    pub no_record: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub format: DataFormat,
 }
 
 /// Options of `derisk compare`.

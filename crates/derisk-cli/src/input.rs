@@ -180,7 +180,12 @@ pub(crate) struct Reader {
     file: String,
     /// Bytes consumed so far, for progress.
     pub consumed: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// SHA-256 of the bytes consumed so far: at the end, of the input.
+    digest: Digest,
 }
+
+/// A running SHA-256 shared with the reader deep inside the CSV parser.
+type Digest = std::sync::Arc<std::sync::Mutex<sha2::Sha256>>;
 
 enum Inner {
     Lines {
@@ -208,17 +213,40 @@ enum Inner {
     },
 }
 
+/// Counts and hashes the bytes read through it.
 struct Counting<R> {
     inner: R,
     count: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    digest: Digest,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use sha2::Digest as _;
         let n = self.inner.read(buf)?;
         self.count
             .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut d) = self.digest.lock() {
+            d.update(&buf[..n]);
+        }
         Ok(n)
+    }
+}
+
+/// Feeds written bytes to a digest.
+struct HashWriter<'d>(&'d Digest);
+
+impl io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        use sha2::Digest as _;
+        if let Ok(mut d) = self.0.lock() {
+            d.update(buf);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -240,6 +268,7 @@ impl Reader {
         columns: &Columns,
     ) -> anyhow::Result<Reader> {
         let consumed = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let digest = Digest::default();
         let format = format.or_else(|| InputFormat::from_path(path));
         if format == Some(InputFormat::Xlsx) {
             if path == "-" {
@@ -259,6 +288,7 @@ impl Reader {
             Counting {
                 inner: raw,
                 count: consumed.clone(),
+                digest: digest.clone(),
             },
         ));
         let head = buffered
@@ -318,6 +348,7 @@ impl Reader {
             inner,
             file,
             consumed,
+            digest,
         })
     }
 
@@ -348,10 +379,14 @@ impl Reader {
         let headers: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
         let (name, country, id) = pick_columns(path, &headers, columns)?;
         let rows: Vec<Vec<String>> = rows.collect();
-        consumed.store(
-            size_of(path).unwrap_or(0),
-            std::sync::atomic::Ordering::Relaxed,
-        );
+        // calamine reads the workbook itself; hash the same bytes once more.
+        let digest = Digest::default();
+        let bytes = std::io::copy(
+            &mut File::open(path).with_context(|| format!("{path}: cannot open"))?,
+            &mut HashWriter(&digest),
+        )
+        .with_context(|| format!("{path}: cannot read"))?;
+        consumed.store(bytes, std::sync::atomic::Ordering::Relaxed);
         Ok(Reader {
             inner: Inner::Rows {
                 rows: rows.into_iter(),
@@ -362,7 +397,24 @@ impl Reader {
             },
             file: path.to_string(),
             consumed,
+            digest,
         })
+    }
+
+    /// The SHA-256 (hex) and length of the bytes read so far; at the end,
+    /// of the whole input.
+    pub(crate) fn sha256(&self) -> (String, u64) {
+        use sha2::Digest as _;
+        let hash = self
+            .digest
+            .lock()
+            .map(|d| d.clone().finalize())
+            .unwrap_or_default();
+        let hex = hash.iter().map(|b| format!("{b:02x}")).collect();
+        (
+            hex,
+            self.consumed.load(std::sync::atomic::Ordering::Relaxed),
+        )
     }
 
     /// The input's name as the user gave it.

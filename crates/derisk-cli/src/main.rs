@@ -10,11 +10,13 @@ mod bench_cmd;
 mod cli;
 mod input;
 mod mac_cmd;
+mod monitor_cmd;
 mod output;
 mod path_cmd;
 mod registry_cmd;
 mod screen_cmd;
 mod snapshot_cmd;
+mod store_cmd;
 
 use std::io::ErrorKind;
 use std::process::ExitCode;
@@ -56,6 +58,10 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Registry(cmd) => registry_cmd::run(&cli.global, cmd),
         Command::Screen(args) => screen_cmd::screen(&cli.global, args),
         Command::Compare(args) => screen_cmd::compare(args),
+        Command::Runs(cli::RunsCommand::List(args)) => store_cmd::list(&cli.global, args),
+        Command::Runs(cli::RunsCommand::Show(args)) => store_cmd::show(&cli.global, args),
+        Command::Decide(args) => store_cmd::decide(&cli.global, args),
+        Command::Monitor(args) => monitor_cmd::monitor(&cli.global, args),
         Command::Bench(cli::BenchCommand::Screen(args)) => bench_cmd::screen(args),
         Command::Bench(cli::BenchCommand::Import(args)) => bench_cmd::import(args),
     }

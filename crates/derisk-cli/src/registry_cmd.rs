@@ -65,6 +65,13 @@ fn load(global: &Global) -> anyhow::Result<Loaded> {
 /// Loads the registry for a command that uses it. Records with errors are
 /// left out; say so once on standard error so the user knows to validate.
 pub(crate) fn load_for_use(global: &Global) -> anyhow::Result<Registry> {
+    load_for_run(global).map(|(registry, _)| registry)
+}
+
+/// [`load_for_use`], with the content hash of the snapshot file when one
+/// was loaded (recorded with runs).
+pub(crate) fn load_for_run(global: &Global) -> anyhow::Result<(Registry, Option<String>)> {
+    let mut snapshot_hash = None;
     let mut registry = match &global.snapshot {
         Some(file) => {
             if global.registry.is_some() || !global.overlay.is_empty() {
@@ -73,7 +80,9 @@ pub(crate) fn load_for_use(global: &Global) -> anyhow::Result<Registry> {
                      the registry and overlays it was built from); give one or the other"
                 );
             }
-            crate::snapshot_cmd::read(file)?.registry
+            let snapshot = crate::snapshot_cmd::read(file)?;
+            snapshot_hash = Some(snapshot.content_hash);
+            snapshot.registry
         }
         None => {
             let loaded = load(global)?;
@@ -97,7 +106,7 @@ pub(crate) fn load_for_use(global: &Global) -> anyhow::Result<Registry> {
     for file in &global.ieee {
         registry = import_ieee_file(registry, file)?;
     }
-    Ok(registry)
+    Ok((registry, snapshot_hash))
 }
 
 /// Opens `file` and runs one importer on it, dated today; both failures

@@ -1,5 +1,6 @@
 //! `derisk screen` and `derisk compare`.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::Ordering;
 
@@ -7,9 +8,11 @@ use anyhow::{Context as _, bail};
 use comfy_table::{ContentArrangement, Table, presets};
 use derisk_core::{CountryCode, Decision, NameKind};
 use derisk_match::{
-    Hit, Matcher, NameInput, PreparedQuery, Query, ScoreConfig, Scratch, Screener, round3,
+    Hit, Matcher, NameInput, PreparedQuery, Query, ScoreConfig, Scratch, Screener, evidence_hash,
+    finding_key, round3,
 };
-use derisk_registry::Registry;
+use derisk_registry::{ControlRules, Registry};
+use derisk_store::{Decision as StoredDecision, NewFinding, Status};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
@@ -17,7 +20,8 @@ use crate::Outcome;
 use crate::cli::{CompareArgs, Global, ScreenArgs, ScreenFormat};
 use crate::input::{Columns, Item, Reader, Record, size_of};
 use crate::output::{json_line, stdout};
-use crate::registry_cmd::{count, load_for_use};
+use crate::registry_cmd::{count, load_for_run};
+use crate::store_cmd::Recorder;
 
 /// Records screened together on all cores.
 const CHUNK: usize = 16_384;
@@ -40,11 +44,145 @@ fn thresholds(match_threshold: f64, review_threshold: f64) -> anyhow::Result<Sco
     })
 }
 
+/// The options a run is screened with; recorded with the run (as JSON) so
+/// that `derisk monitor` screens its records the same way.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct RunOptions {
+    pub match_threshold: f64,
+    pub review_threshold: f64,
+    /// Every entity at the review threshold, not only the best three.
+    pub all: bool,
+    pub control_above: f64,
+    pub influence_from: f64,
+}
+
+impl RunOptions {
+    pub(crate) fn config(&self) -> anyhow::Result<ScoreConfig> {
+        thresholds(self.match_threshold, self.review_threshold)
+    }
+
+    pub(crate) fn rules(&self) -> ControlRules {
+        ControlRules {
+            control_above: self.control_above,
+            influence_from: self.influence_from,
+        }
+    }
+
+    pub(crate) fn limit(&self) -> Option<usize> {
+        if self.all { None } else { Some(3) }
+    }
+}
+
+/// What a record came to, once earlier decisions are applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RecordOutcome {
+    /// No finding.
+    None,
+    /// The best finding not dismissed is a match.
+    Match,
+    /// The best finding not dismissed is a review.
+    Review,
+    /// Every finding was dismissed before, on the same evidence.
+    Dismissed,
+}
+
+/// A record's hits as findings: key, evidence and status of each, in the
+/// hits' order.
+pub(crate) struct Keyed<'d> {
+    pub keys: Vec<String>,
+    pub evidence: Vec<String>,
+    pub status: Vec<Status<'d>>,
+}
+
+impl<'d> Keyed<'d> {
+    pub(crate) fn new(
+        q: &Query<'_>,
+        hits: &[Hit<'_>],
+        decisions: &'d HashMap<String, StoredDecision>,
+    ) -> Keyed<'d> {
+        let keys: Vec<String> = hits
+            .iter()
+            .map(|h| finding_key(q, h.entity.id.as_str()))
+            .collect();
+        let evidence: Vec<String> = hits.iter().map(evidence_hash).collect();
+        let status = keys
+            .iter()
+            .zip(&evidence)
+            .map(|(k, e)| Status::of(decisions, k, e))
+            .collect();
+        Keyed {
+            keys,
+            evidence,
+            status,
+        }
+    }
+
+    /// The record's outcome: dismissed findings do not count.
+    pub(crate) fn outcome(&self, hits: &[Hit<'_>]) -> RecordOutcome {
+        let open = hits
+            .iter()
+            .zip(&self.status)
+            .filter(|(_, s)| !matches!(s, Status::Dismissed(_)));
+        let mut outcome = if hits.is_empty() {
+            RecordOutcome::None
+        } else {
+            RecordOutcome::Dismissed
+        };
+        for (h, _) in open {
+            match h.decision {
+                Decision::Match => return RecordOutcome::Match,
+                Decision::Review => outcome = RecordOutcome::Review,
+            }
+        }
+        outcome
+    }
+
+    /// The findings to record for record `seq`.
+    pub(crate) fn findings(&self, r: &Registry, hits: &[Hit<'_>], seq: u64) -> Vec<NewFinding> {
+        hits.iter()
+            .enumerate()
+            .map(|(i, h)| NewFinding {
+                record: seq,
+                key: self.keys[i].clone(),
+                entity: h.entity.id.as_str().to_owned(),
+                decision: h.decision.as_str().to_owned(),
+                score: round3(h.score),
+                evidence: self.evidence[i].clone(),
+                detail: match_json(r, h).to_string(),
+            })
+            .collect()
+    }
+}
+
+/// The status of a finding and the decision behind it, for JSON output.
+pub(crate) fn status_json(v: &mut Value, status: &Status<'_>) {
+    v["status"] = json!(status.as_str());
+    if let Some(d) = status.decision() {
+        v["analyst"] = json!({
+            "verdict": d.verdict.as_str(),
+            "reason": d.reason,
+            "by": d.by,
+            "at": d.at,
+            "run": d.run,
+        });
+    }
+}
+
+/// A record as a query.
+pub(crate) fn query_of<'a>(name: &'a str, country: Option<&str>, id: Option<&'a str>) -> Query<'a> {
+    Query {
+        name,
+        country: country.and_then(parse_country),
+        identifier: id,
+    }
+}
+
 #[derive(Default)]
 struct Tally {
     records: u64,
     matched: u64,
     review: u64,
+    dismissed: u64,
     empty: u64,
     skipped: u64,
     warnings: u64,
@@ -54,7 +192,8 @@ struct Tally {
 struct Rendered {
     text: String,
     table: Vec<Vec<String>>,
-    decision: Option<Decision>,
+    outcome: RecordOutcome,
+    findings: Vec<NewFinding>,
 }
 
 pub(crate) fn screen(global: &Global, args: &ScreenArgs) -> anyhow::Result<Outcome> {
@@ -64,14 +203,25 @@ pub(crate) fn screen(global: &Global, args: &ScreenArgs) -> anyhow::Result<Outco
         ScreenFormat::Auto => ScreenFormat::Jsonl,
         f => f,
     };
-    let registry = load_for_use(global)?;
-    let screener = Screener::with_rules(&registry, config, args.control.rules()?);
+    let options = RunOptions {
+        match_threshold: config.match_threshold,
+        review_threshold: config.review_threshold,
+        all: args.all,
+        control_above: args.control.rules()?.control_above,
+        influence_from: args.control.rules()?.influence_from,
+    };
+    // The store is opened (and migrated) before any work, so a database
+    // that cannot be written stops the run before it starts.
+    let mut recorder = Recorder::open(global, !args.no_record, "screen")?;
+    let decisions = recorder.decisions()?;
+    let (registry, snapshot_hash) = load_for_run(global)?;
+    let screener = Screener::with_rules(&registry, config, options.rules());
     let columns = Columns {
         name: args.column.clone(),
         country: args.country_column.clone(),
         id: args.id_column.clone(),
     };
-    let limit = if args.all { None } else { Some(3) };
+    let limit = options.limit();
     let total: u64 = args.files.iter().filter_map(|f| size_of(f)).sum();
     let progress = progress_bar(total);
 
@@ -79,7 +229,7 @@ pub(crate) fn screen(global: &Global, args: &ScreenArgs) -> anyhow::Result<Outco
     if format == ScreenFormat::Csv {
         writeln!(
             out,
-            "file,row,input,decision,score,entity_id,entity,matched_name,designations,path,explanation"
+            "file,row,input,decision,score,entity_id,entity,matched_name,designations,path,explanation,finding,status"
         )?;
     }
     let mut table_rows: Vec<Vec<String>> = Vec::new();
@@ -155,38 +305,37 @@ pub(crate) fn screen(global: &Global, args: &ScreenArgs) -> anyhow::Result<Outco
             let rendered: Vec<Rendered> = chunk
                 .par_iter()
                 .map_init(Scratch::default, |scratch, rec| {
-                    let country = rec.country.as_deref().and_then(parse_country);
-                    let q = Query {
-                        name: &rec.name,
-                        country,
-                        identifier: rec.id.as_deref(),
-                    };
+                    let q = query_of(&rec.name, rec.country.as_deref(), rec.id.as_deref());
                     let screened = screener.screen(&q, limit, scratch);
                     render(
                         &registry,
                         &file_name,
                         rec,
+                        &q,
                         &screened.matches,
-                        format,
-                        args.only_matches,
+                        (format, args.only_matches),
+                        &decisions,
                     )
                 })
                 .collect();
-            for r in rendered {
+            for (r, rec) in rendered.into_iter().zip(chunk) {
                 tally.records += 1;
-                match r.decision {
-                    Some(Decision::Match) => tally.matched += 1,
-                    Some(Decision::Review) => tally.review += 1,
-                    None => {}
+                match r.outcome {
+                    RecordOutcome::Match => tally.matched += 1,
+                    RecordOutcome::Review => tally.review += 1,
+                    RecordOutcome::Dismissed => tally.dismissed += 1,
+                    RecordOutcome::None => {}
                 }
                 out.write_all(r.text.as_bytes())?;
                 table_rows.extend(r.table);
+                recorder.add(&file_name, &rec, r.findings);
             }
             progress.set_position(done_bytes + reader.consumed.load(Ordering::Relaxed));
             if ended {
                 break;
             }
         }
+        recorder.input(&reader);
         if shown > MAX_PROBLEMS_SHOWN {
             progress.suspend(|| {
                 eprintln!(
@@ -209,8 +358,14 @@ pub(crate) fn screen(global: &Global, args: &ScreenArgs) -> anyhow::Result<Outco
         count(tally.records as usize, "record"),
         tally.matched,
         tally.review,
-        tally.records - tally.matched - tally.review
+        tally.records - tally.matched - tally.review - tally.dismissed
     );
+    if tally.dismissed > 0 {
+        summary.push_str(&format!(
+            "; {} dismissed before, evidence unchanged",
+            tally.dismissed
+        ));
+    }
     if tally.empty > 0 {
         summary.push_str(&format!(
             "; {} without a name",
@@ -224,6 +379,18 @@ pub(crate) fn screen(global: &Global, args: &ScreenArgs) -> anyhow::Result<Outco
         ));
     }
     eprintln!("{summary}");
+    recorder.finish(
+        &registry,
+        snapshot_hash,
+        &serde_json::to_string(&options)?,
+        derisk_store::RunTotals {
+            records: tally.records,
+            matched: tally.matched,
+            review: tally.review,
+            dismissed: tally.dismissed,
+            skipped: tally.skipped,
+        },
+    )?;
     if tally.matched > 0 {
         return Ok(Outcome::Findings);
     }
@@ -385,17 +552,14 @@ fn render(
     r: &Registry,
     file: &str,
     rec: &Record,
+    q: &Query<'_>,
     matches: &[Hit<'_>],
-    format: ScreenFormat,
-    only_matches: bool,
+    (format, only_matches): (ScreenFormat, bool),
+    decisions: &HashMap<String, StoredDecision>,
 ) -> Rendered {
-    let decision = matches.first().map(|h| {
-        if matches.iter().any(|h| h.decision == Decision::Match) {
-            Decision::Match
-        } else {
-            h.decision
-        }
-    });
+    let keyed = Keyed::new(q, matches, decisions);
+    let outcome = keyed.outcome(matches);
+    let findings = keyed.findings(r, matches, 0);
     let mut text = String::new();
     let mut table = Vec::new();
     match format {
@@ -412,7 +576,22 @@ fn render(
                 if let Some(id) = &rec.id {
                     v["id"] = json!(id);
                 }
-                v["matches"] = Value::Array(matches.iter().map(|h| match_json(r, h)).collect());
+                v["matches"] = Value::Array(
+                    matches
+                        .iter()
+                        .enumerate()
+                        .map(|(i, h)| {
+                            let mut m = json!({"finding": keyed.keys[i]});
+                            if let (Value::Object(m), Value::Object(rest)) =
+                                (&mut m, match_json(r, h))
+                            {
+                                m.extend(rest);
+                            }
+                            status_json(&mut m, &keyed.status[i]);
+                            m
+                        })
+                        .collect(),
+                );
                 v["registry"] = json!(r.short_hash());
                 text = v.to_string();
                 text.push('\n');
@@ -424,22 +603,12 @@ fn render(
                 .from_writer(Vec::new());
             if matches.is_empty() {
                 if !only_matches {
-                    let _ = w.write_record([
-                        file,
-                        &rec.row.to_string(),
-                        &rec.name,
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                    ]);
+                    let mut row = vec![file.to_owned(), rec.row.to_string(), rec.name.clone()];
+                    row.resize(13, String::new());
+                    let _ = w.write_record(&row);
                 }
             } else {
-                for h in matches {
+                for (i, h) in matches.iter().enumerate() {
                     let designations: Vec<String> = h
                         .designations
                         .iter()
@@ -457,6 +626,8 @@ fn render(
                         &designations.join(" "),
                         &path_text(r, h, false),
                         &h.explanation,
+                        &keyed.keys[i],
+                        keyed.status[i].as_str(),
                     ]);
                 }
             }
@@ -464,6 +635,10 @@ fn render(
         }
         ScreenFormat::Table => {
             for (i, h) in matches.iter().enumerate() {
+                let decision = match &keyed.status[i] {
+                    Status::Open => h.decision.as_str().to_string(),
+                    s => format!("{}, {}", h.decision.as_str(), s.as_str()),
+                };
                 table.push(vec![
                     if i == 0 {
                         rec.row.to_string()
@@ -475,7 +650,8 @@ fn render(
                     } else {
                         String::new()
                     },
-                    h.decision.as_str().to_string(),
+                    keyed.keys[i][..8].to_string(),
+                    decision,
                     format!("{:.2}", h.score),
                     path_text(r, h, true),
                 ]);
@@ -485,7 +661,8 @@ fn render(
     Rendered {
         text,
         table,
-        decision,
+        outcome,
+        findings,
     }
 }
 
@@ -500,6 +677,7 @@ fn write_table(out: &mut impl Write, rows: Vec<Vec<String>>) -> anyhow::Result<(
         .set_header([
             "ROW",
             "INPUT",
+            "FINDING",
             "DECISION",
             "SCORE",
             "MATCHED → BEHIND IT (SHARE) [DESIGNATIONS]",

@@ -7,16 +7,26 @@
 //! review the diff.
 //!
 //! Every case runs from the repository root, where the README's reader
-//! stands, so paths in examples are the paths a user types.
+//! stands, so paths in examples are the paths a user types. Runs are
+//! recorded in a database of the test's own (`DERISK_DB`), never in the
+//! user's; their numbers depend on the order the cases run in, so the
+//! expected output writes them as `[..]`.
 
 #[test]
 fn cli_cases() {
     // The only test in this binary, so changing the directory is safe.
     std::env::set_current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
         .expect("the repository root exists");
+    let db = tempfile::tempdir().expect("a temporary directory");
     trycmd::TestCases::new()
         .env("COLUMNS", "100")
+        .env(
+            "DERISK_DB",
+            db.path().join("derisk.db").display().to_string(),
+        )
         .case("crates/derisk-cli/tests/cmd/*.toml")
         .case("README.md")
-        .case("docs/**/*.md");
+        .case("docs/**/*.md")
+        .run();
+    drop(db);
 }

@@ -95,10 +95,7 @@ impl SqliteStore {
         store.conn.busy_timeout(wait).map_err(|e| store.error(e))?;
         store.check_kind()?;
         if mode == OpenMode::Write {
-            store
-                .conn
-                .pragma_update(None, "journal_mode", "WAL")
-                .map_err(|e| store.error(e))?;
+            store.use_wal()?;
             store
                 .conn
                 .pragma_update(None, "synchronous", "NORMAL")
@@ -133,33 +130,57 @@ impl SqliteStore {
             .map_err(|e| self.error(e))
     }
 
+    /// Switches a new file to the write-ahead log (the mode is kept in the
+    /// file). SQLite answers "busy" at once, without waiting, when another
+    /// connection is using the file at that moment (two first runs at the
+    /// same time), so this retries until the wait is over.
+    fn use_wal(&self) -> Result<(), StoreError> {
+        let deadline = std::time::Instant::now() + self.wait;
+        loop {
+            let mode = self
+                .conn
+                .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0));
+            match mode {
+                Ok(_) => return Ok(()),
+                Err(e)
+                    if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(e) => return Err(self.error(e)),
+            }
+        }
+    }
+
     /// Refuses a file that is not SQLite, is another program's database,
     /// or was made by a newer derisk.
     fn check_kind(&self) -> Result<(), StoreError> {
-        let app: i64 = self
+        // One statement, so one consistent reading even while another
+        // process is migrating the file.
+        let (app, version, tables): (i64, i64, i64) = self
             .conn
-            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .query_row(
+                "SELECT (SELECT application_id FROM pragma_application_id),
+                        (SELECT user_version FROM pragma_user_version),
+                        (SELECT count(*) FROM sqlite_schema)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .map_err(|e| self.error(e))?;
-        let version = self.user_version()?;
         if app != 0 && app != APPLICATION_ID {
             return Err(StoreError::NotADatabase {
                 path: self.path.clone(),
                 reason: format!("a SQLite database of another program, application id {app:#x}"),
             });
         }
-        if app == 0 {
-            let tables: i64 = self
-                .conn
-                .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
-                .map_err(|e| self.error(e))?;
-            if tables > 0 {
-                return Err(StoreError::NotADatabase {
-                    path: self.path.clone(),
-                    reason: format!(
-                        "a SQLite database with {tables} tables or indexes but no derisk mark"
-                    ),
-                });
-            }
+        if app == 0 && tables > 0 {
+            return Err(StoreError::NotADatabase {
+                path: self.path.clone(),
+                reason: format!(
+                    "a SQLite database with {tables} tables or indexes but no derisk mark"
+                ),
+            });
         }
         if version > MIGRATIONS.len() as i64 {
             return Err(StoreError::NewerSchema {

@@ -350,3 +350,25 @@ fn foreign_newer_and_missing_files_are_refused_by_name() {
     ));
     assert!(!missing.exists(), "reading creates nothing");
 }
+
+#[test]
+fn first_runs_at_the_same_time_all_land() {
+    // Several processes creating and migrating the same new file at once:
+    // switching to the write-ahead log answers "busy" without waiting, so
+    // the store retries within its wait.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("derisk.db");
+    let threads: Vec<_> = (0..6)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut store =
+                    SqliteStore::open(&path, OpenMode::Write, Duration::from_secs(10)).unwrap();
+                store.record_run(&run(None), &records(), &[]).unwrap()
+            })
+        })
+        .collect();
+    let mut ids: Vec<i64> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    ids.sort();
+    assert_eq!(ids, [1, 2, 3, 4, 5, 6]);
+}
