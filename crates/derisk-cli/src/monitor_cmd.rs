@@ -363,9 +363,9 @@ fn differences(before: Option<&Value>, after: Option<&Value>) -> Vec<String> {
 
 fn summary_line(v: &Value) -> String {
     format!(
-        "{} {} → {} ({})",
+        "{} {:.3} → {} ({})",
         v["decision"].as_str().unwrap_or("?"),
-        v["score"],
+        v["score"].as_f64().unwrap_or(0.0),
         v["caption"].as_str().unwrap_or("?"),
         v["entity_id"].as_str().unwrap_or("?")
     )

@@ -316,9 +316,14 @@ pub(crate) fn show(global: &Global, args: &RunsShowArgs) -> anyhow::Result<Outco
                 run.id, run.command, run.started_at, run.finished_at, run.tool_version
             )?;
             if let Some(base) = run.base_run {
-                writeln!(out, "re-evaluates: the records of run {}", run.records_of)?;
-                if base != run.records_of {
-                    writeln!(out, "after run {base}")?;
+                if base == run.records_of {
+                    writeln!(out, "re-evaluates: run {base}")?;
+                } else {
+                    writeln!(
+                        out,
+                        "re-evaluates: run {base} (the records of run {})",
+                        run.records_of
+                    )?;
                 }
             }
             for i in &run.inputs {
@@ -400,7 +405,7 @@ pub(crate) fn write_finding(
     let caption = detail["caption"].as_str().unwrap_or(&f.entity);
     writeln!(
         out,
-        "{}  {}:{}  {:?}  {} {:.2} → {caption} ({})  [{}]",
+        "{}  {}:{}  {:?}  {} {:.3} → {caption} ({})  [{}]",
         f.key,
         f.record.file,
         f.record.row,

@@ -352,9 +352,15 @@ fn assemble(
             });
         }
     }
+    // The hash names the registry by its files' names and contents, not by
+    // where they lie: `--registry data/` and `--registry ../x/data/` are
+    // the same registry.
     let mut hasher = Sha256::new();
     for f in files {
-        hasher.update(f.name.as_bytes());
+        let name = std::path::Path::new(&f.name)
+            .file_name()
+            .map_or(f.name.as_str(), |n| n.to_str().unwrap_or(&f.name));
+        hasher.update(name.as_bytes());
         hasher.update([0]);
         hasher.update(f.text.as_bytes());
         hasher.update([0]);
