@@ -19,7 +19,10 @@ Examples:
   derisk compare --pairs pairs.csv        score labelled name pairs, for evaluation
   derisk registry show hikvision          who owns Hikvision, where it is listed, and why
   derisk registry list --format jsonl     every entity, one JSON object per line
-  derisk registry validate --registry my-registry/";
+  derisk registry validate --registry my-registry/
+  derisk runs list                        the screening runs recorded, newest first
+  derisk decide 3fa2c1d0 dismiss --reason \"a namesake\"   an analyst's decision on a finding
+  derisk monitor                          what today's registry changes for earlier runs";
 
 /// derisk: high-risk vendor exposure, proven with sources.
 #[derive(Debug, Parser)]
