@@ -243,7 +243,8 @@ fn compare<'a>(
     decisions: &'a HashMap<String, Decision>,
 ) -> Vec<Item<'a>> {
     let by_seq: HashMap<u64, &derisk_store::Record> = records.iter().map(|r| (r.seq, r)).collect();
-    let old_by_key: HashMap<&str, &Finding> = old.iter().map(|f| (f.key.as_str(), f)).collect();
+    let old_by_key: HashMap<&str, &Finding> =
+        old.iter().map(|f| (f.found.key.as_str(), f)).collect();
     let new_keys: BTreeSet<&str> = new.iter().map(|f| f.key.as_str()).collect();
     let parse = |s: &str| serde_json::from_str::<Value>(s).ok();
     let mut items: Vec<(u64, Item<'a>)> = Vec::new();
@@ -254,7 +255,7 @@ fn compare<'a>(
         let before = old_by_key.get(f.key.as_str());
         let kind = match before {
             None => Kind::New,
-            Some(b) if b.evidence != f.evidence => Kind::Changed,
+            Some(b) if b.found.evidence != f.evidence => Kind::Changed,
             Some(_) => continue,
         };
         items.push((
@@ -263,25 +264,25 @@ fn compare<'a>(
                 kind,
                 key: f.key.clone(),
                 record,
-                before: before.and_then(|b| parse(&b.detail)),
+                before: before.and_then(|b| parse(&b.found.detail)),
                 after: parse(&f.detail),
                 status: Status::of(decisions, &f.key, &f.evidence),
             },
         ));
     }
     for f in old {
-        if new_keys.contains(f.key.as_str()) {
+        if new_keys.contains(f.found.key.as_str()) {
             continue;
         }
         items.push((
             f.record.seq,
             Item {
                 kind: Kind::Gone,
-                key: f.key.clone(),
+                key: f.found.key.clone(),
                 record: &f.record,
-                before: parse(&f.detail),
+                before: parse(&f.found.detail),
                 after: None,
-                status: Status::of(decisions, &f.key, &f.evidence),
+                status: Status::of(decisions, &f.found.key, &f.found.evidence),
             },
         ));
     }

@@ -304,7 +304,7 @@ pub(crate) fn show(global: &Global, args: &RunsShowArgs) -> anyhow::Result<Outco
                 v["type"] = json!("finding");
                 crate::screen_cmd::status_json(
                     &mut v,
-                    &Status::of(&decisions, &f.key, &f.evidence),
+                    &Status::of(&decisions, &f.found.key, &f.found.evidence),
                 );
                 json_line(&mut out, &v)?;
             }
@@ -353,7 +353,11 @@ pub(crate) fn show(global: &Global, args: &RunsShowArgs) -> anyhow::Result<Outco
                 writeln!(out)?;
             }
             for f in &findings {
-                write_finding(&mut out, f, &Status::of(&decisions, &f.key, &f.evidence))?;
+                write_finding(
+                    &mut out,
+                    f,
+                    &Status::of(&decisions, &f.found.key, &f.found.evidence),
+                )?;
             }
         }
     }
@@ -381,16 +385,16 @@ pub(crate) fn options_text(options: &str) -> String {
 }
 
 fn finding_json(f: &Finding) -> Value {
-    let detail: Value = serde_json::from_str(&f.detail).unwrap_or(Value::Null);
+    let detail: Value = serde_json::from_str(&f.found.detail).unwrap_or(Value::Null);
     json!({
-        "finding": f.key,
+        "finding": f.found.key,
         "run": f.run,
         "file": f.record.file,
         "row": f.record.row,
         "input": f.record.name,
-        "entity_id": f.entity,
-        "decision": f.decision,
-        "score": f.score,
+        "entity_id": f.found.entity,
+        "decision": f.found.decision,
+        "score": f.found.score,
         "detail": detail,
     })
 }
@@ -401,18 +405,18 @@ pub(crate) fn write_finding(
     f: &Finding,
     status: &Status<'_>,
 ) -> std::io::Result<()> {
-    let detail: Value = serde_json::from_str(&f.detail).unwrap_or(Value::Null);
-    let caption = detail["caption"].as_str().unwrap_or(&f.entity);
+    let detail: Value = serde_json::from_str(&f.found.detail).unwrap_or(Value::Null);
+    let caption = detail["caption"].as_str().unwrap_or(&f.found.entity);
     writeln!(
         out,
         "{}  {}:{}  {:?}  {} {:.3} → {caption} ({})  [{}]",
-        f.key,
+        f.found.key,
         f.record.file,
         f.record.row,
         f.record.name,
-        f.decision,
-        f.score,
-        f.entity,
+        f.found.decision,
+        f.found.score,
+        f.found.entity,
         status.as_str()
     )?;
     if let Some(d) = status.decision() {
@@ -456,7 +460,7 @@ pub(crate) fn decide(global: &Global, args: &DecideArgs) -> anyhow::Result<Outco
         "the decision was not recorded; run the command again",
     )?;
     let finding = store.resolve_finding(&args.finding)?;
-    let before = store.history(&finding.key)?.pop();
+    let before = store.history(&finding.found.key)?.pop();
     let verdict = match args.verdict {
         VerdictArg::Confirm => Verdict::Confirmed,
         VerdictArg::Dismiss => Verdict::Dismissed,
@@ -468,7 +472,7 @@ pub(crate) fn decide(global: &Global, args: &DecideArgs) -> anyhow::Result<Outco
         by: by.trim().to_owned(),
         at: derisk_core::utc_timestamp(crate::unix_now()),
     })?;
-    let detail: Value = serde_json::from_str(&finding.detail).unwrap_or(Value::Null);
+    let detail: Value = serde_json::from_str(&finding.found.detail).unwrap_or(Value::Null);
     eprintln!(
         "derisk: {} finding {} ({:?} at {}:{} → {}, {} in run {}) by {}",
         d.verdict.as_str(),
@@ -476,8 +480,8 @@ pub(crate) fn decide(global: &Global, args: &DecideArgs) -> anyhow::Result<Outco
         finding.record.name,
         finding.record.file,
         finding.record.row,
-        detail["caption"].as_str().unwrap_or(&finding.entity),
-        finding.decision,
+        detail["caption"].as_str().unwrap_or(&finding.found.entity),
+        finding.found.decision,
         finding.run,
         d.by
     );

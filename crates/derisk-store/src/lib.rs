@@ -258,18 +258,8 @@ pub struct Finding {
     pub run: RunId,
     /// The record.
     pub record: Record,
-    /// The stable key.
-    pub key: String,
-    /// The registry entity.
-    pub entity: String,
-    /// `match` or `review`.
-    pub decision: String,
-    /// The score.
-    pub score: f64,
-    /// The evidence hash.
-    pub evidence: String,
-    /// The detail, as JSON.
-    pub detail: String,
+    /// What was found, as recorded (`found.record` is `record.seq`).
+    pub found: NewFinding,
 }
 
 /// Confirmed or dismissed.

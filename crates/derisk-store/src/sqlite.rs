@@ -329,23 +329,33 @@ fn run_row(r: &Row<'_>) -> rusqlite::Result<Run> {
 }
 
 fn finding_row(r: &Row<'_>) -> rusqlite::Result<Finding> {
+    let record = record_row(r, 8)?;
     Ok(Finding {
         id: r.get(0)?,
         run: r.get(1)?,
-        key: r.get(2)?,
-        entity: r.get(3)?,
-        decision: r.get(4)?,
-        score: r.get(5)?,
-        evidence: r.get(6)?,
-        detail: r.get(7)?,
-        record: Record {
-            seq: r.get::<_, i64>(8)? as u64,
-            file: r.get(9)?,
-            row: r.get::<_, i64>(10)? as u64,
-            name: r.get(11)?,
-            country: r.get(12)?,
-            identifier: r.get(13)?,
+        found: NewFinding {
+            record: record.seq,
+            key: r.get(2)?,
+            entity: r.get(3)?,
+            decision: r.get(4)?,
+            score: r.get(5)?,
+            evidence: r.get(6)?,
+            detail: r.get(7)?,
         },
+        record,
+    })
+}
+
+/// A record from the six columns seq, file, row, name, country,
+/// identifier, the first at `at`.
+fn record_row(r: &Row<'_>, at: usize) -> rusqlite::Result<Record> {
+    Ok(Record {
+        seq: r.get::<_, i64>(at)? as u64,
+        file: r.get(at + 1)?,
+        row: r.get::<_, i64>(at + 2)? as u64,
+        name: r.get(at + 3)?,
+        country: r.get(at + 4)?,
+        identifier: r.get(at + 5)?,
     })
 }
 
@@ -553,18 +563,9 @@ impl Store for SqliteStore {
                  WHERE run = ?1 ORDER BY seq",
             )
             .map_err(|e| self.error(e))?;
-        stmt.query_map([run.records_of], |r| {
-            Ok(Record {
-                seq: r.get::<_, i64>(0)? as u64,
-                file: r.get(1)?,
-                row: r.get::<_, i64>(2)? as u64,
-                name: r.get(3)?,
-                country: r.get(4)?,
-                identifier: r.get(5)?,
-            })
-        })
-        .and_then(|rows| rows.collect())
-        .map_err(|e| self.error(e))
+        stmt.query_map([run.records_of], |r| record_row(r, 0))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.error(e))
     }
 
     fn findings(&self, run: RunId) -> Result<Vec<Finding>, StoreError> {

@@ -111,7 +111,7 @@ fn a_run_round_trips_and_monitoring_runs_reuse_its_records() {
     let f = store.findings(id2).unwrap();
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].record.name, records()[0].name);
-    assert_eq!(f[0].evidence, "e2");
+    assert_eq!(f[0].found.evidence, "e2");
 
     let latest = store.latest_by_subject().unwrap();
     assert_eq!(latest.len(), 1);
@@ -136,7 +136,7 @@ fn findings_resolve_by_prefix_and_decisions_follow_the_evidence() {
         .unwrap();
 
     assert_eq!(
-        store.resolve_finding("3FA2C1").unwrap().key,
+        store.resolve_finding("3FA2C1").unwrap().found.key,
         "3fa2c1d0e4b59a61"
     );
     match store.resolve_finding("3fa2") {
