@@ -123,9 +123,16 @@ pub(crate) enum Command {
     /// organisation, tenderer (and a few more) unless --column names it.
     ///
     /// Rows that cannot be read are reported on standard error with their
-    /// line and skipped; the rest is screened. Exit status: 1 if any record
-    /// is a `match`; otherwise 2 if any row or file could not be read;
-    /// otherwise 0.
+    /// line and skipped; the rest is screened.
+    ///
+    /// Each run is recorded in the database (see --db; --no-record to skip):
+    /// inputs with their SHA-256, options, registry, records and findings.
+    /// Every finding has an id (FINDING) that stays the same for that name
+    /// and entity in later runs; `derisk decide ID dismiss --reason ...`
+    /// dismisses it, and it stays dismissed while its evidence is unchanged.
+    ///
+    /// Exit status: 1 if any record is a `match` (dismissed findings do not
+    /// count); otherwise 2 if any row or file could not be read; otherwise 0.
     #[command(after_help = SCREEN_EXAMPLES)]
     Screen(ScreenArgs),
     /// Score pairs of names with the screening scorer alone, for evaluation

@@ -18,7 +18,7 @@ use crate::cli::{DataFormat, Global, MonitorArgs};
 use crate::output::{json_line, stdout};
 use crate::registry_cmd::{count, load_for_run};
 use crate::screen_cmd::{Keyed, RecordOutcome, RunOptions, query_of, status_json};
-use crate::store_cmd::{kept_registry, open, options_text};
+use crate::store_cmd::{kept_registry, open_existing, options_text};
 
 /// How a finding differs from the run re-evaluated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,7 +80,7 @@ pub(crate) fn monitor(global: &Global, args: &MonitorArgs) -> anyhow::Result<Out
     } else {
         OpenMode::Write
     };
-    let mut store = open(
+    let mut store = open_existing(
         global,
         mode,
         "add --no-record to report without recording, or wait for the other process",
@@ -94,7 +94,7 @@ pub(crate) fn monitor(global: &Global, args: &MonitorArgs) -> anyhow::Result<Out
             .collect::<Result<_, _>>()?
     };
     if bases.is_empty() {
-        return Err(StoreError::NoRuns.into());
+        return Err(StoreError::NoRuns(store.path().to_path_buf()).into());
     }
     let started_at = derisk_core::utc_timestamp(crate::unix_now());
     let (registry, snapshot_hash) = load_for_run(global)?;

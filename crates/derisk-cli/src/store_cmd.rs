@@ -40,6 +40,21 @@ pub(crate) fn open(global: &Global, mode: OpenMode, hint: &str) -> anyhow::Resul
     SqliteStore::open(&db_path(global)?, mode, wait).map_err(|e| with_hint(e, hint))
 }
 
+/// Opens an existing store for a command that writes to it but has
+/// nothing to say without runs (`decide`, `monitor`): a missing file is
+/// [`StoreError::NoRuns`], not a new empty database.
+pub(crate) fn open_existing(
+    global: &Global,
+    mode: OpenMode,
+    hint: &str,
+) -> anyhow::Result<SqliteStore> {
+    let path = db_path(global)?;
+    if !path.exists() {
+        return Err(StoreError::NoRuns(path).into());
+    }
+    open(global, mode, hint)
+}
+
 /// The error, with advice for the errors a user can act on.
 pub(crate) fn with_hint(e: StoreError, hint: &str) -> anyhow::Error {
     match e {
@@ -80,7 +95,7 @@ impl Recorder {
         } else {
             match open(global, OpenMode::Read, "") {
                 Ok(s) => Some(s),
-                Err(e) if matches!(e.downcast_ref(), Some(StoreError::NoRuns)) => None,
+                Err(e) if matches!(e.downcast_ref(), Some(StoreError::NoRuns(_))) => None,
                 Err(e) => {
                     eprintln!("derisk: warning: {e:#}; earlier decisions are not applied");
                     None
@@ -289,7 +304,10 @@ pub(crate) fn show(global: &Global, args: &RunsShowArgs) -> anyhow::Result<Outco
     let store = open(global, OpenMode::Read, "")?;
     let run = match args.run {
         Some(id) => store.run(id)?,
-        None => store.runs(Some(1))?.pop().ok_or(StoreError::NoRuns)?,
+        None => store
+            .runs(Some(1))?
+            .pop()
+            .ok_or_else(|| StoreError::NoRuns(store.path().to_path_buf()))?,
     };
     let findings = store.findings(run.id)?;
     let decisions = store.decisions()?;
@@ -454,7 +472,7 @@ pub(crate) fn decide(global: &Global, args: &DecideArgs) -> anyhow::Result<Outco
     let Some(by) = by else {
         bail!("who decides? give --by NAME (or set DERISK_USER)");
     };
-    let mut store = open(
+    let mut store = open_existing(
         global,
         OpenMode::Write,
         "the decision was not recorded; run the command again",

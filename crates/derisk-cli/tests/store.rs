@@ -383,7 +383,7 @@ fn foreign_newer_and_missing_databases_are_refused() {
     assert_eq!(out.code, 2);
     assert_eq!(
         out.stderr,
-        "derisk: error: the store has no runs yet; `derisk screen FILE` records one\n"
+        "derisk: error: <db>: no runs recorded yet; `derisk screen FILE` records one\n"
     );
     assert!(!missing.exists());
 

@@ -94,9 +94,9 @@ pub enum StoreError {
     /// No run with that number.
     #[error("no run {0} in the store (see `derisk runs list`)")]
     NoSuchRun(RunId),
-    /// The store holds no runs yet.
-    #[error("the store has no runs yet; `derisk screen FILE` records one")]
-    NoRuns,
+    /// The store holds no runs yet (or the file does not exist).
+    #[error("{}: no runs recorded yet; `derisk screen FILE` records one", .0.display())]
+    NoRuns(PathBuf),
     /// No finding whose key starts so.
     #[error(
         "no finding {0:?} in the store (finding ids are printed by `derisk screen` and `derisk runs show`)"

@@ -79,7 +79,7 @@ impl SqliteStore {
                     Ok(m) if !m.is_file() => return Err(open_err("not a regular file".into())),
                     Ok(_) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                        return Err(StoreError::NoRuns);
+                        return Err(StoreError::NoRuns(path.to_path_buf()));
                     }
                     Err(e) => return Err(open_err(e.to_string())),
                 }

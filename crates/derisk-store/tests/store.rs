@@ -346,7 +346,7 @@ fn foreign_newer_and_missing_files_are_refused_by_name() {
     let missing = dir.path().join("missing.db");
     assert!(matches!(
         SqliteStore::open(&missing, OpenMode::Read, WAIT),
-        Err(StoreError::NoRuns)
+        Err(StoreError::NoRuns(_))
     ));
     assert!(!missing.exists(), "reading creates nothing");
 }
