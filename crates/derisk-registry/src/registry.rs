@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use hashbrown::HashMap;
 
 use derisk_core::{
-    Designation, Entity, EntityKind, List, MacAssignment, MacBlock, MacRegistry, NameKind,
-    Relation, RelationKind, Source,
+    Designation, Entity, EntityId, EntityKind, List, ListId, MacAssignment, MacBlock, MacRegistry,
+    NameKind, Relation, RelationKind, Source, SourceId,
 };
 
 /// The curated registry: sources, lists, entities, relations, designations
@@ -26,15 +26,17 @@ pub struct Registry {
     /// MAC blocks and assignments by prefix.
     block_index: HashMap<String, usize>,
     assignment_index: HashMap<String, usize>,
-    pub(crate) entity_index: HashMap<String, usize>,
-    list_index: HashMap<String, usize>,
-    source_index: HashMap<String, usize>,
+    /// Ids to positions. Keys share the records' reference-counted ids,
+    /// so building an index copies no text.
+    pub(crate) entity_index: HashMap<EntityId, usize>,
+    list_index: HashMap<ListId, usize>,
+    source_index: HashMap<SourceId, usize>,
     /// Per entity: relations where it is the subject.
-    pub(crate) outgoing: Vec<Vec<usize>>,
+    pub(crate) outgoing: Adjacency,
     /// Per entity: relations where it is the object.
-    pub(crate) incoming: Vec<Vec<usize>>,
+    pub(crate) incoming: Adjacency,
     /// Per entity: its designations.
-    designated: Vec<Vec<usize>>,
+    designated: Adjacency,
 }
 
 /// The answer to [`Registry::lookup`].
@@ -142,6 +144,18 @@ impl Registry {
         hash: String,
         files: Vec<String>,
     ) -> Result<Registry, String> {
+        let entity_index = entity_index(&facts.entities);
+        Registry::checked_with(facts, entity_index, hash, files)
+    }
+
+    /// [`Registry::checked`] with the entity index built already (a
+    /// snapshot builds it while it decodes the other sections).
+    pub(crate) fn checked_with(
+        facts: Facts,
+        entity_index: HashMap<EntityId, usize>,
+        hash: String,
+        files: Vec<String>,
+    ) -> Result<Registry, String> {
         let Facts {
             sources,
             lists,
@@ -162,36 +176,34 @@ impl Registry {
                 .entry(a.prefix.as_str().to_owned())
                 .or_insert(i);
         }
-        let entity_index: HashMap<String, usize> = entities
+        let list_index: HashMap<ListId, usize> = lists
             .iter()
             .enumerate()
-            .map(|(i, e)| (e.id.as_str().to_owned(), i))
-            .collect();
-        let list_index: HashMap<String, usize> = lists
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.id.as_str().to_owned(), i))
+            .map(|(i, l)| (l.id.clone(), i))
             .collect();
         let source_index = sources
             .iter()
             .enumerate()
-            .map(|(i, s)| (s.id.as_str().to_owned(), i))
+            .map(|(i, s)| (s.id.clone(), i))
             .collect();
-        let mut outgoing = vec![Vec::new(); entities.len()];
-        let mut incoming = vec![Vec::new(); entities.len()];
         let entity_at = |id: &derisk_core::EntityId, what: &str| {
             entity_index
                 .get(id.as_str())
                 .copied()
                 .ok_or_else(|| format!("{what} names entity `{id}`, which is not in the registry"))
         };
-        for (i, r) in relations.iter().enumerate() {
-            outgoing[entity_at(&r.subject, "a relation")?].push(i);
-            incoming[entity_at(&r.object, "a relation")?].push(i);
+        let mut ends = Vec::with_capacity(relations.len());
+        for r in &relations {
+            ends.push((
+                entity_at(&r.subject, "a relation")?,
+                entity_at(&r.object, "a relation")?,
+            ));
         }
-        let mut designated = vec![Vec::new(); entities.len()];
-        for (i, d) in designations.iter().enumerate() {
-            designated[entity_at(&d.entity, "a designation")?].push(i);
+        let outgoing = Adjacency::new(entities.len(), ends.iter().map(|&(s, _)| s));
+        let incoming = Adjacency::new(entities.len(), ends.iter().map(|&(_, o)| o));
+        let mut owners = Vec::with_capacity(designations.len());
+        for d in &designations {
+            owners.push(entity_at(&d.entity, "a designation")?);
             if !list_index.contains_key(d.list.as_str()) {
                 return Err(format!(
                     "a designation names list `{}`, which is not in the registry",
@@ -199,9 +211,8 @@ impl Registry {
                 ));
             }
         }
-        for ds in &mut designated {
-            ds.sort_by_key(|&i| designations[i].start);
-        }
+        let mut designated = Adjacency::new(entities.len(), owners.into_iter());
+        designated.sort_each_by_key(|i| designations[i].start);
         Ok(Registry {
             sources,
             lists,
@@ -275,7 +286,7 @@ impl Registry {
         let mut refused = Vec::new();
         append_new(
             import.entities,
-            |e| e.id.as_str(),
+            |e| &e.id,
             &mut entity_index,
             &mut entities,
             &mut refused,
@@ -283,7 +294,7 @@ impl Registry {
         let refused_entities = refused.len();
         append_new(
             import.lists,
-            |l| l.id.as_str(),
+            |l| &l.id,
             &mut list_index,
             &mut lists,
             &mut refused,
@@ -639,20 +650,74 @@ impl Registry {
 
 /// Appends the items whose id `index` does not hold yet, indexing them;
 /// the ids of the others go to `refused`.
-fn append_new<T>(
+/// Entity ids to positions; the keys share the entities' ids.
+pub(crate) fn entity_index(entities: &[Entity]) -> HashMap<EntityId, usize> {
+    entities
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.clone(), i))
+        .collect()
+}
+
+/// For each entity, the positions of its relations or designations, in
+/// one flat array (compressed rows): two allocations for a million
+/// entities instead of one per entity.
+#[derive(Debug, Default)]
+pub(crate) struct Adjacency {
+    /// `starts[e]..starts[e + 1]` is entity `e`'s range in `items`.
+    starts: Vec<usize>,
+    items: Vec<usize>,
+}
+
+impl Adjacency {
+    /// From the entity of each item, in item order.
+    fn new(entities: usize, owner_of_each: impl Iterator<Item = usize> + Clone) -> Adjacency {
+        let mut starts = vec![0usize; entities + 1];
+        for e in owner_of_each.clone() {
+            starts[e + 1] += 1;
+        }
+        for e in 0..entities {
+            starts[e + 1] += starts[e];
+        }
+        let mut next = starts.clone();
+        let mut items = vec![0usize; starts[entities]];
+        for (i, e) in owner_of_each.enumerate() {
+            items[next[e]] = i;
+            next[e] += 1;
+        }
+        Adjacency { starts, items }
+    }
+
+    /// Sorts each entity's items by `key` (stable).
+    fn sort_each_by_key<K: Ord>(&mut self, key: impl Fn(usize) -> K) {
+        for e in 0..self.starts.len().saturating_sub(1) {
+            self.items[self.starts[e]..self.starts[e + 1]].sort_by_key(|&i| key(i));
+        }
+    }
+}
+
+impl std::ops::Index<usize> for Adjacency {
+    type Output = [usize];
+
+    fn index(&self, entity: usize) -> &[usize] {
+        &self.items[self.starts[entity]..self.starts[entity + 1]]
+    }
+}
+
+fn append_new<T, K: std::hash::Hash + Eq + Clone + std::fmt::Display>(
     items: Vec<T>,
-    id: impl Fn(&T) -> &str,
-    index: &mut HashMap<String, usize>,
+    id: impl Fn(&T) -> &K,
+    index: &mut HashMap<K, usize>,
     into: &mut Vec<T>,
     refused: &mut Vec<String>,
 ) {
     for item in items {
         let key = id(&item);
         if index.contains_key(key) {
-            refused.push(key.to_owned());
+            refused.push(key.to_string());
             continue;
         }
-        index.insert(key.to_owned(), into.len());
+        index.insert(key.clone(), into.len());
         into.push(item);
     }
 }

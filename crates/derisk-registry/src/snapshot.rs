@@ -14,7 +14,12 @@
 //!
 //! The body holds the registry hash, the file names, then sources, lists,
 //! entities, relations, designations, MAC blocks and MAC assignments, each
-//! as a count and its records. Strings are a LEB128 length and UTF-8
+//! as a count and its records. The large sections (entities, relations,
+//! designations, MAC assignments) are cut into chunks of 16,384 records,
+//! each preceded by its length in bytes, so that a reader finds every
+//! chunk at once and decodes them on all cores (format version 2; a
+//! version 1 file, one run of records, is refused with a request to
+//! rebuild it). Strings are a LEB128 length and UTF-8
 //! bytes; optional fields have a presence byte; closed vocabularies are
 //! written by their spelling, so adding a value to one does not change the
 //! format. Reading checks the magic, the version (a newer one is refused
@@ -38,7 +43,10 @@ use crate::Registry;
 use crate::registry::Facts;
 
 /// The snapshot format version this build writes and reads.
-pub const SNAPSHOT_VERSION: u32 = 1;
+pub const SNAPSHOT_VERSION: u32 = 2;
+
+/// Records per chunk of the large sections (format version 2).
+const CHUNK: usize = 16_384;
 
 const MAGIC: &[u8; 8] = b"DRSKSNAP";
 const HEADER: usize = 8 + 4 + 32 + 8;
@@ -67,6 +75,16 @@ pub enum SnapshotError {
         "{file}: snapshot format version {found} is newer than this derisk reads (version {SNAPSHOT_VERSION}); upgrade derisk or rebuild the snapshot with this version"
     )]
     Newer {
+        /// The file.
+        file: String,
+        /// The version in the file.
+        found: u32,
+    },
+    /// Written by an older derisk in a format this one no longer reads.
+    #[error(
+        "{file}: snapshot format version {found} is older than this derisk reads (version {SNAPSHOT_VERSION}); rebuild it with `derisk registry build`"
+    )]
+    Older {
         /// The file.
         file: String,
         /// The version in the file.
@@ -125,8 +143,7 @@ pub fn write_snapshot(registry: &Registry, out: &mut impl Write) -> std::io::Res
         w.opt(l.note.as_deref());
         w.ids(&l.sources);
     }
-    w.len(registry.entities().len());
-    for e in registry.entities() {
+    w.chunked(registry.entities(), |w, e| {
         w.str(e.id.as_str());
         w.str(e.kind.as_str());
         w.str(&e.caption);
@@ -152,9 +169,8 @@ pub fn write_snapshot(registry: &Registry, out: &mut impl Write) -> std::io::Res
         w.opt(e.note.as_deref());
         w.ids(&e.sources);
         w.verification(&e.verification);
-    }
-    w.len(registry.relations().len());
-    for r in registry.relations() {
+    });
+    w.chunked(registry.relations(), |w, r| {
         w.str(r.subject.as_str());
         w.str(r.kind.as_str());
         w.str(r.object.as_str());
@@ -177,9 +193,8 @@ pub fn write_snapshot(registry: &Registry, out: &mut impl Write) -> std::io::Res
         w.opt(r.note.as_deref());
         w.ids(&r.sources);
         w.verification(&r.verification);
-    }
-    w.len(registry.designations().len());
-    for d in registry.designations() {
+    });
+    w.chunked(registry.designations(), |w, d| {
         w.str(d.entity.as_str());
         w.str(d.list.as_str());
         w.date(d.start);
@@ -189,7 +204,7 @@ pub fn write_snapshot(registry: &Registry, out: &mut impl Write) -> std::io::Res
         w.opt(d.note.as_deref());
         w.ids(&d.sources);
         w.verification(&d.verification);
-    }
+    });
     w.len(registry.mac_blocks().len());
     for b in registry.mac_blocks() {
         w.str(b.registry.as_str());
@@ -198,13 +213,12 @@ pub fn write_snapshot(registry: &Registry, out: &mut impl Write) -> std::io::Res
         w.str(b.entity.as_str());
         w.ids(&b.sources);
     }
-    w.len(registry.mac_assignments().len());
-    for a in registry.mac_assignments() {
+    w.chunked(registry.mac_assignments(), |w, a| {
         w.str(a.registry.as_str());
         w.str(a.prefix.as_str());
         w.str(&a.assignee);
         w.str(&a.address);
-    }
+    });
     let body = w.0;
     let hash: [u8; 32] = Sha256::digest(&body).into();
     out.write_all(MAGIC)?;
@@ -243,6 +257,12 @@ pub fn read_snapshot(bytes: &[u8], file: &str) -> Result<Snapshot, SnapshotError
     if version == 0 {
         return Err(corrupt(8, "format version 0 does not exist".into()));
     }
+    if version < SNAPSHOT_VERSION {
+        return Err(SnapshotError::Older {
+            file: file.to_owned(),
+            found: version,
+        });
+    }
     let expected: [u8; 32] = bytes[12..44].try_into().expect("32 bytes");
     let len = u64::from_le_bytes(bytes[44..52].try_into().expect("8 bytes"));
     let body = &bytes[HEADER..];
@@ -255,23 +275,33 @@ pub fn read_snapshot(bytes: &[u8], file: &str) -> Result<Snapshot, SnapshotError
             ),
         ));
     }
-    let actual: [u8; 32] = Sha256::digest(body).into();
+    // The hash is checked on a second thread while this one decodes; a
+    // mismatch wins over whatever the decoder made of damaged bytes (it
+    // never panics, it only reports).
+    let (actual, decoded) = std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| -> [u8; 32] { Sha256::digest(body).into() });
+        let mut r = Dec {
+            b: body,
+            at: 0,
+            base: HEADER,
+            sources: Default::default(),
+            lists: Default::default(),
+        };
+        let decoded = decode(&mut r).map(|registry| (registry, r.at));
+        let actual = hashing
+            .join()
+            .unwrap_or_else(|_| Sha256::digest(body).into());
+        (actual, decoded)
+    });
     if actual != expected {
         return Err(corrupt(
             12,
             "the content does not match its SHA-256 (the file was changed or damaged)".into(),
         ));
     }
-    let mut r = Dec {
-        b: body,
-        at: 0,
-        base: HEADER,
-        sources: Default::default(),
-        lists: Default::default(),
-    };
-    let registry = decode(&mut r).map_err(|(offset, what)| corrupt(offset, what))?;
-    if r.at != body.len() {
-        return Err(corrupt(HEADER + r.at, "data after the last record".into()));
+    let (registry, end) = decoded.map_err(|(offset, what)| corrupt(offset, what))?;
+    if end != body.len() {
+        return Err(corrupt(HEADER + end, "data after the last record".into()));
     }
     Ok(Snapshot {
         registry,
@@ -313,7 +343,7 @@ fn decode(r: &mut Dec<'_>) -> DecResult<Registry> {
             sources: r.ids()?,
         })
     })?;
-    let entities = r.many(|r| {
+    let entities = r.chunked(|r| {
         Ok(Entity {
             id: r.id(EntityId::new)?,
             kind: r.word("entity kind", EntityKind::parse)?,
@@ -344,7 +374,47 @@ fn decode(r: &mut Dec<'_>) -> DecResult<Registry> {
             verification: r.verification()?,
         })
     })?;
-    let relations = r.many(|r| {
+    // The entity index is built on another thread while this one decodes
+    // the remaining sections.
+    let (index, rest) = std::thread::scope(|scope| {
+        let indexing = scope.spawn(|| crate::registry::entity_index(&entities));
+        let rest = decode_rest(r);
+        let index = indexing
+            .join()
+            .unwrap_or_else(|_| crate::registry::entity_index(&entities));
+        (index, rest)
+    });
+    let (relations, designations, mac_blocks, assignments) = rest?;
+    // References must resolve; the registry checks them as it indexes.
+    let at = r.base + r.at;
+    Registry::checked_with(
+        Facts {
+            sources,
+            lists,
+            entities,
+            relations,
+            designations,
+            mac_blocks,
+            assignments,
+        },
+        index,
+        hash,
+        files,
+    )
+    .map_err(|what| (at, what))
+}
+
+/// The sections after the entities.
+type Rest = (
+    Vec<Relation>,
+    Vec<Designation>,
+    Vec<MacBlock>,
+    Vec<MacAssignment>,
+);
+
+/// Relations, designations, MAC blocks and MAC assignments.
+fn decode_rest(r: &mut Dec<'_>) -> DecResult<Rest> {
+    let relations = r.chunked(|r| {
         Ok(Relation {
             subject: r.id(EntityId::new)?,
             kind: r.word("relation kind", RelationKind::parse)?,
@@ -384,7 +454,7 @@ fn decode(r: &mut Dec<'_>) -> DecResult<Registry> {
             verification: r.verification()?,
         })
     })?;
-    let designations = r.many(|r| {
+    let designations = r.chunked(|r| {
         Ok(Designation {
             entity: r.id(EntityId::new)?,
             list: r.list_id()?,
@@ -407,7 +477,7 @@ fn decode(r: &mut Dec<'_>) -> DecResult<Registry> {
             sources: r.ids()?,
         })
     })?;
-    let assignments = r.many(|r| {
+    let assignments = r.chunked(|r| {
         let registry = r.word("MAC registry", MacRegistry::parse)?;
         Ok(MacAssignment {
             registry,
@@ -416,27 +486,29 @@ fn decode(r: &mut Dec<'_>) -> DecResult<Registry> {
             address: r.string()?,
         })
     })?;
-    // References must resolve; the registry checks them as it indexes.
-    let at = r.base + r.at;
-    Registry::checked(
-        Facts {
-            sources,
-            lists,
-            entities,
-            relations,
-            designations,
-            mac_blocks,
-            assignments,
-        },
-        hash,
-        files,
-    )
-    .map_err(|what| (at, what))
+    Ok((relations, designations, mac_blocks, assignments))
 }
 
 struct Enc(Vec<u8>);
 
 impl Enc {
+    /// A large section: the count, then chunks of [`CHUNK`] records (the
+    /// last one shorter), each preceded by its length in bytes, so that a
+    /// reader can find every chunk without decoding and decode them in
+    /// parallel.
+    fn chunked<T>(&mut self, items: &[T], mut one: impl FnMut(&mut Enc, &T)) {
+        self.len(items.len());
+        let mut chunk = Enc(Vec::new());
+        for part in items.chunks(CHUNK) {
+            chunk.0.clear();
+            for item in part {
+                one(&mut chunk, item);
+            }
+            self.len(chunk.0.len());
+            self.0.extend_from_slice(&chunk.0);
+        }
+    }
+
     fn len(&mut self, mut n: usize) {
         loop {
             let byte = (n & 0x7f) as u8;
@@ -536,6 +608,81 @@ impl<'b> Dec<'b> {
             v.push(one(self)?);
         }
         Ok(v)
+    }
+    /// A section written by [`Enc::chunked`]. The chunks are decoded on up
+    /// to as many threads as the machine has cores, each with its own id
+    /// cache; an error names its offset in the file.
+    fn chunked<T: Send>(
+        &mut self,
+        one: impl Fn(&mut Dec<'b>) -> DecResult<T> + Sync,
+    ) -> DecResult<Vec<T>> {
+        let n = self.len()?;
+        if n > self.b.len() - self.at {
+            return self.fail(format!(
+                "a count of {n} records cannot fit in the rest of the data"
+            ));
+        }
+        let mut chunks = Vec::with_capacity(n.div_ceil(CHUNK));
+        for first in (0..n).step_by(CHUNK) {
+            let bytes = self.len()?;
+            let start = self.at;
+            let data = self.take(bytes)?;
+            chunks.push((
+                Dec {
+                    b: data,
+                    at: 0,
+                    base: self.base + start,
+                    sources: Default::default(),
+                    lists: Default::default(),
+                },
+                CHUNK.min(n - first),
+            ));
+        }
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |t| t.get())
+            .min(chunks.len())
+            .max(1);
+        let per_thread = chunks.len().div_ceil(threads);
+        let decode_chunks = |group: &mut [(Dec<'b>, usize)]| -> DecResult<Vec<T>> {
+            let mut out = Vec::with_capacity(group.iter().map(|(_, c)| c).sum());
+            for (dec, count) in group {
+                for _ in 0..*count {
+                    out.push(one(dec)?);
+                }
+                if dec.at != dec.b.len() {
+                    return Err((
+                        dec.base + dec.at,
+                        format!(
+                            "{} bytes left over at the end of a chunk",
+                            dec.b.len() - dec.at
+                        ),
+                    ));
+                }
+            }
+            Ok(out)
+        };
+        let parts: Vec<DecResult<Vec<T>>> = if threads == 1 {
+            vec![decode_chunks(&mut chunks)]
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = chunks
+                    .chunks_mut(per_thread)
+                    .map(|group| scope.spawn(|| decode_chunks(group)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|_| Err((self.base, "a decoding thread failed".into())))
+                    })
+                    .collect()
+            })
+        };
+        let mut out = Vec::with_capacity(n);
+        for part in parts {
+            out.extend(part?);
+        }
+        Ok(out)
     }
     fn str(&mut self) -> DecResult<&'b str> {
         let n = self.len()?;

@@ -87,6 +87,12 @@ fn damaged_files_are_refused_with_the_reason() {
             SNAPSHOT_VERSION + 1
         )
     );
+    let mut older = bytes.clone();
+    older[8..12].copy_from_slice(&1u32.to_le_bytes());
+    assert_eq!(
+        err(&older),
+        "reg.snap: snapshot format version 1 is older than this derisk reads (version 2); rebuild it with `derisk registry build`"
+    );
     assert_eq!(
         err(&bytes[..20]),
         "reg.snap: corrupt snapshot at byte 20: the header needs 52 bytes; the file ends first; rebuild it with `derisk registry build`"
@@ -114,5 +120,70 @@ fn a_reference_to_a_missing_entity_is_refused() {
             "reg.snap: corrupt snapshot at byte {}: a relation names entity `hikvision-canadx`, which is not in the registry; rebuild it with `derisk registry build`",
             bytes.len()
         )
+    );
+}
+
+/// A registry with more entities and relations than fit in one chunk, so
+/// that reading decodes several chunks on several threads.
+fn large_registry() -> derisk_registry::Registry {
+    let mut ftm = String::new();
+    for i in 0..40_000 {
+        ftm.push_str(&format!(
+            "{{\"id\":\"co-{i}\",\"schema\":\"Company\",\"properties\":{{\"name\":[\"Shenzhen Example Trading {i} Co., Ltd.\"],\"country\":[\"cn\"]}}}}\n"
+        ));
+        if i > 0 {
+            ftm.push_str(&format!(
+                "{{\"id\":\"own-{i}\",\"schema\":\"Ownership\",\"properties\":{{\"owner\":[\"co-0\"],\"asset\":[\"co-{i}\"],\"percentage\":[\"60\"]}}}}\n"
+            ));
+        }
+    }
+    let today: PartialDate = "2026-11-22".parse().unwrap();
+    let imp =
+        derisk_registry::import_ftm(ftm.as_bytes(), "large.ftm.json", "large", today).unwrap();
+    bundled().registry.with_import(imp).0
+}
+
+#[test]
+fn large_sections_round_trip_in_chunks_and_name_the_damaged_one() {
+    let reg = large_registry();
+    assert!(reg.entities().len() > 40_000);
+    assert!(reg.relations().len() > 39_999);
+    let (bytes, hash) = snapshot_of(&reg);
+    let snap = read_snapshot(&bytes, "big.snap").unwrap();
+    assert_eq!(snap.content_hash, hash);
+    assert_eq!(snap.registry.hash(), reg.hash());
+    assert_eq!(snap.registry.entities(), reg.entities());
+    assert_eq!(snap.registry.relations(), reg.relations());
+    assert_eq!(snapshot_of(&snap.registry).0, bytes);
+
+    // Damage one entity id deep in the third chunk, then give the file the
+    // hash of the damaged body so that only the decoder can notice.
+    let needle = b"Shenzhen Example Trading 35000 Co., Ltd.";
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("the name is in the snapshot");
+    let id = reg
+        .entities()
+        .iter()
+        .find(|e| e.caption == "Shenzhen Example Trading 35000 Co., Ltd.")
+        .expect("the entity is imported")
+        .id
+        .to_string();
+    let id_at = bytes[..at]
+        .windows(id.len())
+        .rposition(|w| w == id.as_bytes())
+        .expect("the id precedes the caption");
+    let mut damaged = bytes.clone();
+    damaged[id_at] = b'!';
+    let digest: [u8; 32] = sha2::Sha256::digest(&damaged[52..]).into();
+    damaged[12..44].copy_from_slice(&digest);
+    let err = read_snapshot(&damaged, "big.snap").unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!(
+            "big.snap: corrupt snapshot at byte {}: ",
+            id_at - 1
+        )),
+        "{err} (id at {id_at})"
     );
 }
