@@ -111,11 +111,21 @@ pub(crate) fn monitor(global: &Global, args: &MonitorArgs) -> anyhow::Result<Out
             );
             continue;
         }
+        // The registry kept with the run, to say what changed since; one
+        // that cannot be read (an older snapshot format) only costs that.
         let old = match store.registry_snapshot(&base.registry_hash)? {
-            Some(bytes) => Some(
-                derisk_registry::read_snapshot(&bytes, &format!("the registry of run {}", base.id))
-                    .map(|s| s.registry)?,
-            ),
+            Some(bytes) => {
+                match derisk_registry::read_snapshot(
+                    &bytes,
+                    &format!("the registry kept with run {}", base.id),
+                ) {
+                    Ok(s) => Some(s.registry),
+                    Err(e) => {
+                        eprintln!("derisk: warning: {e}; its changes are not shown");
+                        None
+                    }
+                }
+            }
             None => None,
         };
         let changes = old
@@ -410,7 +420,7 @@ fn write_run(
             if !have_old {
                 writeln!(
                     out,
-                    "  (the store does not keep the registry of run {}, so the registry changes behind these are not shown)",
+                    "  (the registry run {} was screened with cannot be read from the store, so the registry changes behind these are not shown)",
                     base.id
                 )?;
             }

@@ -58,7 +58,9 @@ pub(crate) fn open_existing(
 /// The error, with advice for the errors a user can act on.
 pub(crate) fn with_hint(e: StoreError, hint: &str) -> anyhow::Error {
     match e {
-        StoreError::ReadOnly { .. } | StoreError::Locked { .. } if !hint.is_empty() => {
+        StoreError::ReadOnly { .. } | StoreError::Locked { .. } | StoreError::Open { .. }
+            if !hint.is_empty() =>
+        {
             anyhow::anyhow!("{e}; {hint}")
         }
         e => e.into(),
@@ -95,7 +97,14 @@ impl Recorder {
         } else {
             match open(global, OpenMode::Read, "") {
                 Ok(s) => Some(s),
-                Err(e) if matches!(e.downcast_ref(), Some(StoreError::NoRuns(_))) => None,
+                Err(e)
+                    if matches!(
+                        e.downcast_ref(),
+                        Some(StoreError::NoRuns(_) | StoreError::NoLocation)
+                    ) =>
+                {
+                    None
+                }
                 Err(e) => {
                     eprintln!("derisk: warning: {e:#}; earlier decisions are not applied");
                     None

@@ -443,3 +443,38 @@ fn foreign_newer_and_missing_databases_are_refused() {
         "derisk: error: no run 7 in the store (see `derisk runs list`)\n"
     );
 }
+
+#[test]
+fn monitor_without_the_old_registry_still_reports_the_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("derisk.db");
+    assert_eq!(derisk(&db, SCREEN).code, 1);
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute("UPDATE registries SET snapshot = x'00'", [])
+        .unwrap();
+    let out = derisk(&db, &["--registry", "diff/new", "monitor", "--no-record"]);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stderr.lines().next().unwrap(),
+        "derisk: warning: the registry kept with run 1: not a derisk registry snapshot (expected \
+         the bytes `DRSKSNAP` at offset 0; build one with `derisk registry build`); its changes \
+         are not shown"
+    );
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(
+        lines[1],
+        "  (the registry run 1 was screened with cannot be read from the store, so the registry \
+         changes behind these are not shown)"
+    );
+    assert_eq!(
+        out.stdout
+            .lines()
+            .filter(|l| l.starts_with("  changed")
+                || l.starts_with("  new")
+                || l.starts_with("  gone"))
+            .count(),
+        5
+    );
+    assert!(!out.stdout.contains("registry: "));
+}

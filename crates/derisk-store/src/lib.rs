@@ -39,7 +39,8 @@ pub enum StoreError {
     /// No location was given and none can be derived from the environment.
     #[error(
         "no place for the database: set --db FILE or DERISK_DB, or HOME or XDG_DATA_HOME \
-         (the default is $XDG_DATA_HOME/derisk/derisk.db)"
+         (the default is $XDG_DATA_HOME/derisk/derisk.db); `derisk screen --no-record` \
+         needs none"
     )]
     NoLocation,
     /// The file or its directory cannot be created or opened.
