@@ -195,32 +195,49 @@ impl SqliteStore {
     /// Applies the migrations the file lacks, all in one transaction.
     fn migrate(&mut self) -> Result<(), StoreError> {
         let path = self.path.clone();
-        let wait = self.wait;
-        let err = |e| map_error(&path, wait, e);
+        self.in_transaction(|tx, err| {
+            let version: i64 = tx
+                .pragma_query_value(None, "user_version", |r| r.get(0))
+                .map_err(err)?;
+            if version > MIGRATIONS.len() as i64 {
+                return Err(StoreError::NewerSchema {
+                    path,
+                    found: version,
+                    known: MIGRATIONS.len() as i64,
+                });
+            }
+            for sql in &MIGRATIONS[version as usize..] {
+                tx.execute_batch(sql).map_err(err)?;
+            }
+            if version < MIGRATIONS.len() as i64 {
+                tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)
+                    .map_err(err)?;
+                tx.pragma_update(None, "application_id", APPLICATION_ID)
+                    .map_err(err)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Runs `body` in one write transaction (taken at once, waiting for
+    /// another writer up to the busy timeout) and commits; an error from
+    /// `body` rolls everything back. `body` gets the error mapper.
+    fn in_transaction<T>(
+        &mut self,
+        body: impl FnOnce(
+            &rusqlite::Transaction<'_>,
+            &dyn Fn(rusqlite::Error) -> StoreError,
+        ) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let (path, wait) = (self.path.clone(), self.wait);
+        let err = move |e| map_error(&path, wait, e);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
-        let version: i64 = tx
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(err)?;
-        if version > MIGRATIONS.len() as i64 {
-            return Err(StoreError::NewerSchema {
-                path,
-                found: version,
-                known: MIGRATIONS.len() as i64,
-            });
-        }
-        for sql in &MIGRATIONS[version as usize..] {
-            tx.execute_batch(sql).map_err(err)?;
-        }
-        if version < MIGRATIONS.len() as i64 {
-            tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)
-                .map_err(err)?;
-            tx.pragma_update(None, "application_id", APPLICATION_ID)
-                .map_err(err)?;
-        }
-        tx.commit().map_err(err)
+            .map_err(&err)?;
+        let out = body(&tx, &err)?;
+        tx.commit().map_err(&err)?;
+        Ok(out)
     }
 
     fn error(&self, e: rusqlite::Error) -> StoreError {
@@ -439,102 +456,99 @@ impl Store for SqliteStore {
         records: &[Record],
         findings: &[NewFinding],
     ) -> Result<RunId, StoreError> {
-        let path = self.path.clone();
-        let wait = self.wait;
-        let err = |e| map_error(&path, wait, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
-        if let Some(snapshot) = &run.registry_snapshot {
+        self.in_transaction(|tx, err| {
+            if let Some(snapshot) = &run.registry_snapshot {
+                tx.execute(
+                    &format!(
+                        "INSERT OR IGNORE INTO registries (hash, snapshot, stored_at) \
+                         VALUES (?1, ?2, {NOW})"
+                    ),
+                    params![run.registry_hash, snapshot],
+                )
+                .map_err(err)?;
+            }
             tx.execute(
-                &format!("INSERT OR IGNORE INTO registries (hash, snapshot, stored_at) VALUES (?1, ?2, {NOW})"),
-                params![run.registry_hash, snapshot],
+                &format!(
+                    "INSERT INTO runs (command, subject, input_hash, options, registry_hash,
+                         snapshot_hash, base_run, records_of, started_at, finished_at, tool_version,
+                         records, matched, review, dismissed, skipped)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
+                         (SELECT COALESCE(records_of, id) FROM runs WHERE id = ?7),
+                         ?8, {NOW}, ?9, ?10, ?11, ?12, ?13, ?14)"
+                ),
+                params![
+                    run.command,
+                    run.subject,
+                    input_hash(&run.inputs),
+                    run.options,
+                    run.registry_hash,
+                    run.snapshot_file_hash,
+                    run.base_run,
+                    run.started_at,
+                    run.tool_version,
+                    run.totals.records as i64,
+                    run.totals.matched as i64,
+                    run.totals.review as i64,
+                    run.totals.dismissed as i64,
+                    run.totals.skipped as i64,
+                ],
             )
             .map_err(err)?;
-        }
-        tx.execute(
-            &format!(
-                "INSERT INTO runs (command, subject, input_hash, options, registry_hash,
-                     snapshot_hash, base_run, records_of, started_at, finished_at, tool_version,
-                     records, matched, review, dismissed, skipped)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
-                     (SELECT COALESCE(records_of, id) FROM runs WHERE id = ?7),
-                     ?8, {NOW}, ?9, ?10, ?11, ?12, ?13, ?14)"
-            ),
-            params![
-                run.command,
-                run.subject,
-                input_hash(&run.inputs),
-                run.options,
-                run.registry_hash,
-                run.snapshot_file_hash,
-                run.base_run,
-                run.started_at,
-                run.tool_version,
-                run.totals.records as i64,
-                run.totals.matched as i64,
-                run.totals.review as i64,
-                run.totals.dismissed as i64,
-                run.totals.skipped as i64,
-            ],
-        )
-        .map_err(err)?;
-        let id = tx.last_insert_rowid();
-        {
-            let mut stmt = tx
-                .prepare("INSERT INTO run_inputs (run, position, path, sha256, bytes) VALUES (?1, ?2, ?3, ?4, ?5)")
-                .map_err(err)?;
-            for (i, input) in run.inputs.iter().enumerate() {
-                stmt.execute(params![
-                    id,
-                    i as i64,
-                    input.path,
-                    input.sha256,
-                    input.bytes as i64
-                ])
-                .map_err(err)?;
+            let id = tx.last_insert_rowid();
+            {
+                let mut stmt = tx
+                    .prepare("INSERT INTO run_inputs (run, position, path, sha256, bytes) VALUES (?1, ?2, ?3, ?4, ?5)")
+                    .map_err(err)?;
+                for (i, input) in run.inputs.iter().enumerate() {
+                    stmt.execute(params![
+                        id,
+                        i as i64,
+                        input.path,
+                        input.sha256,
+                        input.bytes as i64
+                    ])
+                    .map_err(err)?;
+                }
+                let mut stmt = tx
+                    .prepare(
+                        "INSERT INTO records (run, seq, file, row, name, country, identifier)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    )
+                    .map_err(err)?;
+                for r in records {
+                    stmt.execute(params![
+                        id,
+                        r.seq as i64,
+                        r.file,
+                        r.row as i64,
+                        r.name,
+                        r.country,
+                        r.identifier
+                    ])
+                    .map_err(err)?;
+                }
+                let mut stmt = tx
+                    .prepare(
+                        "INSERT INTO findings (run, record, key, entity, decision, score, evidence, detail)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    )
+                    .map_err(err)?;
+                for f in findings {
+                    stmt.execute(params![
+                        id,
+                        f.record as i64,
+                        f.key,
+                        f.entity,
+                        f.decision,
+                        f.score,
+                        f.evidence,
+                        f.detail
+                    ])
+                    .map_err(err)?;
+                }
             }
-            let mut stmt = tx
-                .prepare(
-                    "INSERT INTO records (run, seq, file, row, name, country, identifier)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )
-                .map_err(err)?;
-            for r in records {
-                stmt.execute(params![
-                    id,
-                    r.seq as i64,
-                    r.file,
-                    r.row as i64,
-                    r.name,
-                    r.country,
-                    r.identifier
-                ])
-                .map_err(err)?;
-            }
-            let mut stmt = tx
-                .prepare(
-                    "INSERT INTO findings (run, record, key, entity, decision, score, evidence, detail)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )
-                .map_err(err)?;
-            for f in findings {
-                stmt.execute(params![
-                    id,
-                    f.record as i64,
-                    f.key,
-                    f.entity,
-                    f.decision,
-                    f.score,
-                    f.evidence,
-                    f.detail
-                ])
-                .map_err(err)?;
-            }
-        }
-        tx.commit().map_err(err)?;
-        Ok(id)
+            Ok(id)
+        })
     }
 
     fn runs(&self, limit: Option<usize>) -> Result<Vec<Run>, StoreError> {
@@ -605,25 +619,19 @@ impl Store for SqliteStore {
     }
 
     fn decide(&mut self, d: &NewDecision) -> Result<Decision, StoreError> {
-        let path = self.path.clone();
-        let wait = self.wait;
-        let err = |e| map_error(&path, wait, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
-        let inserted = tx
-            .execute(
-                "INSERT INTO decisions (key, evidence, finding, verdict, reason, decided_by, decided_at)
-                 SELECT key, evidence, id, ?2, ?3, ?4, ?5 FROM findings WHERE id = ?1",
-                params![d.finding, d.verdict.as_str(), d.reason.trim(), d.by.trim(), d.at],
-            )
-            .map_err(err)?;
-        if inserted == 0 {
-            return Err(StoreError::NoSuchFinding(d.finding.to_string()));
-        }
-        let id = tx.last_insert_rowid();
-        tx.commit().map_err(err)?;
+        let id = self.in_transaction(|tx, err| {
+            let inserted = tx
+                .execute(
+                    "INSERT INTO decisions (key, evidence, finding, verdict, reason, decided_by, decided_at)
+                     SELECT key, evidence, id, ?2, ?3, ?4, ?5 FROM findings WHERE id = ?1",
+                    params![d.finding, d.verdict.as_str(), d.reason.trim(), d.by.trim(), d.at],
+                )
+                .map_err(err)?;
+            if inserted == 0 {
+                return Err(StoreError::NoSuchFinding(d.finding.to_string()));
+            }
+            Ok(tx.last_insert_rowid())
+        })?;
         self.query_decisions("WHERE d.id = ?1", &id)?
             .pop()
             .ok_or_else(|| StoreError::NoSuchFinding(d.finding.to_string()))
