@@ -10,7 +10,8 @@ const ABOUT: &str =
 const AFTER_HELP: &str = "\
 Exit codes:
   0  success, nothing to report
-  1  the command found something: validation errors, findings
+  1  the command found something: validation errors, findings, registries that
+     differ, monitored changes that need attention
   2  usage error, unreadable input or another failure
 
 Examples:
