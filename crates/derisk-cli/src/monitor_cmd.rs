@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use crate::Outcome;
 use crate::cli::{DataFormat, Global, MonitorArgs};
 use crate::output::{json_line, stdout};
-use crate::registry_cmd::{count, load_for_run};
+use crate::registry_cmd::{count, load_for_screening};
 use crate::screen_cmd::{Keyed, RecordOutcome, RunOptions, query_of, status_json};
 use crate::store_cmd::{kept_registry, open_existing, options_text};
 
@@ -97,7 +97,7 @@ pub(crate) fn monitor(global: &Global, args: &MonitorArgs) -> anyhow::Result<Out
         return Err(StoreError::NoRuns(store.path().to_path_buf()).into());
     }
     let started_at = derisk_core::utc_timestamp(crate::unix_now());
-    let (registry, snapshot_hash) = load_for_run(global)?;
+    let (registry, snapshot_hash, index) = load_for_screening(global)?;
     let decisions = store.decisions()?;
     let mut out = stdout();
     let (mut attention, mut evaluated, mut recorded) = (0usize, 0usize, Vec::new());
@@ -138,7 +138,12 @@ pub(crate) fn monitor(global: &Global, args: &MonitorArgs) -> anyhow::Result<Out
                 base.id, base.options
             )
         })?;
-        let screener = Screener::with_rules(&registry, options.config()?, options.rules());
+        let screener = crate::snapshot_cmd::screener(
+            &registry,
+            index.clone(),
+            options.config()?,
+            options.rules(),
+        );
         let records = store.records(base.id)?;
         let old_findings = store.findings(base.id)?;
         let evaluated_now = reevaluate(&registry, &screener, &records, options, &decisions);

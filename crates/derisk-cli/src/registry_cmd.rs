@@ -71,7 +71,24 @@ pub(crate) fn load_for_use(global: &Global) -> anyhow::Result<Registry> {
 /// [`load_for_use`], with the content hash of the snapshot file when one
 /// was loaded (recorded with runs).
 pub(crate) fn load_for_run(global: &Global) -> anyhow::Result<(Registry, Option<String>)> {
+    load_registry(global, false).map(|(r, hash, _)| (r, hash))
+}
+
+/// [`load_for_run`], with the name index of a snapshot used as it is
+/// (no imports layered over it), for screening.
+pub(crate) fn load_for_screening(
+    global: &Global,
+) -> anyhow::Result<(Registry, Option<String>, Option<derisk_match::Matcher>)> {
+    load_registry(global, true)
+}
+
+fn load_registry(
+    global: &Global,
+    with_index: bool,
+) -> anyhow::Result<(Registry, Option<String>, Option<derisk_match::Matcher>)> {
     let mut snapshot_hash = None;
+    let mut index = None;
+    let imports = !(global.ftm.is_empty() && global.csl.is_empty() && global.ieee.is_empty());
     let mut registry = match &global.snapshot {
         Some(file) => {
             if global.registry.is_some() || !global.overlay.is_empty() {
@@ -80,7 +97,13 @@ pub(crate) fn load_for_run(global: &Global) -> anyhow::Result<(Registry, Option<
                      the registry and overlays it was built from); give one or the other"
                 );
             }
-            let snapshot = crate::snapshot_cmd::read(file)?;
+            let snapshot = if with_index && !imports {
+                let (snapshot, matcher) = crate::snapshot_cmd::read_with_index(file)?;
+                index = matcher;
+                snapshot
+            } else {
+                crate::snapshot_cmd::read(file)?
+            };
             snapshot_hash = Some(snapshot.content_hash);
             snapshot.registry
         }
@@ -106,7 +129,7 @@ pub(crate) fn load_for_run(global: &Global) -> anyhow::Result<(Registry, Option<
     for file in &global.ieee {
         registry = import_ieee_file(registry, file)?;
     }
-    Ok((registry, snapshot_hash))
+    Ok((registry, snapshot_hash, index))
 }
 
 /// Opens `file` and runs one importer on it, dated today; both failures

@@ -8,7 +8,7 @@ use anyhow::{Context as _, bail};
 use comfy_table::{ContentArrangement, Table, presets};
 use derisk_core::{CountryCode, Decision, NameKind};
 use derisk_match::{
-    Hit, Matcher, NameInput, PreparedQuery, Query, ScoreConfig, Scratch, Screener, evidence_hash,
+    Hit, Matcher, NameInput, PreparedQuery, Query, ScoreConfig, Scratch, evidence_hash,
     finding_key, round3,
 };
 use derisk_registry::{ControlRules, Registry};
@@ -20,7 +20,7 @@ use crate::Outcome;
 use crate::cli::{CompareArgs, Global, ScreenArgs, ScreenFormat};
 use crate::input::{Columns, Item, Reader, Record, size_of};
 use crate::output::{json_line, stdout};
-use crate::registry_cmd::{count, load_for_run};
+use crate::registry_cmd::{count, load_for_screening};
 use crate::store_cmd::Recorder;
 
 /// Records screened together on all cores.
@@ -214,8 +214,8 @@ pub(crate) fn screen(global: &Global, args: &ScreenArgs) -> anyhow::Result<Outco
     // that cannot be written stops the run before it starts.
     let mut recorder = Recorder::open(global, !args.no_record, "screen")?;
     let decisions = recorder.decisions()?;
-    let (registry, snapshot_hash) = load_for_run(global)?;
-    let screener = Screener::with_rules(&registry, config, options.rules());
+    let (registry, snapshot_hash, index) = load_for_screening(global)?;
+    let screener = crate::snapshot_cmd::screener(&registry, index, config, options.rules());
     let columns = Columns {
         name: args.column.clone(),
         country: args.country_column.clone(),

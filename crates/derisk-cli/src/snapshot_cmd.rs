@@ -5,18 +5,58 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context as _;
-use derisk_registry::{ChangeKind, Registry, Snapshot};
+use derisk_match::{Matcher, ScoreConfig, Screener};
+use derisk_registry::{ChangeKind, ControlRules, Registry, Snapshot};
 use serde_json::json;
 
 use crate::Outcome;
 use crate::cli::DataFormat;
 use crate::output::{json_line, stdout};
 
-/// Reads a snapshot file.
+/// Reads a snapshot file's registry (not its name index).
 pub(crate) fn read(file: &Path) -> anyhow::Result<Snapshot> {
-    let name = file.display().to_string();
-    let bytes = std::fs::read(file).with_context(|| format!("{name}: cannot read the snapshot"))?;
-    Ok(derisk_registry::read_snapshot(&bytes, &name)?)
+    Ok(derisk_registry::read_snapshot_file(file, false)?.0)
+}
+
+/// Reads a snapshot file with its name index, if it has one that fits its
+/// registry; an index that does not is reported and left out (screening
+/// then builds one).
+pub(crate) fn read_with_index(file: &Path) -> anyhow::Result<(Snapshot, Option<Matcher>)> {
+    let (snapshot, index) = derisk_registry::read_snapshot_file(file, true)?;
+    let unusable = |why: String| {
+        eprintln!(
+            "derisk: warning: {}: the name index cannot be used ({why}); building it again",
+            file.display()
+        );
+        None
+    };
+    let matcher = match index {
+        Ok(None) => None,
+        Ok(Some(bytes)) => match Matcher::from_bytes(&bytes, snapshot.registry.hash()) {
+            Ok(m) => Some(m),
+            Err(e) => unusable(e),
+        },
+        Err(e) => unusable(e.to_string()),
+    };
+    Ok((snapshot, matcher))
+}
+
+/// A screener for `registry`, from `index` when it fits, else built.
+pub(crate) fn screener(
+    registry: &Registry,
+    index: Option<Matcher>,
+    config: ScoreConfig,
+    rules: ControlRules,
+) -> Screener<'_> {
+    if let Some(m) = index {
+        match Screener::with_index(registry, m, config.clone(), rules) {
+            Ok(s) => return s,
+            Err(e) => eprintln!(
+                "derisk: warning: the snapshot's name index does not fit its registry ({e}); building it again"
+            ),
+        }
+    }
+    Screener::with_rules(registry, config, rules)
 }
 
 /// Writes `registry` to `out` through a temporary file in the same
@@ -36,11 +76,19 @@ pub(crate) fn build(registry: &Registry, out: &Path) -> anyhow::Result<Outcome> 
         name.to_string_lossy(),
         std::process::id()
     ));
+    // The screening name index goes in too, so that screening against the
+    // snapshot does not build it again.
+    let screener = Screener::new(registry, ScoreConfig::default());
+    let (index, names) = (
+        screener.matcher().to_bytes(registry.hash()),
+        screener.matcher().len(),
+    );
+    drop(screener);
     let result = (|| -> anyhow::Result<String> {
         let f = std::fs::File::create(&temp)
             .with_context(|| format!("{}: cannot create the file", temp.display()))?;
         let mut w = std::io::BufWriter::new(f);
-        let hash = derisk_registry::write_snapshot(registry, &mut w)?;
+        let hash = derisk_registry::write_snapshot_with_index(registry, Some(&index), &mut w)?;
         let f = w.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
         std::fs::rename(&temp, out)
@@ -56,13 +104,14 @@ pub(crate) fn build(registry: &Registry, out: &Path) -> anyhow::Result<Outcome> 
     };
     let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
     eprintln!(
-        "derisk: wrote {} ({:.1} MiB, {} entities, {} designations, {} MAC blocks, {} MAC assignments) in {:.2} s",
+        "derisk: wrote {} ({:.1} MiB, {} entities, {} designations, {} MAC blocks, {} MAC assignments; name index of {} names) in {:.2} s",
         out.display(),
         size as f64 / (1 << 20) as f64,
         registry.entities().len(),
         registry.designations().len(),
         registry.mac_blocks().len(),
         registry.mac_assignments().len(),
+        names,
         started.elapsed().as_secs_f64()
     );
     let mut o = stdout();

@@ -69,3 +69,64 @@ fn build_load_and_refuse_a_damaged_snapshot() {
     assert_eq!(leftovers.len(), 1, "{leftovers:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn screening_uses_the_snapshots_name_index_and_survives_a_damaged_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("registry.snap");
+    let snap_s = snap.to_str().unwrap();
+    let built = derisk(&["registry", "build", "--out", snap_s]);
+    assert!(built.status.success(), "{built:?}");
+    assert!(
+        String::from_utf8_lossy(&built.stderr).contains("; name index of 202 names) in "),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+
+    let screen = |snapshot: Option<&str>| {
+        let mut args = vec![];
+        if let Some(s) = snapshot {
+            args.extend(["--snapshot", s]);
+        }
+        args.extend([
+            "screen",
+            "examples/suppliers.csv",
+            "--no-record",
+            "--format",
+            "jsonl",
+        ]);
+        Command::new(env!("CARGO_BIN_EXE_derisk"))
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+            .args(&args)
+            .env_remove("DERISK_REGISTRY")
+            .env_remove("DERISK_OVERLAY")
+            .env_remove("DERISK_SNAPSHOT")
+            .output()
+            .unwrap()
+    };
+    let from_files = screen(None);
+    let from_index = screen(Some(snap_s));
+    assert_eq!(from_index.status.code(), Some(1));
+    assert_eq!(from_index.stdout, from_files.stdout);
+    assert_eq!(from_index.stderr, from_files.stderr, "no warning");
+
+    // A damaged index: the registry still loads, the index is rebuilt, the
+    // results are the same, and the user is told.
+    let mut bytes = std::fs::read(&snap).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x40;
+    std::fs::write(&snap, &bytes).unwrap();
+    let damaged = screen(Some(snap_s));
+    assert_eq!(damaged.stdout, from_files.stdout);
+    let stderr = String::from_utf8_lossy(&damaged.stderr);
+    assert!(
+        stderr.starts_with(&format!(
+            "derisk: warning: {snap_s}: the name index cannot be used ({snap_s}: corrupt snapshot at byte "
+        )) && stderr.contains("the name index does not match its SHA-256"),
+        "{stderr}"
+    );
+    // Commands that only need the registry do not read the index at all.
+    let stats = derisk(&["--snapshot", snap_s, "registry", "stats"]);
+    assert!(stats.status.success());
+    assert_eq!(String::from_utf8_lossy(&stats.stderr), "");
+}

@@ -216,7 +216,7 @@ fn finish(poly: u64, len: usize) -> u64 {
 /// keeps `64 − id_bits` (at least 32) bits of its hash as a fingerprint.
 /// Sorting the entries groups them by hash; a directory over the top bits
 /// points at about four entries each.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct DeletionIndex {
     dir: Vec<u32>,
     entries: Vec<u64>,
@@ -296,6 +296,45 @@ impl DeletionIndex {
             .iter()
             .filter(move |&&e| e >> id_bits == fingerprint)
             .map(move |&e| (e & ((1u64 << id_bits) - 1)) as u32)
+    }
+
+    /// The directory, entries, shift and id width, for storing.
+    pub(crate) fn parts(&self) -> (&[u32], &[u64], u32, u32) {
+        (&self.dir, &self.entries, self.shift, self.id_bits)
+    }
+
+    /// A table from stored parts, checked so that [`DeletionIndex::get`]
+    /// cannot index outside it and yields only ids below `vocabulary`.
+    pub(crate) fn from_parts(
+        dir: Vec<u32>,
+        entries: Vec<u64>,
+        shift: u32,
+        id_bits: u32,
+        vocabulary: usize,
+    ) -> Result<DeletionIndex, String> {
+        let bits = 64u32.wrapping_sub(shift);
+        if !(4..=30).contains(&bits) || !(1..=32).contains(&id_bits) {
+            return Err(format!(
+                "deletion table shift {shift} or id width {id_bits} out of range"
+            ));
+        }
+        if dir.len() != (1usize << bits) + 1
+            || dir[0] != 0
+            || dir.windows(2).any(|w| w[0] > w[1])
+            || dir[dir.len() - 1] as usize != entries.len()
+        {
+            return Err("deletion table directory does not cover its entries".into());
+        }
+        let mask = (1u64 << id_bits) - 1;
+        if entries.iter().any(|&e| (e & mask) as usize >= vocabulary) {
+            return Err("deletion table names a token outside the vocabulary".into());
+        }
+        Ok(DeletionIndex {
+            dir,
+            entries,
+            shift,
+            id_bits,
+        })
     }
 
     /// Number of stored deletions.

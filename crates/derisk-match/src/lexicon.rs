@@ -194,6 +194,18 @@ pub(crate) const LEGAL_WORDS: &[&str] = &[
 /// Legal forms that stand in front of the name in their languages.
 pub(crate) const PREFIX_LEGAL_FORMS: &[&str] = &["ab", "as", "uab", "sia", "ou", "oy"];
 
+/// The `&'static` spelling of a legal-form label, for an index read back
+/// from a file: every label comes from these tables ("AB" is the label
+/// of a prefix form without an entry of its own).
+pub(crate) fn legal_label(text: &str) -> Option<&'static str> {
+    LEGAL_FORMS
+        .iter()
+        .chain(HAN_LEGAL_FORMS)
+        .map(|&(_, label)| label)
+        .chain(["AB"])
+        .find(|&label| label == text)
+}
+
 /// Chinese legal forms, longest first.
 pub(crate) const HAN_LEGAL_FORMS: &[(&str, &str)] = &[
     ("股份有限公司", "JSC (股份有限公司)"),

@@ -53,6 +53,8 @@ use crate::index::{
 use crate::normalize::{Class, Normalized, normalize};
 use crate::vocab::Vocab;
 
+mod stored;
+
 const NONE: u32 = u32::MAX;
 const MAX_JOIN: usize = 4;
 /// Registry joins live in the vocabulary under this prefix, apart from
@@ -200,7 +202,7 @@ enum KeyKind {
 }
 
 /// The screening index over a set of names.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Matcher {
     serial: u64,
     vocab: Vocab,

@@ -106,6 +106,40 @@ impl<'r> Screener<'r> {
         config: ScoreConfig,
         rules: ControlRules,
     ) -> Screener<'r> {
+        Screener::assemble(registry, config, rules, |inputs| Ok(Matcher::build(inputs)))
+            .expect("a freshly built index fits its names")
+    }
+
+    /// As [`Screener::with_rules`], with a name index built before (read
+    /// from a snapshot with [`Matcher::from_bytes`]). Refused when it does
+    /// not index exactly this registry's names, owner by owner.
+    pub fn with_index(
+        registry: &'r Registry,
+        matcher: Matcher,
+        config: ScoreConfig,
+        rules: ControlRules,
+    ) -> Result<Screener<'r>, String> {
+        Screener::assemble(registry, config, rules, |inputs| {
+            if matcher.len() != inputs.len() || !matcher.owners().eq(inputs.iter().map(|n| n.owner))
+            {
+                return Err(format!(
+                    "the index holds {} names, the registry {}, or their owners differ",
+                    matcher.len(),
+                    inputs.len()
+                ));
+            }
+            Ok(matcher)
+        })
+    }
+
+    /// The names, identifiers and control paths of `registry`, with the
+    /// index `index` makes from the names.
+    fn assemble(
+        registry: &'r Registry,
+        config: ScoreConfig,
+        rules: ControlRules,
+        index: impl FnOnce(&[NameInput<'_>]) -> Result<Matcher, String>,
+    ) -> Result<Screener<'r>, String> {
         let owners: Vec<&Entity> = registry
             .entities()
             .iter()
@@ -132,12 +166,12 @@ impl<'r> Screener<'r> {
                 }
             }
         }
-        let matcher = Matcher::build(&inputs);
+        let matcher = index(&inputs)?;
         let control = owners
             .iter()
             .map(|e| control_of(registry, e, rules))
             .collect();
-        Screener {
+        Ok(Screener {
             registry,
             matcher,
             owners,
@@ -145,7 +179,7 @@ impl<'r> Screener<'r> {
             identifiers,
             control,
             config,
-        }
+        })
     }
 
     /// The thresholds in use.

@@ -11,7 +11,7 @@ use std::hash::BuildHasher;
 use hashbrown::{DefaultHashBuilder, HashTable};
 
 /// An interner: `&str` ↔ dense `u32` ids.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Vocab {
     text: String,
     ends: Vec<usize>,
@@ -64,6 +64,41 @@ impl Vocab {
         self.text.capacity()
             + self.ends.capacity() * std::mem::size_of::<usize>()
             + self.table.capacity() * (std::mem::size_of::<u32>() + 1)
+    }
+}
+
+impl Vocab {
+    /// The arena and the end of each entry, for storing.
+    pub(crate) fn parts(&self) -> (&str, &[usize]) {
+        (&self.text, &self.ends)
+    }
+
+    /// A vocabulary from stored parts; the ends must rise, stay inside the
+    /// text and fall on character boundaries.
+    pub(crate) fn from_parts(text: String, ends: Vec<usize>) -> Result<Vocab, String> {
+        let mut start = 0;
+        for (i, &end) in ends.iter().enumerate() {
+            if end < start || end > text.len() || !text.is_char_boundary(end) {
+                return Err(format!(
+                    "vocabulary entry {i} ends at {end}, outside its text"
+                ));
+            }
+            start = end;
+        }
+        let mut v = Vocab {
+            text,
+            ends,
+            ..Vocab::default()
+        };
+        let (text, ends, hasher) = (&v.text, &v.ends, &v.hasher);
+        v.table
+            .reserve(ends.len(), |&id| hasher.hash_one(text_of(text, ends, id)));
+        for id in 0..ends.len() as u32 {
+            let h = hasher.hash_one(text_of(text, ends, id));
+            v.table
+                .insert_unique(h, id, |&other| hasher.hash_one(text_of(text, ends, other)));
+        }
+        Ok(v)
     }
 }
 

@@ -68,5 +68,6 @@ pub use import::{Import, ImportStats};
 pub use load::{Loaded, RegistryFile, load};
 pub use registry::{Chain, Link, Lookup, MacLookup, Registry, Stats};
 pub use snapshot::{
-    SNAPSHOT_VERSION, Snapshot, SnapshotError, is_snapshot, read_snapshot, write_snapshot,
+    IndexSection, SNAPSHOT_VERSION, Snapshot, SnapshotError, is_snapshot, read_snapshot,
+    read_snapshot_file, snapshot_index, write_snapshot, write_snapshot_with_index,
 };

@@ -11,6 +11,10 @@
 //! | 32 | SHA-256 of the body: the snapshot's content hash |
 //! | 8 | body length |
 //! | … | body |
+//! | 8 | optional: magic `DRSKNIDX`, then the screening name index |
+//! | 32 | SHA-256 of the index |
+//! | 8 | index length |
+//! | … | index (written and read by `derisk-match`; read only to screen) |
 //!
 //! The body holds the registry hash, the file names, then sources, lists,
 //! entities, relations, designations, MAC blocks and MAC assignments, each
@@ -50,6 +54,10 @@ const CHUNK: usize = 16_384;
 
 const MAGIC: &[u8; 8] = b"DRSKSNAP";
 const HEADER: usize = 8 + 4 + 32 + 8;
+/// The optional name index section after the registry: magic, SHA-256 of
+/// the index, its length, the index.
+const INDEX_MAGIC: &[u8; 8] = b"DRSKNIDX";
+const INDEX_HEADER: usize = 8 + 32 + 8;
 
 /// Why a snapshot cannot be read.
 #[derive(Debug, thiserror::Error)]
@@ -115,6 +123,18 @@ pub struct Snapshot {
 
 /// Writes `registry` as a snapshot; returns the content hash.
 pub fn write_snapshot(registry: &Registry, out: &mut impl Write) -> std::io::Result<String> {
+    write_snapshot_with_index(registry, None, out)
+}
+
+/// Writes `registry` as a snapshot followed by the screening engine's name
+/// index (bytes the registry does not interpret), in a section of its own
+/// with its own SHA-256: commands that only need the registry neither read
+/// nor verify it. Returns the content hash of the registry part.
+pub fn write_snapshot_with_index(
+    registry: &Registry,
+    index: Option<&[u8]>,
+    out: &mut impl Write,
+) -> std::io::Result<String> {
     let mut w = Enc(Vec::with_capacity(1 << 20));
     w.str(registry.hash());
     w.len(registry.files().len());
@@ -226,7 +246,74 @@ pub fn write_snapshot(registry: &Registry, out: &mut impl Write) -> std::io::Res
     out.write_all(&hash)?;
     out.write_all(&(body.len() as u64).to_le_bytes())?;
     out.write_all(&body)?;
+    if let Some(index) = index {
+        out.write_all(INDEX_MAGIC)?;
+        out.write_all(&Sha256::digest(index))?;
+        out.write_all(&(index.len() as u64).to_le_bytes())?;
+        out.write_all(index)?;
+    }
     Ok(crate::import::hex(&hash))
+}
+
+/// The name index section after the registry, if the snapshot has one,
+/// checked against its SHA-256. Call after [`read_snapshot`] accepted
+/// `bytes`.
+pub fn snapshot_index<'a>(bytes: &'a [u8], file: &str) -> Result<Option<&'a [u8]>, SnapshotError> {
+    let corrupt = |offset: usize, what: &str| SnapshotError::Corrupt {
+        file: file.to_owned(),
+        offset: offset as u64,
+        what: what.to_owned(),
+    };
+    if bytes.len() < HEADER {
+        return Err(corrupt(bytes.len(), "the file ends inside the header"));
+    }
+    let len = u64::from_le_bytes(bytes[44..52].try_into().expect("8 bytes"));
+    let start = usize::try_from(len)
+        .ok()
+        .and_then(|l| l.checked_add(HEADER))
+        .filter(|&s| s <= bytes.len())
+        .ok_or_else(|| corrupt(bytes.len(), "the file ends inside the registry"))?;
+    index_section(&bytes[start..], start, file)
+}
+
+/// The name index section `rest`, found at byte `start` of the file.
+fn index_section<'a>(
+    rest: &'a [u8],
+    start: usize,
+    file: &str,
+) -> Result<Option<&'a [u8]>, SnapshotError> {
+    let corrupt = |offset: usize, what: &str| SnapshotError::Corrupt {
+        file: file.to_owned(),
+        offset: offset as u64,
+        what: what.to_owned(),
+    };
+    if rest.is_empty() {
+        return Ok(None);
+    }
+    if rest.len() < INDEX_HEADER || &rest[..8] != INDEX_MAGIC {
+        return Err(corrupt(
+            start,
+            "data after the registry that is not a name index",
+        ));
+    }
+    let n = u64::from_le_bytes(rest[40..48].try_into().expect("8 bytes"));
+    let index = &rest[INDEX_HEADER..];
+    if index.len() as u64 != n {
+        return Err(corrupt(
+            start + rest.len(),
+            &format!(
+                "the name index announces {n} bytes, the file has {} (truncated or appended to?)",
+                index.len()
+            ),
+        ));
+    }
+    if Sha256::digest(index).as_slice() != &rest[8..40] {
+        return Err(corrupt(
+            start + 8,
+            "the name index does not match its SHA-256 (the file was changed or damaged)",
+        ));
+    }
+    Ok(Some(index))
 }
 
 /// Reads the snapshot in `bytes`; `file` names it in errors.
@@ -265,7 +352,12 @@ pub fn read_snapshot(bytes: &[u8], file: &str) -> Result<Snapshot, SnapshotError
     }
     let expected: [u8; 32] = bytes[12..44].try_into().expect("32 bytes");
     let len = u64::from_le_bytes(bytes[44..52].try_into().expect("8 bytes"));
-    let body = &bytes[HEADER..];
+    let after = &bytes[HEADER..];
+    // A name index section may follow the registry; it is read apart.
+    let body = match usize::try_from(len) {
+        Ok(l) if l < after.len() && after[l..].starts_with(INDEX_MAGIC) => &after[..l],
+        _ => after,
+    };
     if body.len() as u64 != len {
         return Err(corrupt(
             bytes.len(),
@@ -307,6 +399,66 @@ pub fn read_snapshot(bytes: &[u8], file: &str) -> Result<Snapshot, SnapshotError
         registry,
         content_hash: crate::import::hex(&actual),
     })
+}
+
+/// The name index section of a snapshot file: absent, present, or
+/// present and unusable (the registry is still good).
+pub type IndexSection = Result<Option<Vec<u8>>, SnapshotError>;
+
+/// Reads a snapshot file: the registry and, when `with_index`, the bytes
+/// of its name index section if it has one (checked against its SHA-256).
+/// Without `with_index` the index section is not read at all, so a large
+/// index does not slow commands that only need the registry.
+pub fn read_snapshot_file(
+    path: &std::path::Path,
+    with_index: bool,
+) -> Result<(Snapshot, IndexSection), SnapshotError> {
+    use std::io::Read;
+    let file = path.display().to_string();
+    let io = |source| SnapshotError::Io {
+        file: file.clone(),
+        source,
+    };
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::with_capacity(HEADER);
+    (&mut f)
+        .take(HEADER as u64)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() < HEADER || !bytes.starts_with(MAGIC) {
+        f.read_to_end(&mut bytes).map_err(io)?;
+        return Ok((read_snapshot(&bytes, &file)?, Ok(None)));
+    }
+    let len = u64::from_le_bytes(bytes[44..52].try_into().expect("8 bytes"));
+    // Room for what the file holds, never more than its size (a damaged
+    // length must not reserve memory).
+    let size = f.metadata().map_or(0, |m| m.len());
+    bytes.reserve(len.min(size) as usize);
+    (&mut f).take(len).read_to_end(&mut bytes).map_err(io)?;
+    // Whatever follows must be a name index; anything else is shown to the
+    // reader, which refuses it.
+    let mut next = Vec::with_capacity(INDEX_HEADER);
+    (&mut f)
+        .take(INDEX_HEADER as u64)
+        .read_to_end(&mut next)
+        .map_err(io)?;
+    let has_index = next.starts_with(INDEX_MAGIC);
+    if !next.is_empty() && !has_index {
+        bytes.extend_from_slice(&next);
+    }
+    let snapshot = read_snapshot(&bytes, &file)?;
+    if !with_index || !has_index {
+        return Ok((snapshot, Ok(None)));
+    }
+    // The index is read after the registry's bytes are let go, and checked
+    // on its own: a damaged index leaves a good registry.
+    let start = bytes.len();
+    drop(bytes);
+    let mut rest = next;
+    rest.reserve(size.saturating_sub(start as u64 + rest.len() as u64) as usize);
+    f.read_to_end(&mut rest).map_err(io)?;
+    let index = index_section(&rest, start, &file).map(|i| i.map(<[u8]>::to_vec));
+    Ok((snapshot, index))
 }
 
 /// Whether `bytes` start like a snapshot.

@@ -187,3 +187,54 @@ fn large_sections_round_trip_in_chunks_and_name_the_damaged_one() {
         "{err} (id at {id_at})"
     );
 }
+
+#[test]
+fn a_name_index_section_is_kept_apart_and_checked_on_its_own() {
+    let reg = bundled().registry;
+    let index = b"an index the registry does not interpret".as_slice();
+    let mut bytes = Vec::new();
+    let hash = derisk_registry::write_snapshot_with_index(&reg, Some(index), &mut bytes).unwrap();
+    let (plain, plain_hash) = snapshot_of(&reg);
+    assert_eq!(
+        hash, plain_hash,
+        "the index is not part of the content hash"
+    );
+    assert!(bytes.starts_with(&plain));
+
+    let snap = read_snapshot(&bytes, "x.snap").unwrap();
+    assert_eq!(snap.registry.hash(), reg.hash());
+    assert_eq!(
+        derisk_registry::snapshot_index(&bytes, "x.snap").unwrap(),
+        Some(index)
+    );
+    assert_eq!(
+        derisk_registry::snapshot_index(&plain, "x.snap").unwrap(),
+        None
+    );
+
+    // A damaged index leaves the registry readable and is refused itself.
+    let mut damaged = bytes.clone();
+    let last = damaged.len() - 1;
+    damaged[last] ^= 1;
+    assert!(read_snapshot(&damaged, "x.snap").is_ok());
+    assert_eq!(
+        derisk_registry::snapshot_index(&damaged, "x.snap")
+            .unwrap_err()
+            .to_string(),
+        format!(
+            "x.snap: corrupt snapshot at byte {}: the name index does not match its SHA-256 (the file was changed or damaged); rebuild it with `derisk registry build`",
+            plain.len() + 8
+        )
+    );
+    let cut = &bytes[..bytes.len() - 5];
+    assert!(
+        derisk_registry::snapshot_index(cut, "x.snap")
+            .unwrap_err()
+            .to_string()
+            .contains("the name index announces 40 bytes, the file has 35")
+    );
+    // Anything else after the registry is refused as before.
+    let mut appended = plain.clone();
+    appended.extend_from_slice(b"trailing");
+    assert!(read_snapshot(&appended, "x.snap").is_err());
+}
