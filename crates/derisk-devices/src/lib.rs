@@ -1,0 +1,10 @@
+//! Devices as operators see them, and the makers behind them.
+//!
+//! [`observation`] defines the one format every device input becomes
+//! (documented in `docs/formats/device-observation.md`): JSON lines, one
+//! device a line, every field optional but `id`, and reads it with a
+//! problem report per bad line or field instead of stopping.
+
+pub mod observation;
+
+pub use observation::{Device, Field, Item, JsonlDevices, Problem};
