@@ -4,7 +4,11 @@
 //! (documented in `docs/formats/device-observation.md`): JSON lines, one
 //! device a line, every field optional but `id`, and reads it with a
 //! problem report per bad line or field instead of stopping.
+//! [`identify`] names each device's maker from its MAC address and
+//! declared brand, and recognises relabelled (OEM) devices.
 
+pub mod identify;
 pub mod observation;
 
+pub use identify::{Evidence, Identifier, Verdict};
 pub use observation::{Device, Field, Item, JsonlDevices, Problem};

@@ -20,4 +20,4 @@ pub use matcher::{
     ScoreConfig, Scored, Scratch,
 };
 pub use normalize::{Class, LegalForm, Normalized, Token, normalize};
-pub use screen::{Hit, Query, Screened, Screener, explain, fold_identifier, round3};
+pub use screen::{Hit, Query, Screened, Screener, behind, explain, fold_identifier, round3};

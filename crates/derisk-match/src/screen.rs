@@ -293,6 +293,19 @@ impl<'r> Screener<'r> {
     }
 }
 
+/// The path from `entity` up to its ultimate controller (or through the
+/// maker of its products) and the designations in force along it, under
+/// `rules`: what a screening hit on `entity` shows, for callers that link
+/// to an entity by other means (a device's maker).
+pub fn behind(
+    registry: &Registry,
+    entity: &Entity,
+    rules: ControlRules,
+) -> (Vec<PathStep>, Vec<DesignationRef>) {
+    let c = control_of(registry, entity, rules);
+    (c.path, c.designations)
+}
+
 /// The path from `e` up to its ultimate controller under `rules` (the
 /// longest path, which reaches the top; a state organ preferred), or to
 /// the maker of its products and on to the maker's controller when no one

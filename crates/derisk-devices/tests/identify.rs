@@ -1,0 +1,103 @@
+//! Makers from MAC blocks and declared brands, on the observation fixture
+//! and the shipped registry.
+
+use derisk_devices::{Identifier, Item, JsonlDevices};
+use derisk_registry::{ControlRules, bundled};
+
+fn verdicts(input: &[u8]) -> Vec<String> {
+    let registry = bundled().registry;
+    let id = Identifier::new(&registry, ControlRules::default());
+    let mut reader = JsonlDevices::new(input, "devices.jsonl");
+    let mut out = Vec::new();
+    while let Some(item) = reader.next_item().unwrap() {
+        if let Item::Device(d, _) = item {
+            let v = id.identify(&d);
+            out.push(format!(
+                "{} → {} {:.2} [{}]{}{}",
+                d.id,
+                v.maker.map_or("unknown", |m| m.id.as_str()),
+                v.confidence,
+                v.basis.join(", "),
+                v.evidence
+                    .iter()
+                    .map(|e| format!("\n    {}: {}", e.basis, e.statement))
+                    .collect::<String>(),
+                if v.designations.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "\n    designated: {}",
+                        v.designations
+                            .iter()
+                            .map(|d| format!("{}:{}", d.entity, d.list))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    )
+                }
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn makers_of_the_fixture_devices() {
+    let got = verdicts(&std::fs::read("tests/fixtures/observations.jsonl").unwrap());
+    let short: Vec<String> = got
+        .iter()
+        .map(|v| v.lines().next().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        short,
+        [
+            "cam-001 → hikvision 0.95 [oui, declared]",
+            "cam-002 → lorex 0.95 [oui, declared]",
+            "cam-003 → unknown 0.00 []",
+            "rtr-004 → unknown 0.00 []",
+            "sw-005 → unknown 0.00 []",
+            "6 → hikvision 0.95 [oui, declared]",
+            "cam-009 → unknown 0.00 []",
+            "cam-012 → dahua 0.90 [oui]",
+        ]
+    );
+    assert!(got[0].contains("\n    oui: MA-L 4419B6 is assigned to \"Hangzhou Hikvision Digital Technology Co.,Ltd.\", that is Hangzhou Hikvision Digital Technology Co., Ltd."));
+    assert!(
+        got[0].contains("\n    designated: hikvision:"),
+        "{}",
+        got[0]
+    );
+    assert!(got[2].contains("declared \"AXIS\", a brand the registry does not hold"));
+    // HiLook is a Hikvision brand: the block and the brand agree.
+    assert!(got[5].contains("declared \"HiLook\", that is HiLook"));
+}
+
+#[test]
+fn relabelled_randomised_and_bad_addresses() {
+    let input =
+        br#"{"id":"nvr-1","mac":"c0:56:e3:00:10:01","declared_vendor":"Annke","role":"recorder"}
+{"id":"cam-2","mac":"e4:24:6c:00:00:02","declared_vendor":"Honeywell Security"}
+{"id":"phone-3","mac":"da:a1:19:55:02:7e","declared_vendor":"Huawei"}
+{"id":"cam-4","mac":"zz:zz","declared_vendor":"Dahua"}
+{"id":"cam-5","mac":"01:00:5e:00:00:fb"}
+"#;
+    let got = verdicts(input);
+    let first: Vec<&str> = got.iter().map(|v| v.lines().next().unwrap()).collect();
+    assert_eq!(
+        first,
+        [
+            "nvr-1 → hikvision 0.90 [oui, oem]",
+            "cam-2 → dahua 0.90 [oui, oem]",
+            "phone-3 → huawei 0.60 [declared]",
+            "cam-4 → dahua 0.60 [declared]",
+            "cam-5 → unknown 0.00 []",
+        ]
+    );
+    assert!(got[0].starts_with(
+        "nvr-1 → hikvision 0.90 [oui, oem]\n    oui: MA-L C056E3 is assigned to \"Hangzhou Hikvision Digital Technology Co.,Ltd.\", that is Hangzhou Hikvision Digital Technology Co., Ltd.\n    declared: declared \"Annke\", a brand the registry does not hold\n    oem: sold as \"Annke\", but its MAC block is Hangzhou Hikvision Digital Technology Co., Ltd.'s: made by Hangzhou Hikvision Digital Technology Co., Ltd. under another brand\n    designated: hikvision:us-ndaa-889 hikvision:us-entity-list"
+    ));
+    assert!(
+        got[2].contains("locally administered (set by its owner or randomised): names no maker")
+    );
+    assert!(got[3].contains("not a MAC address (12 hexadecimal digits expected)"));
+    assert!(got[4].contains("a multicast or broadcast address: names no device"));
+}
