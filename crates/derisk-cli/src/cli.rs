@@ -147,6 +147,24 @@ pub(crate) enum Command {
         after_help = "Examples:\n  derisk compare --pairs pairs.csv\n  derisk compare --pairs pairs.csv | jq 'select(.decision == \"match\")'"
     )]
     Compare(CompareArgs),
+    /// Name the real maker of each device in an inventory or scan: its MAC
+    /// address's IEEE block and the brand the records declare, with
+    /// relabelled (OEM) devices recognised.
+    ///
+    /// FILE is in the device observation format: JSON lines, one device a
+    /// line, every field optional but `id` (docs/formats/device-observation.md);
+    /// `-` reads standard input. Each device gets its maker (a registry
+    /// entity, or none), the confidence, the bases (`oui`, `declared`,
+    /// `oem`), every piece of evidence, and the path and designations behind
+    /// the maker. A device sold under one brand whose MAC block belongs to a
+    /// registry vendor is reported as made by that vendor, basis `oem`.
+    ///
+    /// Lines or fields that cannot be read are reported with file, line and
+    /// field, and left out. Exit status: 1 if any device is made by a
+    /// registry entity; otherwise 2 if any line or file could not be read;
+    /// otherwise 0.
+    #[command(after_help = ASSETS_EXAMPLES)]
+    Assets(AssetsArgs),
     /// List and inspect recorded runs: what was screened, with which
     /// registry and options, and what was found.
     #[command(subcommand)]
@@ -189,6 +207,12 @@ Examples:
   derisk screen awards.jsonl --format jsonl --only-matches > hits.jsonl
   derisk screen register.xlsx --format csv > screened.csv
   cut -d, -f2 suppliers.csv | derisk screen - --format jsonl";
+
+const ASSETS_EXAMPLES: &str = "\
+Examples:
+  derisk assets devices.jsonl
+  derisk assets devices.jsonl --format jsonl | jq 'select(.maker != null)'
+  derisk --ieee oui.csv assets devices.jsonl   every MAC named, with the whole IEEE registry";
 
 const DECIDE_EXAMPLES: &str = "\
 Examples:
@@ -322,6 +346,22 @@ pub(crate) struct RunsShowArgs {
     /// finding).
     #[arg(long, value_enum, default_value_t = DataFormat::Text)]
     pub format: DataFormat,
+}
+
+/// Options of `derisk assets`.
+#[derive(Debug, Args)]
+pub(crate) struct AssetsArgs {
+    /// Device observation files (JSON lines); `-` for standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+    /// Output format. `auto` is a table on a terminal and JSON lines
+    /// otherwise.
+    #[arg(long, value_enum, default_value_t = ScreenFormat::Auto)]
+    pub format: ScreenFormat,
+    /// The rules that decide which owners control a maker; its path and
+    /// designations follow control only.
+    #[command(flatten, next_help_heading = "Control rules")]
+    pub control: ControlArgs,
 }
 
 /// Options of `derisk decide`.

@@ -6,6 +6,7 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod assets_cmd;
 mod bench_cmd;
 mod cli;
 mod input;
@@ -58,6 +59,7 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Registry(cmd) => registry_cmd::run(&cli.global, cmd),
         Command::Screen(args) => screen_cmd::screen(&cli.global, args),
         Command::Compare(args) => screen_cmd::compare(args),
+        Command::Assets(args) => assets_cmd::assets(&cli.global, args),
         Command::Runs(cli::RunsCommand::List(args)) => store_cmd::list(&cli.global, args),
         Command::Runs(cli::RunsCommand::Show(args)) => store_cmd::show(&cli.global, args),
         Command::Decide(args) => store_cmd::decide(&cli.global, args),

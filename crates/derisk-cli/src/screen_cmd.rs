@@ -496,10 +496,9 @@ fn designation_labels(r: &Registry, h: &Hit<'_>, entity: &str, compact: bool) ->
     }
 }
 
-fn match_json(r: &Registry, h: &Hit<'_>) -> Value {
-    let path: Vec<Value> = h
-        .path
-        .iter()
+/// A path of controllers and makers as JSON, with sources.
+pub(crate) fn path_json(r: &Registry, path: &[derisk_core::PathStep]) -> Vec<Value> {
+    path.iter()
         .map(|s| {
             let mut v = json!({
                 "entity_id": s.entity,
@@ -514,9 +513,15 @@ fn match_json(r: &Registry, h: &Hit<'_>) -> Value {
             v["verification"] = json!(s.verification);
             v
         })
-        .collect();
-    let designations: Vec<Value> = h
-        .designations
+        .collect()
+}
+
+/// Designations as JSON, with their lists and sources.
+pub(crate) fn designations_json(
+    r: &Registry,
+    designations: &[derisk_core::DesignationRef],
+) -> Vec<Value> {
+    designations
         .iter()
         .map(|d| {
             let list = r.list(d.list.as_str());
@@ -530,7 +535,12 @@ fn match_json(r: &Registry, h: &Hit<'_>) -> Value {
                 "verification": d.verification,
             })
         })
-        .collect();
+        .collect()
+}
+
+fn match_json(r: &Registry, h: &Hit<'_>) -> Value {
+    let path = path_json(r, &h.path);
+    let designations = designations_json(r, &h.designations);
     let mut v = json!({
         "entity_id": h.entity.id,
         "name": h.name.value,

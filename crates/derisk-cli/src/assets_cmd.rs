@@ -1,0 +1,281 @@
+//! `derisk assets`: the maker of each observed device.
+
+use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
+
+use anyhow::{Context as _, bail};
+use comfy_table::{ContentArrangement, Table, presets};
+use derisk_devices::{Identifier, Item, JsonlDevices, Verdict};
+use derisk_registry::Registry;
+use serde_json::{Value, json};
+
+use crate::Outcome;
+use crate::cli::{AssetsArgs, Global, ScreenFormat};
+use crate::output::stdout;
+use crate::registry_cmd::{count, load_for_use};
+use crate::screen_cmd::{designations_json, path_json};
+
+/// Problems printed per file before they are only counted.
+const MAX_PROBLEMS_SHOWN: usize = 20;
+
+#[derive(Default)]
+struct Tally {
+    devices: usize,
+    made_by_registry: usize,
+    designated: usize,
+    oem: usize,
+    skipped: usize,
+    failed_files: usize,
+}
+
+pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outcome> {
+    let format = match args.format {
+        ScreenFormat::Auto if std::io::stdout().is_terminal() => ScreenFormat::Table,
+        ScreenFormat::Auto => ScreenFormat::Jsonl,
+        f => f,
+    };
+    let registry = load_for_use(global)?;
+    let identifier = Identifier::new(&registry, args.control.rules()?);
+    let mut out = stdout();
+    if format == ScreenFormat::Csv {
+        writeln!(
+            out,
+            "file,line,id,maker_id,maker,confidence,basis,designations,evidence"
+        )?;
+    }
+    let mut rows = Vec::new();
+    let mut tally = Tally::default();
+    for file in &args.files {
+        let mut reader = match open(file) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("derisk: error: {e:#}");
+                tally.failed_files += 1;
+                continue;
+            }
+        };
+        let mut shown = 0;
+        loop {
+            let item = match reader.next_item() {
+                Ok(Some(item)) => item,
+                Ok(None) => break,
+                Err(e) => {
+                    eprintln!("derisk: error: {file}: cannot read: {e}");
+                    tally.failed_files += 1;
+                    break;
+                }
+            };
+            let (device, problems) = match item {
+                Item::Device(d, warnings) => (Some(d), warnings),
+                Item::Skipped(p) => {
+                    tally.skipped += 1;
+                    (None, vec![p])
+                }
+            };
+            for p in problems {
+                shown += 1;
+                if shown <= MAX_PROBLEMS_SHOWN {
+                    eprintln!("derisk: warning: {p}");
+                }
+            }
+            let Some(device) = device else { continue };
+            let v = identifier.identify(&device);
+            tally.devices += 1;
+            if v.maker.is_some() {
+                tally.made_by_registry += 1;
+            }
+            if !v.designations.is_empty() {
+                tally.designated += 1;
+            }
+            if v.basis.contains(&"oem") {
+                tally.oem += 1;
+            }
+            match format {
+                ScreenFormat::Table => rows.push(table_row(&registry, &device, &v)),
+                ScreenFormat::Csv => {
+                    let mut w = csv::WriterBuilder::new()
+                        .has_headers(false)
+                        .from_writer(Vec::new());
+                    w.write_record(csv_row(file, &device, &v))?;
+                    out.write_all(&w.into_inner().map_err(|e| e.into_error())?)?;
+                }
+                _ => {
+                    let mut line = device_json(&registry, file, &device, &v).to_string();
+                    line.push('\n');
+                    out.write_all(line.as_bytes())?;
+                }
+            }
+        }
+        if shown > MAX_PROBLEMS_SHOWN {
+            eprintln!(
+                "derisk: warning: {file}: {} more problems not shown",
+                shown - MAX_PROBLEMS_SHOWN
+            );
+        }
+    }
+    if format == ScreenFormat::Table && !rows.is_empty() {
+        let mut table = Table::new();
+        table
+            .load_style(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .set_header(["ID", "MAKER", "CONF", "BASIS", "SEEN AS", "DESIGNATIONS"]);
+        for col in table.column_iter_mut() {
+            col.set_padding((0, 2));
+        }
+        for row in rows {
+            table.add_row(row);
+        }
+        for line in table.to_string().lines() {
+            writeln!(out, "{}", line.trim_end())?;
+        }
+    }
+    out.flush()?;
+    drop(out);
+    let mut summary = format!(
+        "derisk: {}: {} made by registry vendors ({} with designations in force, {} relabelled), {} not attributed",
+        count(tally.devices, "device"),
+        tally.made_by_registry,
+        tally.designated,
+        tally.oem,
+        tally.devices - tally.made_by_registry
+    );
+    if tally.skipped > 0 {
+        summary.push_str(&format!(
+            "; {} could not be read",
+            count(tally.skipped, "line")
+        ));
+    }
+    eprintln!("{summary}");
+    if tally.made_by_registry > 0 {
+        return Ok(Outcome::Findings);
+    }
+    if tally.skipped > 0 || tally.failed_files > 0 {
+        bail!(
+            "some input could not be read ({}, {}); see the messages above",
+            count(tally.skipped, "line"),
+            count(tally.failed_files, "file")
+        );
+    }
+    Ok(Outcome::Clean)
+}
+
+/// Opens an observation file, refusing what is plainly another format.
+fn open(file: &str) -> anyhow::Result<JsonlDevices<Box<dyn BufRead>>> {
+    let raw: Box<dyn Read> = if file == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(file).with_context(|| format!("{file}: cannot open"))?)
+    };
+    let mut reader: Box<dyn BufRead> = Box::new(BufReader::with_capacity(1 << 16, raw));
+    let head = reader
+        .fill_buf()
+        .with_context(|| format!("{file}: cannot read"))?;
+    let first = head
+        .strip_prefix(b"\xef\xbb\xbf")
+        .unwrap_or(head)
+        .iter()
+        .find(|b| !b.is_ascii_whitespace());
+    match first {
+        None => {
+            bail!("{file}: the file is empty; expected device observations, one JSON object a line")
+        }
+        Some(b'{') => Ok(JsonlDevices::new(reader, file)),
+        Some(_) => bail!(
+            "{file}: not in the device observation format (JSON lines, one object a device, \
+             docs/formats/device-observation.md); inventories in CSV or spreadsheets, nmap XML and \
+             captures are not read yet"
+        ),
+    }
+}
+
+fn maker_name(v: &Verdict<'_>) -> String {
+    v.maker
+        .map_or_else(|| "-".to_owned(), |m| m.caption.clone())
+}
+
+/// Short labels of the lists, for the table.
+fn labels(r: &Registry, v: &Verdict<'_>) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for d in &v.designations {
+        let short = r
+            .list(d.list.as_str())
+            .map_or(d.list.as_str(), |l| l.short.as_str());
+        if !out.contains(&short) {
+            out.push(short);
+        }
+    }
+    if out.len() > 5 {
+        let more = out.len() - 5;
+        out.truncate(5);
+        return format!("{}, +{more}", out.join(", "));
+    }
+    out.join(", ")
+}
+
+fn table_row(r: &Registry, d: &derisk_devices::Device, v: &Verdict<'_>) -> Vec<String> {
+    let seen: Vec<&str> = v
+        .evidence
+        .iter()
+        .filter(|e| e.basis == "declared")
+        .map(|e| e.value.as_str())
+        .take(1)
+        .collect();
+    vec![
+        d.id.clone(),
+        maker_name(v),
+        if v.maker.is_some() {
+            format!("{:.2}", v.confidence)
+        } else {
+            String::new()
+        },
+        v.basis.join(", "),
+        seen.join(""),
+        labels(r, v),
+    ]
+}
+
+fn csv_row(file: &str, d: &derisk_devices::Device, v: &Verdict<'_>) -> Vec<String> {
+    vec![
+        file.to_owned(),
+        d.line.to_string(),
+        d.id.clone(),
+        v.maker.map(|m| m.id.to_string()).unwrap_or_default(),
+        v.maker.map(|m| m.caption.clone()).unwrap_or_default(),
+        if v.maker.is_some() {
+            format!("{:.2}", v.confidence)
+        } else {
+            String::new()
+        },
+        v.basis.join(" "),
+        v.designations
+            .iter()
+            .map(|x| format!("{}:{}", x.entity, x.list))
+            .collect::<Vec<_>>()
+            .join(" "),
+        v.evidence
+            .iter()
+            .map(|e| format!("{}: {}", e.basis, e.statement))
+            .collect::<Vec<_>>()
+            .join("; "),
+    ]
+}
+
+fn device_json(r: &Registry, file: &str, d: &derisk_devices::Device, v: &Verdict<'_>) -> Value {
+    json!({
+        "file": file,
+        "line": d.line,
+        "id": d.id,
+        "maker": v.maker.map(|m| json!({"entity_id": m.id, "name": m.caption})),
+        "confidence": v.confidence,
+        "basis": v.basis,
+        "evidence": v.evidence.iter().map(|e| json!({
+            "basis": e.basis,
+            "field": e.field.as_str(),
+            "value": e.value,
+            "entity_id": e.entity,
+            "statement": e.statement,
+        })).collect::<Vec<_>>(),
+        "path": path_json(r, &v.path),
+        "designations": designations_json(r, &v.designations),
+        "registry": r.short_hash(),
+    })
+}
