@@ -34,12 +34,18 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
         f => f,
     };
     let registry = load_for_use(global)?;
-    let identifier = Identifier::new(&registry, args.control.rules()?);
+    let fingerprints = derisk_devices::Rules::bundled().map_err(|problems| {
+        anyhow::anyhow!(
+            "the shipped fingerprint rules are broken: {}",
+            problems.join("; ")
+        )
+    })?;
+    let identifier = Identifier::new(&registry, args.control.rules()?, fingerprints);
     let mut out = stdout();
     if format == ScreenFormat::Csv {
         writeln!(
             out,
-            "file,line,id,maker_id,maker,confidence,basis,designations,evidence"
+            "file,line,id,maker_id,maker,vendor,model,firmware,confidence,basis,designations,evidence"
         )?;
     }
     let mut rows = Vec::new();
@@ -117,7 +123,15 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
         table
             .load_style(presets::NOTHING)
             .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header(["ID", "MAKER", "CONF", "BASIS", "SEEN AS", "DESIGNATIONS"]);
+            .set_header([
+                "ID",
+                "MAKER",
+                "MODEL",
+                "CONF",
+                "BASIS",
+                "SEEN AS",
+                "DESIGNATIONS",
+            ]);
         for col in table.column_iter_mut() {
             col.set_padding((0, 2));
         }
@@ -187,9 +201,13 @@ fn open(file: &str) -> anyhow::Result<JsonlDevices<Box<dyn BufRead>>> {
     }
 }
 
+/// The maker, or the vendor outside the registry in brackets, or "-".
 fn maker_name(v: &Verdict<'_>) -> String {
-    v.maker
-        .map_or_else(|| "-".to_owned(), |m| m.caption.clone())
+    match (v.maker, &v.vendor) {
+        (Some(m), _) => m.caption.clone(),
+        (None, Some(vendor)) => format!("({vendor})"),
+        (None, None) => "-".to_owned(),
+    }
 }
 
 /// Short labels of the lists, for the table.
@@ -222,6 +240,7 @@ fn table_row(r: &Registry, d: &derisk_devices::Device, v: &Verdict<'_>) -> Vec<S
     vec![
         d.id.clone(),
         maker_name(v),
+        v.model.clone().unwrap_or_default(),
         if v.maker.is_some() {
             format!("{:.2}", v.confidence)
         } else {
@@ -240,6 +259,9 @@ fn csv_row(file: &str, d: &derisk_devices::Device, v: &Verdict<'_>) -> Vec<Strin
         d.id.clone(),
         v.maker.map(|m| m.id.to_string()).unwrap_or_default(),
         v.maker.map(|m| m.caption.clone()).unwrap_or_default(),
+        v.vendor.clone().unwrap_or_default(),
+        v.model.clone().unwrap_or_default(),
+        v.firmware.clone().unwrap_or_default(),
         if v.maker.is_some() {
             format!("{:.2}", v.confidence)
         } else {
@@ -265,6 +287,9 @@ fn device_json(r: &Registry, file: &str, d: &derisk_devices::Device, v: &Verdict
         "line": d.line,
         "id": d.id,
         "maker": v.maker.map(|m| json!({"entity_id": m.id, "name": m.caption})),
+        "vendor": v.vendor,
+        "model": v.model,
+        "firmware": v.firmware,
         "confidence": v.confidence,
         "basis": v.basis,
         "evidence": v.evidence.iter().map(|e| json!({

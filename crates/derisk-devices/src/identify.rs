@@ -1,8 +1,12 @@
-//! Who made a device, from its MAC address and the brand the operator
-//! declared.
+//! Who made a device: from fingerprints of what it answers, the IEEE
+//! block of its MAC address, and the brand the operator declared.
 //!
 //! The evidence, each item with its basis:
 //!
+//! - **`fingerprint`**: a rule of `data/fingerprints/` matched one of the
+//!   device's banners or answers (an ISAPI answer in Hikvision's namespace,
+//!   a Dahua `updateSerial`, a VRP sysDescr, an enterprise number), naming a
+//!   vendor and, with its captures, the model and firmware.
 //! - **`oui`**: the MAC address's longest IEEE prefix (MA-S, MA-M, MA-L)
 //!   in the registry's MAC blocks (or an imported IEEE registry). A block
 //!   held by a registry entity names that entity; a block held by another
@@ -12,35 +16,39 @@
 //!   registry entity when the name, folded (case, punctuation and legal
 //!   forms ignored), is one of that entity's names, and only then: a
 //!   brand the registry does not know stays a brand.
-//! - **`oem`**: the IEEE block's holder is a registry vendor, and the
-//!   declared brand is neither that vendor nor one it controls or that
-//!   controls it: the device is sold under another brand (white label).
+//! - **`oem`**: the maker found above is not the declared brand, nor the
+//!   holder of the MAC block, nor in their control family: the device is
+//!   sold (or fitted with a network card) under another name.
 //!
-//! The maker is the IEEE block's registry holder when there is one, else
-//! the declared entity. Confidence: 0.95 when a block and the declared
-//! brand agree (same entity or same control family), 0.9 for a block
-//! alone or against another brand (`oem`), 0.6 for a declared brand
-//! alone. Fingerprint rules on banners and device answers come with the
-//! rest of the device-identification issue.
+//! The maker is the registry entity named by the strongest fingerprint,
+//! else by the MAC block, else by the declared brand. Its confidence is
+//! that of the strongest evidence naming it (a rule's own confidence; 0.9
+//! for a MAC block; 0.6 for a declared brand alone), plus 0.05 for each
+//! other basis that names the same control family, at most 0.99. A device
+//! whose evidence names only vendors outside the registry gets no maker
+//! but the vendor's name.
 
 use std::collections::HashMap;
 
 use derisk_core::{DesignationRef, Entity, PathStep};
 use derisk_registry::{ControlRules, MacLookup, Registry, fold_assignee};
 
+use crate::fingerprint::Rules;
 use crate::observation::{Device, Field};
 
-/// Confidence when the IEEE block and the declared brand agree.
-pub const AGREE: f64 = 0.95;
-/// Confidence from the IEEE block alone, or against another brand.
+/// Confidence of a MAC block naming its holder.
 pub const OUI: f64 = 0.9;
-/// Confidence from a declared brand alone.
+/// Confidence of a declared brand alone.
 pub const DECLARED: f64 = 0.6;
+/// Added for each further basis naming the same control family.
+pub const AGREEMENT: f64 = 0.05;
+/// The highest confidence.
+pub const MAX: f64 = 0.99;
 
 /// One piece of evidence.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Evidence {
-    /// `oui`, `declared` or `oem`.
+    /// `fingerprint`, `oui`, `declared` or `oem`.
     pub basis: &'static str,
     /// The field it was read from.
     pub field: Field,
@@ -57,6 +65,13 @@ pub struct Evidence {
 pub struct Verdict<'r> {
     /// The maker, if the evidence names a registry entity.
     pub maker: Option<&'r Entity>,
+    /// The vendor's name when no registry entity is named but a
+    /// fingerprint or an IEEE assignment names one.
+    pub vendor: Option<String>,
+    /// The model, from a fingerprint's capture, else as declared.
+    pub model: Option<String>,
+    /// The firmware version, from a fingerprint's capture.
+    pub firmware: Option<String>,
     /// Confidence in the maker, 0 without one.
     pub confidence: f64,
     /// The bases the maker rests on, strongest first.
@@ -74,13 +89,15 @@ pub struct Verdict<'r> {
 pub struct Identifier<'r> {
     registry: &'r Registry,
     rules: ControlRules,
+    fingerprints: Rules,
     /// Folded names to the entities that carry them.
     names: HashMap<String, Vec<&'r Entity>>,
 }
 
 impl<'r> Identifier<'r> {
-    /// Indexes `registry`'s names for declared brands.
-    pub fn new(registry: &'r Registry, rules: ControlRules) -> Identifier<'r> {
+    /// Indexes `registry`'s names for declared brands; `fingerprints` are
+    /// the rules applied to banners and answers.
+    pub fn new(registry: &'r Registry, rules: ControlRules, fingerprints: Rules) -> Identifier<'r> {
         let mut names: HashMap<String, Vec<&Entity>> = HashMap::new();
         for e in registry.entities() {
             for n in &e.names {
@@ -96,6 +113,7 @@ impl<'r> Identifier<'r> {
         Identifier {
             registry,
             rules,
+            fingerprints,
             names,
         }
     }
@@ -125,11 +143,51 @@ impl<'r> Identifier<'r> {
     /// The verdict on one device.
     pub fn identify(&self, device: &Device) -> Verdict<'r> {
         let mut evidence = Vec::new();
+        // (entity, confidence, basis) of everything that names a registry entity.
+        let mut named: Vec<(&'r Entity, f64, &'static str)> = Vec::new();
+        let mut outside: Option<String> = None;
+        let (mut model, mut firmware) = (None, None);
+
+        let mut matches = self.fingerprints.matches(device);
+        matches.sort_by(|a, b| b.rule.confidence.total_cmp(&a.rule.confidence));
+        for m in &matches {
+            let entity = m
+                .rule
+                .entity
+                .as_deref()
+                .and_then(|id| self.registry.entity(id));
+            let mut statement = format!("rule {}: {}", m.rule.id, m.rule.description);
+            if let Some(x) = &m.model {
+                statement.push_str(&format!("; model {x}"));
+            }
+            if let Some(x) = &m.firmware {
+                statement.push_str(&format!("; firmware {x}"));
+            }
+            match entity {
+                Some(e) => {
+                    named.push((e, m.rule.confidence, "fingerprint"));
+                    model = model.or_else(|| m.model.clone());
+                    firmware = firmware.or_else(|| m.firmware.clone());
+                }
+                None => {
+                    outside = outside.or_else(|| Some(m.rule.vendor.clone()));
+                }
+            }
+            evidence.push(Evidence {
+                basis: "fingerprint",
+                field: m.rule.field,
+                value: clip(m.value),
+                entity: entity.map(|e| e.id.to_string()),
+                statement,
+            });
+        }
+
         let mut block_holder = None;
         if let Some(mac) = device.get(Field::Mac) {
             let (entity, statement) = match self.registry.mac_lookup(mac) {
                 MacLookup::Entity(block, e) => {
                     block_holder = Some(e);
+                    named.push((e, OUI, "oui"));
                     (
                         Some(e.id.to_string()),
                         format!(
@@ -138,13 +196,16 @@ impl<'r> Identifier<'r> {
                         ),
                     )
                 }
-                MacLookup::Assigned(a) => (
-                    None,
-                    format!(
-                        "{} {} is assigned to {:?}, not a registry entity",
-                        a.registry, a.prefix, a.assignee
-                    ),
-                ),
+                MacLookup::Assigned(a) => {
+                    outside = outside.or_else(|| Some(a.assignee.clone()));
+                    (
+                        None,
+                        format!(
+                            "{} {} is assigned to {:?}, not a registry entity",
+                            a.registry, a.prefix, a.assignee
+                        ),
+                    )
+                }
                 MacLookup::Local => (
                     None,
                     "locally administered (set by its owner or randomised): names no maker".into(),
@@ -164,13 +225,19 @@ impl<'r> Identifier<'r> {
                 statement,
             });
         }
+
         let mut declared_entity = None;
+        let mut declared_brand = None;
         for field in [Field::DeclaredVendor, Field::OnvifManufacturer] {
             let Some(name) = device.get(field) else {
                 continue;
             };
             let e = self.declared(name);
-            declared_entity = declared_entity.or(e);
+            declared_brand = declared_brand.or_else(|| Some(name.to_owned()));
+            if let Some(e) = e {
+                declared_entity = declared_entity.or(Some(e));
+                named.push((e, DECLARED, "declared"));
+            }
             evidence.push(Evidence {
                 basis: "declared",
                 field,
@@ -182,41 +249,87 @@ impl<'r> Identifier<'r> {
                 },
             });
         }
-        let declared_brand = evidence
-            .iter()
-            .find(|e| e.basis == "declared")
-            .map(|e| e.value.clone());
-        let (maker, confidence, basis) = match (block_holder, declared_entity, declared_brand) {
-            (Some(h), Some(d), _) if self.same_family(h, d) => {
-                (Some(h), AGREE, vec!["oui", "declared"])
-            }
-            (Some(h), _, Some(brand)) => {
-                evidence.push(Evidence {
-                    basis: "oem",
-                    field: Field::DeclaredVendor,
-                    value: brand.clone(),
-                    entity: Some(h.id.to_string()),
-                    statement: format!(
-                        "sold as {brand:?}, but its MAC block is {}'s: made by {} under another brand",
-                        h.caption, h.caption
-                    ),
-                });
-                (Some(h), OUI, vec!["oui", "oem"])
-            }
-            (Some(h), _, None) => (Some(h), OUI, vec!["oui"]),
-            (None, Some(d), _) => (Some(d), DECLARED, vec!["declared"]),
-            (None, None, _) => (None, 0.0, Vec::new()),
+
+        // The maker: the first named entity, strongest basis first
+        // (fingerprints were sorted by confidence, then the block, then the
+        // declared brand).
+        let Some(&(maker, best, _)) = named.first() else {
+            return Verdict {
+                maker: None,
+                vendor: outside,
+                model: device.get(Field::DeclaredModel).map(str::to_owned),
+                firmware,
+                confidence: 0.0,
+                basis: Vec::new(),
+                evidence,
+                path: Vec::new(),
+                designations: Vec::new(),
+            };
         };
-        let (path, designations) = maker
-            .map(|m| derisk_match::behind(self.registry, m, self.rules))
-            .unwrap_or_default();
+        let mut basis: Vec<&'static str> = Vec::new();
+        for &(e, _, b) in &named {
+            if !basis.contains(&b) && self.same_family(e, maker) {
+                basis.push(b);
+            }
+        }
+        let confidence = (best + AGREEMENT * (basis.len() as f64 - 1.0)).min(MAX);
+        // Relabelled: the declared brand, or the holder of the MAC block, is
+        // outside the maker's family.
+        let declared_other = declared_brand
+            .as_ref()
+            .filter(|_| declared_entity.is_none_or(|d| !self.same_family(d, maker)));
+        let block_other = block_holder.filter(|h| !self.same_family(h, maker));
+        if declared_other.is_some() || block_other.is_some() {
+            let mut labels = Vec::new();
+            if let Some(brand) = declared_other {
+                labels.push(format!("sold as {brand:?}"));
+            }
+            if let Some(h) = block_other {
+                labels.push(format!("its MAC block is {}'s", h.caption));
+            }
+            let shown_by = if basis.contains(&"fingerprint") {
+                "what it answers shows"
+            } else {
+                "its MAC block shows"
+            };
+            evidence.push(Evidence {
+                basis: "oem",
+                field: if declared_other.is_some() {
+                    Field::DeclaredVendor
+                } else {
+                    Field::Mac
+                },
+                value: declared_other
+                    .cloned()
+                    .unwrap_or_else(|| device.get(Field::Mac).unwrap_or_default().to_owned()),
+                entity: Some(maker.id.to_string()),
+                statement: format!(
+                    "{}, but {shown_by} {} made it: a device relabelled for another brand",
+                    labels.join(" and "),
+                    maker.caption
+                ),
+            });
+            basis.push("oem");
+        }
+        let (path, designations) = derisk_match::behind(self.registry, maker, self.rules);
         Verdict {
-            maker,
+            maker: Some(maker),
+            vendor: None,
+            model: model.or_else(|| device.get(Field::DeclaredModel).map(str::to_owned)),
+            firmware,
             confidence,
             basis,
             evidence,
             path,
             designations,
         }
+    }
+}
+
+/// A value as shown in evidence: at most 200 characters.
+fn clip(value: &str) -> String {
+    match value.char_indices().nth(200) {
+        Some((i, _)) => format!("{}…", &value[..i]),
+        None => value.to_owned(),
     }
 }

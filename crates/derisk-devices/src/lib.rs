@@ -7,8 +7,10 @@
 //! [`identify`] names each device's maker from its MAC address and
 //! declared brand, and recognises relabelled (OEM) devices.
 
+pub mod fingerprint;
 pub mod identify;
 pub mod observation;
 
+pub use fingerprint::{Rule, Rules};
 pub use identify::{Evidence, Identifier, Verdict};
 pub use observation::{Device, Field, Item, JsonlDevices, Problem};

@@ -1,12 +1,16 @@
 //! Makers from MAC blocks and declared brands, on the observation fixture
 //! and the shipped registry.
 
-use derisk_devices::{Identifier, Item, JsonlDevices};
+use derisk_devices::{Identifier, Item, JsonlDevices, Rules};
 use derisk_registry::{ControlRules, bundled};
 
 fn verdicts(input: &[u8]) -> Vec<String> {
     let registry = bundled().registry;
-    let id = Identifier::new(&registry, ControlRules::default());
+    let id = Identifier::new(
+        &registry,
+        ControlRules::default(),
+        Rules::bundled().unwrap(),
+    );
     let mut reader = JsonlDevices::new(input, "devices.jsonl");
     let mut out = Vec::new();
     while let Some(item) = reader.next_item().unwrap() {
@@ -50,14 +54,14 @@ fn makers_of_the_fixture_devices() {
     assert_eq!(
         short,
         [
-            "cam-001 → hikvision 0.95 [oui, declared]",
-            "cam-002 → lorex 0.95 [oui, declared]",
+            "cam-001 → hikvision 0.99 [fingerprint, oui, declared]",
+            "cam-002 → dahua 0.95 [fingerprint, oem]",
             "cam-003 → unknown 0.00 []",
-            "rtr-004 → unknown 0.00 []",
-            "sw-005 → unknown 0.00 []",
+            "rtr-004 → zte 0.90 [fingerprint]",
+            "sw-005 → huawei 0.95 [fingerprint]",
             "6 → hikvision 0.95 [oui, declared]",
             "cam-009 → unknown 0.00 []",
-            "cam-012 → dahua 0.90 [oui]",
+            "cam-012 → dahua 0.95 [fingerprint, oui]",
         ]
     );
     assert!(got[0].contains("\n    oui: MA-L 4419B6 is assigned to \"Hangzhou Hikvision Digital Technology Co.,Ltd.\", that is Hangzhou Hikvision Digital Technology Co., Ltd."));
@@ -67,6 +71,21 @@ fn makers_of_the_fixture_devices() {
         got[0]
     );
     assert!(got[2].contains("declared \"AXIS\", a brand the registry does not hold"));
+    // A Lorex camera (Lorex's own MAC block) answers with a Dahua model.
+    assert_eq!(
+        got[1].lines().collect::<Vec<_>>()[1..5],
+        [
+            "    fingerprint: rule dahua-update-serial: Dahua's getSystemInfo answer: updateSerial names the Dahua model, also on devices sold under other brands (Amcrest, Lorex); model IPC-HDW3849H-AS-PV",
+            "    oui: MA-L 001F54 is assigned to \"Lorex Technology Inc.\", that is Lorex Technology Inc.",
+            "    declared: declared \"Lorex\", that is Lorex Technology Inc.",
+            "    oem: sold as \"Lorex\" and its MAC block is Lorex Technology Inc.'s, but what it answers shows Zhejiang Dahua Technology Co., Ltd. made it: a device relabelled for another brand",
+        ]
+    );
+    assert!(
+        got[4].contains("model S5720; firmware V200R019C10SPC500"),
+        "{}",
+        got[4]
+    );
     // HiLook is a Hikvision brand: the block and the brand agree.
     assert!(got[5].contains("declared \"HiLook\", that is HiLook"));
 }
@@ -93,7 +112,7 @@ fn relabelled_randomised_and_bad_addresses() {
         ]
     );
     assert!(got[0].starts_with(
-        "nvr-1 → hikvision 0.90 [oui, oem]\n    oui: MA-L C056E3 is assigned to \"Hangzhou Hikvision Digital Technology Co.,Ltd.\", that is Hangzhou Hikvision Digital Technology Co., Ltd.\n    declared: declared \"Annke\", a brand the registry does not hold\n    oem: sold as \"Annke\", but its MAC block is Hangzhou Hikvision Digital Technology Co., Ltd.'s: made by Hangzhou Hikvision Digital Technology Co., Ltd. under another brand\n    designated: hikvision:us-ndaa-889 hikvision:us-entity-list"
+        "nvr-1 → hikvision 0.90 [oui, oem]\n    oui: MA-L C056E3 is assigned to \"Hangzhou Hikvision Digital Technology Co.,Ltd.\", that is Hangzhou Hikvision Digital Technology Co., Ltd.\n    declared: declared \"Annke\", a brand the registry does not hold\n    oem: sold as \"Annke\", but its MAC block shows Hangzhou Hikvision Digital Technology Co., Ltd. made it: a device relabelled for another brand\n    designated: hikvision:us-ndaa-889 hikvision:us-entity-list"
     ));
     assert!(
         got[2].contains("locally administered (set by its owner or randomised): names no maker")

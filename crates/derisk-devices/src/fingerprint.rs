@@ -1,0 +1,388 @@
+//! Fingerprint rules: a field of the observation format, a regular
+//! expression, the vendor it names (and the registry entity, when the
+//! vendor is one), optional captures for the model and firmware, the
+//! sources of the fact, and examples that must match and counterexamples
+//! that must not. The shipped rules are `data/fingerprints/rules.toml`;
+//! the format is in `docs/formats/fingerprints.md`.
+
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::observation::{Device, Field};
+
+/// The shipped rules, embedded at build time.
+const BUNDLED: &str = include_str!("../../../data/fingerprints/rules.toml");
+
+/// Where a rule file's facts come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    /// Its id, cited by rules.
+    pub id: String,
+    /// Where it was read.
+    pub url: String,
+    /// Its title.
+    pub title: String,
+    /// Who published it.
+    pub publisher: String,
+    /// When (as precise as known).
+    pub published: String,
+    /// What it states, in our words.
+    pub note: Option<String>,
+}
+
+/// One example value of a rule, with the captures it must give.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// The value.
+    pub value: String,
+    /// The model it must capture.
+    pub model: Option<String>,
+    /// The firmware it must capture.
+    pub firmware: Option<String>,
+}
+
+/// A compiled rule.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// Its id.
+    pub id: String,
+    /// What it recognises.
+    pub description: String,
+    /// The field it reads.
+    pub field: Field,
+    /// The expression.
+    pub regex: Regex,
+    /// The vendor it names.
+    pub vendor: String,
+    /// The registry entity of that vendor, if it is one.
+    pub entity: Option<String>,
+    /// Capture group of the model.
+    pub model: Option<usize>,
+    /// Capture group of the firmware version.
+    pub firmware: Option<usize>,
+    /// How strongly a match names the maker, in (0, 1].
+    pub confidence: f64,
+    /// The ids of its sources.
+    pub sources: Vec<String>,
+    /// Values it must match.
+    pub examples: Vec<Example>,
+    /// Values it must not match.
+    pub counterexamples: Vec<String>,
+}
+
+/// A rule that matched a device.
+#[derive(Clone, Debug)]
+pub struct Match<'a> {
+    /// The rule.
+    pub rule: &'a Rule,
+    /// The value it matched.
+    pub value: &'a str,
+    /// The model captured, if any.
+    pub model: Option<String>,
+    /// The firmware captured, if any.
+    pub firmware: Option<String>,
+}
+
+/// A set of rules with their sources.
+#[derive(Clone, Debug, Default)]
+pub struct Rules {
+    /// The rules, in file order.
+    pub rules: Vec<Rule>,
+    /// The sources they cite.
+    pub sources: Vec<Source>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDef {
+    #[serde(default)]
+    source: Vec<SourceDef>,
+    #[serde(default)]
+    rule: Vec<RuleDef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceDef {
+    id: String,
+    url: String,
+    title: String,
+    publisher: String,
+    published: toml::Value,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleDef {
+    id: String,
+    description: String,
+    field: String,
+    pattern: String,
+    vendor: String,
+    entity: Option<String>,
+    model: Option<usize>,
+    firmware: Option<usize>,
+    confidence: f64,
+    sources: Vec<String>,
+    examples: Vec<Example>,
+    #[serde(default)]
+    counterexamples: Vec<String>,
+}
+
+impl Rules {
+    /// The shipped rules.
+    pub fn bundled() -> Result<Rules, Vec<String>> {
+        Rules::parse(BUNDLED, "data/fingerprints/rules.toml")
+    }
+
+    /// Parses a rule file; every problem is reported, each naming the
+    /// file and the rule, and a rule with a problem is left out.
+    pub fn parse(text: &str, file: &str) -> Result<Rules, Vec<String>> {
+        let def: FileDef = toml::from_str(text).map_err(|e| vec![format!("{file}: {e}")])?;
+        let mut problems = Vec::new();
+        let sources: Vec<Source> = def
+            .source
+            .into_iter()
+            .map(|s| Source {
+                id: s.id,
+                url: s.url,
+                title: s.title,
+                publisher: s.publisher,
+                published: match s.published {
+                    toml::Value::String(s) => s,
+                    toml::Value::Datetime(d) => d.to_string(),
+                    other => format!("{other:?}"),
+                },
+                note: s.note,
+            })
+            .collect();
+        let mut rules: Vec<Rule> = Vec::new();
+        for r in def.rule {
+            let at = format!("{file}: rule {:?}", r.id);
+            let mut bad = |m: String| problems.push(format!("{at}: {m}"));
+            if rules.iter().any(|x| x.id == r.id) {
+                bad("the id is used twice".into());
+                continue;
+            }
+            let Some(field) = Field::parse(&r.field) else {
+                bad(format!(
+                    "field {:?} is not a field of the observation format",
+                    r.field
+                ));
+                continue;
+            };
+            let regex = match regex::RegexBuilder::new(&r.pattern)
+                .size_limit(1 << 24)
+                .build()
+            {
+                Ok(re) => re,
+                Err(e) => {
+                    bad(format!("pattern does not compile: {e}"));
+                    continue;
+                }
+            };
+            let groups = regex.captures_len() - 1;
+            if let Some(g) = r
+                .model
+                .into_iter()
+                .chain(r.firmware)
+                .find(|&g| g == 0 || g > groups)
+            {
+                bad(format!(
+                    "capture group {g} does not exist (the pattern has {groups})"
+                ));
+                continue;
+            }
+            if !(r.confidence > 0.0 && r.confidence <= 1.0) {
+                bad(format!(
+                    "confidence {}: expected a number in (0, 1]",
+                    r.confidence
+                ));
+                continue;
+            }
+            if r.sources.is_empty() {
+                bad("no sources: every rule names the sources of its fact".into());
+                continue;
+            }
+            if let Some(s) = r
+                .sources
+                .iter()
+                .find(|s| !sources.iter().any(|x| &x.id == *s))
+            {
+                bad(format!("source {s:?} is not defined in the file"));
+                continue;
+            }
+            if r.examples.is_empty() {
+                bad("no examples: every rule carries values it must match".into());
+                continue;
+            }
+            rules.push(Rule {
+                id: r.id,
+                description: r.description,
+                field,
+                regex,
+                vendor: r.vendor,
+                entity: r.entity,
+                model: r.model,
+                firmware: r.firmware,
+                confidence: r.confidence,
+                sources: r.sources,
+                examples: r.examples,
+                counterexamples: r.counterexamples,
+            });
+        }
+        if problems.is_empty() {
+            Ok(Rules { rules, sources })
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Runs every rule on its examples and counterexamples; returns what
+    /// failed.
+    pub fn check_examples(&self) -> Vec<String> {
+        let mut failures = Vec::new();
+        for rule in &self.rules {
+            for ex in &rule.examples {
+                match rule.apply(&ex.value) {
+                    None => failures.push(format!(
+                        "rule {}: example {:?} does not match",
+                        rule.id, ex.value
+                    )),
+                    Some((model, firmware)) => {
+                        if ex.model.is_some() && model != ex.model {
+                            failures.push(format!(
+                                "rule {}: example {:?} gives model {model:?}, expected {:?}",
+                                rule.id, ex.value, ex.model
+                            ));
+                        }
+                        if ex.firmware.is_some() && firmware != ex.firmware {
+                            failures.push(format!(
+                                "rule {}: example {:?} gives firmware {firmware:?}, expected {:?}",
+                                rule.id, ex.value, ex.firmware
+                            ));
+                        }
+                    }
+                }
+            }
+            for value in &rule.counterexamples {
+                if rule.regex.is_match(value) {
+                    failures.push(format!(
+                        "rule {}: counterexample {value:?} matches",
+                        rule.id
+                    ));
+                }
+            }
+        }
+        failures
+    }
+
+    /// Every rule that matches one of the device's values.
+    pub fn matches<'a>(&'a self, device: &'a Device) -> Vec<Match<'a>> {
+        let mut out = Vec::new();
+        for rule in &self.rules {
+            for value in device.all(rule.field) {
+                if let Some((model, firmware)) = rule.apply(value) {
+                    out.push(Match {
+                        rule,
+                        value,
+                        model,
+                        firmware,
+                    });
+                    break;
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Rule {
+    /// The model and firmware captured, if the rule matches `value`.
+    fn apply(&self, value: &str) -> Option<(Option<String>, Option<String>)> {
+        let caps = self.regex.captures(value)?;
+        let group = |g: Option<usize>| {
+            g.and_then(|g| caps.get(g))
+                .map(|m| m.as_str().trim().to_owned())
+                .filter(|s| !s.is_empty())
+        };
+        Some((group(self.model), group(self.firmware)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_rules_load_and_pass_their_examples() {
+        let rules = Rules::bundled().unwrap();
+        assert!(rules.rules.len() >= 18, "{}", rules.rules.len());
+        assert_eq!(rules.check_examples(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn broken_rules_are_each_named() {
+        let text = r#"
+[[source]]
+id = "s"
+url = "https://example.org/"
+title = "t"
+publisher = "p"
+published = 2026-01-01
+
+[[rule]]
+id = "a"
+description = "d"
+field = "http_sever"
+pattern = "x"
+vendor = "V"
+confidence = 0.5
+sources = ["s"]
+examples = [{ value = "x" }]
+
+[[rule]]
+id = "b"
+description = "d"
+field = "http_server"
+pattern = "(x"
+vendor = "V"
+confidence = 0.5
+sources = ["s"]
+examples = [{ value = "x" }]
+
+[[rule]]
+id = "c"
+description = "d"
+field = "http_server"
+pattern = "(x)"
+vendor = "V"
+model = 2
+confidence = 0.5
+sources = ["t"]
+examples = [{ value = "x" }]
+"#;
+        let problems = Rules::parse(text, "my.toml").unwrap_err();
+        assert_eq!(problems.len(), 3, "{problems:#?}");
+        assert_eq!(
+            problems[0],
+            "my.toml: rule \"a\": field \"http_sever\" is not a field of the observation format"
+        );
+        assert!(problems[1].starts_with("my.toml: rule \"b\": pattern does not compile: "));
+        assert_eq!(
+            problems[2],
+            "my.toml: rule \"c\": capture group 2 does not exist (the pattern has 1)"
+        );
+        let wrong = text.replace(
+            "vendor = \"V\"\nconfidence",
+            "vendor = \"V\"\ncolour = 1\nconfidence",
+        );
+        let problems = Rules::parse(&wrong, "my.toml").unwrap_err();
+        assert!(
+            problems[0].contains("unknown field `colour`"),
+            "{problems:?}"
+        );
+    }
+}
