@@ -9,7 +9,7 @@ use derisk_registry::Registry;
 use serde_json::{Value, json};
 
 use crate::Outcome;
-use crate::cli::{AssetsArgs, Global, ScreenFormat};
+use crate::cli::{AssetsArgs, AssetsInput, Global, ScreenFormat};
 use crate::output::stdout;
 use crate::registry_cmd::{count, load_for_use};
 use crate::screen_cmd::{designations_json, path_json};
@@ -41,6 +41,7 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
         )
     })?;
     let identifier = Identifier::new(&registry, args.control.rules()?, fingerprints);
+    let map = overrides(&args.map)?;
     let mut out = stdout();
     if format == ScreenFormat::Csv {
         writeln!(
@@ -51,7 +52,7 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
     let mut rows = Vec::new();
     let mut tally = Tally::default();
     for file in &args.files {
-        let mut reader = match open(file) {
+        let mut reader = match open(file, args.input_format, &map) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("derisk: error: {e:#}");
@@ -172,8 +173,40 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
     Ok(Outcome::Clean)
 }
 
-/// Opens an observation file, refusing what is plainly another format.
-fn open(file: &str) -> anyhow::Result<JsonlDevices<Box<dyn BufRead>>> {
+/// A device input of any format read.
+enum Source {
+    Jsonl(JsonlDevices<Box<dyn BufRead>>),
+    Table(derisk_devices::CsvDevices<Box<dyn BufRead>>),
+}
+
+impl Source {
+    fn next_item(&mut self) -> std::io::Result<Option<Item>> {
+        match self {
+            Source::Jsonl(r) => r.next_item(),
+            Source::Table(r) => Ok(r.next_item()),
+        }
+    }
+}
+
+/// `COLUMN=FIELD` pairs of `--map`.
+fn overrides(map: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    map.iter()
+        .map(|m| match m.rsplit_once('=') {
+            Some((column, field)) if !column.trim().is_empty() && !field.trim().is_empty() => {
+                Ok((column.trim().to_owned(), field.trim().to_owned()))
+            }
+            _ => bail!("--map {m:?}: expected COLUMN=FIELD, such as --map \"Hardware Addr=mac\""),
+        })
+        .collect()
+}
+
+/// Opens a device input in the format given, named by its extension, or
+/// shown by its first bytes.
+fn open(
+    file: &str,
+    format: Option<AssetsInput>,
+    map: &[(String, String)],
+) -> anyhow::Result<Source> {
     let raw: Box<dyn Read> = if file == "-" {
         Box::new(std::io::stdin())
     } else {
@@ -183,22 +216,66 @@ fn open(file: &str) -> anyhow::Result<JsonlDevices<Box<dyn BufRead>>> {
     let head = reader
         .fill_buf()
         .with_context(|| format!("{file}: cannot read"))?;
-    let first = head
-        .strip_prefix(b"\xef\xbb\xbf")
-        .unwrap_or(head)
-        .iter()
-        .find(|b| !b.is_ascii_whitespace());
-    match first {
-        None => {
-            bail!("{file}: the file is empty; expected device observations, one JSON object a line")
-        }
-        Some(b'{') => Ok(JsonlDevices::new(reader, file)),
-        Some(_) => bail!(
-            "{file}: not in the device observation format (JSON lines, one object a device, \
-             docs/formats/device-observation.md); inventories in CSV or spreadsheets, nmap XML and \
-             captures are not read yet"
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let Some(&first) = head.iter().find(|b| !b.is_ascii_whitespace()) else {
+        bail!(
+            "{file}: the file is empty; expected devices, one JSON object a line, or an inventory with a header row"
+        );
+    };
+    let by_name = match std::path::Path::new(file)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("jsonl" | "ndjson" | "json") => Some(AssetsInput::Jsonl),
+        Some("csv") => Some(AssetsInput::Csv),
+        Some("tsv" | "tab") => Some(AssetsInput::Tsv),
+        Some(ext @ ("xlsx" | "xls" | "ods" | "xml" | "pcap" | "pcapng")) => bail!(
+            "{file}: .{ext} files are not read yet; save an inventory as CSV, or convert to the \
+             device observation format (docs/formats/device-observation.md)"
         ),
+        _ => None,
+    };
+    let first_line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let format = format.or(by_name).unwrap_or(if first == b'{' {
+        AssetsInput::Jsonl
+    } else if first_line.contains(&b'\t') {
+        AssetsInput::Tsv
+    } else {
+        AssetsInput::Csv
+    });
+    if format == AssetsInput::Jsonl && first != b'{' {
+        bail!(
+            "{file}: not in the device observation format (JSON lines, one object a device, \
+             docs/formats/device-observation.md); for an inventory table use --input-format csv"
+        );
     }
+    Ok(match format {
+        AssetsInput::Jsonl => Source::Jsonl(JsonlDevices::new(reader, file)),
+        AssetsInput::Csv | AssetsInput::Tsv => {
+            let delimiter = if format == AssetsInput::Tsv {
+                b'\t'
+            } else {
+                b','
+            };
+            let table = derisk_devices::CsvDevices::new(reader, file, delimiter, map)
+                .map_err(|e| anyhow::anyhow!(e))?;
+            if !table.mapping().ignored.is_empty() {
+                eprintln!(
+                    "derisk: {file}: columns not read: {}",
+                    table
+                        .mapping()
+                        .ignored
+                        .iter()
+                        .map(|h| format!("{h:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            Source::Table(table)
+        }
+    })
 }
 
 /// The maker, or the vendor outside the registry in brackets, or "-".

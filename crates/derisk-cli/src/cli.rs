@@ -211,6 +211,7 @@ Examples:
 const ASSETS_EXAMPLES: &str = "\
 Examples:
   derisk assets devices.jsonl
+  derisk assets cctv-register.csv --map \"Hardware Addr=mac\" --format csv > makers.csv
   derisk assets devices.jsonl --format jsonl | jq 'select(.maker != null)'
   derisk --ieee oui.csv assets devices.jsonl   every MAC named, with the whole IEEE registry";
 
@@ -351,9 +352,20 @@ pub(crate) struct RunsShowArgs {
 /// Options of `derisk assets`.
 #[derive(Debug, Args)]
 pub(crate) struct AssetsArgs {
-    /// Device observation files (JSON lines); `-` for standard input.
+    /// Device observation files (JSON lines) or inventories (CSV, TSV);
+    /// `-` for standard input.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
+    /// Read the inputs as this format instead of guessing from the name
+    /// and the first bytes.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<AssetsInput>,
+    /// Map an inventory column to a field of the observation format
+    /// (`--map "Hardware Addr=mac"`, `--map "Tag=id"`); repeatable. Usual
+    /// headers (MAC Address, IP Address, Manufacturer, Model, Serial No,
+    /// Asset Tag, Location, Device Type) are mapped without it.
+    #[arg(long = "map", value_name = "COLUMN=FIELD")]
+    pub map: Vec<String>,
     /// Output format. `auto` is a table on a terminal and JSON lines
     /// otherwise.
     #[arg(long, value_enum, default_value_t = ScreenFormat::Auto)]
@@ -362,6 +374,17 @@ pub(crate) struct AssetsArgs {
     /// designations follow control only.
     #[command(flatten, next_help_heading = "Control rules")]
     pub control: ControlArgs,
+}
+
+/// The inputs `derisk assets` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum AssetsInput {
+    /// The device observation format, JSON lines.
+    Jsonl,
+    /// An inventory as comma-separated values with a header row.
+    Csv,
+    /// An inventory as tab-separated values with a header row.
+    Tsv,
 }
 
 /// Options of `derisk decide`.
