@@ -90,7 +90,7 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
             if v.maker.is_some() {
                 tally.made_by_registry += 1;
             }
-            if !v.designations.is_empty() {
+            if !v.designations().is_empty() {
                 tally.designated += 1;
             }
             if v.basis.contains(&"oem") {
@@ -290,7 +290,7 @@ fn maker_name(v: &Verdict<'_>) -> String {
 /// Short labels of the lists, for the table.
 fn labels(r: &Registry, v: &Verdict<'_>) -> String {
     let mut out: Vec<&str> = Vec::new();
-    for d in &v.designations {
+    for d in v.designations() {
         let short = r
             .list(d.list.as_str())
             .map_or(d.list.as_str(), |l| l.short.as_str());
@@ -345,7 +345,7 @@ fn csv_row(file: &str, d: &derisk_devices::Device, v: &Verdict<'_>) -> Vec<Strin
             String::new()
         },
         v.basis.join(" "),
-        v.designations
+        v.designations()
             .iter()
             .map(|x| format!("{}:{}", x.entity, x.list))
             .collect::<Vec<_>>()
@@ -376,8 +376,8 @@ fn device_json(r: &Registry, file: &str, d: &derisk_devices::Device, v: &Verdict
             "entity_id": e.entity,
             "statement": e.statement,
         })).collect::<Vec<_>>(),
-        "path": path_json(r, &v.path),
-        "designations": designations_json(r, &v.designations),
+        "path": path_json(r, v.path()),
+        "designations": designations_json(r, v.designations()),
         "registry": r.short_hash(),
     })
 }

@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use derisk_match::synth;
 use derisk_match::{Matcher, NameInput, PreparedQuery, ScoreConfig, Scratch};
 use rayon::prelude::*;
+use serde_json::{Value, json};
 
 use crate::Outcome;
 use crate::cli::{BenchImportArgs, BenchScreenArgs};
@@ -301,6 +302,210 @@ pub(crate) fn import(args: &BenchImportArgs) -> anyhow::Result<Outcome> {
         times[2], times[0], times[4]
     )?;
     let _ = std::fs::remove_file(&snap);
+    out.flush()?;
+    Ok(Outcome::Clean)
+}
+
+// ------------------------------------------------------------------- assets
+
+/// SplitMix64: a small deterministic generator for benchmark data.
+struct Mix(u64);
+
+impl Mix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+/// Generated observations, one JSON object a line.
+fn device_lines(registry: &derisk_registry::Registry, n: usize, seed: u64) -> Vec<u8> {
+    let blocks: Vec<String> = registry
+        .mac_blocks()
+        .iter()
+        .filter(|b| b.prefix.as_str().len() == 6)
+        .map(|b| b.prefix.as_str().to_owned())
+        .collect();
+    let mut rng = Mix(seed);
+    let mut out = Vec::with_capacity(n * 160);
+    let mac = |prefix: &str, rng: &mut Mix| {
+        let tail = rng.next();
+        format!(
+            "{}:{}:{}:{:02x}:{:02x}:{:02x}",
+            &prefix[0..2],
+            &prefix[2..4],
+            &prefix[4..6],
+            tail & 0xff,
+            (tail >> 8) & 0xff,
+            (tail >> 16) & 0xff
+        )
+    };
+    for i in 0..n {
+        let mut v = serde_json::Map::new();
+        v.insert("id".into(), json!(format!("dev-{i}")));
+        let r = rng.next();
+        v.insert(
+            "ip".into(),
+            json!(format!(
+                "10.{}.{}.{}",
+                (r >> 8) & 0xff,
+                (r >> 16) & 0xff,
+                (r >> 24) & 0xff
+            )),
+        );
+        match r % 10 {
+            0..=2 => {
+                let block = &blocks[(rng.next() % blocks.len() as u64) as usize];
+                v.insert("mac".into(), json!(mac(block, &mut rng)));
+                let brand = rng.pick(&[
+                    "",
+                    "Hikvision",
+                    "Annke",
+                    "Honeywell",
+                    "Lorex",
+                    "Axis",
+                    "Dahua",
+                ]);
+                if !brand.is_empty() {
+                    v.insert("declared_vendor".into(), json!(brand));
+                }
+            }
+            3 | 4 => {
+                let first = (rng.next() % 64) as u8 & 0xfc;
+                v.insert(
+                    "mac".into(),
+                    json!(mac(&format!("{first:02x}a0c9"), &mut rng)),
+                );
+            }
+            5 => {
+                let first = ((rng.next() % 64) as u8 & 0xfc) | 0x02;
+                v.insert(
+                    "mac".into(),
+                    json!(mac(&format!("{first:02x}1b2c"), &mut rng)),
+                );
+            }
+            6 => {
+                let server = rng.pick(&[
+                    "Hikvision-Webs",
+                    "nginx",
+                    "Apache/2.4.57 (Debian)",
+                    "DNVRS-Webs",
+                    "lighttpd/1.4.59",
+                ]);
+                v.insert("http_server".into(), json!(server));
+            }
+            7 => {
+                if rng.next().is_multiple_of(2) {
+                    v.insert("snmp_sysdescr".into(), json!("Huawei Versatile Routing Platform Software\r\nVRP (R) software, Version 5.170 (S5720 V200R019C10SPC500)"));
+                    v.insert(
+                        "snmp_sysobjectid".into(),
+                        json!("1.3.6.1.4.1.2011.2.23.398"),
+                    );
+                } else {
+                    v.insert("snmp_sysdescr".into(), json!("Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), Version 15.2(7)E8"));
+                    v.insert("snmp_sysobjectid".into(), json!("1.3.6.1.4.1.9.1.2066"));
+                }
+            }
+            8 => {
+                let model = rng.pick(&[
+                    "IPC-HDW3849H-AS-PV",
+                    "DHI-NVR4108HS-8P-4KS2",
+                    "IPC-HFW2431S-S-S2",
+                ]);
+                v.insert(
+                    "declared_vendor".into(),
+                    json!(rng.pick(&["Lorex", "Amcrest", "Dahua"])),
+                );
+                v.insert(
+                    "dahua_system_info".into(),
+                    json!(format!(
+                        "deviceType=X\nprocessor=SSC335\nupdateSerial={model}"
+                    )),
+                );
+            }
+            _ => {
+                v.insert(
+                    "declared_vendor".into(),
+                    json!(rng.pick(&["Hytera", "Motorola Solutions", "ZTE", "Bosch"])),
+                );
+            }
+        }
+        out.extend_from_slice(Value::Object(v).to_string().as_bytes());
+        out.push(b'\n');
+    }
+    out
+}
+
+pub(crate) fn assets(args: &crate::cli::BenchAssetsArgs) -> anyhow::Result<Outcome> {
+    let mut out = stdout();
+    let registry = derisk_registry::bundled().registry;
+    let t = Instant::now();
+    let lines = device_lines(&registry, args.devices, args.seed);
+    writeln!(
+        out,
+        "generated {} device observations ({:.0} MiB) in {:.2} s",
+        args.devices,
+        lines.len() as f64 / (1 << 20) as f64,
+        t.elapsed().as_secs_f64()
+    )?;
+    if let Some(path) = &args.keep {
+        std::fs::write(path, &lines)?;
+    }
+    let rules = derisk_devices::Rules::bundled()
+        .map_err(|p| anyhow::anyhow!("fingerprint rules: {}", p.join("; ")))?;
+    let identifier =
+        derisk_devices::Identifier::new(&registry, derisk_registry::ControlRules::default(), rules);
+    // Cut the buffer into chunks at line ends; each chunk is read and
+    // identified on its own thread.
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    while start < lines.len() {
+        let mut end = (start + (1 << 20)).min(lines.len());
+        while end < lines.len() && lines[end - 1] != b'\n' {
+            end += 1;
+        }
+        chunks.push(&lines[start..end]);
+        start = end;
+    }
+    let t = Instant::now();
+    let (devices, made, oem, problems) = chunks
+        .par_iter()
+        .map(|chunk| {
+            let mut reader = derisk_devices::JsonlDevices::new(*chunk, "bench");
+            let (mut devices, mut made, mut oem, mut problems) = (0u64, 0u64, 0u64, 0u64);
+            while let Ok(Some(item)) = reader.next_item() {
+                match item {
+                    derisk_devices::Item::Device(d, _) => {
+                        let v = identifier.identify(&d);
+                        devices += 1;
+                        made += u64::from(v.maker.is_some());
+                        oem += u64::from(v.basis.contains(&"oem"));
+                    }
+                    derisk_devices::Item::Skipped(_) => problems += 1,
+                }
+            }
+            (devices, made, oem, problems)
+        })
+        .reduce(
+            || (0, 0, 0, 0),
+            |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2, a.3 + b.3),
+        );
+    let secs = t.elapsed().as_secs_f64();
+    writeln!(
+        out,
+        "read and identified {devices} devices in {secs:.2} s on {} threads: {:.0} devices/s; {made} made by registry vendors ({oem} relabelled); {problems} problems",
+        rayon::current_num_threads(),
+        devices as f64 / secs
+    )?;
+    if let Some(rss) = peak_rss_mib() {
+        writeln!(out, "peak RSS: {rss:.0} MiB")?;
+    }
     out.flush()?;
     Ok(Outcome::Clean)
 }

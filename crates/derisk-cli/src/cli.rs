@@ -463,6 +463,28 @@ pub(crate) enum BenchCommand {
         after_help = "Examples:\n  derisk bench import\n  derisk bench import --entities 100000\n  derisk bench import --entities 1000 --keep entities.ftm.json"
     )]
     Import(BenchImportArgs),
+    /// Generate device observations (MACs of registry vendors and others,
+    /// randomised MACs, web and SNMP banners, Dahua system info, declared
+    /// brands), then read and identify them on all cores, and report
+    /// devices per second and peak memory.
+    #[command(
+        after_help = "Examples:\n  derisk bench assets\n  derisk bench assets --devices 100000 --keep devices.jsonl"
+    )]
+    Assets(BenchAssetsArgs),
+}
+
+/// Options of `derisk bench assets`.
+#[derive(Debug, Args)]
+pub(crate) struct BenchAssetsArgs {
+    /// Devices to generate.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub devices: usize,
+    /// Seed of the generator; the same seed gives the same devices.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Also write the generated observations here (JSON lines).
+    #[arg(long, value_name = "FILE")]
+    pub keep: Option<std::path::PathBuf>,
 }
 
 /// Options of `derisk bench import`.

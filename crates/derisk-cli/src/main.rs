@@ -66,6 +66,7 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Monitor(args) => monitor_cmd::monitor(&cli.global, args),
         Command::Bench(cli::BenchCommand::Screen(args)) => bench_cmd::screen(args),
         Command::Bench(cli::BenchCommand::Import(args)) => bench_cmd::import(args),
+        Command::Bench(cli::BenchCommand::Assets(args)) => bench_cmd::assets(args),
     }
 }
 

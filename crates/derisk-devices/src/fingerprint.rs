@@ -302,6 +302,9 @@ impl Rules {
 impl Rule {
     /// The model and firmware captured, if the rule matches `value`.
     fn apply(&self, value: &str) -> Option<(Option<String>, Option<String>)> {
+        if self.model.is_none() && self.firmware.is_none() {
+            return self.regex.is_match(value).then_some((None, None));
+        }
         let caps = self.regex.captures(value)?;
         let group = |g: Option<usize>| {
             g.and_then(|g| caps.get(g))

@@ -29,6 +29,7 @@
 //! but the vendor's name.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use derisk_core::{DesignationRef, Entity, PathStep};
 use derisk_registry::{ControlRules, MacLookup, Registry, fold_assignee};
@@ -78,10 +79,20 @@ pub struct Verdict<'r> {
     pub basis: Vec<&'static str>,
     /// Every piece of evidence, including what names no one.
     pub evidence: Vec<Evidence>,
+    /// What is behind the maker (shared by every device it made).
+    behind: Option<Arc<Behind>>,
+}
+
+impl Verdict<'_> {
     /// The path from the maker to its ultimate controller.
-    pub path: Vec<PathStep>,
+    pub fn path(&self) -> &[PathStep] {
+        self.behind.as_ref().map_or(&[], |b| &b.path)
+    }
+
     /// The designations in force on the maker and along the path.
-    pub designations: Vec<DesignationRef>,
+    pub fn designations(&self) -> &[DesignationRef] {
+        self.behind.as_ref().map_or(&[], |b| &b.designations)
+    }
 }
 
 /// Identifies devices against one registry.
@@ -92,6 +103,17 @@ pub struct Identifier<'r> {
     fingerprints: Rules,
     /// Folded names to the entities that carry them.
     names: HashMap<String, Vec<&'r Entity>>,
+    /// Per entity: its controllers' ids, and the path and designations
+    /// behind it, computed once (a million devices have few makers).
+    behind: Mutex<HashMap<String, Arc<Behind>>>,
+}
+
+/// What the control rules say about one entity.
+#[derive(Debug)]
+struct Behind {
+    controllers: Vec<String>,
+    path: Vec<PathStep>,
+    designations: Vec<DesignationRef>,
 }
 
 impl<'r> Identifier<'r> {
@@ -115,6 +137,7 @@ impl<'r> Identifier<'r> {
             rules,
             fingerprints,
             names,
+            behind: Mutex::default(),
         }
     }
 
@@ -127,17 +150,51 @@ impl<'r> Identifier<'r> {
         }
     }
 
+    /// What the control rules say about `e`, from the cache.
+    fn behind(&self, e: &Entity) -> Arc<Behind> {
+        if let Some(b) = self
+            .behind
+            .lock()
+            .ok()
+            .and_then(|m| m.get(e.id.as_str()).cloned())
+        {
+            return b;
+        }
+        let controllers = self
+            .registry
+            .control(e.id.as_str(), self.rules)
+            .map(|c| {
+                c.controllers
+                    .iter()
+                    .map(|k| k.entity.id.to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (path, designations) = derisk_match::behind(self.registry, e, self.rules);
+        let b = Arc::new(Behind {
+            controllers,
+            path,
+            designations,
+        });
+        if let Ok(mut m) = self.behind.lock() {
+            m.insert(e.id.to_string(), b.clone());
+        }
+        b
+    }
+
     /// Whether `a` and `b` are one entity, or one controls the other.
     fn same_family(&self, a: &Entity, b: &Entity) -> bool {
-        if a.id == b.id {
-            return true;
-        }
-        let controls = |x: &Entity, y: &Entity| {
-            self.registry
-                .control(x.id.as_str(), self.rules)
-                .is_some_and(|c| c.controllers.iter().any(|k| k.entity.id == y.id))
-        };
-        controls(a, b) || controls(b, a)
+        a.id == b.id
+            || self
+                .behind(a)
+                .controllers
+                .iter()
+                .any(|c| c == b.id.as_str())
+            || self
+                .behind(b)
+                .controllers
+                .iter()
+                .any(|c| c == a.id.as_str())
     }
 
     /// The verdict on one device.
@@ -262,8 +319,7 @@ impl<'r> Identifier<'r> {
                 confidence: 0.0,
                 basis: Vec::new(),
                 evidence,
-                path: Vec::new(),
-                designations: Vec::new(),
+                behind: None,
             };
         };
         let mut basis: Vec<&'static str> = Vec::new();
@@ -311,7 +367,7 @@ impl<'r> Identifier<'r> {
             });
             basis.push("oem");
         }
-        let (path, designations) = derisk_match::behind(self.registry, maker, self.rules);
+        let behind = self.behind(maker);
         Verdict {
             maker: Some(maker),
             vendor: None,
@@ -320,8 +376,7 @@ impl<'r> Identifier<'r> {
             confidence,
             basis,
             evidence,
-            path,
-            designations,
+            behind: Some(behind),
         }
     }
 }

@@ -26,12 +26,12 @@ fn verdicts(input: &[u8]) -> Vec<String> {
                     .iter()
                     .map(|e| format!("\n    {}: {}", e.basis, e.statement))
                     .collect::<String>(),
-                if v.designations.is_empty() {
+                if v.designations().is_empty() {
                     String::new()
                 } else {
                     format!(
                         "\n    designated: {}",
-                        v.designations
+                        v.designations()
                             .iter()
                             .map(|d| format!("{}:{}", d.entity, d.list))
                             .collect::<Vec<_>>()
