@@ -156,7 +156,7 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
     if tally.skipped > 0 {
         summary.push_str(&format!(
             "; {} could not be read",
-            count(tally.skipped, "line")
+            count(tally.skipped, "record")
         ));
     }
     eprintln!("{summary}");
@@ -166,7 +166,7 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
     if tally.skipped > 0 || tally.failed_files > 0 {
         bail!(
             "some input could not be read ({}, {}); see the messages above",
-            count(tally.skipped, "line"),
+            count(tally.skipped, "record"),
             count(tally.failed_files, "file")
         );
     }
@@ -177,6 +177,7 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
 enum Source {
     Jsonl(JsonlDevices<Box<dyn BufRead>>),
     Table(derisk_devices::CsvDevices<Box<dyn BufRead>>),
+    Nmap(derisk_devices::NmapDevices<Box<dyn BufRead>>),
 }
 
 impl Source {
@@ -184,6 +185,7 @@ impl Source {
         match self {
             Source::Jsonl(r) => r.next_item(),
             Source::Table(r) => Ok(r.next_item()),
+            Source::Nmap(r) => Ok(r.next_item()),
         }
     }
 }
@@ -231,7 +233,8 @@ fn open(
         Some("jsonl" | "ndjson" | "json") => Some(AssetsInput::Jsonl),
         Some("csv") => Some(AssetsInput::Csv),
         Some("tsv" | "tab") => Some(AssetsInput::Tsv),
-        Some(ext @ ("xlsx" | "xls" | "ods" | "xml" | "pcap" | "pcapng")) => bail!(
+        Some("xml") => Some(AssetsInput::Nmap),
+        Some(ext @ ("xlsx" | "xls" | "ods" | "pcap" | "pcapng")) => bail!(
             "{file}: .{ext} files are not read yet; save an inventory as CSV, or convert to the \
              device observation format (docs/formats/device-observation.md)"
         ),
@@ -240,6 +243,8 @@ fn open(
     let first_line = head.split(|&b| b == b'\n').next().unwrap_or_default();
     let format = format.or(by_name).unwrap_or(if first == b'{' {
         AssetsInput::Jsonl
+    } else if first == b'<' {
+        AssetsInput::Nmap
     } else if first_line.contains(&b'\t') {
         AssetsInput::Tsv
     } else {
@@ -253,6 +258,7 @@ fn open(
     }
     Ok(match format {
         AssetsInput::Jsonl => Source::Jsonl(JsonlDevices::new(reader, file)),
+        AssetsInput::Nmap => Source::Nmap(derisk_devices::NmapDevices::new(reader, file)),
         AssetsInput::Csv | AssetsInput::Tsv => {
             let delimiter = if format == AssetsInput::Tsv {
                 b'\t'

@@ -213,6 +213,7 @@ Examples:
   derisk assets devices.jsonl
   derisk assets cctv-register.csv --map \"Hardware Addr=mac\" --format csv > makers.csv
   derisk assets devices.jsonl --format jsonl | jq 'select(.maker != null)'
+  nmap -sV --script banner,http-server-header,ssl-cert,snmp-sysdescr -oX scan.xml 192.0.2.0/24 && derisk assets scan.xml
   derisk --ieee oui.csv assets devices.jsonl   every MAC named, with the whole IEEE registry";
 
 const DECIDE_EXAMPLES: &str = "\
@@ -352,8 +353,8 @@ pub(crate) struct RunsShowArgs {
 /// Options of `derisk assets`.
 #[derive(Debug, Args)]
 pub(crate) struct AssetsArgs {
-    /// Device observation files (JSON lines) or inventories (CSV, TSV);
-    /// `-` for standard input.
+    /// Device observation files (JSON lines), inventories (CSV, TSV) or
+    /// nmap XML scans; `-` for standard input.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
     /// Read the inputs as this format instead of guessing from the name
@@ -385,6 +386,10 @@ pub(crate) enum AssetsInput {
     Csv,
     /// An inventory as tab-separated values with a header row.
     Tsv,
+    /// nmap XML output (`nmap -oX`): addresses, host names and the output
+    /// of the banner, http-server-header, http-title, http-headers,
+    /// ssl-cert and snmp-sysdescr scripts.
+    Nmap,
 }
 
 /// Options of `derisk decide`.

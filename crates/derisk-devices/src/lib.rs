@@ -10,9 +10,11 @@
 pub mod fingerprint;
 pub mod identify;
 pub mod inventory;
+pub mod nmap;
 pub mod observation;
 
 pub use fingerprint::{Rule, Rules};
 pub use identify::{Evidence, Identifier, Verdict};
 pub use inventory::{CsvDevices, Mapping, Target};
+pub use nmap::NmapDevices;
 pub use observation::{Device, Field, Item, JsonlDevices, Problem};

@@ -161,7 +161,8 @@ impl Device {
 pub struct Problem {
     /// The input.
     pub file: String,
-    /// The 1-based line.
+    /// The 1-based line (0 when the input has no lines to name; the
+    /// message then gives the byte offset).
     pub line: u64,
     /// The field at fault, if one is.
     pub field: Option<String>,
@@ -173,6 +174,11 @@ pub struct Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Line 0: the input has no lines to name (a byte offset is in the
+        // message, which says what was kept).
+        if self.line == 0 {
+            return write!(f, "{}: {}", self.file, self.message);
+        }
         write!(f, "{}:{}: ", self.file, self.line)?;
         if let Some(field) = &self.field {
             write!(f, "{field}: ")?;
