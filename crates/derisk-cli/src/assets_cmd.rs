@@ -178,6 +178,7 @@ enum Source {
     Jsonl(JsonlDevices<Box<dyn BufRead>>),
     Table(derisk_devices::CsvDevices<Box<dyn BufRead>>),
     Nmap(derisk_devices::NmapDevices<Box<dyn BufRead>>),
+    Items(std::vec::IntoIter<Item>),
 }
 
 impl Source {
@@ -186,6 +187,7 @@ impl Source {
             Source::Jsonl(r) => r.next_item(),
             Source::Table(r) => Ok(r.next_item()),
             Source::Nmap(r) => Ok(r.next_item()),
+            Source::Items(items) => Ok(items.next()),
         }
     }
 }
@@ -241,10 +243,18 @@ fn open(
         _ => None,
     };
     let first_line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let sniffed = derisk_devices::NeighbourFormat::sniff(&String::from_utf8_lossy(head));
     let format = format.or(by_name).unwrap_or(if first == b'{' {
         AssetsInput::Jsonl
     } else if first == b'<' {
         AssetsInput::Nmap
+    } else if let Some(kind) = sniffed {
+        match kind {
+            derisk_devices::NeighbourFormat::DhcpdLeases => AssetsInput::Dhcpd,
+            derisk_devices::NeighbourFormat::DnsmasqLeases => AssetsInput::Dnsmasq,
+            derisk_devices::NeighbourFormat::IpNeigh => AssetsInput::Neigh,
+            derisk_devices::NeighbourFormat::Arp => AssetsInput::Arp,
+        }
     } else if first_line.contains(&b'\t') {
         AssetsInput::Tsv
     } else {
@@ -259,6 +269,21 @@ fn open(
     Ok(match format {
         AssetsInput::Jsonl => Source::Jsonl(JsonlDevices::new(reader, file)),
         AssetsInput::Nmap => Source::Nmap(derisk_devices::NmapDevices::new(reader, file)),
+        AssetsInput::Dhcpd | AssetsInput::Dnsmasq | AssetsInput::Neigh | AssetsInput::Arp => {
+            use derisk_devices::NeighbourFormat as N;
+            let kind = match format {
+                AssetsInput::Dhcpd => N::DhcpdLeases,
+                AssetsInput::Dnsmasq => N::DnsmasqLeases,
+                AssetsInput::Neigh => N::IpNeigh,
+                _ => N::Arp,
+            };
+            let mut bytes = Vec::new();
+            reader
+                .read_to_end(&mut bytes)
+                .with_context(|| format!("{file}: cannot read"))?;
+            let text = String::from_utf8_lossy(&bytes);
+            Source::Items(derisk_devices::read_neighbours(&text, file, kind).into_iter())
+        }
         AssetsInput::Csv | AssetsInput::Tsv => {
             let delimiter = if format == AssetsInput::Tsv {
                 b'\t'

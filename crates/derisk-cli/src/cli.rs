@@ -214,7 +214,8 @@ Examples:
   derisk assets cctv-register.csv --map \"Hardware Addr=mac\" --format csv > makers.csv
   derisk assets devices.jsonl --format jsonl | jq 'select(.maker != null)'
   nmap -sV --script banner,http-server-header,ssl-cert,snmp-sysdescr -oX scan.xml 192.0.2.0/24 && derisk assets scan.xml
-  derisk --ieee oui.csv assets devices.jsonl   every MAC named, with the whole IEEE registry";
+  ip neigh | derisk assets -
+  derisk --ieee oui.csv assets /var/lib/dhcp/dhcpd.leases   every MAC named, with the whole IEEE registry";
 
 const DECIDE_EXAMPLES: &str = "\
 Examples:
@@ -353,8 +354,9 @@ pub(crate) struct RunsShowArgs {
 /// Options of `derisk assets`.
 #[derive(Debug, Args)]
 pub(crate) struct AssetsArgs {
-    /// Device observation files (JSON lines), inventories (CSV, TSV) or
-    /// nmap XML scans; `-` for standard input.
+    /// Device observation files (JSON lines), inventories (CSV, TSV), nmap
+    /// XML scans, DHCP lease files (dhcpd, dnsmasq), `ip neigh` or `arp -a`
+    /// output; `-` for standard input.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
     /// Read the inputs as this format instead of guessing from the name
@@ -390,6 +392,14 @@ pub(crate) enum AssetsInput {
     /// of the banner, http-server-header, http-title, http-headers,
     /// ssl-cert and snmp-sysdescr scripts.
     Nmap,
+    /// An ISC dhcpd lease file (`dhcpd.leases`).
+    Dhcpd,
+    /// A dnsmasq lease file (`dnsmasq.leases`).
+    Dnsmasq,
+    /// `ip neigh` output.
+    Neigh,
+    /// `arp -a` output, Linux or Windows.
+    Arp,
 }
 
 /// Options of `derisk decide`.

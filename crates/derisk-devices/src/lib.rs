@@ -10,11 +10,13 @@
 pub mod fingerprint;
 pub mod identify;
 pub mod inventory;
+pub mod neighbours;
 pub mod nmap;
 pub mod observation;
 
 pub use fingerprint::{Rule, Rules};
 pub use identify::{Evidence, Identifier, Verdict};
 pub use inventory::{CsvDevices, Mapping, Target};
+pub use neighbours::{NeighbourFormat, read_neighbours};
 pub use nmap::NmapDevices;
 pub use observation::{Device, Field, Item, JsonlDevices, Problem};
