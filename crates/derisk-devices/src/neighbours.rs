@@ -100,7 +100,7 @@ pub fn read_neighbours(text: &str, file: &str, format: NeighbourFormat) -> Vec<I
     };
     match format {
         NeighbourFormat::DhcpdLeases => {
-            let mut block: Option<(usize, String, Vec<(Field, String)>, Option<String>)> = None;
+            let mut block: Option<Lease> = None;
             for (i, raw) in text.lines().enumerate() {
                 let n = i + 1;
                 let line = raw.trim();
@@ -109,11 +109,16 @@ pub fn read_neighbours(text: &str, file: &str, format: NeighbourFormat) -> Vec<I
                 }
                 if let Some(rest) = line.strip_prefix("lease ") {
                     let ip = rest.trim_end_matches('{').trim().to_owned();
-                    block = Some((n, ip, Vec::new(), None));
+                    block = Some(Lease {
+                        line: n,
+                        ip,
+                        values: Vec::new(),
+                        mac: None,
+                    });
                     continue;
                 }
                 if line == "}" {
-                    match block.take() {
+                    match block.take().map(|l| (l.line, l.ip, l.values, l.mac)) {
                         Some((start, ip, mut values, Some(mac))) => {
                             values.insert(0, (Field::Ip, ip));
                             add(start, &mac, values);
@@ -125,7 +130,7 @@ pub fn read_neighbours(text: &str, file: &str, format: NeighbourFormat) -> Vec<I
                     }
                     continue;
                 }
-                let Some((_, _, values, mac)) = block.as_mut() else {
+                let Some(Lease { values, mac, .. }) = block.as_mut() else {
                     // Statements outside leases (server-duid, authoring-byte-order).
                     continue;
                 };
@@ -148,7 +153,10 @@ pub fn read_neighbours(text: &str, file: &str, format: NeighbourFormat) -> Vec<I
                     values.push((Field::DhcpVendorClass, unquote(class)));
                 }
             }
-            if let Some((start, ip, _, _)) = block {
+            if let Some(Lease {
+                line: start, ip, ..
+            }) = block
+            {
                 problem(
                     start,
                     format!("lease {ip} is not closed (the file is cut short)"),
@@ -233,6 +241,14 @@ pub fn read_neighbours(text: &str, file: &str, format: NeighbourFormat) -> Vec<I
         .collect();
     items.sort_by_key(|(line, _)| *line);
     items.into_iter().map(|(_, item)| item).collect()
+}
+
+/// A dhcpd lease being read.
+struct Lease {
+    line: usize,
+    ip: String,
+    values: Vec<(Field, String)>,
+    mac: Option<String>,
 }
 
 /// A dhcpd string value without its quotes.
