@@ -244,6 +244,13 @@ fn open(
     };
     let first_line = head.split(|&b| b == b'\n').next().unwrap_or_default();
     let sniffed = derisk_devices::NeighbourFormat::sniff(&String::from_utf8_lossy(head));
+    // A CycloneDX BOM is one JSON document that says what it is.
+    let by_name = match by_name {
+        None | Some(AssetsInput::Jsonl) if head.windows(11).any(|w| w == b"\"bomFormat\"") => {
+            Some(AssetsInput::Cyclonedx)
+        }
+        other => other,
+    };
     let format = format.or(by_name).unwrap_or(if first == b'{' {
         AssetsInput::Jsonl
     } else if first == b'<' {
@@ -269,6 +276,13 @@ fn open(
     Ok(match format {
         AssetsInput::Jsonl => Source::Jsonl(JsonlDevices::new(reader, file)),
         AssetsInput::Nmap => Source::Nmap(derisk_devices::NmapDevices::new(reader, file)),
+        AssetsInput::Cyclonedx => {
+            let mut text = String::new();
+            reader
+                .read_to_string(&mut text)
+                .with_context(|| format!("{file}: cannot read as UTF-8 text"))?;
+            Source::Items(derisk_devices::read_cyclonedx(&text, file).into_iter())
+        }
         AssetsInput::Dhcpd | AssetsInput::Dnsmasq | AssetsInput::Neigh | AssetsInput::Arp => {
             use derisk_devices::NeighbourFormat as N;
             let kind = match format {

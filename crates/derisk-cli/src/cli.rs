@@ -356,7 +356,7 @@ pub(crate) struct RunsShowArgs {
 pub(crate) struct AssetsArgs {
     /// Device observation files (JSON lines), inventories (CSV, TSV), nmap
     /// XML scans, DHCP lease files (dhcpd, dnsmasq), `ip neigh` or `arp -a`
-    /// output; `-` for standard input.
+    /// output, CycloneDX HBOMs (JSON); `-` for standard input.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
     /// Read the inputs as this format instead of guessing from the name
@@ -400,6 +400,8 @@ pub(crate) enum AssetsInput {
     Neigh,
     /// `arp -a` output, Linux or Windows.
     Arp,
+    /// A CycloneDX bill of materials (JSON): its `device` components.
+    Cyclonedx,
 }
 
 /// Options of `derisk decide`.

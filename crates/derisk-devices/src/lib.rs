@@ -7,6 +7,7 @@
 //! [`identify`] names each device's maker from its MAC address and
 //! declared brand, and recognises relabelled (OEM) devices.
 
+pub mod cyclonedx;
 pub mod fingerprint;
 pub mod identify;
 pub mod inventory;
@@ -14,6 +15,7 @@ pub mod neighbours;
 pub mod nmap;
 pub mod observation;
 
+pub use cyclonedx::read_cyclonedx;
 pub use fingerprint::{Rule, Rules};
 pub use identify::{Evidence, Identifier, Verdict};
 pub use inventory::{CsvDevices, Mapping, Target};
