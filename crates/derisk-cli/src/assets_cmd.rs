@@ -34,12 +34,29 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
         f => f,
     };
     let registry = load_for_use(global)?;
-    let fingerprints = derisk_devices::Rules::bundled().map_err(|problems| {
+    let mut fingerprints = derisk_devices::Rules::bundled().map_err(|problems| {
         anyhow::anyhow!(
             "the shipped fingerprint rules are broken: {}",
             problems.join("; ")
         )
     })?;
+    if let Some(dir) = &args.recog {
+        let load = derisk_devices::load_recog(dir)
+            .with_context(|| format!("{}: cannot read the Recog directory", dir.display()))?;
+        for p in &load.problems {
+            eprintln!("derisk: warning: {p}");
+        }
+        eprintln!(
+            "derisk: recog: {} from {} ({} of kinds no observation field holds); left out: {} Rust cannot compile, {} without a vendor, {} whose own examples fail",
+            count(load.rules.rules.len(), "fingerprint"),
+            count(load.files, "file"),
+            load.files_skipped,
+            load.not_compiled,
+            load.without_vendor,
+            load.examples_failed
+        );
+        fingerprints.extend(load.rules);
+    }
     let identifier = Identifier::new(&registry, args.control.rules()?, fingerprints);
     let map = overrides(&args.map)?;
     let mut out = stdout();

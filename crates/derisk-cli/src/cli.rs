@@ -215,6 +215,7 @@ Examples:
   derisk assets devices.jsonl --format jsonl | jq 'select(.maker != null)'
   nmap -sV --script banner,http-server-header,ssl-cert,snmp-sysdescr -oX scan.xml 192.0.2.0/24 && derisk assets scan.xml
   ip neigh | derisk assets -
+  derisk assets scan.xml --recog ~/src/recog/xml
   derisk --ieee oui.csv assets /var/lib/dhcp/dhcpd.leases   every MAC named, with the whole IEEE registry";
 
 const DECIDE_EXAMPLES: &str = "\
@@ -369,6 +370,11 @@ pub(crate) struct AssetsArgs {
     /// Asset Tag, Location, Device Type) are mapped without it.
     #[arg(long = "map", value_name = "COLUMN=FIELD")]
     pub map: Vec<String>,
+    /// Also apply the Rapid7 Recog fingerprints in DIR (its `xml/`
+    /// directory, BSD-2-Clause data; read at run time, not shipped). Ruby
+    /// patterns are translated to Rust; what cannot be used is counted.
+    #[arg(long, value_name = "DIR")]
+    pub recog: Option<std::path::PathBuf>,
     /// Output format. `auto` is a table on a terminal and JSON lines
     /// otherwise.
     #[arg(long, value_enum, default_value_t = ScreenFormat::Auto)]

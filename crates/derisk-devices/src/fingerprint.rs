@@ -53,9 +53,13 @@ pub struct Rule {
     pub field: Field,
     /// The expression.
     pub regex: Regex,
-    /// The vendor it names.
+    /// The vendor it names (when `vendor_group` is set, the capture gives
+    /// it and this is empty).
     pub vendor: String,
-    /// The registry entity of that vendor, if it is one.
+    /// Capture group of the vendor, for rules that read it from the value.
+    pub vendor_group: Option<usize>,
+    /// The registry entity of that vendor, if the rule names one; else the
+    /// vendor's name is looked up in the registry when the rule matches.
     pub entity: Option<String>,
     /// Capture group of the model.
     pub model: Option<usize>,
@@ -78,11 +82,16 @@ pub struct Match<'a> {
     pub rule: &'a Rule,
     /// The value it matched.
     pub value: &'a str,
+    /// The vendor named (the rule's, or captured).
+    pub vendor: String,
     /// The model captured, if any.
     pub model: Option<String>,
     /// The firmware captured, if any.
     pub firmware: Option<String>,
 }
+
+/// Model, firmware and vendor captured by a match.
+type Captured = (Option<String>, Option<String>, Option<String>);
 
 /// A set of rules with their sources.
 #[derive(Clone, Debug, Default)]
@@ -224,6 +233,7 @@ impl Rules {
                 field,
                 regex,
                 vendor: r.vendor,
+                vendor_group: None,
                 entity: r.entity,
                 model: r.model,
                 firmware: r.firmware,
@@ -240,6 +250,12 @@ impl Rules {
         }
     }
 
+    /// Adds another set's rules and sources after these.
+    pub fn extend(&mut self, other: Rules) {
+        self.rules.extend(other.rules);
+        self.sources.extend(other.sources);
+    }
+
     /// Runs every rule on its examples and counterexamples; returns what
     /// failed.
     pub fn check_examples(&self) -> Vec<String> {
@@ -251,7 +267,7 @@ impl Rules {
                         "rule {}: example {:?} does not match",
                         rule.id, ex.value
                     )),
-                    Some((model, firmware)) => {
+                    Some((model, firmware, _)) => {
                         if ex.model.is_some() && model != ex.model {
                             failures.push(format!(
                                 "rule {}: example {:?} gives model {model:?}, expected {:?}",
@@ -284,10 +300,11 @@ impl Rules {
         let mut out = Vec::new();
         for rule in &self.rules {
             for value in device.all(rule.field) {
-                if let Some((model, firmware)) = rule.apply(value) {
+                if let Some((model, firmware, vendor)) = rule.apply(value) {
                     out.push(Match {
                         rule,
                         value,
+                        vendor: vendor.unwrap_or_else(|| rule.vendor.clone()),
                         model,
                         firmware,
                     });
@@ -300,10 +317,11 @@ impl Rules {
 }
 
 impl Rule {
-    /// The model and firmware captured, if the rule matches `value`.
-    fn apply(&self, value: &str) -> Option<(Option<String>, Option<String>)> {
-        if self.model.is_none() && self.firmware.is_none() {
-            return self.regex.is_match(value).then_some((None, None));
+    /// The model, firmware and vendor captured, if the rule matches
+    /// `value`.
+    fn apply(&self, value: &str) -> Option<Captured> {
+        if self.model.is_none() && self.firmware.is_none() && self.vendor_group.is_none() {
+            return self.regex.is_match(value).then_some((None, None, None));
         }
         let caps = self.regex.captures(value)?;
         let group = |g: Option<usize>| {
@@ -311,7 +329,11 @@ impl Rule {
                 .map(|m| m.as_str().trim().to_owned())
                 .filter(|s| !s.is_empty())
         };
-        Some((group(self.model), group(self.firmware)))
+        Some((
+            group(self.model),
+            group(self.firmware),
+            group(self.vendor_group),
+        ))
     }
 }
 

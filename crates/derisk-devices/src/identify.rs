@@ -208,11 +208,10 @@ impl<'r> Identifier<'r> {
         let mut matches = self.fingerprints.matches(device);
         matches.sort_by(|a, b| b.rule.confidence.total_cmp(&a.rule.confidence));
         for m in &matches {
-            let entity = m
-                .rule
-                .entity
-                .as_deref()
-                .and_then(|id| self.registry.entity(id));
+            let entity = match m.rule.entity.as_deref() {
+                Some(id) => self.registry.entity(id),
+                None => self.declared(&m.vendor),
+            };
             let mut statement = format!("rule {}: {}", m.rule.id, m.rule.description);
             if let Some(x) = &m.model {
                 statement.push_str(&format!("; model {x}"));
@@ -227,7 +226,7 @@ impl<'r> Identifier<'r> {
                     firmware = firmware.or_else(|| m.firmware.clone());
                 }
                 None => {
-                    outside = outside.or_else(|| Some(m.rule.vendor.clone()));
+                    outside = outside.or_else(|| Some(m.vendor.clone()));
                 }
             }
             evidence.push(Evidence {

@@ -14,6 +14,7 @@ pub mod inventory;
 pub mod neighbours;
 pub mod nmap;
 pub mod observation;
+pub mod recog;
 
 pub use cyclonedx::read_cyclonedx;
 pub use fingerprint::{Rule, Rules};
@@ -22,3 +23,4 @@ pub use inventory::{CsvDevices, Mapping, Target};
 pub use neighbours::{NeighbourFormat, read_neighbours};
 pub use nmap::NmapDevices;
 pub use observation::{Device, Field, Item, JsonlDevices, Problem};
+pub use recog::{RecogLoad, load_recog};
