@@ -253,9 +253,12 @@ fn open(
         Some("csv") => Some(AssetsInput::Csv),
         Some("tsv" | "tab") => Some(AssetsInput::Tsv),
         Some("xml") => Some(AssetsInput::Nmap),
-        Some(ext @ ("xlsx" | "xls" | "ods" | "pcap" | "pcapng")) => bail!(
-            "{file}: .{ext} files are not read yet; save an inventory as CSV, or convert to the \
-             device observation format (docs/formats/device-observation.md)"
+        Some("xlsx" | "xlsm" | "xls" | "xlsb" | "ods") if file != "-" => {
+            return spreadsheet(file, map);
+        }
+        Some(ext @ ("pcap" | "pcapng")) => bail!(
+            "{file}: .{ext} captures are not read yet; extract the devices' banners and \
+             addresses into the device observation format (docs/formats/device-observation.md)"
         ),
         _ => None,
     };
@@ -338,6 +341,32 @@ fn open(
             Source::Table(table)
         }
     })
+}
+
+/// The first sheet of a workbook as an inventory.
+fn spreadsheet(file: &str, map: &[(String, String)]) -> anyhow::Result<Source> {
+    use calamine::{Reader as _, open_workbook_auto};
+    let mut book = open_workbook_auto(file)
+        .with_context(|| format!("{file}: cannot open as a spreadsheet"))?;
+    let sheet = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .with_context(|| format!("{file}: the workbook has no sheets"))?;
+    let range = book
+        .worksheet_range(&sheet)
+        .with_context(|| format!("{file}: cannot read sheet {sheet:?}"))?;
+    let mut rows = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<String>>());
+    let Some(headers) = rows.next() else {
+        bail!("{file}: sheet {sheet:?} is empty; expected a header row and one device per row");
+    };
+    let headers: Vec<String> = headers.iter().map(|h| h.trim().to_owned()).collect();
+    let rows: Vec<Vec<String>> = rows.collect();
+    let items = derisk_devices::table_devices(&headers, &rows, map)
+        .map_err(|e| anyhow::anyhow!("{file}: sheet {sheet:?}: {e}"))?;
+    Ok(Source::Items(items.into_iter()))
 }
 
 /// The maker, or the vendor outside the registry in brackets, or "-".

@@ -190,6 +190,25 @@ fn quoted(headers: &[String]) -> String {
         .join(", ")
 }
 
+/// Devices from a table already read (a spreadsheet's first sheet):
+/// `headers` and the data `rows`; row `n` is reported as line `n + 1`.
+pub fn table_devices(
+    headers: &[String],
+    rows: &[Vec<String>],
+    overrides: &[(String, String)],
+) -> Result<Vec<Item>, String> {
+    let mapping = Mapping::new(headers, overrides)?;
+    Ok(rows
+        .iter()
+        .enumerate()
+        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
+        .map(|(i, cells)| {
+            let row = i as u64 + 1;
+            Item::Device(mapping.device(cells, row + 1, row), Vec::new())
+        })
+        .collect())
+}
+
 /// Reads devices from a CSV or TSV inventory, row by row.
 pub struct CsvDevices<R> {
     reader: csv::Reader<R>,

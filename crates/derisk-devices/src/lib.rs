@@ -19,7 +19,7 @@ pub mod recog;
 pub use cyclonedx::read_cyclonedx;
 pub use fingerprint::{Rule, Rules};
 pub use identify::{Evidence, Identifier, Verdict};
-pub use inventory::{CsvDevices, Mapping, Target};
+pub use inventory::{CsvDevices, Mapping, Target, table_devices};
 pub use neighbours::{NeighbourFormat, read_neighbours};
 pub use nmap::NmapDevices;
 pub use observation::{Device, Field, Item, JsonlDevices, Problem};
