@@ -3,7 +3,6 @@
 use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 
 use anyhow::{Context as _, bail};
-use comfy_table::{ContentArrangement, Table, presets};
 use derisk_devices::{Identifier, Item, JsonlDevices, Verdict};
 use derisk_registry::Registry;
 use serde_json::{Value, json};
@@ -136,12 +135,10 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
             );
         }
     }
-    if format == ScreenFormat::Table && !rows.is_empty() {
-        let mut table = Table::new();
-        table
-            .load_style(presets::NOTHING)
-            .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header([
+    if format == ScreenFormat::Table {
+        crate::output::table(
+            &mut out,
+            &[
                 "ID",
                 "MAKER",
                 "MODEL",
@@ -149,16 +146,9 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
                 "BASIS",
                 "SEEN AS",
                 "DESIGNATIONS",
-            ]);
-        for col in table.column_iter_mut() {
-            col.set_padding((0, 2));
-        }
-        for row in rows {
-            table.add_row(row);
-        }
-        for line in table.to_string().lines() {
-            writeln!(out, "{}", line.trim_end())?;
-        }
+            ],
+            rows,
+        )?;
     }
     out.flush()?;
     drop(out);
@@ -345,25 +335,7 @@ fn open(
 
 /// The first sheet of a workbook as an inventory.
 fn spreadsheet(file: &str, map: &[(String, String)]) -> anyhow::Result<Source> {
-    use calamine::{Reader as _, open_workbook_auto};
-    let mut book = open_workbook_auto(file)
-        .with_context(|| format!("{file}: cannot open as a spreadsheet"))?;
-    let sheet = book
-        .sheet_names()
-        .first()
-        .cloned()
-        .with_context(|| format!("{file}: the workbook has no sheets"))?;
-    let range = book
-        .worksheet_range(&sheet)
-        .with_context(|| format!("{file}: cannot read sheet {sheet:?}"))?;
-    let mut rows = range
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<String>>());
-    let Some(headers) = rows.next() else {
-        bail!("{file}: sheet {sheet:?} is empty; expected a header row and one device per row");
-    };
-    let headers: Vec<String> = headers.iter().map(|h| h.trim().to_owned()).collect();
-    let rows: Vec<Vec<String>> = rows.collect();
+    let (sheet, headers, rows) = crate::input::first_sheet(file, "one device")?;
     let items = derisk_devices::table_devices(&headers, &rows, map)
         .map_err(|e| anyhow::anyhow!("{file}: sheet {sheet:?}: {e}"))?;
     Ok(Source::Items(items.into_iter()))

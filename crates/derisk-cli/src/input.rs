@@ -233,6 +233,34 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// The first sheet of a workbook: its name, its header row (trimmed) and
+/// its other rows, cells as text. `per_row` says what a row is, for the
+/// message about an empty sheet.
+pub(crate) fn first_sheet(
+    path: &str,
+    per_row: &str,
+) -> anyhow::Result<(String, Vec<String>, Vec<Vec<String>>)> {
+    use calamine::{Reader as _, open_workbook_auto};
+    let mut book = open_workbook_auto(path)
+        .with_context(|| format!("{path}: cannot open as a spreadsheet"))?;
+    let sheet = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .with_context(|| format!("{path}: the workbook has no sheets"))?;
+    let range = book
+        .worksheet_range(&sheet)
+        .with_context(|| format!("{path}: cannot read sheet {sheet:?}"))?;
+    let mut rows = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<String>>());
+    let Some(headers) = rows.next() else {
+        bail!("{path}: sheet {sheet:?} is empty; expected a header row and {per_row} per row");
+    };
+    let headers = headers.iter().map(|h| h.trim().to_string()).collect();
+    Ok((sheet, headers, rows.collect()))
+}
+
 /// Feeds written bytes to a digest.
 struct HashWriter<'d>(&'d Digest);
 
@@ -357,28 +385,8 @@ impl Reader {
         columns: &Columns,
         consumed: std::sync::Arc<std::sync::atomic::AtomicU64>,
     ) -> anyhow::Result<Reader> {
-        use calamine::{Reader as _, open_workbook_auto};
-        let mut book = open_workbook_auto(path)
-            .with_context(|| format!("{path}: cannot open as a spreadsheet"))?;
-        let sheet = book
-            .sheet_names()
-            .first()
-            .cloned()
-            .with_context(|| format!("{path}: the workbook has no sheets"))?;
-        let range = book
-            .worksheet_range(&sheet)
-            .with_context(|| format!("{path}: cannot read sheet {sheet:?}"))?;
-        let mut rows = range
-            .rows()
-            .map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<String>>());
-        let Some(headers) = rows.next() else {
-            bail!(
-                "{path}: sheet {sheet:?} is empty; expected a header row and one organisation per row"
-            );
-        };
-        let headers: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
+        let (_, headers, rows) = first_sheet(path, "one organisation")?;
         let (name, country, id) = pick_columns(path, &headers, columns)?;
-        let rows: Vec<Vec<String>> = rows.collect();
         // calamine reads the workbook itself; hash the same bytes once more.
         let digest = Digest::default();
         let bytes = std::io::copy(

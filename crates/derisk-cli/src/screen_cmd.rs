@@ -5,7 +5,6 @@ use std::io::{IsTerminal, Write};
 use std::sync::atomic::Ordering;
 
 use anyhow::{Context as _, bail};
-use comfy_table::{ContentArrangement, Table, presets};
 use derisk_core::{CountryCode, Decision, NameKind};
 use derisk_match::{
     Hit, Matcher, NameInput, PreparedQuery, Query, ScoreConfig, Scratch, evidence_hash,
@@ -677,30 +676,18 @@ fn render(
 }
 
 fn write_table(out: &mut impl Write, rows: Vec<Vec<String>>) -> anyhow::Result<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let mut table = Table::new();
-    table
-        .load_style(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header([
+    crate::output::table(
+        out,
+        &[
             "ROW",
             "INPUT",
             "FINDING",
             "DECISION",
             "SCORE",
             "MATCHED → BEHIND IT (SHARE) [DESIGNATIONS]",
-        ]);
-    for col in table.column_iter_mut() {
-        col.set_padding((0, 2));
-    }
-    for row in rows {
-        table.add_row(row);
-    }
-    for line in table.to_string().lines() {
-        writeln!(out, "{}", line.trim_end())?;
-    }
+        ],
+        rows,
+    )?;
     Ok(())
 }
 

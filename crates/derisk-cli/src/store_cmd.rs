@@ -235,11 +235,25 @@ pub(crate) fn list(global: &Global, args: &RunsListArgs) -> anyhow::Result<Outco
             }
         }
         DataFormat::Text => {
-            let mut table = comfy_table::Table::new();
-            table
-                .load_style(comfy_table::presets::NOTHING)
-                .set_content_arrangement(comfy_table::ContentArrangement::Disabled)
-                .set_header([
+            let rows = runs
+                .iter()
+                .map(|run| {
+                    vec![
+                        run.id.to_string(),
+                        run.command.clone(),
+                        run.started_at.clone(),
+                        run.totals.records.to_string(),
+                        run.totals.matched.to_string(),
+                        run.totals.review.to_string(),
+                        run.totals.dismissed.to_string(),
+                        run.registry_hash[..12].to_string(),
+                        inputs_text(run),
+                    ]
+                })
+                .collect();
+            crate::output::table(
+                &mut out,
+                &[
                     "RUN",
                     "COMMAND",
                     "STARTED",
@@ -249,26 +263,9 @@ pub(crate) fn list(global: &Global, args: &RunsListArgs) -> anyhow::Result<Outco
                     "DISMISSED",
                     "REGISTRY",
                     "INPUTS",
-                ]);
-            for col in table.column_iter_mut() {
-                col.set_padding((0, 2));
-            }
-            for run in &runs {
-                table.add_row([
-                    run.id.to_string(),
-                    run.command.clone(),
-                    run.started_at.clone(),
-                    run.totals.records.to_string(),
-                    run.totals.matched.to_string(),
-                    run.totals.review.to_string(),
-                    run.totals.dismissed.to_string(),
-                    run.registry_hash[..12].to_string(),
-                    inputs_text(run),
-                ]);
-            }
-            for line in table.to_string().lines() {
-                writeln!(out, "{}", line.trim_end())?;
-            }
+                ],
+                rows,
+            )?;
         }
     }
     out.flush()?;
