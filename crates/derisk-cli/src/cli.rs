@@ -147,21 +147,25 @@ pub(crate) enum Command {
         after_help = "Examples:\n  derisk compare --pairs pairs.csv\n  derisk compare --pairs pairs.csv | jq 'select(.decision == \"match\")'"
     )]
     Compare(CompareArgs),
-    /// Name the real maker of each device in an inventory or scan: its MAC
-    /// address's IEEE block and the brand the records declare, with
-    /// relabelled (OEM) devices recognised.
+    /// Name the real maker of each device in an inventory, scan or bill of
+    /// materials: from fingerprints of what it answers, the IEEE block of
+    /// its MAC address and the brand the records declare, with relabelled
+    /// (OEM) devices recognised.
     ///
-    /// FILE is in the device observation format: JSON lines, one device a
-    /// line, every field optional but `id` (docs/formats/device-observation.md);
-    /// `-` reads standard input. Each device gets its maker (a registry
-    /// entity, or none), the confidence, the bases (`oui`, `declared`,
-    /// `oem`), every piece of evidence, and the path and designations behind
-    /// the maker. A device sold under one brand whose MAC block belongs to a
-    /// registry vendor is reported as made by that vendor, basis `oem`.
+    /// Inputs: the device observation format (JSON lines, one device a line,
+    /// docs/formats/device-observation.md), CSV, TSV and spreadsheet
+    /// inventories, nmap XML, DHCP lease files, `ip neigh` and `arp -a`
+    /// output, CycloneDX HBOMs; `-` reads standard input. Each device gets
+    /// its maker (a registry entity, or a vendor outside the registry, or
+    /// none), model and firmware, the confidence, the bases (`fingerprint`,
+    /// `oui`, `declared`, `oem`), every piece of evidence, and the path and
+    /// designations behind the maker. A device sold under one brand and
+    /// made by a registry vendor is reported as made by that vendor, basis
+    /// `oem`.
     ///
-    /// Lines or fields that cannot be read are reported with file, line and
-    /// field, and left out. Exit status: 1 if any device is made by a
-    /// registry entity; otherwise 2 if any line or file could not be read;
+    /// Lines, rows or fields that cannot be read are reported with file,
+    /// line and field, and left out. Exit status: 1 if any device is made
+    /// by a registry entity; otherwise 2 if anything could not be read;
     /// otherwise 0.
     #[command(after_help = ASSETS_EXAMPLES)]
     Assets(AssetsArgs),
@@ -355,7 +359,8 @@ pub(crate) struct RunsShowArgs {
 /// Options of `derisk assets`.
 #[derive(Debug, Args)]
 pub(crate) struct AssetsArgs {
-    /// Device observation files (JSON lines), inventories (CSV, TSV), nmap
+    /// Device observation files (JSON lines), inventories (CSV, TSV, XLSX,
+    /// ODS), nmap
     /// XML scans, DHCP lease files (dhcpd, dnsmasq), `ip neigh` or `arp -a`
     /// output, CycloneDX HBOMs (JSON); `-` for standard input.
     #[arg(required = true, value_name = "FILE")]
