@@ -360,9 +360,8 @@ pub(crate) struct RunsShowArgs {
 #[derive(Debug, Args)]
 pub(crate) struct AssetsArgs {
     /// Device observation files (JSON lines), inventories (CSV, TSV, XLSX,
-    /// ODS), nmap
-    /// XML scans, DHCP lease files (dhcpd, dnsmasq), `ip neigh` or `arp -a`
-    /// output, CycloneDX HBOMs (JSON); `-` for standard input.
+    /// ODS), nmap XML scans, DHCP lease files (dhcpd, dnsmasq), `ip neigh`
+    /// or `arp -a` output, CycloneDX HBOMs (JSON); `-` for standard input.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
     /// Read the inputs as this format instead of guessing from the name
