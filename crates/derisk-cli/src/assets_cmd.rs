@@ -228,6 +228,14 @@ fn open(
         .fill_buf()
         .with_context(|| format!("{file}: cannot read"))?;
     let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    const CAPTURE_MAGIC: [[u8; 4]; 5] = [
+        [0xd4, 0xc3, 0xb2, 0xa1],
+        [0xa1, 0xb2, 0xc3, 0xd4],
+        [0x4d, 0x3c, 0xb2, 0xa1],
+        [0xa1, 0xb2, 0x3c, 0x4d],
+        [0x0a, 0x0d, 0x0d, 0x0a],
+    ];
+    let is_capture = CAPTURE_MAGIC.iter().any(|m| head.starts_with(m));
     let Some(&first) = head.iter().find(|b| !b.is_ascii_whitespace()) else {
         bail!(
             "{file}: the file is empty; expected devices, one JSON object a line, or an inventory with a header row"
@@ -246,10 +254,7 @@ fn open(
         Some("xlsx" | "xlsm" | "xls" | "xlsb" | "ods") if file != "-" => {
             return spreadsheet(file, map);
         }
-        Some(ext @ ("pcap" | "pcapng")) => bail!(
-            "{file}: .{ext} captures are not read yet; extract the devices' banners and \
-             addresses into the device observation format (docs/formats/device-observation.md)"
-        ),
+        Some("pcap" | "pcapng" | "cap") => Some(AssetsInput::Pcap),
         _ => None,
     };
     let first_line = head.split(|&b| b == b'\n').next().unwrap_or_default();
@@ -261,7 +266,9 @@ fn open(
         }
         other => other,
     };
-    let format = format.or(by_name).unwrap_or(if first == b'{' {
+    let format = format.or(by_name).unwrap_or(if is_capture {
+        AssetsInput::Pcap
+    } else if first == b'{' {
         AssetsInput::Jsonl
     } else if first == b'<' {
         AssetsInput::Nmap
@@ -286,6 +293,7 @@ fn open(
     Ok(match format {
         AssetsInput::Jsonl => Source::Jsonl(JsonlDevices::new(reader, file)),
         AssetsInput::Nmap => Source::Nmap(derisk_devices::NmapDevices::new(reader, file)),
+        AssetsInput::Pcap => capture(file, reader)?,
         AssetsInput::Cyclonedx => {
             let mut text = String::new();
             reader
@@ -331,6 +339,23 @@ fn open(
             Source::Table(table)
         }
     })
+}
+
+/// A packet capture. A file is read straight from disk; standard input is
+/// read into memory first.
+fn capture(file: &str, mut reader: Box<dyn BufRead>) -> anyhow::Result<Source> {
+    let items = if file == "-" {
+        let mut bytes = Vec::new();
+        reader
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("{file}: cannot read"))?;
+        derisk_devices::read_capture(bytes.as_slice(), file)
+    } else {
+        drop(reader);
+        let f = std::fs::File::open(file).with_context(|| format!("{file}: cannot open"))?;
+        derisk_devices::read_capture(f, file)
+    };
+    Ok(Source::Items(items.into_iter()))
 }
 
 /// The first sheet of a workbook as an inventory.

@@ -154,8 +154,8 @@ pub(crate) enum Command {
     ///
     /// Inputs: the device observation format (JSON lines, one device a line,
     /// docs/formats/device-observation.md), CSV, TSV and spreadsheet
-    /// inventories, nmap XML, DHCP lease files, `ip neigh` and `arp -a`
-    /// output, CycloneDX HBOMs; `-` reads standard input. Each device gets
+    /// inventories, nmap XML, packet captures, DHCP lease files, `ip neigh`
+    /// and `arp -a` output, CycloneDX HBOMs; `-` reads standard input. Each device gets
     /// its maker (a registry entity, or a vendor outside the registry, or
     /// none), model and firmware, the confidence, the bases (`fingerprint`,
     /// `oui`, `declared`, `oem`), every piece of evidence, and the path and
@@ -360,8 +360,9 @@ pub(crate) struct RunsShowArgs {
 #[derive(Debug, Args)]
 pub(crate) struct AssetsArgs {
     /// Device observation files (JSON lines), inventories (CSV, TSV, XLSX,
-    /// ODS), nmap XML scans, DHCP lease files (dhcpd, dnsmasq), `ip neigh`
-    /// or `arp -a` output, CycloneDX HBOMs (JSON); `-` for standard input.
+    /// ODS), nmap XML scans, packet captures (pcap, pcapng), DHCP lease
+    /// files (dhcpd, dnsmasq), `ip neigh` or `arp -a` output, CycloneDX
+    /// HBOMs (JSON); `-` for standard input.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
     /// Read the inputs as this format instead of guessing from the name
@@ -412,6 +413,9 @@ pub(crate) enum AssetsInput {
     Arp,
     /// A CycloneDX bill of materials (JSON): its `device` components.
     Cyclonedx,
+    /// A packet capture (pcap or pcapng, Ethernet): ARP, DHCP, HTTP and
+    /// RTSP responses, SADP, DHIP and WS-Discovery replies.
+    Pcap,
 }
 
 /// Options of `derisk decide`.

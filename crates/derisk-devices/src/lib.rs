@@ -7,6 +7,7 @@
 //! [`identify`] names each device's maker from its MAC address and
 //! declared brand, and recognises relabelled (OEM) devices.
 
+pub mod capture;
 pub mod cyclonedx;
 pub mod fingerprint;
 pub mod identify;
@@ -16,6 +17,7 @@ pub mod nmap;
 pub mod observation;
 pub mod recog;
 
+pub use capture::read_capture;
 pub use cyclonedx::read_cyclonedx;
 pub use fingerprint::{Rule, Rules};
 pub use identify::{Evidence, Identifier, Verdict};

@@ -1,0 +1,308 @@
+//! Packet captures (pcap and pcapng, Ethernet): the devices that speak in
+//! them, by their MAC address, with what they said.
+//!
+//! Read per packet, without TCP reassembly (only what one segment holds):
+//!
+//! - ARP: the sender's MAC and IPv4 address;
+//! - DHCP requests (UDP to port 67): the client's hardware address, option
+//!   12 (`dhcp_hostname`) and option 60 (`dhcp_vendor_class`);
+//! - HTTP responses (a TCP segment from port 80, 8000 or 8080 that starts
+//!   with `HTTP/1.`): `Server`, `WWW-Authenticate` and an HTML `<title>` if
+//!   the segment holds it;
+//! - RTSP responses (from TCP port 554): `Server`;
+//! - Hikvision SADP replies (UDP from port 37020): the XML (`sadp`);
+//! - Dahua DHIP replies (UDP from port 37810): the JSON after the 32-byte
+//!   header (`dhip`);
+//! - WS-Discovery ProbeMatches (UDP from port 3702): the scopes.
+//!
+//! The device is the packet's Ethernet source (the client hardware address
+//! for DHCP), its IP the packet's IPv4 source. A capture cut short keeps
+//! every packet before the cut; the problem says at which packet.
+
+use std::io::Read;
+
+use etherparse::{NetSlice, SlicedPacket, TransportSlice};
+use pcap_parser::{Linktype, PcapBlockOwned, PcapError};
+
+use crate::observation::{Device, Field, Item, Problem};
+
+/// Devices by MAC, in the order first seen.
+#[derive(Default)]
+struct Seen {
+    devices: Vec<Device>,
+}
+
+impl Seen {
+    fn add(
+        &mut self,
+        mac: [u8; 6],
+        packet: u64,
+        ip: Option<String>,
+        field: Option<(Field, String)>,
+    ) {
+        if mac[0] & 1 == 1 || mac == [0; 6] {
+            return;
+        }
+        let id = mac
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(":");
+        let i = match self.devices.iter().position(|d| d.id == id) {
+            Some(i) => i,
+            None => {
+                self.devices.push(Device {
+                    id: id.clone(),
+                    line: packet,
+                    values: vec![(Field::Mac, id)],
+                });
+                self.devices.len() - 1
+            }
+        };
+        let d = &mut self.devices[i];
+        if let Some(ip) = ip
+            && d.get(Field::Ip).is_none()
+        {
+            d.values.push((Field::Ip, ip));
+        }
+        if let Some((f, v)) = field
+            && !d.values.iter().any(|(g, w)| *g == f && *w == v)
+        {
+            d.values.push((f, v));
+        }
+    }
+}
+
+/// Reads a capture; `file` names it in problems.
+pub fn read_capture(reader: impl Read + Send, file: &str) -> Vec<Item> {
+    let problem = |message: String| {
+        Item::Skipped(Problem {
+            file: file.to_owned(),
+            line: 0,
+            field: None,
+            message,
+            skipped: true,
+        })
+    };
+    let mut reader = match pcap_parser::create_reader(1 << 20, reader) {
+        Ok(r) => r,
+        Err(e) => return vec![problem(format!("not a pcap or pcapng capture ({e:?})"))],
+    };
+    let mut seen = Seen::default();
+    let mut packets = 0u64;
+    let mut linktypes: Vec<Linktype> = Vec::new();
+    let mut legacy = Linktype::ETHERNET;
+    let mut problems = Vec::new();
+    loop {
+        match reader.next() {
+            Ok((offset, block)) => {
+                let data = match block {
+                    PcapBlockOwned::LegacyHeader(h) => {
+                        legacy = h.network;
+                        None
+                    }
+                    PcapBlockOwned::Legacy(b) => Some((legacy, b.data)),
+                    PcapBlockOwned::NG(pcap_parser::Block::InterfaceDescription(idb)) => {
+                        linktypes.push(idb.linktype);
+                        None
+                    }
+                    PcapBlockOwned::NG(pcap_parser::Block::EnhancedPacket(epb)) => linktypes
+                        .get(epb.if_id as usize)
+                        .map(|&l| (l, &epb.data[..(epb.caplen as usize).min(epb.data.len())])),
+                    PcapBlockOwned::NG(pcap_parser::Block::SimplePacket(spb)) => {
+                        linktypes.first().map(|&l| (l, spb.data))
+                    }
+                    PcapBlockOwned::NG(_) => None,
+                };
+                if let Some((linktype, data)) = data {
+                    packets += 1;
+                    if linktype == Linktype::ETHERNET {
+                        packet(data, packets, &mut seen);
+                    }
+                }
+                reader.consume(offset);
+            }
+            Err(PcapError::Eof) => break,
+            Err(PcapError::Incomplete(_)) => {
+                if reader.refill().is_err() {
+                    problems.push(problem(format!(
+                        "the capture is cut short after packet {packets}; the packets before it are kept"
+                    )));
+                    break;
+                }
+            }
+            Err(PcapError::UnexpectedEof) => {
+                problems.push(problem(format!(
+                    "the capture is cut short after packet {packets}; the packets before it are kept"
+                )));
+                break;
+            }
+            Err(e) => {
+                problems.push(problem(format!(
+                    "unreadable block after packet {packets} ({e:?}); the packets before it are kept"
+                )));
+                break;
+            }
+        }
+    }
+    let mut items: Vec<Item> = seen
+        .devices
+        .into_iter()
+        .map(|d| Item::Device(d, Vec::new()))
+        .collect();
+    items.extend(problems);
+    items
+}
+
+/// One Ethernet frame.
+fn packet(data: &[u8], n: u64, seen: &mut Seen) {
+    if data.len() >= 42 && data[12..14] == [0x08, 0x06] {
+        // ARP over Ethernet and IPv4: sender hardware and protocol address.
+        let arp = &data[14..];
+        if arp[0..2] == [0, 1] && arp[2..4] == [8, 0] && arp[4] == 6 && arp[5] == 4 {
+            let mac: [u8; 6] = arp[8..14].try_into().expect("6 bytes");
+            let ip = format!("{}.{}.{}.{}", arp[14], arp[15], arp[16], arp[17]);
+            seen.add(mac, n, Some(ip), None);
+        }
+        return;
+    }
+    let Ok(p) = SlicedPacket::from_ethernet(data) else {
+        return;
+    };
+    let Some(etherparse::LinkSlice::Ethernet2(eth)) = &p.link else {
+        return;
+    };
+    let src = eth.source();
+    let ip = match &p.net {
+        Some(NetSlice::Ipv4(v4)) => Some(v4.header().source_addr().to_string()),
+        _ => None,
+    };
+    match &p.transport {
+        Some(TransportSlice::Udp(udp)) => {
+            let payload = udp.payload();
+            match (udp.source_port(), udp.destination_port()) {
+                (_, 67) => dhcp(payload, n, seen),
+                (37020, _) => {
+                    if let Ok(text) = std::str::from_utf8(payload)
+                        && text.contains("<ProbeMatch>")
+                    {
+                        seen.add(src, n, ip, Some((Field::Sadp, text.trim().to_owned())));
+                    }
+                }
+                (37810, _) if payload.len() > 32 && &payload[4..8] == b"DHIP" => {
+                    if let Ok(text) = std::str::from_utf8(&payload[32..]) {
+                        seen.add(src, n, ip, Some((Field::Dhip, text.trim().to_owned())));
+                    }
+                }
+                (3702, _) => {
+                    let text = String::from_utf8_lossy(payload);
+                    for scope in scopes(&text) {
+                        seen.add(src, n, ip.clone(), Some((Field::WsDiscoveryScopes, scope)));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(TransportSlice::Tcp(tcp)) => {
+            let payload = tcp.payload();
+            let port = tcp.source_port();
+            let rtsp = port == 554 && payload.starts_with(b"RTSP/1.0 ");
+            let http = matches!(port, 80 | 8000 | 8080) && payload.starts_with(b"HTTP/1.");
+            if !(rtsp || http) {
+                return;
+            }
+            let text = String::from_utf8_lossy(payload);
+            let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+            for line in head.lines().skip(1) {
+                let Some((name, value)) = line.split_once(':') else {
+                    continue;
+                };
+                let field = match (name.trim().to_ascii_lowercase().as_str(), rtsp) {
+                    ("server", true) => Field::RtspServer,
+                    ("server", false) => Field::HttpServer,
+                    ("www-authenticate", false) => Field::HttpWwwAuthenticate,
+                    _ => continue,
+                };
+                seen.add(src, n, ip.clone(), Some((field, value.trim().to_owned())));
+            }
+            let lower = body.to_ascii_lowercase();
+            if let (Some(a), Some(b)) = (lower.find("<title>"), lower.find("</title>"))
+                && a + 7 <= b
+            {
+                let title = body[a + 7..b].trim();
+                if !title.is_empty() {
+                    seen.add(src, n, ip, Some((Field::HttpTitle, title.to_owned())));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A DHCP message from a client: hardware address and options 12 and 60.
+fn dhcp(payload: &[u8], n: u64, seen: &mut Seen) {
+    if payload.len() < 240 || payload[0] != 1 || payload[1] != 1 || payload[2] != 6 {
+        return;
+    }
+    if payload[236..240] != [99, 130, 83, 99] {
+        return;
+    }
+    let mac: [u8; 6] = payload[28..34].try_into().expect("6 bytes");
+    let mut at = 240;
+    let mut found = false;
+    while at < payload.len() {
+        let code = payload[at];
+        if code == 255 {
+            break;
+        }
+        if code == 0 {
+            at += 1;
+            continue;
+        }
+        let Some(&len) = payload.get(at + 1) else {
+            break;
+        };
+        let Some(value) = payload.get(at + 2..at + 2 + len as usize) else {
+            break;
+        };
+        let field = match code {
+            12 => Some(Field::DhcpHostname),
+            60 => Some(Field::DhcpVendorClass),
+            _ => None,
+        };
+        if let Some(f) = field {
+            let text = String::from_utf8_lossy(value)
+                .trim_matches('\0')
+                .trim()
+                .to_owned();
+            if !text.is_empty() {
+                seen.add(mac, n, None, Some((f, text)));
+                found = true;
+            }
+        }
+        at += 2 + len as usize;
+    }
+    if !found {
+        seen.add(mac, n, None, None);
+    }
+}
+
+/// The scopes of a WS-Discovery ProbeMatch.
+fn scopes(xml: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = xml;
+    while let Some(i) = rest.find("Scopes") {
+        let after = &rest[i + 6..];
+        // An opening tag: `Scopes>` or `Scopes MatchBy="...">`.
+        let Some(gt) = after.find('>') else { break };
+        if after[..gt].contains('<') || rest[..i].ends_with('/') {
+            rest = &after[gt..];
+            continue;
+        }
+        let content = &after[gt + 1..];
+        let Some(end) = content.find('<') else { break };
+        out.extend(content[..end].split_whitespace().map(str::to_owned));
+        rest = &content[end..];
+    }
+    out
+}
