@@ -509,3 +509,41 @@ pub(crate) fn assets(args: &crate::cli::BenchAssetsArgs) -> anyhow::Result<Outco
     out.flush()?;
     Ok(Outcome::Clean)
 }
+
+// ------------------------------------------------------------------ capture
+
+pub(crate) fn capture(args: &crate::cli::BenchCaptureArgs) -> anyhow::Result<Outcome> {
+    let mut out = stdout();
+    let path = std::env::temp_dir().join(format!("derisk-bench-{}.pcap", std::process::id()));
+    let t = Instant::now();
+    let packets = {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        let n = derisk_devices::capture::write_synthetic(&mut w, args.megabytes << 20, args.seed)?;
+        w.flush()?;
+        n
+    };
+    let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+    writeln!(
+        out,
+        "wrote {packets} packets ({:.0} MiB) in {:.2} s",
+        size as f64 / (1 << 20) as f64,
+        t.elapsed().as_secs_f64()
+    )?;
+    let t = Instant::now();
+    let items = derisk_devices::read_capture(std::fs::File::open(&path)?, "bench.pcap");
+    let secs = t.elapsed().as_secs_f64();
+    let _ = std::fs::remove_file(&path);
+    writeln!(
+        out,
+        "read {} devices from {packets} packets in {secs:.2} s: {:.0} MB/s ({:.0} MiB/s), {:.0} packets/s",
+        items.len(),
+        size as f64 / 1e6 / secs,
+        size as f64 / (1 << 20) as f64 / secs,
+        packets as f64 / secs
+    )?;
+    if let Some(rss) = peak_rss_mib() {
+        writeln!(out, "peak RSS: {rss:.0} MiB")?;
+    }
+    out.flush()?;
+    Ok(Outcome::Clean)
+}

@@ -502,6 +502,23 @@ pub(crate) enum BenchCommand {
         after_help = "Examples:\n  derisk bench assets\n  derisk bench assets --devices 100000 --keep devices.jsonl"
     )]
     Assets(BenchAssetsArgs),
+    /// Write a synthetic Ethernet capture (pcap) of the size given, then
+    /// read it as `derisk assets` does, and report megabytes per second.
+    #[command(
+        after_help = "Examples:\n  derisk bench capture\n  derisk bench capture --megabytes 100"
+    )]
+    Capture(BenchCaptureArgs),
+}
+
+/// Options of `derisk bench capture`.
+#[derive(Debug, Args)]
+pub(crate) struct BenchCaptureArgs {
+    /// Size of the capture to write and read, in MiB.
+    #[arg(long, default_value_t = 1024)]
+    pub megabytes: u64,
+    /// Seed of the generator.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 /// Options of `derisk bench assets`.

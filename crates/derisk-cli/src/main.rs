@@ -67,6 +67,7 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Bench(cli::BenchCommand::Screen(args)) => bench_cmd::screen(args),
         Command::Bench(cli::BenchCommand::Import(args)) => bench_cmd::import(args),
         Command::Bench(cli::BenchCommand::Assets(args)) => bench_cmd::assets(args),
+        Command::Bench(cli::BenchCommand::Capture(args)) => bench_cmd::capture(args),
     }
 }
 

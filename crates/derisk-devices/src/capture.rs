@@ -30,6 +30,7 @@ use crate::observation::{Device, Field, Item, Problem};
 #[derive(Default)]
 struct Seen {
     devices: Vec<Device>,
+    index: std::collections::HashMap<[u8; 6], usize>,
 }
 
 impl Seen {
@@ -43,19 +44,20 @@ impl Seen {
         if mac[0] & 1 == 1 || mac == [0; 6] {
             return;
         }
-        let id = mac
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<Vec<_>>()
-            .join(":");
-        let i = match self.devices.iter().position(|d| d.id == id) {
-            Some(i) => i,
+        let i = match self.index.get(&mac) {
+            Some(&i) => i,
             None => {
+                let id = mac
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<Vec<_>>()
+                    .join(":");
                 self.devices.push(Device {
                     id: id.clone(),
                     line: packet,
                     values: vec![(Field::Mac, id)],
                 });
+                self.index.insert(mac, self.devices.len() - 1);
                 self.devices.len() - 1
             }
         };
@@ -305,4 +307,69 @@ fn scopes(xml: &str) -> Vec<String> {
         rest = &content[end..];
     }
     out
+}
+
+/// Writes a synthetic Ethernet pcap of about `target` bytes for
+/// benchmarks: ARP replies, DHCP requests, HTTP and RTSP responses, SADP
+/// replies and plain TCP segments from a few thousand MAC addresses
+/// (half in Hikvision and Dahua blocks). Returns the number of packets.
+pub fn write_synthetic(
+    out: &mut impl std::io::Write,
+    target: u64,
+    seed: u64,
+) -> std::io::Result<u64> {
+    use etherparse::PacketBuilder;
+    let mut state = seed;
+    let mut next = || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let header = [
+        0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0,
+    ];
+    out.write_all(&header)?;
+    let prefixes: [[u8; 3]; 4] = [
+        [0x44, 0x19, 0xb6],
+        [0x3c, 0xef, 0x8c],
+        [0x00, 0x40, 0x8c],
+        [0x00, 0x1b, 0x54],
+    ];
+    let filler = vec![b'x'; 900];
+    let (mut written, mut packets) = (24u64, 0u64);
+    let mut frame = Vec::with_capacity(1600);
+    while written < target {
+        let r = next();
+        let p = prefixes[(r % 4) as usize];
+        let mac = [
+            p[0],
+            p[1],
+            p[2],
+            (r >> 8) as u8 & 0x0f,
+            (r >> 16) as u8,
+            (r >> 24) as u8,
+        ];
+        let ip = [10, (r >> 32) as u8, (r >> 40) as u8 & 0x0f, (r >> 48) as u8];
+        frame.clear();
+        let b =
+            PacketBuilder::ethernet2(mac, [0x02, 0, 0x5e, 0x10, 0, 1]).ipv4(ip, [10, 0, 0, 1], 64);
+        let result = match (r >> 56) % 8 {
+            0 => b.udp(37020, 37020).write(&mut frame, b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><ProbeMatch><DeviceDescription>DS-2CD2143G2-I</DeviceDescription></ProbeMatch>"),
+            1 => b.tcp(554, 50000, 1, 64240).write(&mut frame, b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nServer: Dahua Rtsp Server\r\n\r\n"),
+            2 => b.tcp(80, 50000, 1, 64240).write(&mut frame, b"HTTP/1.1 200 OK\r\nServer: DNVRS-Webs\r\nContent-Length: 0\r\n\r\n"),
+            _ => b.tcp(50000, 443, 1, 64240).write(&mut frame, &filler),
+        };
+        result.map_err(|e| std::io::Error::other(e.to_string()))?;
+        let len = frame.len() as u32;
+        out.write_all(&(packets as u32).to_le_bytes())?;
+        out.write_all(&0u32.to_le_bytes())?;
+        out.write_all(&len.to_le_bytes())?;
+        out.write_all(&len.to_le_bytes())?;
+        out.write_all(&frame)?;
+        written += 16 + u64::from(len);
+        packets += 1;
+    }
+    Ok(packets)
 }

@@ -70,6 +70,7 @@ fn is_mac(s: &str) -> bool {
 /// Reads `text` in `format`; `file` names it in problems.
 pub fn read_neighbours(text: &str, file: &str, format: NeighbourFormat) -> Vec<Item> {
     let mut devices: Vec<Device> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut problems: Vec<Problem> = Vec::new();
     let mut problem = |line: usize, message: String| {
         problems.push(Problem {
@@ -93,9 +94,12 @@ pub fn read_neighbours(text: &str, file: &str, format: NeighbourFormat) -> Vec<I
             values: vec![(Field::Mac, mac.clone())],
         };
         device.values.extend(values);
-        match devices.iter_mut().find(|d| d.id == mac) {
-            Some(d) => *d = device,
-            None => devices.push(device),
+        match index.get(&mac) {
+            Some(&i) => devices[i] = device,
+            None => {
+                index.insert(mac, devices.len());
+                devices.push(device);
+            }
         }
     };
     match format {
