@@ -17,7 +17,7 @@ use crate::Outcome;
 use crate::cli::{DataFormat, Global, MonitorArgs};
 use crate::output::{json_line, stdout};
 use crate::registry_cmd::{count, load_for_screening};
-use crate::screen_cmd::{Keyed, RecordOutcome, RunOptions, query_of, status_json};
+use crate::screen_cmd::{Keyed, RecordOutcome, RunOptions, hit_details, query_of, status_json};
 use crate::store_cmd::{kept_registry, open_existing, options_text};
 
 /// How a finding differs from the run re-evaluated.
@@ -97,7 +97,11 @@ pub(crate) fn monitor(global: &Global, args: &MonitorArgs) -> anyhow::Result<Out
         return Err(StoreError::NoRuns(store.path().to_path_buf()).into());
     }
     let started_at = derisk_core::utc_timestamp(crate::unix_now());
-    let (registry, snapshot_hash, index) = load_for_screening(global)?;
+    let (registry, snapshot_hash, mut index) = load_for_screening(global)?;
+    // One screener per set of options (runs usually share one): the name
+    // index and every entity's control path are built once, and a
+    // snapshot's stored index is used by the first.
+    let mut screeners: HashMap<String, Screener<'_>> = HashMap::new();
     let decisions = store.decisions()?;
     let mut out = stdout();
     let (mut attention, mut evaluated, mut recorded) = (0usize, 0usize, Vec::new());
@@ -138,15 +142,13 @@ pub(crate) fn monitor(global: &Global, args: &MonitorArgs) -> anyhow::Result<Out
                 base.id, base.options
             )
         })?;
-        let screener = crate::snapshot_cmd::screener(
-            &registry,
-            index.clone(),
-            options.config()?,
-            options.rules(),
-        );
+        let config = options.config()?;
+        let screener = screeners.entry(base.options.clone()).or_insert_with(|| {
+            crate::snapshot_cmd::screener(&registry, index.take(), config, options.rules())
+        });
         let records = store.records(base.id)?;
         let old_findings = store.findings(base.id)?;
-        let evaluated_now = reevaluate(&registry, &screener, &records, options, &decisions);
+        let evaluated_now = reevaluate(&registry, screener, &records, options, &decisions);
         evaluated += 1;
 
         let items = compare(&records, &old_findings, &evaluated_now.findings, &decisions);
@@ -228,7 +230,7 @@ fn reevaluate(
             let hits = screener.screen(&q, options.limit(), scratch).matches;
             let keyed = Keyed::new(&q, &hits, decisions);
             (
-                keyed.findings(registry, &hits, rec.seq),
+                keyed.findings(&hits, &hit_details(registry, &hits), rec.seq),
                 keyed.outcome(&hits),
             )
         })

@@ -136,8 +136,14 @@ impl<'d> Keyed<'d> {
         outcome
     }
 
-    /// The findings to record for record `seq`.
-    pub(crate) fn findings(&self, r: &Registry, hits: &[Hit<'_>], seq: u64) -> Vec<NewFinding> {
+    /// The findings to record for record `seq`; `details` are the hits as
+    /// JSON ([`hit_details`]).
+    pub(crate) fn findings(
+        &self,
+        hits: &[Hit<'_>],
+        details: &[Value],
+        seq: u64,
+    ) -> Vec<NewFinding> {
         hits.iter()
             .enumerate()
             .map(|(i, h)| NewFinding {
@@ -147,10 +153,16 @@ impl<'d> Keyed<'d> {
                 decision: h.decision.as_str().to_owned(),
                 score: round3(h.score),
                 evidence: self.evidence[i].clone(),
-                detail: match_json(r, h).to_string(),
+                detail: details[i].to_string(),
             })
             .collect()
     }
+}
+
+/// Each hit as JSON: what is recorded as a finding's detail and what
+/// `--format jsonl` prints, built once.
+pub(crate) fn hit_details(r: &Registry, hits: &[Hit<'_>]) -> Vec<Value> {
+    hits.iter().map(|h| match_json(r, h)).collect()
 }
 
 /// The status of a finding and the decision behind it, for JSON output.
@@ -312,7 +324,7 @@ pub(crate) fn screen(global: &Global, args: &ScreenArgs) -> anyhow::Result<Outco
                         rec,
                         &q,
                         &screened.matches,
-                        (format, args.only_matches),
+                        (format, args.only_matches, !args.no_record),
                         &decisions,
                     )
                 })
@@ -563,12 +575,22 @@ fn render(
     rec: &Record,
     q: &Query<'_>,
     matches: &[Hit<'_>],
-    (format, only_matches): (ScreenFormat, bool),
+    (format, only_matches, record): (ScreenFormat, bool, bool),
     decisions: &HashMap<String, StoredDecision>,
 ) -> Rendered {
     let keyed = Keyed::new(q, matches, decisions);
     let outcome = keyed.outcome(matches);
-    let findings = keyed.findings(r, matches, 0);
+    let jsonl = matches!(format, ScreenFormat::Jsonl | ScreenFormat::Auto);
+    let details = if record || jsonl {
+        hit_details(r, matches)
+    } else {
+        Vec::new()
+    };
+    let findings = if record {
+        keyed.findings(matches, &details, 0)
+    } else {
+        Vec::new()
+    };
     let mut text = String::new();
     let mut table = Vec::new();
     match format {
@@ -586,14 +608,12 @@ fn render(
                     v["id"] = json!(id);
                 }
                 v["matches"] = Value::Array(
-                    matches
-                        .iter()
+                    details
+                        .into_iter()
                         .enumerate()
-                        .map(|(i, h)| {
+                        .map(|(i, detail)| {
                             let mut m = json!({"finding": keyed.keys[i]});
-                            if let (Value::Object(m), Value::Object(rest)) =
-                                (&mut m, match_json(r, h))
-                            {
+                            if let (Value::Object(m), Value::Object(rest)) = (&mut m, detail) {
                                 m.extend(rest);
                             }
                             status_json(&mut m, &keyed.status[i]);

@@ -216,7 +216,7 @@ fn finish(poly: u64, len: usize) -> u64 {
 /// keeps `64 − id_bits` (at least 32) bits of its hash as a fingerprint.
 /// Sorting the entries groups them by hash; a directory over the top bits
 /// points at about four entries each.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct DeletionIndex {
     dir: Vec<u32>,
     entries: Vec<u64>,

@@ -202,7 +202,7 @@ enum KeyKind {
 }
 
 /// The screening index over a set of names.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Matcher {
     serial: u64,
     vocab: Vocab,
