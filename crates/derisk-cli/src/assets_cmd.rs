@@ -56,7 +56,17 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
         );
         fingerprints.extend(load.rules);
     }
-    let identifier = Identifier::new(&registry, args.control.rules()?, fingerprints);
+    let relabels = derisk_devices::Relabels::bundled().map_err(|problems| {
+        anyhow::anyhow!(
+            "the shipped relabel list is broken: {}",
+            problems.join("; ")
+        )
+    })?;
+    for p in relabels.unknown_makers(&registry) {
+        eprintln!("derisk: warning: data/oem/relabels.toml: {p}");
+    }
+    let identifier =
+        Identifier::new(&registry, args.control.rules()?, fingerprints).with_relabels(relabels);
     let map = overrides(&args.map)?;
     let mut out = stdout();
     if format == ScreenFormat::Csv {

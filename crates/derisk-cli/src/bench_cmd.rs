@@ -459,8 +459,11 @@ pub(crate) fn assets(args: &crate::cli::BenchAssetsArgs) -> anyhow::Result<Outco
     }
     let rules = derisk_devices::Rules::bundled()
         .map_err(|p| anyhow::anyhow!("fingerprint rules: {}", p.join("; ")))?;
+    let relabels = derisk_devices::Relabels::bundled()
+        .map_err(|p| anyhow::anyhow!("relabel list: {}", p.join("; ")))?;
     let identifier =
-        derisk_devices::Identifier::new(&registry, derisk_registry::ControlRules::default(), rules);
+        derisk_devices::Identifier::new(&registry, derisk_registry::ControlRules::default(), rules)
+            .with_relabels(relabels);
     // Cut the buffer into chunks at line ends; each chunk is read and
     // identified on its own thread.
     let mut chunks = Vec::new();

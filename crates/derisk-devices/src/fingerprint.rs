@@ -30,6 +30,26 @@ pub struct Source {
     pub note: Option<String>,
 }
 
+impl Source {
+    /// The sources of a data file as written.
+    pub(crate) fn from_defs(defs: Vec<SourceDef>) -> Vec<Source> {
+        defs.into_iter()
+            .map(|s| Source {
+                id: s.id,
+                url: s.url,
+                title: s.title,
+                publisher: s.publisher,
+                published: match s.published {
+                    toml::Value::String(s) => s,
+                    toml::Value::Datetime(d) => d.to_string(),
+                    other => format!("{other:?}"),
+                },
+                note: s.note,
+            })
+            .collect()
+    }
+}
+
 /// One example value of a rule, with the captures it must give.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -113,7 +133,7 @@ struct FileDef {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SourceDef {
+pub(crate) struct SourceDef {
     id: String,
     url: String,
     title: String,
@@ -151,22 +171,7 @@ impl Rules {
     pub fn parse(text: &str, file: &str) -> Result<Rules, Vec<String>> {
         let def: FileDef = toml::from_str(text).map_err(|e| vec![format!("{file}: {e}")])?;
         let mut problems = Vec::new();
-        let sources: Vec<Source> = def
-            .source
-            .into_iter()
-            .map(|s| Source {
-                id: s.id,
-                url: s.url,
-                title: s.title,
-                publisher: s.publisher,
-                published: match s.published {
-                    toml::Value::String(s) => s,
-                    toml::Value::Datetime(d) => d.to_string(),
-                    other => format!("{other:?}"),
-                },
-                note: s.note,
-            })
-            .collect();
+        let sources = Source::from_defs(def.source);
         let mut rules: Vec<Rule> = Vec::new();
         for r in def.rule {
             let at = format!("{file}: rule {:?}", r.id);

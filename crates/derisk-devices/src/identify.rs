@@ -18,15 +18,25 @@
 //!   brand the registry does not know stays a brand.
 //! - **`oem`**: the maker found above is not the declared brand, nor the
 //!   holder of the MAC block, nor in their control family: the device is
-//!   sold (or fitted with a network card) under another name.
+//!   sold (or fitted with a network card) under another name. Also: the
+//!   declared brand, or the holder of the MAC block, is a brand known to
+//!   relabel a registry vendor's devices (`data/oem/relabels.toml`, each
+//!   relationship with its sources).
 //!
 //! The maker is the registry entity named by the strongest fingerprint,
-//! else by the MAC block, else by the declared brand. Its confidence is
-//! that of the strongest evidence naming it (a rule's own confidence; 0.9
-//! for a MAC block; 0.6 for a declared brand alone), plus 0.05 for each
-//! other basis that names the same control family, at most 0.99. A device
-//! whose evidence names only vendors outside the registry gets no maker
-//! but the vendor's name.
+//! else by the MAC block, else by a known relabel relationship of the
+//! declared brand, else by the declared brand. A MAC block held by the
+//! relabelling brand itself ranks below the relationship: relabellers
+//! often register their own blocks, which says who sold the device, not
+//! who made it. A relationship that covers only some of a brand's lines
+//! names no maker alone; it supports one other evidence names.
+//!
+//! The maker's confidence is that of the strongest evidence naming it (a
+//! rule's own confidence; 0.9 for a MAC block; 0.5 for a current relabel
+//! relationship, 0.4 for a former one; 0.6 for a declared brand alone),
+//! plus 0.05 for each other basis that names the same control family, at
+//! most 0.99. A device whose evidence names only vendors outside the
+//! registry gets no maker but the vendor's name.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -36,6 +46,7 @@ use derisk_registry::{ControlRules, MacLookup, Registry, fold_assignee};
 
 use crate::fingerprint::Rules;
 use crate::observation::{Device, Field};
+use crate::relabel::{Extent, Relabel, Relabels, Status};
 
 /// Confidence of a MAC block naming its holder.
 pub const OUI: f64 = 0.9;
@@ -101,6 +112,7 @@ pub struct Identifier<'r> {
     registry: &'r Registry,
     rules: ControlRules,
     fingerprints: Rules,
+    relabels: Relabels,
     /// Folded names to the entities that carry them.
     names: HashMap<String, Vec<&'r Entity>>,
     /// Per entity: its controllers' ids, and the path and designations
@@ -136,9 +148,40 @@ impl<'r> Identifier<'r> {
             registry,
             rules,
             fingerprints,
+            relabels: Relabels::default(),
             names,
             behind: Mutex::default(),
         }
+    }
+
+    /// Uses these known relabel relationships; those whose maker is not a
+    /// registry entity are never used (see [`Relabels::unknown_makers`]).
+    pub fn with_relabels(mut self, relabels: Relabels) -> Identifier<'r> {
+        self.relabels = relabels;
+        self
+    }
+
+    /// What a relabel relationship says, in words, with its first source.
+    fn relabel_statement(&self, name: &str, r: &Relabel, maker: &Entity) -> String {
+        let when = match r.status {
+            Status::Current => "sells",
+            Status::Former => "sold",
+        };
+        let lines = match r.extent {
+            Extent::Brand => "",
+            Extent::SomeLines => " (some lines only)",
+        };
+        let mut s = format!(
+            "{name:?} is {}, a brand that {when} devices made by {}{lines}",
+            r.brand, maker.caption
+        );
+        if let Some(src) = r.sources.first().and_then(|id| self.relabels.source(id)) {
+            s.push_str(&format!(
+                "; source: {}, {} ({})",
+                src.title, src.published, src.url
+            ));
+        }
+        s
     }
 
     /// The registry entity a declared name is, when exactly one entity
@@ -239,11 +282,14 @@ impl<'r> Identifier<'r> {
         }
 
         let mut block_holder = None;
+        let mut block_assignee = None;
+        let mut by_block: Option<(&'r Entity, f64, &'static str)> = None;
         if let Some(mac) = device.get(Field::Mac) {
             let (entity, statement) = match self.registry.mac_lookup(mac) {
                 MacLookup::Entity(block, e) => {
                     block_holder = Some(e);
-                    named.push((e, OUI, "oui"));
+                    block_assignee = Some(block.assignee.clone());
+                    by_block = Some((e, OUI, "oui"));
                     (
                         Some(e.id.to_string()),
                         format!(
@@ -254,6 +300,7 @@ impl<'r> Identifier<'r> {
                 }
                 MacLookup::Assigned(a) => {
                     outside = outside.or_else(|| Some(a.assignee.clone()));
+                    block_assignee = Some(a.assignee.clone());
                     (
                         None,
                         format!(
@@ -284,6 +331,7 @@ impl<'r> Identifier<'r> {
 
         let mut declared_entity = None;
         let mut declared_brand = None;
+        let mut by_declared = Vec::new();
         for field in [Field::DeclaredVendor, Field::OnvifManufacturer] {
             let Some(name) = device.get(field) else {
                 continue;
@@ -292,7 +340,7 @@ impl<'r> Identifier<'r> {
             declared_brand = declared_brand.or_else(|| Some(name.to_owned()));
             if let Some(e) = e {
                 declared_entity = declared_entity.or(Some(e));
-                named.push((e, DECLARED, "declared"));
+                by_declared.push((e, DECLARED, "declared"));
             }
             evidence.push(Evidence {
                 basis: "declared",
@@ -306,9 +354,53 @@ impl<'r> Identifier<'r> {
             });
         }
 
+        // Known relabel relationships of the declared brand and of the
+        // holder of the MAC block.
+        let mut by_relabel = Vec::new();
+        let mut support = Vec::new();
+        let mut relabel_named = Vec::new();
+        let mut block_relabels = false;
+        let candidates = [Field::DeclaredVendor, Field::OnvifManufacturer]
+            .into_iter()
+            .filter_map(|f| device.get(f).map(|v| (f, v.to_owned())))
+            .chain(block_assignee.map(|a| (Field::Mac, a)));
+        for (field, name) in candidates {
+            for r in self.relabels.find(&name) {
+                let Some(e) = self.registry.entity(&r.maker) else {
+                    continue;
+                };
+                if field == Field::Mac {
+                    block_relabels = true;
+                }
+                if relabel_named.contains(&(r.brand.as_str(), e.id.as_str())) {
+                    continue;
+                }
+                relabel_named.push((r.brand.as_str(), e.id.as_str()));
+                match r.confidence() {
+                    Some(c) => by_relabel.push((e, c, "oem")),
+                    None => support.push(e),
+                }
+                evidence.push(Evidence {
+                    basis: "oem",
+                    field,
+                    value: name.clone(),
+                    entity: Some(e.id.to_string()),
+                    statement: self.relabel_statement(&name, r, e),
+                });
+            }
+        }
+
+        // A current relationship before a former one.
+        by_relabel.sort_by(|a: &(&Entity, f64, &str), b| b.1.total_cmp(&a.1));
+
         // The maker: the first named entity, strongest basis first
-        // (fingerprints were sorted by confidence, then the block, then the
-        // declared brand).
+        // (fingerprints sorted by confidence, then the MAC block, then a
+        // relabel relationship, then the declared brand; a block held by
+        // the relabelling brand itself after the relationship).
+        named.extend(by_block.filter(|_| !block_relabels));
+        named.extend(by_relabel.iter().copied());
+        named.extend(by_block.filter(|_| block_relabels));
+        named.extend(by_declared);
         let Some(&(maker, best, _)) = named.first() else {
             return Verdict {
                 maker: None,
@@ -322,11 +414,18 @@ impl<'r> Identifier<'r> {
             };
         };
         let mut basis: Vec<&'static str> = Vec::new();
-        for &(e, _, b) in &named {
+        let supporting = support.iter().map(|&e| (e, 0.0, "oem"));
+        for (e, _, b) in named.iter().copied().chain(supporting) {
             if !basis.contains(&b) && self.same_family(e, maker) {
                 basis.push(b);
             }
         }
+        // A relabel relationship of this maker explains the brand itself.
+        let explained = by_relabel
+            .iter()
+            .map(|&(e, _, _)| e)
+            .chain(support.iter().copied())
+            .any(|e| self.same_family(e, maker));
         let confidence = (best + AGREEMENT * (basis.len() as f64 - 1.0)).min(MAX);
         // Relabelled: the declared brand, or the holder of the MAC block, is
         // outside the maker's family.
@@ -334,7 +433,9 @@ impl<'r> Identifier<'r> {
             .as_ref()
             .filter(|_| declared_entity.is_none_or(|d| !self.same_family(d, maker)));
         let block_other = block_holder.filter(|h| !self.same_family(h, maker));
-        if declared_other.is_some() || block_other.is_some() {
+        let disagreement = (declared_other.is_some() || block_other.is_some())
+            && (basis.contains(&"fingerprint") || basis.contains(&"oui"));
+        if disagreement {
             let mut labels = Vec::new();
             if let Some(brand) = declared_other {
                 labels.push(format!("sold as {brand:?}"));
@@ -364,6 +465,8 @@ impl<'r> Identifier<'r> {
                     maker.caption
                 ),
             });
+        }
+        if (disagreement || explained) && !basis.contains(&"oem") {
             basis.push("oem");
         }
         let behind = self.behind(maker);

@@ -16,6 +16,7 @@ pub mod neighbours;
 pub mod nmap;
 pub mod observation;
 pub mod recog;
+pub mod relabel;
 
 pub use capture::read_capture;
 pub use cyclonedx::read_cyclonedx;
@@ -26,3 +27,4 @@ pub use neighbours::{NeighbourFormat, read_neighbours};
 pub use nmap::NmapDevices;
 pub use observation::{Device, Field, Item, JsonlDevices, Problem};
 pub use recog::{RecogLoad, load_recog};
+pub use relabel::{Relabel, Relabels};

@@ -1,7 +1,7 @@
 //! Makers from MAC blocks and declared brands, on the observation fixture
 //! and the shipped registry.
 
-use derisk_devices::{Identifier, Item, JsonlDevices, Rules};
+use derisk_devices::{Identifier, Item, JsonlDevices, Relabels, Rules};
 use derisk_registry::{ControlRules, bundled};
 
 fn verdicts(input: &[u8]) -> Vec<String> {
@@ -10,7 +10,8 @@ fn verdicts(input: &[u8]) -> Vec<String> {
         &registry,
         ControlRules::default(),
         Rules::bundled().unwrap(),
-    );
+    )
+    .with_relabels(Relabels::bundled().unwrap());
     let mut reader = JsonlDevices::new(input, "devices.jsonl");
     let mut out = Vec::new();
     while let Some(item) = reader.next_item().unwrap() {
@@ -55,7 +56,7 @@ fn makers_of_the_fixture_devices() {
         short,
         [
             "cam-001 → hikvision 0.99 [fingerprint, oui, declared]",
-            "cam-002 → dahua 0.95 [fingerprint, oem]",
+            "cam-002 → dahua 0.99 [fingerprint, oem]",
             "cam-003 → unknown 0.00 []",
             "rtr-004 → zte 0.90 [fingerprint]",
             "sw-005 → huawei 0.95 [fingerprint]",
@@ -73,11 +74,12 @@ fn makers_of_the_fixture_devices() {
     assert!(got[2].contains("declared \"AXIS\", a brand the registry does not hold"));
     // A Lorex camera (Lorex's own MAC block) answers with a Dahua model.
     assert_eq!(
-        got[1].lines().collect::<Vec<_>>()[1..5],
+        got[1].lines().collect::<Vec<_>>()[1..6],
         [
             "    fingerprint: rule dahua-update-serial: Dahua's getSystemInfo answer: updateSerial names the Dahua model, also on devices sold under other brands (Amcrest, Lorex); model IPC-HDW3849H-AS-PV",
             "    oui: MA-L 001F54 is assigned to \"Lorex Technology Inc.\", that is Lorex Technology Inc.",
             "    declared: declared \"Lorex\", that is Lorex Technology Inc.",
+            "    oem: \"Lorex\" is Lorex, a brand that sells devices made by Zhejiang Dahua Technology Co., Ltd.; source: Amcrest Compatible Finder: README, section OEM Support (Dahua), Current and Former, 2024-08-17 (https://github.com/DeathCamel58/amcrest-compatible-finder/blob/9b500f98db5925fa737e1d220e2ceba4ac6751c1/README.md)",
             "    oem: sold as \"Lorex\" and its MAC block is Lorex Technology Inc.'s, but what it answers shows Zhejiang Dahua Technology Co., Ltd. made it: a device relabelled for another brand",
         ]
     );
@@ -104,19 +106,57 @@ fn relabelled_randomised_and_bad_addresses() {
     assert_eq!(
         first,
         [
-            "nvr-1 → hikvision 0.90 [oui, oem]",
-            "cam-2 → dahua 0.90 [oui, oem]",
+            "nvr-1 → hikvision 0.95 [oui, oem]",
+            "cam-2 → dahua 0.95 [oui, oem]",
             "phone-3 → huawei 0.60 [declared]",
             "cam-4 → dahua 0.60 [declared]",
             "cam-5 → unknown 0.00 []",
         ]
     );
     assert!(got[0].starts_with(
-        "nvr-1 → hikvision 0.90 [oui, oem]\n    oui: MA-L C056E3 is assigned to \"Hangzhou Hikvision Digital Technology Co.,Ltd.\", that is Hangzhou Hikvision Digital Technology Co., Ltd.\n    declared: declared \"Annke\", a brand the registry does not hold\n    oem: sold as \"Annke\", but its MAC block shows Hangzhou Hikvision Digital Technology Co., Ltd. made it: a device relabelled for another brand\n    designated: hikvision:us-ndaa-889 hikvision:us-entity-list"
+        "nvr-1 → hikvision 0.95 [oui, oem]\n    oui: MA-L C056E3 is assigned to \"Hangzhou Hikvision Digital Technology Co.,Ltd.\", that is Hangzhou Hikvision Digital Technology Co., Ltd.\n    declared: declared \"Annke\", a brand the registry does not hold\n    oem: \"Annke\" is Annke, a brand that sold devices made by Zhejiang Dahua Technology Co., Ltd.; source: Amcrest Compatible Finder: README, section OEM Support (Dahua), Current and Former, 2024-08-17 (https://github.com/DeathCamel58/amcrest-compatible-finder/blob/9b500f98db5925fa737e1d220e2ceba4ac6751c1/README.md)\n    oem: \"Annke\" is Annke, a brand that sells devices made by Hangzhou Hikvision Digital Technology Co., Ltd.; source: Amcrest Compatible Finder: README, section OEM Support (Dahua), Current and Former, 2024-08-17 (https://github.com/DeathCamel58/amcrest-compatible-finder/blob/9b500f98db5925fa737e1d220e2ceba4ac6751c1/README.md)\n    oem: sold as \"Annke\", but its MAC block shows Hangzhou Hikvision Digital Technology Co., Ltd. made it: a device relabelled for another brand\n    designated: hikvision:us-ndaa-889 hikvision:us-entity-list"
     ));
     assert!(
         got[2].contains("locally administered (set by its owner or randomised): names no maker")
     );
     assert!(got[3].contains("not a MAC address (12 hexadecimal digits expected)"));
     assert!(got[4].contains("a multicast or broadcast address: names no device"));
+}
+
+#[test]
+fn known_relabel_brands_name_their_maker_with_less_confidence() {
+    let input = br#"{"id":"a","declared_vendor":"Amcrest"}
+{"id":"b","declared_vendor":"Q-See","declared_model":"QT454"}
+{"id":"c","declared_vendor":"Bosch Security Systems"}
+{"id":"d","declared_vendor":"Lorex Technology Inc.","mac":"00:1f:54:12:34:56"}
+{"id":"e","declared_vendor":"Amcrest","mac":"40:2c:76:10:00:01"}
+{"id":"f","onvif":{"manufacturer":"CP PLUS"},"mac":"e4:24:6c:00:00:09"}
+"#;
+    let got = verdicts(input);
+    let first: Vec<&str> = got.iter().map(|v| v.lines().next().unwrap()).collect();
+    assert_eq!(
+        first,
+        [
+            // Listed without restriction: the brand alone names the maker.
+            "a → dahua 0.50 [oem]",
+            // A former relationship.
+            "b → dahua 0.40 [oem]",
+            // Only some of Bosch's lines: the brand alone names no one.
+            "c → unknown 0.00 []",
+            // Lorex's own block says who sold it, not who made it.
+            "d → dahua 0.50 [oem]",
+            // The Dahua Scale Factory's block is not Dahua's.
+            "e → dahua 0.50 [oem]",
+            // A Dahua block and a Dahua relabel brand agree.
+            "f → dahua 0.95 [oui, oem]",
+        ]
+    );
+    assert_eq!(
+        got[0].lines().nth(2).unwrap(),
+        "    oem: \"Amcrest\" is Amcrest, a brand that sells devices made by Zhejiang Dahua Technology Co., Ltd.; source: Amcrest Compatible Finder: README, section OEM Support (Dahua), Current and Former, 2024-08-17 (https://github.com/DeathCamel58/amcrest-compatible-finder/blob/9b500f98db5925fa737e1d220e2ceba4ac6751c1/README.md)"
+    );
+    assert!(got[1].contains("a brand that sold devices made by Zhejiang Dahua"));
+    assert!(got[2].contains("Bosch, a brand that sells devices made by Zhejiang Dahua Technology Co., Ltd. (some lines only)"));
+    assert!(got[3].contains("oui: MA-L 001F54 is assigned to \"Lorex Technology Inc.\""));
+    assert!(got[3].contains("designated: dahua:"));
 }

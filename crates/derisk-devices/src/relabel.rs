@@ -1,0 +1,362 @@
+//! Known relabel (OEM, white-label) relationships: brands that sell devices
+//! made by a registry vendor under their own name, each with its sources.
+//! The shipped list is `data/oem/relabels.toml`; the format is in
+//! `docs/formats/relabels.md`.
+
+use derisk_registry::Registry;
+use serde::Deserialize;
+
+use crate::fingerprint::{Source, SourceDef};
+
+/// The shipped list, embedded at build time.
+const BUNDLED: &str = include_str!("../../../data/oem/relabels.toml");
+
+/// Confidence in the maker when a brand listed without restriction is all
+/// that names it, while the relationship is current.
+pub const CURRENT: f64 = 0.5;
+/// The same for a relationship the source lists as former.
+pub const FORMER: f64 = 0.4;
+
+/// Whether the relationship holds now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// The source lists it as current.
+    Current,
+    /// The source lists it as past.
+    Former,
+}
+
+/// How much of the brand is relabelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Extent {
+    /// The brand is listed without restriction: the brand alone names the
+    /// maker (with a relabel's confidence).
+    Brand,
+    /// Only some lines or countries: the brand supports a maker other
+    /// evidence names, and names none alone.
+    SomeLines,
+}
+
+/// One relationship.
+#[derive(Clone, Debug)]
+pub struct Relabel {
+    /// The brand as usually written.
+    pub brand: String,
+    /// Other spellings and company names of the brand.
+    pub names: Vec<String>,
+    /// The registry entity that makes the devices.
+    pub maker: String,
+    /// Current or former.
+    pub status: Status,
+    /// The whole brand or some lines.
+    pub extent: Extent,
+    /// The ids of its sources.
+    pub sources: Vec<String>,
+    /// A remark.
+    pub note: Option<String>,
+}
+
+impl Relabel {
+    /// The confidence of this relationship naming the maker alone; `None`
+    /// when it names none alone (some lines only).
+    pub fn confidence(&self) -> Option<f64> {
+        match (self.extent, self.status) {
+            (Extent::SomeLines, _) => None,
+            (Extent::Brand, Status::Current) => Some(CURRENT),
+            (Extent::Brand, Status::Former) => Some(FORMER),
+        }
+    }
+}
+
+/// A list of relationships with their sources, indexed by folded name.
+#[derive(Clone, Debug, Default)]
+pub struct Relabels {
+    /// The relationships, in file order.
+    pub relabels: Vec<Relabel>,
+    /// The sources they cite.
+    pub sources: Vec<Source>,
+    /// Folded brand names, each with the relationships carrying it.
+    index: Vec<(String, Vec<usize>)>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDef {
+    #[serde(default)]
+    source: Vec<SourceDef>,
+    #[serde(default)]
+    relabel: Vec<RelabelDef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RelabelDef {
+    brand: String,
+    #[serde(default)]
+    names: Vec<String>,
+    maker: String,
+    status: String,
+    extent: String,
+    sources: Vec<String>,
+    note: Option<String>,
+}
+
+impl Relabels {
+    /// The shipped list.
+    pub fn bundled() -> Result<Relabels, Vec<String>> {
+        Relabels::parse(BUNDLED, "data/oem/relabels.toml")
+    }
+
+    /// Parses a list; every problem is reported, each naming the file and
+    /// the entry (its brand and position), and an entry with a problem is
+    /// left out.
+    pub fn parse(text: &str, file: &str) -> Result<Relabels, Vec<String>> {
+        let def: FileDef = toml::from_str(text).map_err(|e| vec![format!("{file}: {e}")])?;
+        let sources = Source::from_defs(def.source);
+        let mut problems = Vec::new();
+        let mut relabels: Vec<Relabel> = Vec::new();
+        for (i, r) in def.relabel.into_iter().enumerate() {
+            let at = format!("{file}: relabel {} ({:?})", i + 1, r.brand);
+            let mut bad = |m: String| problems.push(format!("{at}: {m}"));
+            let status = match r.status.as_str() {
+                "current" => Status::Current,
+                "former" => Status::Former,
+                other => {
+                    bad(format!(
+                        "status {other:?}: expected \"current\" or \"former\""
+                    ));
+                    continue;
+                }
+            };
+            let extent = match r.extent.as_str() {
+                "brand" => Extent::Brand,
+                "some-lines" => Extent::SomeLines,
+                other => {
+                    bad(format!(
+                        "extent {other:?}: expected \"brand\" or \"some-lines\""
+                    ));
+                    continue;
+                }
+            };
+            if key(&r.brand).len() < 2 {
+                bad("the brand is empty once folded".into());
+                continue;
+            }
+            if r.sources.is_empty() {
+                bad("no sources: every relationship names the sources of its fact".into());
+                continue;
+            }
+            if let Some(s) = r
+                .sources
+                .iter()
+                .find(|s| !sources.iter().any(|x| &x.id == *s))
+            {
+                bad(format!("source {s:?} is not defined in the file"));
+                continue;
+            }
+            if relabels
+                .iter()
+                .any(|x| x.maker == r.maker && key(&x.brand) == key(&r.brand))
+            {
+                bad(format!("the brand is listed twice for maker {:?}", r.maker));
+                continue;
+            }
+            relabels.push(Relabel {
+                brand: r.brand,
+                names: r.names,
+                maker: r.maker,
+                status,
+                extent,
+                sources: r.sources,
+                note: r.note,
+            });
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let mut index: Vec<(String, Vec<usize>)> = Vec::new();
+        for (i, r) in relabels.iter().enumerate() {
+            for name in std::iter::once(&r.brand).chain(&r.names) {
+                let k = key(name);
+                match index.iter_mut().find(|(x, _)| *x == k) {
+                    Some((_, list)) if !list.contains(&i) => list.push(i),
+                    Some(_) => {}
+                    None => index.push((k, vec![i])),
+                }
+            }
+        }
+        // Longest names first, so "Tyco Illustra Essentials" is tried
+        // before a shorter name it starts with.
+        index.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        Ok(Relabels {
+            relabels,
+            sources,
+            index,
+        })
+    }
+
+    /// The relationships whose brand `name` is: the name, folded (case,
+    /// punctuation, spacing and a trailing legal form ignored), is one of
+    /// the brand's names, or its first words are ("Lorex Technology Inc."
+    /// is Lorex, "CPPlus India" is CP Plus; "Lorexa" is not Lorex).
+    pub fn find(&self, name: &str) -> Vec<&Relabel> {
+        let words = words(name);
+        for (brand, list) in &self.index {
+            let mut acc = String::new();
+            for w in &words {
+                acc.push_str(w);
+                if acc.len() >= brand.len() {
+                    break;
+                }
+            }
+            if acc == *brand {
+                return list.iter().map(|&i| &self.relabels[i]).collect();
+            }
+        }
+        Vec::new()
+    }
+
+    /// The source with this id.
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+
+    /// Relationships whose maker is not an entity of `registry`.
+    pub fn unknown_makers(&self, registry: &Registry) -> Vec<String> {
+        self.relabels
+            .iter()
+            .filter(|r| registry.entity(&r.maker).is_none())
+            .map(|r| {
+                format!(
+                    "relabel {:?}: maker {:?} is not a registry entity; left out",
+                    r.brand, r.maker
+                )
+            })
+            .collect()
+    }
+}
+
+/// Legal forms dropped from the end of a name.
+const LEGAL: &[&str] = &[
+    "inc",
+    "incorporated",
+    "ltd",
+    "limited",
+    "co",
+    "corp",
+    "corporation",
+    "company",
+    "gmbh",
+    "llc",
+    "plc",
+    "sa",
+    "bv",
+    "ag",
+];
+
+/// The words of a name, lower-cased, split at anything not alphanumeric,
+/// without trailing legal forms ("Co., Ltd." included).
+fn words(name: &str) -> Vec<String> {
+    let mut words: Vec<String> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    while words.len() > 1 && words.last().is_some_and(|w| LEGAL.contains(&w.as_str())) {
+        words.pop();
+    }
+    words
+}
+
+/// A name as compared: its words joined.
+fn key(name: &str) -> String {
+    words(name).concat()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = r#"
+[[source]]
+id = "s"
+url = "https://example.org/list"
+title = "A list"
+publisher = "Someone"
+published = 2024-08-17
+
+[[relabel]]
+brand = "Lorex"
+names = ["Lorex Technology"]
+maker = "dahua"
+status = "current"
+extent = "brand"
+sources = ["s"]
+
+[[relabel]]
+brand = "Bosch"
+maker = "dahua"
+status = "current"
+extent = "some-lines"
+sources = ["s"]
+
+[[relabel]]
+brand = "Tyco Illustra Essentials"
+names = ["Illustra Essentials"]
+maker = "dahua"
+status = "former"
+extent = "brand"
+sources = ["s"]
+"#;
+
+    #[test]
+    fn names_are_found_folded_and_as_word_prefixes() {
+        let r = Relabels::parse(FILE, "t.toml").unwrap();
+        let brand = |n: &str| {
+            r.find(n)
+                .iter()
+                .map(|x| x.brand.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(brand("LOREX"), ["Lorex"]);
+        assert_eq!(brand("Lorex Technology Inc."), ["Lorex"]);
+        assert_eq!(brand("lorex corp"), ["Lorex"]);
+        assert_eq!(brand("Bosch Security Systems"), ["Bosch"]);
+        assert_eq!(brand("Illustra Essentials"), ["Tyco Illustra Essentials"]);
+        assert_eq!(brand("Lorex Technology Co., Ltd."), ["Lorex"]);
+        assert!(brand("Lorexa").is_empty());
+        assert!(brand("Lorexa Technology").is_empty());
+        assert!(brand("Illustra Pro").is_empty());
+        assert!(brand("Axis").is_empty());
+        assert_eq!(r.find("Lorex")[0].confidence(), Some(CURRENT));
+        assert_eq!(r.find("Bosch")[0].confidence(), None);
+        assert_eq!(r.find("Illustra Essentials")[0].confidence(), Some(FORMER));
+    }
+
+    #[test]
+    fn a_bad_entry_is_named_with_what_was_expected() {
+        let text = FILE.replace("extent = \"some-lines\"", "extent = \"partly\"");
+        let (head, tail) = text.rsplit_once("sources = [\"s\"]").unwrap();
+        let text = format!("{head}sources = [\"t\"]{tail}");
+        assert_eq!(
+            Relabels::parse(&text, "t.toml").unwrap_err(),
+            [
+                "t.toml: relabel 2 (\"Bosch\"): extent \"partly\": expected \"brand\" or \"some-lines\"",
+                "t.toml: relabel 3 (\"Tyco Illustra Essentials\"): source \"t\" is not defined in the file",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_shipped_list_reads_and_names_registry_makers() {
+        let r = Relabels::bundled().unwrap();
+        assert!(r.relabels.len() >= 70, "{}", r.relabels.len());
+        let registry = derisk_registry::bundled().registry;
+        assert_eq!(r.unknown_makers(&registry), Vec::<String>::new());
+        for x in &r.relabels {
+            for s in &x.sources {
+                assert!(r.source(s).is_some(), "{s}");
+            }
+        }
+    }
+}
