@@ -15,7 +15,10 @@
 //! - **`declared`**: `declared_vendor` and `onvif.manufacturer`, linked to a
 //!   registry entity when the name, folded (case, punctuation and legal
 //!   forms ignored), is one of that entity's names, and only then: a
-//!   brand the registry does not know stays a brand.
+//!   brand the registry does not know stays a brand. The brand a device
+//!   announces itself (the name scope of its WS-Discovery reply, the
+//!   `Vendor` of its DHIP reply) counts the same way, its first one to
+//!   three words compared ("HIKVISION DS-2CD2385G1-I" is Hikvision).
 //! - **`oem`**: the maker found above is not the declared brand, nor the
 //!   holder of the MAC block, nor in their control family: the device is
 //!   sold (or fitted with a network card) under another name. Also: the
@@ -193,6 +196,16 @@ impl<'r> Identifier<'r> {
         }
     }
 
+    /// The registry entity a name a device announces for itself starts
+    /// with ("HIKVISION DS-2CD2385G1-I" is Hikvision): its first three,
+    /// two or one words, the longest that is exactly one entity's name.
+    fn announced(&self, name: &str) -> Option<&'r Entity> {
+        let words: Vec<&str> = name.split_whitespace().collect();
+        (1..=words.len().min(3))
+            .rev()
+            .find_map(|k| self.declared(&words[..k].join(" ")))
+    }
+
     /// What the control rules say about `e`, from the cache.
     fn behind(&self, e: &Entity) -> Arc<Behind> {
         if let Some(b) = self
@@ -332,24 +345,34 @@ impl<'r> Identifier<'r> {
         let mut declared_entity = None;
         let mut declared_brand = None;
         let mut by_declared = Vec::new();
-        for field in [Field::DeclaredVendor, Field::OnvifManufacturer] {
-            let Some(name) = device.get(field) else {
-                continue;
+        let brands = brands(device);
+        for (field, name) in &brands {
+            let announced = matches!(field, Field::WsDiscoveryScopes | Field::Dhip);
+            let e = if announced {
+                self.announced(name)
+            } else {
+                self.declared(name)
             };
-            let e = self.declared(name);
-            declared_brand = declared_brand.or_else(|| Some(name.to_owned()));
+            declared_brand = declared_brand.or_else(|| Some(name.clone()));
             if let Some(e) = e {
                 declared_entity = declared_entity.or(Some(e));
                 by_declared.push((e, DECLARED, "declared"));
             }
+            let said = match field {
+                Field::WsDiscoveryScopes => {
+                    format!("announces itself as {name:?} (its WS-Discovery name scope)")
+                }
+                Field::Dhip => format!("announces the vendor {name:?} (its DHIP reply)"),
+                _ => format!("declared {name:?}"),
+            };
             evidence.push(Evidence {
                 basis: "declared",
-                field,
-                value: name.to_owned(),
+                field: *field,
+                value: name.clone(),
                 entity: e.map(|e| e.id.to_string()),
                 statement: match e {
-                    Some(e) => format!("declared {name:?}, that is {}", e.caption),
-                    None => format!("declared {name:?}, a brand the registry does not hold"),
+                    Some(e) => format!("{said}, that is {}", e.caption),
+                    None => format!("{said}, a brand the registry does not hold"),
                 },
             });
         }
@@ -360,9 +383,8 @@ impl<'r> Identifier<'r> {
         let mut support = Vec::new();
         let mut relabel_named = Vec::new();
         let mut block_relabels = false;
-        let candidates = [Field::DeclaredVendor, Field::OnvifManufacturer]
+        let candidates = brands
             .into_iter()
-            .filter_map(|f| device.get(f).map(|v| (f, v.to_owned())))
             .chain(block_assignee.map(|a| (Field::Mac, a)));
         for (field, name) in candidates {
             for r in self.relabels.find(&name) {
@@ -481,6 +503,71 @@ impl<'r> Identifier<'r> {
             behind: Some(behind),
         }
     }
+}
+
+/// The brands a device carries: as declared in the records
+/// (`declared_vendor`, `onvif.manufacturer`), and as it announces itself
+/// (the name scope of a WS-Discovery reply, percent-decoded; the `Vendor`
+/// of a DHIP reply). Relabelled devices often announce their seller's
+/// brand, so these are brands, not makers.
+fn brands(device: &Device) -> Vec<(Field, String)> {
+    let mut out = Vec::new();
+    for field in [Field::DeclaredVendor, Field::OnvifManufacturer] {
+        if let Some(v) = device.get(field) {
+            out.push((field, v.to_owned()));
+        }
+    }
+    for scopes in device.all(Field::WsDiscoveryScopes) {
+        for scope in scopes.split_whitespace() {
+            let Some(rest) = scope
+                .get(..27)
+                .filter(|p| p.eq_ignore_ascii_case("onvif://www.onvif.org/name/"))
+                .map(|_| &scope[27..])
+            else {
+                continue;
+            };
+            let name = percent_decode(rest).replace('_', " ");
+            let name = name.trim();
+            if !name.is_empty() && !out.iter().any(|(_, v)| v == name) {
+                out.push((Field::WsDiscoveryScopes, name.to_owned()));
+            }
+        }
+    }
+    if let Some(vendor) = device.get(Field::Dhip).and_then(dhip_vendor) {
+        out.push((Field::Dhip, vendor));
+    }
+    out
+}
+
+/// The `Vendor` of a DHIP reply's `deviceInfo`, if the reply is JSON.
+fn dhip_vendor(text: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let info = v
+        .pointer("/params/deviceInfo")
+        .or_else(|| v.get("deviceInfo"))?;
+    let vendor = info.get("Vendor")?.as_str()?.trim();
+    (!vendor.is_empty()).then(|| vendor.to_owned())
+}
+
+/// `%XX` escapes decoded; anything malformed is kept as it is.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A value as shown in evidence: at most 200 characters.

@@ -160,3 +160,34 @@ fn known_relabel_brands_name_their_maker_with_less_confidence() {
     assert!(got[3].contains("oui: MA-L 001F54 is assigned to \"Lorex Technology Inc.\""));
     assert!(got[3].contains("designated: dahua:"));
 }
+
+#[test]
+fn brands_devices_announce_for_themselves() {
+    let input = br#"{"id":"u","ws_discovery_scopes":["onvif://www.onvif.org/type/video_encoder onvif://www.onvif.org/name/Uniview%20IPC2124LB onvif://www.onvif.org/hardware/IPC2124LB-SF28KM-G"]}
+{"id":"t","ws_discovery_scopes":["onvif://www.onvif.org/Profile/Streaming onvif://www.onvif.org/name/TIANDY_TC-C34XS"]}
+{"id":"i","mac":"10:0a:0b:0c:0d:0e","dhip":"{\"method\":\"client.notifyDevInfo\",\"params\":{\"deviceInfo\":{\"DeviceType\":\"IPC-HDW1230S\",\"Vendor\":\"Intelbras\",\"Version\":\"2.800.0000000.13.R\"}}}"}
+{"id":"a","ws_discovery_scopes":["onvif://www.onvif.org/name/AXIS%20P3265-LVE"]}
+"#;
+    let got = verdicts(input);
+    let first: Vec<&str> = got.iter().map(|v| v.lines().next().unwrap()).collect();
+    assert_eq!(
+        first,
+        [
+            "u → uniview 0.60 [declared]",
+            "t → tiandy 0.60 [declared]",
+            // The DHIP reply names Dahua; its Vendor is a Dahua relabel brand.
+            "i → dahua 0.99 [fingerprint, oem]",
+            "a → unknown 0.00 []",
+        ]
+    );
+    assert!(got[0].contains("declared: announces itself as \"Uniview IPC2124LB\" (its WS-Discovery name scope), that is "));
+    assert!(got[1].contains("announces itself as \"TIANDY TC-C34XS\""));
+    assert!(got[2].contains("declared: announces the vendor \"Intelbras\" (its DHIP reply), a brand the registry does not hold"));
+    assert!(got[2].contains(
+        "oem: \"Intelbras\" is Intelbras, a brand that sells devices made by Zhejiang Dahua"
+    ));
+    assert!(
+        got[2].contains("oem: sold as \"Intelbras\", but what it answers shows Zhejiang Dahua")
+    );
+    assert!(got[3].contains("announces itself as \"AXIS P3265-LVE\" (its WS-Discovery name scope), a brand the registry does not hold"));
+}
