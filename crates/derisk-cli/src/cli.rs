@@ -414,7 +414,7 @@ pub(crate) enum AssetsInput {
     /// A CycloneDX bill of materials (JSON): its `device` components.
     Cyclonedx,
     /// A packet capture (pcap or pcapng, Ethernet): ARP, DHCP, HTTP and
-    /// RTSP responses, SADP, DHIP and WS-Discovery replies.
+    /// RTSP responses, SADP, DHIP and WS-Discovery replies, SSDP and mDNS.
     Pcap,
 }
 

@@ -13,13 +13,23 @@
 //! - Hikvision SADP replies (UDP from port 37020): the XML (`sadp`);
 //! - Dahua DHIP replies (UDP from port 37810): the JSON after the 32-byte
 //!   header (`dhip`);
-//! - WS-Discovery ProbeMatches (UDP from port 3702): the scopes.
+//! - WS-Discovery ProbeMatches (UDP from port 3702): the scopes;
+//! - SSDP (UDP port 1900): the `SERVER` header of a device's `NOTIFY`
+//!   announcement or of its answer to a search (`ssdp_server`); searches
+//!   are not devices' answers and are left out;
+//! - mDNS responses (UDP port 5353, parsed with `simple-dns`): the host
+//!   name of an A or AAAA record whose address is the sender's own
+//!   (`hostname`, without `.local`), the service instances it announces
+//!   (PTR targets and SRV names, `mdns_services`) and the strings of its
+//!   TXT records (`mdns_txt`). Records about other hosts, as a sleep
+//!   proxy sends them, are not the sender's and are left out.
 //!
 //! The device is the packet's Ethernet source (the client hardware address
 //! for DHCP), its IP the packet's IPv4 source. A capture cut short keeps
 //! every packet before the cut; the problem says at which packet.
 
 use std::io::Read;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use etherparse::{NetSlice, SlicedPacket, TransportSlice};
 use pcap_parser::{Linktype, PcapBlockOwned, PcapError};
@@ -202,6 +212,21 @@ fn packet(data: &[u8], n: u64, seen: &mut Seen) {
                         seen.add(src, n, ip.clone(), Some((Field::WsDiscoveryScopes, scope)));
                     }
                 }
+                (1900, _) | (_, 1900) => {
+                    if let Some(server) = ssdp_server(payload) {
+                        seen.add(src, n, ip, Some((Field::SsdpServer, server)));
+                    }
+                }
+                (5353, _) | (_, 5353) => {
+                    let own = match &p.net {
+                        Some(NetSlice::Ipv4(v4)) => Some(IpAddr::V4(v4.header().source_addr())),
+                        Some(NetSlice::Ipv6(v6)) => Some(IpAddr::V6(v6.header().source_addr())),
+                        _ => None,
+                    };
+                    for value in mdns(payload, own) {
+                        seen.add(src, n, ip.clone(), Some(value));
+                    }
+                }
                 _ => {}
             }
         }
@@ -286,6 +311,88 @@ fn dhcp(payload: &[u8], n: u64, seen: &mut Seen) {
     }
     if !found {
         seen.add(mac, n, None, None);
+    }
+}
+
+/// The `SERVER` header of an SSDP announcement (`NOTIFY`) or search
+/// response (`HTTP/1.1 200`); `None` for a search or anything else.
+fn ssdp_server(payload: &[u8]) -> Option<String> {
+    if !(payload.starts_with(b"NOTIFY * HTTP/1.") || payload.starts_with(b"HTTP/1.1 200")) {
+        return None;
+    }
+    let text = String::from_utf8_lossy(payload);
+    let head = text.split("\r\n\r\n").next().unwrap_or_default();
+    head.lines().skip(1).find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        let value = value.trim();
+        (name.trim().eq_ignore_ascii_case("server") && !value.is_empty()).then(|| value.to_owned())
+    })
+}
+
+/// What an mDNS response says about its sender, whose address is `own`.
+fn mdns(payload: &[u8], own: Option<IpAddr>) -> Vec<(Field, String)> {
+    use simple_dns::rdata::RData;
+    let Ok(packet) = simple_dns::Packet::parse(payload) else {
+        return Vec::new();
+    };
+    if !packet.has_flags(simple_dns::PacketFlag::RESPONSE) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut push = |f: Field, v: String| {
+        if !v.is_empty() && !out.iter().any(|(g, w)| *g == f && *w == v) {
+            out.push((f, v));
+        }
+    };
+    for rr in packet.answers.iter().chain(&packet.additional_records) {
+        let name = rr.name.to_string();
+        match &rr.rdata {
+            RData::A(a) if own == Some(IpAddr::V4(Ipv4Addr::from(a.address))) => {
+                push(Field::Hostname, local_host(&name));
+            }
+            RData::AAAA(a) if own == Some(IpAddr::V6(Ipv6Addr::from(a.address))) => {
+                push(Field::Hostname, local_host(&name));
+            }
+            RData::PTR(target) if is_service(&name) && name != SERVICES => {
+                push(Field::MdnsServices, target.0.to_string());
+            }
+            RData::SRV(_) if is_service(&name) => push(Field::MdnsServices, name),
+            RData::TXT(txt) if is_service(&name) => {
+                for (key, value) in txt.iter_raw() {
+                    let key = String::from_utf8_lossy(key);
+                    let item = match value {
+                        Some(v) => format!("{key}={}", String::from_utf8_lossy(v)),
+                        None => key.into_owned(),
+                    };
+                    push(Field::MdnsTxt, item);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The DNS-SD name that lists service types, not instances.
+const SERVICES: &str = "_services._dns-sd._udp.local";
+
+/// Whether `name` is under a DNS-SD service type (`._tcp.local` or
+/// `._udp.local`).
+fn is_service(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with("._tcp.local") || lower.ends_with("._udp.local")
+}
+
+/// A `.local` host name without the domain.
+fn local_host(name: &str) -> String {
+    let trimmed = name.trim_end_matches('.');
+    match trimmed
+        .len()
+        .checked_sub(6)
+        .and_then(|i| Some((i, trimmed.get(i..)?)))
+    {
+        Some((i, tail)) if tail.eq_ignore_ascii_case(".local") => trimmed[..i].to_owned(),
+        _ => trimmed.to_owned(),
     }
 }
 

@@ -3,7 +3,8 @@
 //! Every field but `id` is optional. Text fields take a string (a number
 //! is taken as its text); `onvif` is an object of five text fields;
 //! `ws_discovery_scopes` is a list of scopes (or one string of scopes
-//! separated by spaces, as WS-Discovery writes them). A line that cannot be
+//! separated by spaces, as WS-Discovery writes them); `mdns_services` and
+//! `mdns_txt` are lists of text (one string is a list of one). A line that cannot be
 //! read (not UTF-8, not JSON, not an object, no `id`) is skipped with a
 //! [`Problem`] naming the line; a field that is unknown or of the wrong type
 //! is left out with a warning and the rest of the device is kept.
@@ -115,7 +116,23 @@ fields! {
     Sadp => "sadp",
     /// The JSON of a Dahua DHIP discovery reply.
     Dhip => "dhip",
+    /// The `SERVER` header of an SSDP (UPnP discovery) announcement or
+    /// search response.
+    SsdpServer => "ssdp_server",
+    /// One service instance a device announces over mDNS, as
+    /// `instance._service._proto.local` (repeated for each).
+    MdnsServices => "mdns_services",
+    /// One `key=value` string of an mDNS TXT record (repeated for each).
+    MdnsTxt => "mdns_txt",
 }
+
+/// The fields that hold a list, each item one value; `ws_discovery_scopes`
+/// also takes one string of scopes separated by spaces.
+const LISTS: &[Field] = &[
+    Field::WsDiscoveryScopes,
+    Field::MdnsServices,
+    Field::MdnsTxt,
+];
 
 /// The fields of the `onvif` object, by their name inside it.
 const ONVIF: &[(&str, Field)] = &[
@@ -322,8 +339,10 @@ impl<R: BufRead> JsonlDevices<R> {
             }
             match key.as_str() {
                 "onvif" => self.onvif(value, &mut device, &mut warnings),
-                "ws_discovery_scopes" => self.scopes(value, &mut device, &mut warnings),
                 _ => match Field::parse(key) {
+                    Some(f) if LISTS.contains(&f) => {
+                        self.list(key, f, value, &mut device, &mut warnings)
+                    }
                     Some(f) if !key.contains('.') => {
                         self.text(key, f, value, &mut device, &mut warnings)
                     }
@@ -387,12 +406,22 @@ impl<R: BufRead> JsonlDevices<R> {
         }
     }
 
-    fn scopes(&self, value: &Value, device: &mut Device, warnings: &mut Vec<Problem>) {
+    fn list(
+        &self,
+        name: &str,
+        field: Field,
+        value: &Value,
+        device: &mut Device,
+        warnings: &mut Vec<Problem>,
+    ) {
+        let split = field == Field::WsDiscoveryScopes;
         let mut add = |s: &str| {
-            for scope in s.split_whitespace() {
-                device
-                    .values
-                    .push((Field::WsDiscoveryScopes, scope.to_owned()));
+            if split {
+                for scope in s.split_whitespace() {
+                    device.values.push((field, scope.to_owned()));
+                }
+            } else if !s.trim().is_empty() {
+                device.values.push((field, s.to_owned()));
             }
         };
         match value {
@@ -402,8 +431,8 @@ impl<R: BufRead> JsonlDevices<R> {
                     match item {
                         Value::String(s) => add(s),
                         other => warnings.push(self.problem(
-                            Some(&format!("ws_discovery_scopes[{i}]")),
-                            format!("expected a scope (text), found {}", kind(other)),
+                            Some(&format!("{name}[{i}]")),
+                            format!("expected text, found {}", kind(other)),
                             false,
                         )),
                     }
@@ -411,8 +440,8 @@ impl<R: BufRead> JsonlDevices<R> {
             }
             Value::Null => {}
             other => warnings.push(self.problem(
-                Some("ws_discovery_scopes"),
-                format!("expected a list of scopes, found {}", kind(other)),
+                Some(name),
+                format!("expected a list of text items, found {}", kind(other)),
                 false,
             )),
         }
@@ -476,6 +505,6 @@ mod tests {
         for &f in Field::ALL {
             assert_eq!(Field::parse(f.as_str()), Some(f));
         }
-        assert_eq!(Field::ALL.len(), 35);
+        assert_eq!(Field::ALL.len(), 38);
     }
 }

@@ -46,6 +46,8 @@ pub fn field_of(matches: &str) -> Option<Field> {
         "snmp.sys_object_id" => Field::SnmpSysobjectid,
         "x509.subject" => Field::TlsSubject,
         "x509.issuer" => Field::TlsIssuer,
+        "dhcp_vendor_class" => Field::DhcpVendorClass,
+        "mdns.device-info.txt" | "mdns.workstation.txt" => Field::MdnsTxt,
         _ => return None,
     })
 }

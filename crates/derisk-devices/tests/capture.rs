@@ -173,3 +173,127 @@ fn a_capture_cut_short_keeps_its_packets() {
         matches!(&items[..], [Item::Skipped(p)] if p.message.starts_with("not a pcap or pcapng capture"))
     );
 }
+
+/// An mDNS response from an Axis camera at 192.0.2.50: its video service,
+/// the SRV and TXT of the instance, its own A record, and an A record for
+/// another host (as a sleep proxy answers), which is not the camera's.
+fn axis_mdns() -> Vec<u8> {
+    use simple_dns::rdata::{A, PTR, RData, SRV, TXT};
+    use simple_dns::{CLASS, Name, Packet, ResourceRecord};
+    let instance = "AXIS M3045-V - ACCC8E123456._axis-video._tcp.local";
+    let mut p = Packet::new_reply(0);
+    p.answers.push(ResourceRecord::new(
+        Name::new_unchecked("_axis-video._tcp.local"),
+        CLASS::IN,
+        4500,
+        RData::PTR(PTR(Name::new_unchecked(instance))),
+    ));
+    p.additional_records.push(ResourceRecord::new(
+        Name::new_unchecked(instance),
+        CLASS::IN,
+        120,
+        RData::SRV(SRV {
+            priority: 0,
+            weight: 0,
+            port: 80,
+            target: Name::new_unchecked("axis-accc8e123456.local"),
+        }),
+    ));
+    p.additional_records.push(ResourceRecord::new(
+        Name::new_unchecked(instance),
+        CLASS::IN,
+        4500,
+        RData::TXT(
+            TXT::new()
+                .with_string("macaddress=ACCC8E123456")
+                .unwrap()
+                .with_string("path=/index.html")
+                .unwrap(),
+        ),
+    ));
+    p.additional_records.push(ResourceRecord::new(
+        Name::new_unchecked("axis-accc8e123456.local"),
+        CLASS::IN,
+        120,
+        RData::A(A {
+            address: u32::from_be_bytes([192, 0, 2, 50]),
+        }),
+    ));
+    p.additional_records.push(ResourceRecord::new(
+        Name::new_unchecked("printer-3f.local"),
+        CLASS::IN,
+        120,
+        RData::A(A {
+            address: u32::from_be_bytes([192, 0, 2, 99]),
+        }),
+    ));
+    p.build_bytes_vec().unwrap()
+}
+
+#[test]
+fn ssdp_announcements_and_mdns_responses() {
+    const AXIS: [u8; 6] = [0xac, 0xcc, 0x8e, 0x12, 0x34, 0x56];
+    const GATEWAY: [u8; 6] = [0x00, 0xe0, 0xfc, 0x12, 0x34, 0x56];
+    let notify = "NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nCACHE-CONTROL: max-age=1800\r\nLOCATION: http://192.0.2.5:49152/rootDesc.xml\r\nNT: upnp:rootdevice\r\nNTS: ssdp:alive\r\nSERVER: Linux/3.10, UPnP/1.0, Portable SDK for UPnP devices/1.6.22\r\nUSN: uuid:2b9b1a00-0000-0000-0000-c056e3001001::upnp:rootdevice\r\n\r\n";
+    let search = "M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: \"ssdp:discover\"\r\nMX: 2\r\nST: ssdp:all\r\nUSER-AGENT: derisk-test/1.0 UPnP/1.1\r\n\r\n";
+    let answer = "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=120\r\nST: upnp:rootdevice\r\nUSN: uuid:00e0fc12-3456::upnp:rootdevice\r\nEXT:\r\nSERVER: Huawei-HG8245H UPnP/1.0 MiniUPnPd/1.9\r\nLOCATION: http://192.0.2.1:37215/rootDesc.xml\r\n\r\n";
+    let mut query = simple_dns::Packet::new_query(7);
+    query.questions.push(simple_dns::Question::new(
+        simple_dns::Name::new_unchecked("_axis-video._tcp.local"),
+        simple_dns::QTYPE::TYPE(simple_dns::TYPE::PTR),
+        simple_dns::QCLASS::CLASS(simple_dns::CLASS::IN),
+        false,
+    ));
+    let capture = pcap(&[
+        udp(
+            HIK_NVR,
+            [192, 0, 2, 5],
+            [239, 255, 255, 250],
+            (1900, 1900),
+            notify.as_bytes(),
+        ),
+        udp(
+            VMS,
+            [192, 0, 2, 200],
+            [239, 255, 255, 250],
+            (50400, 1900),
+            search.as_bytes(),
+        ),
+        udp(
+            GATEWAY,
+            [192, 0, 2, 1],
+            [192, 0, 2, 200],
+            (1900, 50400),
+            answer.as_bytes(),
+        ),
+        udp(
+            VMS,
+            [192, 0, 2, 200],
+            [224, 0, 0, 251],
+            (5353, 5353),
+            &query.build_bytes_vec().unwrap(),
+        ),
+        udp(
+            AXIS,
+            [192, 0, 2, 50],
+            [224, 0, 0, 251],
+            (5353, 5353),
+            &axis_mdns(),
+        ),
+        udp(
+            AXIS,
+            [192, 0, 2, 50],
+            [224, 0, 0, 251],
+            (5353, 5353),
+            b"\x00\x00\x84\x00\x00\x00\x00\x05junk",
+        ),
+    ]);
+    assert_eq!(
+        show(&read_capture(capture.as_slice(), "lan.pcap")),
+        [
+            "c0:56:e3:00:10:01 @1: ip=192.0.2.5 | ssdp_server=Linux/3.10, UPnP/1.0, Portable SDK for UPnP devices/1.6.22",
+            "00:e0:fc:12:34:56 @3: ip=192.0.2.1 | ssdp_server=Huawei-HG8245H UPnP/1.0 MiniUPnPd/1.9",
+            "ac:cc:8e:12:34:56 @5: ip=192.0.2.50 | mdns_services=AXIS M3045-V - ACCC8E123456._axis-video._tcp.local | mdns_txt=macaddress=ACCC8E123456 | mdns_txt=path=/index.html | hostname=axis-accc8e123456",
+        ]
+    );
+}
