@@ -517,10 +517,15 @@ pub(crate) fn assets(args: &crate::cli::BenchAssetsArgs) -> anyhow::Result<Outco
 
 pub(crate) fn capture(args: &crate::cli::BenchCaptureArgs) -> anyhow::Result<Outcome> {
     let mut out = stdout();
-    let path = std::env::temp_dir().join(format!("derisk-bench-{}.pcap", std::process::id()));
+    let path = args.keep.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("derisk-bench-{}.pcap", std::process::id()))
+    });
     let t = Instant::now();
     let packets = {
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        let mut w = std::io::BufWriter::new(
+            std::fs::File::create(&path)
+                .with_context(|| format!("{}: cannot create", path.display()))?,
+        );
         let n = derisk_devices::capture::write_synthetic(&mut w, args.megabytes << 20, args.seed)?;
         w.flush()?;
         n
@@ -532,14 +537,19 @@ pub(crate) fn capture(args: &crate::cli::BenchCaptureArgs) -> anyhow::Result<Out
         size as f64 / (1 << 20) as f64,
         t.elapsed().as_secs_f64()
     )?;
-    let t = Instant::now();
-    let items = derisk_devices::read_capture(std::fs::File::open(&path)?, "bench.pcap");
-    let secs = t.elapsed().as_secs_f64();
-    let _ = std::fs::remove_file(&path);
+    let mut times = Vec::new();
+    let mut devices = 0;
+    for _ in 0..args.runs {
+        let t = Instant::now();
+        let items = derisk_devices::read_capture(std::fs::File::open(&path)?, "bench.pcap");
+        times.push(t.elapsed().as_secs_f64());
+        devices = items.len();
+    }
+    let secs = median(&mut times);
     writeln!(
         out,
-        "read {} devices from {packets} packets in {secs:.2} s: {:.0} MB/s ({:.0} MiB/s), {:.0} packets/s",
-        items.len(),
+        "read {devices} devices from {packets} packets in {secs:.2} s (median of {}): {:.0} MB/s ({:.0} MiB/s), {:.0} packets/s",
+        args.runs,
         size as f64 / 1e6 / secs,
         size as f64 / (1 << 20) as f64 / secs,
         packets as f64 / secs
@@ -548,5 +558,74 @@ pub(crate) fn capture(args: &crate::cli::BenchCaptureArgs) -> anyhow::Result<Out
         writeln!(out, "peak RSS: {rss:.0} MiB")?;
     }
     out.flush()?;
+    if args.compare {
+        let file = path.to_string_lossy().into_owned();
+        let tools: [(&str, Vec<&str>); 2] = [
+            ("tcpdump", vec!["-n", "-r", &file]),
+            (
+                "tshark",
+                vec![
+                    "-n",
+                    "-r",
+                    &file,
+                    "-T",
+                    "fields",
+                    "-e",
+                    "eth.src",
+                    "-e",
+                    "ip.src",
+                    "-e",
+                    "http.server",
+                    "-e",
+                    "http.www_authenticate",
+                    "-e",
+                    "rtsp.response",
+                    "-e",
+                    "dhcp.option.hostname",
+                    "-e",
+                    "dhcp.option.vendor_class_id",
+                    "-e",
+                    "dns.ptr.domain_name",
+                    "-e",
+                    "dns.txt",
+                ],
+            ),
+        ];
+        for (tool, tool_args) in tools {
+            let t = Instant::now();
+            let status = std::process::Command::new(tool)
+                .args(&tool_args)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status();
+            let tool_secs = t.elapsed().as_secs_f64();
+            match status {
+                Ok(s) if s.success() => writeln!(
+                    out,
+                    "{tool} {}: {tool_secs:.2} s, {:.0} MB/s; derisk {:.1}x its speed",
+                    tool_args.join(" "),
+                    size as f64 / 1e6 / tool_secs,
+                    tool_secs / secs
+                )?,
+                Ok(s) => writeln!(out, "{tool}: exited with {s}; not compared")?,
+                Err(e) => writeln!(
+                    out,
+                    "{tool}: cannot run it ({e}); install it (Debian: apt install {tool}) to compare"
+                )?,
+            }
+            out.flush()?;
+        }
+    }
+    if args.keep.is_none() {
+        let _ = std::fs::remove_file(&path);
+    } else {
+        writeln!(out, "kept {}", path.display())?;
+    }
     Ok(Outcome::Clean)
+}
+
+/// The median of some timings (the lower middle one for an even count).
+fn median(times: &mut [f64]) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times[(times.len() - 1) / 2]
 }

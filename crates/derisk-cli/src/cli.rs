@@ -505,7 +505,7 @@ pub(crate) enum BenchCommand {
     /// Write a synthetic Ethernet capture (pcap) of the size given, then
     /// read it as `derisk assets` does, and report megabytes per second.
     #[command(
-        after_help = "Examples:\n  derisk bench capture\n  derisk bench capture --megabytes 100"
+        after_help = "Examples:\n  derisk bench capture\n  derisk bench capture --megabytes 100 --runs 5\n  derisk bench capture --compare        (also times tcpdump and tshark on the same file)\n  derisk bench capture --keep lan.pcap"
     )]
     Capture(BenchCaptureArgs),
 }
@@ -519,6 +519,19 @@ pub(crate) struct BenchCaptureArgs {
     /// Seed of the generator.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Times to read the capture; the median is reported.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub runs: u32,
+    /// Also time tcpdump (`tcpdump -n -r`, every packet decoded to text)
+    /// and tshark (`tshark -n -r -T fields` with the fields derisk reads,
+    /// as near as tshark names them) on the same file, when they are
+    /// installed, and give the ratios. Both take minutes on large files.
+    #[arg(long)]
+    pub compare: bool,
+    /// Write the generated capture here and keep it (default: a temporary
+    /// file, removed afterwards).
+    #[arg(long, value_name = "FILE")]
+    pub keep: Option<std::path::PathBuf>,
 }
 
 /// Options of `derisk bench assets`.

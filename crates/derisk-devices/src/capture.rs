@@ -332,12 +332,19 @@ fn ssdp_server(payload: &[u8]) -> Option<String> {
 /// What an mDNS response says about its sender, whose address is `own`.
 fn mdns(payload: &[u8], own: Option<IpAddr>) -> Vec<(Field, String)> {
     use simple_dns::rdata::RData;
+    // A response (QR set) with answers or additional records; anything
+    // else is not worth parsing.
+    let counts = |at: usize| {
+        payload
+            .get(at..at + 2)
+            .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]))
+    };
+    if payload.len() < 12 || payload[2] & 0x80 == 0 || counts(6) == 0 && counts(10) == 0 {
+        return Vec::new();
+    }
     let Ok(packet) = simple_dns::Packet::parse(payload) else {
         return Vec::new();
     };
-    if !packet.has_flags(simple_dns::PacketFlag::RESPONSE) {
-        return Vec::new();
-    }
     let mut out = Vec::new();
     let mut push = |f: Field, v: String| {
         if !v.is_empty() && !out.iter().any(|(g, w)| *g == f && *w == v) {
@@ -345,19 +352,27 @@ fn mdns(payload: &[u8], own: Option<IpAddr>) -> Vec<(Field, String)> {
         }
     };
     for rr in packet.answers.iter().chain(&packet.additional_records) {
-        let name = rr.name.to_string();
+        let name = || rr.name.to_string();
         match &rr.rdata {
             RData::A(a) if own == Some(IpAddr::V4(Ipv4Addr::from(a.address))) => {
-                push(Field::Hostname, local_host(&name));
+                push(Field::Hostname, local_host(&name()));
             }
             RData::AAAA(a) if own == Some(IpAddr::V6(Ipv6Addr::from(a.address))) => {
-                push(Field::Hostname, local_host(&name));
+                push(Field::Hostname, local_host(&name()));
             }
-            RData::PTR(target) if is_service(&name) && name != SERVICES => {
-                push(Field::MdnsServices, target.0.to_string());
+            RData::PTR(target) => {
+                let name = name();
+                if is_service(&name) && name != SERVICES {
+                    push(Field::MdnsServices, target.0.to_string());
+                }
             }
-            RData::SRV(_) if is_service(&name) => push(Field::MdnsServices, name),
-            RData::TXT(txt) if is_service(&name) => {
+            RData::SRV(_) => {
+                let name = name();
+                if is_service(&name) {
+                    push(Field::MdnsServices, name);
+                }
+            }
+            RData::TXT(txt) if is_service(&name()) => {
                 for (key, value) in txt.iter_raw() {
                     let key = String::from_utf8_lossy(key);
                     let item = match value {
@@ -379,8 +394,11 @@ const SERVICES: &str = "_services._dns-sd._udp.local";
 /// Whether `name` is under a DNS-SD service type (`._tcp.local` or
 /// `._udp.local`).
 fn is_service(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower.ends_with("._tcp.local") || lower.ends_with("._udp.local")
+    let tail = |t: &str| {
+        name.len() >= t.len()
+            && name.as_bytes()[name.len() - t.len()..].eq_ignore_ascii_case(t.as_bytes())
+    };
+    tail("._tcp.local") || tail("._udp.local")
 }
 
 /// A `.local` host name without the domain.
@@ -417,9 +435,10 @@ fn scopes(xml: &str) -> Vec<String> {
 }
 
 /// Writes a synthetic Ethernet pcap of about `target` bytes for
-/// benchmarks: ARP replies, DHCP requests, HTTP and RTSP responses, SADP
-/// replies and plain TCP segments from a few thousand MAC addresses
-/// (half in Hikvision and Dahua blocks). Returns the number of packets.
+/// benchmarks: HTTP and RTSP responses, SADP replies, SSDP announcements,
+/// mDNS responses and plain TCP segments (half the packets) from MAC
+/// addresses in Hikvision, Dahua, Axis and other blocks (up to a million
+/// in each). Returns the number of packets.
 pub fn write_synthetic(
     out: &mut impl std::io::Write,
     target: u64,
@@ -445,6 +464,8 @@ pub fn write_synthetic(
         [0x00, 0x1b, 0x54],
     ];
     let filler = vec![b'x'; 900];
+    let ssdp: &[u8] = b"NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nCACHE-CONTROL: max-age=1800\r\nLOCATION: http://10.0.0.9:49152/rootDesc.xml\r\nNT: upnp:rootdevice\r\nNTS: ssdp:alive\r\nSERVER: Linux/3.10, UPnP/1.0, Portable SDK for UPnP devices/1.6.22\r\nUSN: uuid:00000000-0000-0000-0000-000000000000::upnp:rootdevice\r\n\r\n";
+    let mdns = synthetic_mdns();
     let (mut written, mut packets) = (24u64, 0u64);
     let mut frame = Vec::with_capacity(1600);
     while written < target {
@@ -462,10 +483,12 @@ pub fn write_synthetic(
         frame.clear();
         let b =
             PacketBuilder::ethernet2(mac, [0x02, 0, 0x5e, 0x10, 0, 1]).ipv4(ip, [10, 0, 0, 1], 64);
-        let result = match (r >> 56) % 8 {
+        let result = match (r >> 56) % 10 {
             0 => b.udp(37020, 37020).write(&mut frame, b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><ProbeMatch><DeviceDescription>DS-2CD2143G2-I</DeviceDescription></ProbeMatch>"),
             1 => b.tcp(554, 50000, 1, 64240).write(&mut frame, b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nServer: Dahua Rtsp Server\r\n\r\n"),
             2 => b.tcp(80, 50000, 1, 64240).write(&mut frame, b"HTTP/1.1 200 OK\r\nServer: DNVRS-Webs\r\nContent-Length: 0\r\n\r\n"),
+            3 => b.udp(1900, 1900).write(&mut frame, ssdp),
+            4 => b.udp(5353, 5353).write(&mut frame, &mdns),
             _ => b.tcp(50000, 443, 1, 64240).write(&mut frame, &filler),
         };
         result.map_err(|e| std::io::Error::other(e.to_string()))?;
@@ -479,4 +502,28 @@ pub fn write_synthetic(
         packets += 1;
     }
     Ok(packets)
+}
+
+/// An mDNS response for the synthetic capture: a camera's service
+/// instance with its TXT record.
+fn synthetic_mdns() -> Vec<u8> {
+    use simple_dns::rdata::{PTR, RData, TXT};
+    use simple_dns::{CLASS, Name, Packet, ResourceRecord};
+    let instance = "Camera 0A1B2C._http._tcp.local";
+    let mut p = Packet::new_reply(0);
+    p.answers.push(ResourceRecord::new(
+        Name::new_unchecked("_http._tcp.local"),
+        CLASS::IN,
+        4500,
+        RData::PTR(PTR(Name::new_unchecked(instance))),
+    ));
+    if let Ok(txt) = TXT::new().with_string("path=/index.html") {
+        p.additional_records.push(ResourceRecord::new(
+            Name::new_unchecked(instance),
+            CLASS::IN,
+            4500,
+            RData::TXT(txt),
+        ));
+    }
+    p.build_bytes_vec().unwrap_or_default()
 }

@@ -41,6 +41,7 @@
 //! most 0.99. A device whose evidence names only vendors outside the
 //! registry gets no maker but the vendor's name.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -116,6 +117,12 @@ pub struct Identifier<'r> {
     rules: ControlRules,
     fingerprints: Rules,
     relabels: Relabels,
+    /// Per relationship: its maker, and what it says ("Lorex is a brand
+    /// that sells devices made by …; source: …"), written once.
+    relabel_said: Vec<Option<(&'r Entity, String)>>,
+    /// The relationships of MAC block holders, by the block's assignee
+    /// name (found once here, not per device).
+    block_relabels: HashMap<&'r str, Vec<usize>>,
     /// Folded names to the entities that carry them.
     names: HashMap<String, Vec<&'r Entity>>,
     /// Per entity: its controllers' ids, and the path and designations
@@ -152,6 +159,8 @@ impl<'r> Identifier<'r> {
             rules,
             fingerprints,
             relabels: Relabels::default(),
+            relabel_said: Vec::new(),
+            block_relabels: HashMap::new(),
             names,
             behind: Mutex::default(),
         }
@@ -160,31 +169,33 @@ impl<'r> Identifier<'r> {
     /// Uses these known relabel relationships; those whose maker is not a
     /// registry entity are never used (see [`Relabels::unknown_makers`]).
     pub fn with_relabels(mut self, relabels: Relabels) -> Identifier<'r> {
+        self.relabel_said = relabels
+            .relabels
+            .iter()
+            .map(|r| {
+                let maker = self.registry.entity(&r.maker)?;
+                Some((maker, relabel_statement(&relabels, r, maker)))
+            })
+            .collect();
+        let registry = self.registry;
+        let assignees = registry
+            .mac_blocks()
+            .iter()
+            .map(|b| b.assignee.as_str())
+            .chain(
+                registry
+                    .mac_assignments()
+                    .iter()
+                    .map(|a| a.assignee.as_str()),
+            );
+        for a in assignees {
+            let found = relabels.positions(a);
+            if !found.is_empty() {
+                self.block_relabels.insert(a, found.to_vec());
+            }
+        }
         self.relabels = relabels;
         self
-    }
-
-    /// What a relabel relationship says, in words, with its first source.
-    fn relabel_statement(&self, name: &str, r: &Relabel, maker: &Entity) -> String {
-        let when = match r.status {
-            Status::Current => "sells",
-            Status::Former => "sold",
-        };
-        let lines = match r.extent {
-            Extent::Brand => "",
-            Extent::SomeLines => " (some lines only)",
-        };
-        let mut s = format!(
-            "{name:?} is {}, a brand that {when} devices made by {}{lines}",
-            r.brand, maker.caption
-        );
-        if let Some(src) = r.sources.first().and_then(|id| self.relabels.source(id)) {
-            s.push_str(&format!(
-                "; source: {}, {} ({})",
-                src.title, src.published, src.url
-            ));
-        }
-        s
     }
 
     /// The registry entity a declared name is, when exactly one entity
@@ -301,7 +312,7 @@ impl<'r> Identifier<'r> {
             let (entity, statement) = match self.registry.mac_lookup(mac) {
                 MacLookup::Entity(block, e) => {
                     block_holder = Some(e);
-                    block_assignee = Some(block.assignee.clone());
+                    block_assignee = Some(block.assignee.as_str());
                     by_block = Some((e, OUI, "oui"));
                     (
                         Some(e.id.to_string()),
@@ -313,7 +324,7 @@ impl<'r> Identifier<'r> {
                 }
                 MacLookup::Assigned(a) => {
                     outside = outside.or_else(|| Some(a.assignee.clone()));
-                    block_assignee = Some(a.assignee.clone());
+                    block_assignee = Some(a.assignee.as_str());
                     (
                         None,
                         format!(
@@ -353,7 +364,7 @@ impl<'r> Identifier<'r> {
             } else {
                 self.declared(name)
             };
-            declared_brand = declared_brand.or_else(|| Some(name.clone()));
+            declared_brand = declared_brand.or_else(|| Some(name.to_string()));
             if let Some(e) = e {
                 declared_entity = declared_entity.or(Some(e));
                 by_declared.push((e, DECLARED, "declared"));
@@ -368,7 +379,7 @@ impl<'r> Identifier<'r> {
             evidence.push(Evidence {
                 basis: "declared",
                 field: *field,
-                value: name.clone(),
+                value: name.to_string(),
                 entity: e.map(|e| e.id.to_string()),
                 statement: match e {
                     Some(e) => format!("{said}, that is {}", e.caption),
@@ -384,13 +395,19 @@ impl<'r> Identifier<'r> {
         let mut relabel_named = Vec::new();
         let mut block_relabels = false;
         let candidates = brands
-            .into_iter()
-            .chain(block_assignee.map(|a| (Field::Mac, a)));
-        for (field, name) in candidates {
-            for r in self.relabels.find(&name) {
-                let Some(e) = self.registry.entity(&r.maker) else {
+            .iter()
+            .map(|(f, n)| (*f, n.as_ref(), self.relabels.positions(n)))
+            .chain(block_assignee.map(|a| {
+                let found = self.block_relabels.get(a).map_or(&[][..], Vec::as_slice);
+                (Field::Mac, a, found)
+            }));
+        for (field, name, found) in candidates {
+            for &i in found {
+                let r = &self.relabels.relabels[i];
+                let Some((e, said)) = &self.relabel_said[i] else {
                     continue;
                 };
+                let e: &'r Entity = e;
                 if field == Field::Mac {
                     block_relabels = true;
                 }
@@ -405,9 +422,9 @@ impl<'r> Identifier<'r> {
                 evidence.push(Evidence {
                     basis: "oem",
                     field,
-                    value: name.clone(),
+                    value: name.to_owned(),
                     entity: Some(e.id.to_string()),
-                    statement: self.relabel_statement(&name, r, e),
+                    statement: said.clone(),
                 });
             }
         }
@@ -505,16 +522,40 @@ impl<'r> Identifier<'r> {
     }
 }
 
+/// What a relabel relationship says: the brand, the maker, how much of
+/// the brand, and the first source.
+fn relabel_statement(relabels: &Relabels, r: &Relabel, maker: &Entity) -> String {
+    let when = match r.status {
+        Status::Current => "sells",
+        Status::Former => "sold",
+    };
+    let lines = match r.extent {
+        Extent::Brand => "",
+        Extent::SomeLines => " (some lines only)",
+    };
+    let mut s = format!(
+        "{} is a brand that {when} devices made by {}{lines}",
+        r.brand, maker.caption
+    );
+    if let Some(src) = r.sources.first().and_then(|id| relabels.source(id)) {
+        s.push_str(&format!(
+            "; source: {}, {} ({})",
+            src.title, src.published, src.url
+        ));
+    }
+    s
+}
+
 /// The brands a device carries: as declared in the records
 /// (`declared_vendor`, `onvif.manufacturer`), and as it announces itself
 /// (the name scope of a WS-Discovery reply, percent-decoded; the `Vendor`
 /// of a DHIP reply). Relabelled devices often announce their seller's
 /// brand, so these are brands, not makers.
-fn brands(device: &Device) -> Vec<(Field, String)> {
-    let mut out = Vec::new();
+fn brands(device: &Device) -> Vec<(Field, Cow<'_, str>)> {
+    let mut out: Vec<(Field, Cow<'_, str>)> = Vec::new();
     for field in [Field::DeclaredVendor, Field::OnvifManufacturer] {
         if let Some(v) = device.get(field) {
-            out.push((field, v.to_owned()));
+            out.push((field, Cow::Borrowed(v)));
         }
     }
     for scopes in device.all(Field::WsDiscoveryScopes) {
@@ -529,12 +570,12 @@ fn brands(device: &Device) -> Vec<(Field, String)> {
             let name = percent_decode(rest).replace('_', " ");
             let name = name.trim();
             if !name.is_empty() && !out.iter().any(|(_, v)| v == name) {
-                out.push((Field::WsDiscoveryScopes, name.to_owned()));
+                out.push((Field::WsDiscoveryScopes, Cow::Owned(name.to_owned())));
             }
         }
     }
     if let Some(vendor) = device.get(Field::Dhip).and_then(dhip_vendor) {
-        out.push((Field::Dhip, vendor));
+        out.push((Field::Dhip, Cow::Owned(vendor)));
     }
     out
 }

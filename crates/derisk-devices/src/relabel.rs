@@ -3,6 +3,8 @@
 //! The shipped list is `data/oem/relabels.toml`; the format is in
 //! `docs/formats/relabels.md`.
 
+use std::collections::HashMap;
+
 use derisk_registry::Registry;
 use serde::Deserialize;
 
@@ -76,7 +78,7 @@ pub struct Relabels {
     /// The sources they cite.
     pub sources: Vec<Source>,
     /// Folded brand names, each with the relationships carrying it.
-    index: Vec<(String, Vec<usize>)>,
+    index: HashMap<String, Vec<usize>>,
 }
 
 #[derive(Deserialize)]
@@ -174,20 +176,15 @@ impl Relabels {
         if !problems.is_empty() {
             return Err(problems);
         }
-        let mut index: Vec<(String, Vec<usize>)> = Vec::new();
+        let mut index: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, r) in relabels.iter().enumerate() {
             for name in std::iter::once(&r.brand).chain(&r.names) {
-                let k = key(name);
-                match index.iter_mut().find(|(x, _)| *x == k) {
-                    Some((_, list)) if !list.contains(&i) => list.push(i),
-                    Some(_) => {}
-                    None => index.push((k, vec![i])),
+                let list = index.entry(key(name)).or_default();
+                if !list.contains(&i) {
+                    list.push(i);
                 }
             }
         }
-        // Longest names first, so "Tyco Illustra Essentials" is tried
-        // before a shorter name it starts with.
-        index.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
         Ok(Relabels {
             relabels,
             sources,
@@ -200,20 +197,24 @@ impl Relabels {
     /// the brand's names, or its first words are ("Lorex Technology Inc."
     /// is Lorex, "CPPlus India" is CP Plus; "Lorexa" is not Lorex).
     pub fn find(&self, name: &str) -> Vec<&Relabel> {
-        let words = words(name);
-        for (brand, list) in &self.index {
-            let mut acc = String::new();
-            for w in &words {
-                acc.push_str(w);
-                if acc.len() >= brand.len() {
-                    break;
-                }
-            }
-            if acc == *brand {
-                return list.iter().map(|&i| &self.relabels[i]).collect();
-            }
+        self.positions(name)
+            .iter()
+            .map(|&i| &self.relabels[i])
+            .collect()
+    }
+
+    /// The same relationships as [`Relabels::find`], by their position in
+    /// `relabels`.
+    pub fn positions(&self, name: &str) -> &[usize] {
+        if self.index.is_empty() {
+            return &[];
         }
-        Vec::new()
+        let (joined, ends) = folded(name);
+        // The longest leading run of words that is a brand.
+        ends.iter()
+            .rev()
+            .find_map(|&end| self.index.get(&joined[..end]))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The source with this id.
@@ -254,23 +255,35 @@ const LEGAL: &[&str] = &[
     "ag",
 ];
 
-/// The words of a name, lower-cased, split at anything not alphanumeric,
-/// without trailing legal forms ("Co., Ltd." included).
-fn words(name: &str) -> Vec<String> {
-    let mut words: Vec<String> = name
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    while words.len() > 1 && words.last().is_some_and(|w| LEGAL.contains(&w.as_str())) {
-        words.pop();
+/// A name's words, lower-cased, split at anything not alphanumeric,
+/// without trailing legal forms ("Co., Ltd." included), joined; with the
+/// end of each word in the joined text.
+fn folded(name: &str) -> (String, Vec<usize>) {
+    let mut joined = String::with_capacity(name.len());
+    let mut ends = Vec::new();
+    for word in name.split(|c: char| !c.is_alphanumeric()) {
+        if word.is_empty() {
+            continue;
+        }
+        for c in word.chars() {
+            joined.extend(c.to_lowercase());
+        }
+        ends.push(joined.len());
     }
-    words
+    while ends.len() > 1 {
+        let start = ends[ends.len() - 2];
+        if !LEGAL.contains(&&joined[start..]) {
+            break;
+        }
+        joined.truncate(start);
+        ends.pop();
+    }
+    (joined, ends)
 }
 
 /// A name as compared: its words joined.
 fn key(name: &str) -> String {
-    words(name).concat()
+    folded(name).0
 }
 
 #[cfg(test)]

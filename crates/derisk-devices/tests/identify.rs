@@ -79,7 +79,7 @@ fn makers_of_the_fixture_devices() {
             "    fingerprint: rule dahua-update-serial: Dahua's getSystemInfo answer: updateSerial names the Dahua model, also on devices sold under other brands (Amcrest, Lorex); model IPC-HDW3849H-AS-PV",
             "    oui: MA-L 001F54 is assigned to \"Lorex Technology Inc.\", that is Lorex Technology Inc.",
             "    declared: declared \"Lorex\", that is Lorex Technology Inc.",
-            "    oem: \"Lorex\" is Lorex, a brand that sells devices made by Zhejiang Dahua Technology Co., Ltd.; source: Amcrest Compatible Finder: README, section OEM Support (Dahua), Current and Former, 2024-08-17 (https://github.com/DeathCamel58/amcrest-compatible-finder/blob/9b500f98db5925fa737e1d220e2ceba4ac6751c1/README.md)",
+            "    oem: Lorex is a brand that sells devices made by Zhejiang Dahua Technology Co., Ltd.; source: Amcrest Compatible Finder: README, section OEM Support (Dahua), Current and Former, 2024-08-17 (https://github.com/DeathCamel58/amcrest-compatible-finder/blob/9b500f98db5925fa737e1d220e2ceba4ac6751c1/README.md)",
             "    oem: sold as \"Lorex\" and its MAC block is Lorex Technology Inc.'s, but what it answers shows Zhejiang Dahua Technology Co., Ltd. made it: a device relabelled for another brand",
         ]
     );
@@ -114,7 +114,7 @@ fn relabelled_randomised_and_bad_addresses() {
         ]
     );
     assert!(got[0].starts_with(
-        "nvr-1 → hikvision 0.95 [oui, oem]\n    oui: MA-L C056E3 is assigned to \"Hangzhou Hikvision Digital Technology Co.,Ltd.\", that is Hangzhou Hikvision Digital Technology Co., Ltd.\n    declared: declared \"Annke\", a brand the registry does not hold\n    oem: \"Annke\" is Annke, a brand that sold devices made by Zhejiang Dahua Technology Co., Ltd.; source: Amcrest Compatible Finder: README, section OEM Support (Dahua), Current and Former, 2024-08-17 (https://github.com/DeathCamel58/amcrest-compatible-finder/blob/9b500f98db5925fa737e1d220e2ceba4ac6751c1/README.md)\n    oem: \"Annke\" is Annke, a brand that sells devices made by Hangzhou Hikvision Digital Technology Co., Ltd.; source: Amcrest Compatible Finder: README, section OEM Support (Dahua), Current and Former, 2024-08-17 (https://github.com/DeathCamel58/amcrest-compatible-finder/blob/9b500f98db5925fa737e1d220e2ceba4ac6751c1/README.md)\n    oem: sold as \"Annke\", but its MAC block shows Hangzhou Hikvision Digital Technology Co., Ltd. made it: a device relabelled for another brand\n    designated: hikvision:us-ndaa-889 hikvision:us-entity-list"
+        "nvr-1 → hikvision 0.95 [oui, oem]\n    oui: MA-L C056E3 is assigned to \"Hangzhou Hikvision Digital Technology Co.,Ltd.\", that is Hangzhou Hikvision Digital Technology Co., Ltd.\n    declared: declared \"Annke\", a brand the registry does not hold\n    oem: Annke is a brand that sold devices made by Zhejiang Dahua Technology Co., Ltd.; source: Amcrest Compatible Finder: README, section OEM Support (Dahua), Current and Former, 2024-08-17 (https://github.com/DeathCamel58/amcrest-compatible-finder/blob/9b500f98db5925fa737e1d220e2ceba4ac6751c1/README.md)\n    oem: Annke is a brand that sells devices made by Hangzhou Hikvision Digital Technology Co., Ltd.; source: Amcrest Compatible Finder: README, section OEM Support (Dahua), Current and Former, 2024-08-17 (https://github.com/DeathCamel58/amcrest-compatible-finder/blob/9b500f98db5925fa737e1d220e2ceba4ac6751c1/README.md)\n    oem: sold as \"Annke\", but its MAC block shows Hangzhou Hikvision Digital Technology Co., Ltd. made it: a device relabelled for another brand\n    designated: hikvision:us-ndaa-889 hikvision:us-entity-list"
     ));
     assert!(
         got[2].contains("locally administered (set by its owner or randomised): names no maker")
@@ -153,10 +153,10 @@ fn known_relabel_brands_name_their_maker_with_less_confidence() {
     );
     assert_eq!(
         got[0].lines().nth(2).unwrap(),
-        "    oem: \"Amcrest\" is Amcrest, a brand that sells devices made by Zhejiang Dahua Technology Co., Ltd.; source: Amcrest Compatible Finder: README, section OEM Support (Dahua), Current and Former, 2024-08-17 (https://github.com/DeathCamel58/amcrest-compatible-finder/blob/9b500f98db5925fa737e1d220e2ceba4ac6751c1/README.md)"
+        "    oem: Amcrest is a brand that sells devices made by Zhejiang Dahua Technology Co., Ltd.; source: Amcrest Compatible Finder: README, section OEM Support (Dahua), Current and Former, 2024-08-17 (https://github.com/DeathCamel58/amcrest-compatible-finder/blob/9b500f98db5925fa737e1d220e2ceba4ac6751c1/README.md)"
     );
     assert!(got[1].contains("a brand that sold devices made by Zhejiang Dahua"));
-    assert!(got[2].contains("Bosch, a brand that sells devices made by Zhejiang Dahua Technology Co., Ltd. (some lines only)"));
+    assert!(got[2].contains("Bosch is a brand that sells devices made by Zhejiang Dahua Technology Co., Ltd. (some lines only)"));
     assert!(got[3].contains("oui: MA-L 001F54 is assigned to \"Lorex Technology Inc.\""));
     assert!(got[3].contains("designated: dahua:"));
 }
@@ -183,9 +183,7 @@ fn brands_devices_announce_for_themselves() {
     assert!(got[0].contains("declared: announces itself as \"Uniview IPC2124LB\" (its WS-Discovery name scope), that is "));
     assert!(got[1].contains("announces itself as \"TIANDY TC-C34XS\""));
     assert!(got[2].contains("declared: announces the vendor \"Intelbras\" (its DHIP reply), a brand the registry does not hold"));
-    assert!(got[2].contains(
-        "oem: \"Intelbras\" is Intelbras, a brand that sells devices made by Zhejiang Dahua"
-    ));
+    assert!(got[2].contains("oem: Intelbras is a brand that sells devices made by Zhejiang Dahua"));
     assert!(
         got[2].contains("oem: sold as \"Intelbras\", but what it answers shows Zhejiang Dahua")
     );
