@@ -19,6 +19,8 @@
 //!   announces itself (the name scope of its WS-Discovery reply, the
 //!   `Vendor` of its DHIP reply) counts the same way, its first one to
 //!   three words compared ("HIKVISION DS-2CD2385G1-I" is Hikvision).
+//!   Placeholders ("Unknown", "N/A", "Generic", "General", "OEM") are no
+//!   brand and are passed over.
 //! - **`oem`**: the maker found above is not the declared brand, nor the
 //!   holder of the MAC block, nor in their control family: the device is
 //!   sold (or fitted with a network card) under another name. Also: the
@@ -554,7 +556,7 @@ fn relabel_statement(relabels: &Relabels, r: &Relabel, maker: &Entity) -> String
 fn brands(device: &Device) -> Vec<(Field, Cow<'_, str>)> {
     let mut out: Vec<(Field, Cow<'_, str>)> = Vec::new();
     for field in [Field::DeclaredVendor, Field::OnvifManufacturer] {
-        if let Some(v) = device.get(field) {
+        if let Some(v) = device.get(field).filter(|v| !placeholder(v)) {
             out.push((field, Cow::Borrowed(v)));
         }
     }
@@ -569,7 +571,7 @@ fn brands(device: &Device) -> Vec<(Field, Cow<'_, str>)> {
             };
             let name = percent_decode(rest).replace('_', " ");
             let name = name.trim();
-            if !name.is_empty() && !out.iter().any(|(_, v)| v == name) {
+            if !placeholder(name) && !out.iter().any(|(_, v)| v == name) {
                 out.push((Field::WsDiscoveryScopes, Cow::Owned(name.to_owned())));
             }
         }
@@ -587,7 +589,22 @@ fn dhip_vendor(text: &str) -> Option<String> {
         .pointer("/params/deviceInfo")
         .or_else(|| v.get("deviceInfo"))?;
     let vendor = info.get("Vendor")?.as_str()?.trim();
-    (!vendor.is_empty()).then(|| vendor.to_owned())
+    (!placeholder(vendor)).then(|| vendor.to_owned())
+}
+
+/// Words that stand where a brand is not known or not given ("Unknown",
+/// "N/A", "Generic", Dahua's unbranded "General"): not brands.
+fn placeholder(name: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "", "na", "none", "unknown", "unk", "tbc", "tbd", "other", "various", "generic", "general",
+        "oem", "default", "null", "nil",
+    ];
+    let folded: String = name
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    WORDS.contains(&folded.as_str())
 }
 
 /// `%XX` escapes decoded; anything malformed is kept as it is.

@@ -189,3 +189,21 @@ fn brands_devices_announce_for_themselves() {
     );
     assert!(got[3].contains("announces itself as \"AXIS P3265-LVE\" (its WS-Discovery name scope), a brand the registry does not hold"));
 }
+
+#[test]
+fn placeholders_are_not_brands() {
+    let input = br#"{"id":"p1","mac":"e4:24:6c:00:00:09","declared_vendor":"Unknown"}
+{"id":"p2","mac":"e4:24:6c:00:00:0a","declared_vendor":"N/A","dhip":"{\"method\":\"client.notifyDevInfo\",\"params\":{\"deviceInfo\":{\"DeviceType\":\"IPC-HFW2431S\",\"Vendor\":\"General\"}}}"}
+"#;
+    let got = verdicts(input);
+    let first: Vec<&str> = got.iter().map(|v| v.lines().next().unwrap()).collect();
+    // A Dahua block and no brand: not relabelled.
+    assert_eq!(
+        first,
+        [
+            "p1 → dahua 0.90 [oui]",
+            "p2 → dahua 0.99 [fingerprint, oui]"
+        ]
+    );
+    assert!(!got.concat().contains("sold as"));
+}
