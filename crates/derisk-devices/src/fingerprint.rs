@@ -31,6 +31,23 @@ pub struct Source {
 }
 
 impl Source {
+    /// Whether an entry (a `what`) cites sources, all defined in its file.
+    pub(crate) fn check_cited(
+        sources: &[Source],
+        cited: &[String],
+        what: &str,
+    ) -> Result<(), String> {
+        if cited.is_empty() {
+            return Err(format!(
+                "no sources: every {what} names the sources of its fact"
+            ));
+        }
+        match cited.iter().find(|s| !sources.iter().any(|x| &x.id == *s)) {
+            Some(s) => Err(format!("source {s:?} is not defined in the file")),
+            None => Ok(()),
+        }
+    }
+
     /// The sources of a data file as written.
     pub(crate) fn from_defs(defs: Vec<SourceDef>) -> Vec<Source> {
         defs.into_iter()
@@ -216,16 +233,8 @@ impl Rules {
                 ));
                 continue;
             }
-            if r.sources.is_empty() {
-                bad("no sources: every rule names the sources of its fact".into());
-                continue;
-            }
-            if let Some(s) = r
-                .sources
-                .iter()
-                .find(|s| !sources.iter().any(|x| &x.id == *s))
-            {
-                bad(format!("source {s:?} is not defined in the file"));
+            if let Err(m) = Source::check_cited(&sources, &r.sources, "rule") {
+                bad(m);
                 continue;
             }
             if r.examples.is_empty() {

@@ -144,16 +144,8 @@ impl Relabels {
                 bad("the brand is empty once folded".into());
                 continue;
             }
-            if r.sources.is_empty() {
-                bad("no sources: every relationship names the sources of its fact".into());
-                continue;
-            }
-            if let Some(s) = r
-                .sources
-                .iter()
-                .find(|s| !sources.iter().any(|x| &x.id == *s))
-            {
-                bad(format!("source {s:?} is not defined in the file"));
+            if let Err(m) = Source::check_cited(&sources, &r.sources, "relationship") {
+                bad(m);
                 continue;
             }
             if relabels
