@@ -169,6 +169,27 @@ pub(crate) enum Command {
     /// otherwise 0.
     #[command(after_help = ASSETS_EXAMPLES)]
     Assets(AssetsArgs),
+    /// Screen procurement and programme data: who won which award, which
+    /// winners are, or belong to, high-risk vendors, what was withheld, and
+    /// how concentrated each buyer's or category's purchases are.
+    ///
+    /// Reads EU eForms notices (XML; a file of one or many notices, or a
+    /// directory of them), legacy TED XML (R2.0.9, contract awards), OCDS
+    /// (release or record packages of any size, releases, JSON lines of
+    /// compiled releases), CORDIS organisation tables (Horizon Europe,
+    /// H2020; semicolon-separated) and plain CSV tables of awards (buyer,
+    /// supplier, cpv, value, currency, date). The format is found from the
+    /// content (`--input-format` to force it). Every supplier is screened
+    /// against the registry; awards are flagged (designated-vendor,
+    /// subsidiary-or-brand, state-controlled, possible-high-risk,
+    /// winner-withheld, value-withheld, no-supplier, high-risk-category),
+    /// and a concentration table gives, per group, each supplier's share,
+    /// the high-risk share and the Herfindahl-Hirschman index.
+    ///
+    /// Exit code: 1 when an award went to a high-risk vendor; otherwise 2
+    /// if anything could not be read; otherwise 0.
+    #[command(after_help = PROCUREMENT_EXAMPLES)]
+    Procurement(ProcurementArgs),
     /// List and inspect recorded runs: what was screened, with which
     /// registry and options, and what was found.
     #[command(subcommand)]
@@ -211,6 +232,14 @@ Examples:
   derisk screen awards.jsonl --format jsonl --only-matches > hits.jsonl
   derisk screen register.xlsx --format csv > screened.csv
   cut -d, -f2 suppliers.csv | derisk screen - --format jsonl";
+
+const PROCUREMENT_EXAMPLES: &str = "\
+Examples:
+  derisk procurement notices/ --format table
+  derisk procurement awards.jsonl --group buyer --cpv-level 5
+  derisk procurement organization.csv --format jsonl | jq 'select(.flags != [])'
+  derisk procurement notices/ --summary jsonl > concentration.jsonl
+  derisk procurement awards.csv --rates rates.csv        (currency,eur_per_unit)";
 
 const ASSETS_EXAMPLES: &str = "\
 Examples:
@@ -388,6 +417,92 @@ pub(crate) struct AssetsArgs {
     /// designations follow control only.
     #[command(flatten, next_help_heading = "Control rules")]
     pub control: ControlArgs,
+}
+
+/// Options of `derisk procurement`.
+#[derive(Debug, Args)]
+pub(crate) struct ProcurementArgs {
+    /// Notice files (eForms or TED XML), directories of them, OCDS files,
+    /// CORDIS organisation tables or CSV award tables; `-` for standard
+    /// input.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+    /// Read the inputs as this format instead of guessing from the first
+    /// bytes.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<ProcurementInput>,
+    /// Output format of the awards. `auto` is a table of the flagged awards
+    /// and the concentration table on a terminal, and JSON lines (one award
+    /// a line) otherwise.
+    #[arg(long, value_enum, default_value_t = ScreenFormat::Auto)]
+    pub format: ScreenFormat,
+    /// Write the concentration rows as JSON lines to standard output
+    /// instead of the awards.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub summary: Option<SummaryFormat>,
+    /// Group the concentration table by buyer, CPV code, buyer country or
+    /// year.
+    #[arg(long, value_enum, default_value_t = GroupArg::Cpv)]
+    pub group: GroupArg,
+    /// Digits of the CPV code that make a category: 2 (division), 3
+    /// (group), 5 (class) or 8 (the code).
+    #[arg(long, default_value_t = 3, value_parser = cpv_level)]
+    pub cpv_level: usize,
+    /// Flag a group where high-risk suppliers won more than this share of
+    /// the value (of the awards, when no value is known).
+    #[arg(long, default_value_t = 0.5, value_name = "SHARE")]
+    pub threshold: f64,
+    /// Exchange rates to the euro: a CSV of `currency,eur_per_unit`
+    /// (`GBP,1.17`). Without one, only amounts in euro are added up.
+    #[arg(long, value_name = "FILE")]
+    pub rates: Option<std::path::PathBuf>,
+    /// The rules that decide which owners control a supplier.
+    #[command(flatten, next_help_heading = "Control rules")]
+    pub control: ControlArgs,
+}
+
+fn cpv_level(s: &str) -> Result<usize, String> {
+    match s {
+        "2" | "3" | "5" | "8" => Ok(s.parse().unwrap_or(3)),
+        _ => Err(format!(
+            "{s:?}: expected 2 (division), 3 (group), 5 (class) or 8 (the whole code)"
+        )),
+    }
+}
+
+/// The inputs `derisk procurement` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ProcurementInput {
+    /// eForms notices (UBL XML).
+    Eforms,
+    /// Legacy TED XML (R2.0.9).
+    Ted,
+    /// OCDS JSON or JSON lines.
+    Ocds,
+    /// A CORDIS organisation table.
+    Cordis,
+    /// A CSV table of awards.
+    Csv,
+}
+
+/// How the concentration table is grouped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum GroupArg {
+    /// By buyer.
+    Buyer,
+    /// By CPV code at `--cpv-level`.
+    Cpv,
+    /// By the buyer's country.
+    Country,
+    /// By year.
+    Year,
+}
+
+/// Formats of the concentration rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SummaryFormat {
+    /// One JSON object a row.
+    Jsonl,
 }
 
 /// The inputs `derisk assets` reads.

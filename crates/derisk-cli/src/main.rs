@@ -14,6 +14,7 @@ mod mac_cmd;
 mod monitor_cmd;
 mod output;
 mod path_cmd;
+mod procure_cmd;
 mod registry_cmd;
 mod screen_cmd;
 mod snapshot_cmd;
@@ -60,6 +61,7 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Screen(args) => screen_cmd::screen(&cli.global, args),
         Command::Compare(args) => screen_cmd::compare(args),
         Command::Assets(args) => assets_cmd::assets(&cli.global, args),
+        Command::Procurement(args) => procure_cmd::procurement(&cli.global, args),
         Command::Runs(cli::RunsCommand::List(args)) => store_cmd::list(&cli.global, args),
         Command::Runs(cli::RunsCommand::Show(args)) => store_cmd::show(&cli.global, args),
         Command::Decide(args) => store_cmd::decide(&cli.global, args),

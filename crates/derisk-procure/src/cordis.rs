@@ -1,0 +1,179 @@
+//! CORDIS organisation tables: who took part in EU research projects
+//! (Horizon Europe, H2020, FP7), from `organization.csv` of the CORDIS
+//! bulk downloads.
+//!
+//! The file is semicolon-separated with a header row; the columns read are
+//! `projectID` and `name` (required), `projectAcronym`, `country`, `role`,
+//! `ecContribution` (else `netEcContribution`), `vatNumber` and
+//! `activityType`. A file saved with commas instead (a spreadsheet's
+//! doing) is read all the same, with a warning. Each row is one
+//! participation: the participant is the supplier, the EU contribution its
+//! value in euro, the project id its notice id.
+
+use std::io::{BufRead, Read as _};
+
+use crate::award::{Award, Format, Money, Party, Problem, Programme, Read};
+
+/// Reads a CORDIS organisation table; `programme` names the programme
+/// when the caller knows it (from the file name).
+pub fn read(mut input: impl BufRead, file: &str, programme: Option<&str>) -> Read {
+    let mut out = Read::default();
+    let mut head = Vec::new();
+    if let Err(e) = input.read_until(b'\n', &mut head) {
+        out.problems
+            .push(problem(file, None, format!("cannot read: {e}"), true));
+        return out;
+    }
+    let first =
+        String::from_utf8_lossy(head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head)).into_owned();
+    let delimiter = if first.contains(';') {
+        b';'
+    } else if first.contains(',') {
+        out.problems.push(problem(
+            file,
+            Some(1),
+            "the file is separated by commas; CORDIS publishes semicolons (was it saved from a spreadsheet?); read with commas".into(),
+            false,
+        ));
+        b','
+    } else if first.contains('\t') {
+        b'\t'
+    } else {
+        b';'
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(std::io::Cursor::new(first.into_bytes()).chain(input));
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            out.problems.push(problem(
+                file,
+                Some(1),
+                format!("cannot read the header: {e}"),
+                true,
+            ));
+            return out;
+        }
+    };
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
+    let (Some(project), Some(name)) = (col("projectID"), col("name")) else {
+        out.problems.push(problem(
+            file,
+            Some(1),
+            format!(
+                "not a CORDIS organisation table: expected the columns projectID and name (with projectAcronym, country, role, ecContribution); found {}",
+                headers.iter().collect::<Vec<_>>().join(", ")
+            ),
+            true,
+        ));
+        return out;
+    };
+    let acronym = col("projectAcronym");
+    let country = col("country");
+    let role = col("role");
+    let contribution = col("ecContribution").or_else(|| col("netEcContribution"));
+    let vat = col("vatNumber");
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line());
+                out.problems.push(problem(
+                    file,
+                    line,
+                    format!("unreadable row ({e}); skipped"),
+                    true,
+                ));
+                continue;
+            }
+        };
+        let line = record.position().map(|p| p.line());
+        out.notices += 1;
+        let get = |i: Option<usize>| {
+            i.and_then(|i| record.get(i))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let Some(participant) = get(Some(name)) else {
+            out.problems.push(problem(
+                file,
+                line,
+                "no organisation name; row skipped".into(),
+                true,
+            ));
+            continue;
+        };
+        let value = match get(contribution) {
+            Some(v) => match number(&v) {
+                Some(x) => Some(Money {
+                    amount: x,
+                    currency: Some("EUR".into()),
+                }),
+                None => {
+                    out.problems.push(problem(
+                        file,
+                        line,
+                        format!("ecContribution {v:?} is not a number; kept without a value"),
+                        false,
+                    ));
+                    None
+                }
+            },
+            None => None,
+        };
+        out.awards.push(Award {
+            file: file.to_owned(),
+            line,
+            offset: None,
+            format: Some(Format::Cordis),
+            notice_id: get(Some(project)),
+            notice_type: Some("participation".into()),
+            buyer: None,
+            suppliers: vec![Party {
+                local_id: None,
+                name: Some(participant),
+                registration: get(vat),
+                country: get(country),
+            }],
+            lot: None,
+            cpv: Vec::new(),
+            value,
+            date: None,
+            withheld: Vec::new(),
+            programme: Some(Programme {
+                acronym: get(acronym),
+                role: get(role),
+                programme: programme.map(str::to_owned),
+            }),
+        });
+    }
+    out
+}
+
+/// A number as CORDIS writes it: `1234567.5`, or with a decimal comma.
+fn number(v: &str) -> Option<f64> {
+    let v = v.replace(' ', "");
+    v.parse().ok().or_else(|| {
+        (!v.contains('.'))
+            .then(|| v.replace(',', "."))
+            .and_then(|w| w.parse().ok())
+    })
+}
+
+fn problem(file: &str, line: Option<u64>, message: String, skipped: bool) -> Problem {
+    Problem {
+        file: file.to_owned(),
+        line,
+        offset: None,
+        notice_id: None,
+        message,
+        skipped,
+    }
+}
