@@ -624,6 +624,163 @@ pub(crate) fn capture(args: &crate::cli::BenchCaptureArgs) -> anyhow::Result<Out
     Ok(Outcome::Clean)
 }
 
+// -------------------------------------------------------------- procurement
+
+pub(crate) fn procurement(args: &crate::cli::BenchProcurementArgs) -> anyhow::Result<Outcome> {
+    use derisk_procure::analysis::{self, Options};
+    let mut out = stdout();
+    let dir = match &args.keep {
+        Some(d) => {
+            std::fs::create_dir_all(d)
+                .with_context(|| format!("{}: cannot create", d.display()))?;
+            d.clone()
+        }
+        None => std::env::temp_dir(),
+    };
+    let tag = if args.keep.is_some() {
+        String::new()
+    } else {
+        format!("-{}", std::process::id())
+    };
+    let eforms = dir.join(format!("derisk-bench-notices{tag}.xml"));
+    let ocds = dir.join(format!("derisk-bench-releases{tag}.jsonl"));
+    let target = args.megabytes << 20;
+    let t = Instant::now();
+    let notices = {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&eforms)?);
+        let n = derisk_procure::synth::write_eforms(&mut w, target, args.seed)?;
+        w.flush()?;
+        n
+    };
+    let releases = {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&ocds)?);
+        let n = derisk_procure::synth::write_ocds(&mut w, target, args.seed)?;
+        w.flush()?;
+        n
+    };
+    let package = dir.join(format!("derisk-bench-package{tag}.json"));
+    {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&package)?);
+        derisk_procure::synth::write_ocds_package(&mut w, target, args.seed)?;
+        w.flush()?;
+    }
+    writeln!(
+        out,
+        "wrote {notices} eForms notices and {releases} OCDS releases, as JSON lines and as one package ({} MiB each) in {:.1} s",
+        args.megabytes,
+        t.elapsed().as_secs_f64()
+    )?;
+    let registry = derisk_registry::bundled().registry;
+    let screener = derisk_match::Screener::new(&registry, ScoreConfig::default());
+    let options = Options::default();
+    let mut ocds_secs = 0.0;
+    for (name, path, count) in [
+        ("eForms", &eforms, notices),
+        ("OCDS", &ocds, releases),
+        ("OCDS package (one JSON document)", &package, releases),
+    ] {
+        let size = std::fs::metadata(path).map_or(0, |m| m.len()) as f64;
+        let (mut parse, mut total) = (Vec::new(), Vec::new());
+        let mut summary = String::new();
+        for _ in 0..args.runs {
+            let t = Instant::now();
+            let input = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?);
+            let read = if name.starts_with("OCDS") {
+                derisk_procure::ocds::read(input, "bench")
+            } else {
+                derisk_procure::eforms::read(input, "bench")
+            };
+            parse.push(t.elapsed().as_secs_f64());
+            let mut flagged = analysis::flag(&screener, &read.awards, &options);
+            let rows = analysis::concentration(&mut flagged, &options);
+            total.push(t.elapsed().as_secs_f64());
+            summary = format!(
+                "{} notices, {} awards, {} to high-risk vendors, {} problems, {} groups",
+                read.notices,
+                read.awards.len(),
+                flagged.iter().filter(|f| f.high_risk).count(),
+                read.problems.len(),
+                rows.len()
+            );
+        }
+        let (p, e) = (median(&mut parse), median(&mut total));
+        if name == "OCDS" {
+            ocds_secs = e;
+        }
+        writeln!(
+            out,
+            "{name}: {summary}\n  read {p:.2} s: {:.0} MB/s, {:.0} notices/s\n  read, screen and analyse {e:.2} s: {:.0} MB/s, {:.0} notices/s (median of {})",
+            size / 1e6 / p,
+            count as f64 / p,
+            size / 1e6 / e,
+            count as f64 / e,
+            args.runs
+        )?;
+        out.flush()?;
+    }
+    if let Some(rss) = peak_rss_mib() {
+        writeln!(out, "peak RSS: {rss:.0} MiB")?;
+    }
+    if args.compare {
+        let settings = dir.join(format!("derisk-bench-cardinal{tag}.ini"));
+        let init = std::process::Command::new(&args.cardinal)
+            .arg("init")
+            .arg("--force")
+            .arg(&settings)
+            .output();
+        match init {
+            Ok(o) if o.status.success() => {
+                let t = Instant::now();
+                let run = std::process::Command::new(&args.cardinal)
+                    .args(["indicators", "-s"])
+                    .arg(&settings)
+                    .arg(&ocds)
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .status();
+                let secs = t.elapsed().as_secs_f64();
+                let size = std::fs::metadata(&ocds).map_or(0, |m| m.len()) as f64;
+                match run {
+                    Ok(s) if s.success() => writeln!(
+                        out,
+                        "ocdscardinal indicators (every indicator of its default settings): {secs:.2} s, {:.0} MB/s, {:.0} releases/s; derisk {:.2}x its time",
+                        size / 1e6 / secs,
+                        releases as f64 / secs,
+                        ocds_secs / secs
+                    )?,
+                    Ok(s) => writeln!(out, "ocdscardinal: exited with {s}; not compared")?,
+                    Err(e) => writeln!(out, "ocdscardinal: cannot run it ({e})")?,
+                }
+            }
+            Ok(o) => writeln!(
+                out,
+                "ocdscardinal init: exited with {}; not compared",
+                o.status
+            )?,
+            Err(e) => writeln!(
+                out,
+                "{}: cannot run it ({e}); build open-contracting/cardinal-rs and pass --cardinal PROGRAM to compare",
+                args.cardinal.display()
+            )?,
+        }
+        let _ = std::fs::remove_file(&settings);
+    }
+    if args.keep.is_none() {
+        let _ = std::fs::remove_file(&eforms);
+        let _ = std::fs::remove_file(&ocds);
+        let _ = std::fs::remove_file(&package);
+    } else {
+        writeln!(
+            out,
+            "kept {}, {} and {}",
+            eforms.display(),
+            ocds.display(),
+            package.display()
+        )?;
+    }
+    Ok(Outcome::Clean)
+}
+
 /// The median of some timings (the lower middle one for an even count).
 fn median(times: &mut [f64]) -> f64 {
     times.sort_by(f64::total_cmp);

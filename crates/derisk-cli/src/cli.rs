@@ -623,6 +623,39 @@ pub(crate) enum BenchCommand {
         after_help = "Examples:\n  derisk bench capture\n  derisk bench capture --megabytes 100 --runs 5\n  derisk bench capture --compare        (also times tcpdump and tshark on the same file)\n  derisk bench capture --keep lan.pcap"
     )]
     Capture(BenchCaptureArgs),
+    /// Write generated eForms notices and OCDS releases (JSON lines) of the
+    /// size given, read and analyse them as `derisk procurement` does, and
+    /// report megabytes and notices per second; with `--compare`, time
+    /// ocdscardinal's indicators on the same OCDS file
+    #[command(
+        after_help = "Examples:\n  derisk bench procurement\n  derisk bench procurement --megabytes 100 --runs 3\n  derisk bench procurement --compare --cardinal ~/src/cardinal-rs/target/release/ocdscardinal"
+    )]
+    Procurement(BenchProcurementArgs),
+}
+
+/// Options of `derisk bench procurement`.
+#[derive(Debug, Args)]
+pub(crate) struct BenchProcurementArgs {
+    /// Size of each generated file (eForms, OCDS), in MiB.
+    #[arg(long, default_value_t = 1024)]
+    pub megabytes: u64,
+    /// Seed of the generator.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Times to read each file; the median is reported.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub runs: u32,
+    /// Also time Open Contracting's ocdscardinal (`indicators` with every
+    /// indicator of its default settings) on the same OCDS file.
+    #[arg(long)]
+    pub compare: bool,
+    /// The ocdscardinal program (default: found on PATH).
+    #[arg(long, value_name = "PROGRAM", default_value = "ocdscardinal")]
+    pub cardinal: std::path::PathBuf,
+    /// Keep the generated files in this directory (default: temporary
+    /// files, removed afterwards).
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<std::path::PathBuf>,
 }
 
 /// Options of `derisk bench capture`.

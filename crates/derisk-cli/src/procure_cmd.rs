@@ -578,7 +578,7 @@ fn csv<W: Write>(out: &mut W, flagged: &[Flagged<'_, '_>]) -> anyhow::Result<()>
         let matches: Vec<String> = f
             .matches
             .iter()
-            .flatten()
+            .flat_map(|m| m.iter())
             .map(|h| format!("{}:{}", h.entity.id, h.decision.as_str()))
             .collect();
         w.write_record([

@@ -33,6 +33,7 @@
 //! supplier, its members joined with " + ".
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use derisk_core::{CountryCode, EntityKind};
 use derisk_match::{Hit, Query, Scratch, Screener};
@@ -96,8 +97,9 @@ impl Default for Options {
 pub struct Flagged<'a, 'r> {
     /// The award.
     pub award: &'a Award,
-    /// Per supplier, in order: the registry entities it matches.
-    pub matches: Vec<Vec<Hit<'r>>>,
+    /// Per supplier, in order: the registry entities it matches (shared
+    /// by every award of that supplier).
+    pub matches: Vec<Arc<[Hit<'r>]>>,
     /// Its flags, in the order of the module documentation.
     pub flags: Vec<&'static str>,
     /// Whether a supplier is high-risk (a `match` with a designation in
@@ -240,6 +242,9 @@ pub fn country(text: &str) -> Option<CountryCode> {
     CountryCode::new(&t).ok()
 }
 
+/// A supplier as screened: name, registration number, country.
+type SupplierKey<'a> = (&'a str, Option<&'a str>, Option<&'a str>);
+
 /// Screens suppliers (each distinct name, registration and country once)
 /// and flags the awards.
 pub fn flag<'a, 'r>(
@@ -248,17 +253,18 @@ pub fn flag<'a, 'r>(
     options: &Options,
 ) -> Vec<Flagged<'a, 'r>> {
     let registry = screener.registry();
-    let mut cache: HashMap<(String, Option<String>, Option<String>), Vec<Hit<'r>>> = HashMap::new();
+    let mut cache: HashMap<SupplierKey<'a>, Arc<[Hit<'r>]>> = HashMap::new();
+    let none: Arc<[Hit<'r>]> = Arc::from(Vec::new());
     let mut scratch = Scratch::default();
     let mut out = Vec::with_capacity(awards.len());
     for a in awards {
         let mut matches = Vec::new();
         for s in &a.suppliers {
             let Some(name) = s.name.as_deref() else {
-                matches.push(Vec::new());
+                matches.push(none.clone());
                 continue;
             };
-            let key = (name.to_owned(), s.registration.clone(), s.country.clone());
+            let key = (name, s.registration.as_deref(), s.country.as_deref());
             let hits = cache
                 .entry(key)
                 .or_insert_with(|| {
@@ -272,13 +278,14 @@ pub fn flag<'a, 'r>(
                         .matches
                         .into_iter()
                         .filter(|h| !h.designations.is_empty() || !h.path.is_empty())
-                        .collect()
+                        .collect::<Vec<_>>()
+                        .into()
                 })
                 .clone();
             matches.push(hits);
         }
         let mut flags = Vec::new();
-        let hits = || matches.iter().flatten();
+        let hits = || matches.iter().flat_map(|m| m.iter());
         let is_match = |h: &&Hit<'_>| h.decision == derisk_core::Decision::Match;
         if hits()
             .filter(is_match)
@@ -495,7 +502,7 @@ pub fn programmes(registry: &Registry, flagged: &[Flagged<'_, '_>]) -> Vec<Parti
         let Some(h) = f
             .matches
             .iter()
-            .flatten()
+            .flat_map(|m| m.iter())
             .find(|h| h.decision == derisk_core::Decision::Match && !h.designations.is_empty())
         else {
             continue;

@@ -26,7 +26,7 @@
 //! the notice id.
 
 use std::collections::HashMap;
-use std::io::BufRead;
+use std::io::{BufRead, Read as _};
 
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
@@ -211,9 +211,144 @@ struct Notice {
     privacy: Option<Withheld>,
 }
 
+/// Notices are parsed in chunks of about this many bytes, on all cores.
+const CHUNK: usize = 8 << 20;
+
 /// Reads every notice of an eForms file. `file` names it in awards and
 /// problems.
-pub fn read(input: impl BufRead, file: &str) -> Read {
+///
+/// A file of many notices, each its own XML document (with its `<?xml`
+/// declaration, as notices are concatenated), is cut at declarations into
+/// chunks of about 8 MiB that are parsed on all cores, a few chunks at a
+/// time; each chunk's problems stay its own, so one broken notice never
+/// stops the others. A file with one declaration (a single notice, or
+/// notices inside a wrapper element) is parsed as one stream.
+pub fn read(mut input: impl BufRead, file: &str) -> Read {
+    use rayon::prelude::*;
+    let mut out = Read::default();
+    let mut pending: Vec<u8> = Vec::new();
+    let mut base = 0u64;
+    let mut eof = false;
+    while !eof {
+        let mut chunks: Vec<(u64, Vec<u8>)> = Vec::new();
+        while chunks.len() < 2 * rayon::current_num_threads().max(1) && !eof {
+            // Fill to the chunk size, then cut at the last declaration.
+            let mut buf = std::mem::take(&mut pending);
+            while buf.len() < CHUNK {
+                let have = buf.len();
+                match (&mut input)
+                    .take((CHUNK - have) as u64 + 1)
+                    .read_to_end(&mut buf)
+                {
+                    Ok(0) => {
+                        eof = true;
+                        break;
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        out.problems.push(Problem {
+                            file: file.to_owned(),
+                            line: None,
+                            offset: Some(base + buf.len() as u64),
+                            notice_id: None,
+                            message: format!("cannot read: {e}"),
+                            skipped: true,
+                        });
+                        eof = true;
+                        break;
+                    }
+                }
+            }
+            if !eof {
+                match last_declaration(&buf) {
+                    Some(cut) => pending = buf.split_off(cut),
+                    // No place to cut: the whole rest is one document.
+                    None => {
+                        if let Err(e) = input.read_to_end(&mut buf) {
+                            out.problems.push(Problem {
+                                file: file.to_owned(),
+                                line: None,
+                                offset: Some(base + buf.len() as u64),
+                                notice_id: None,
+                                message: format!("cannot read: {e}"),
+                                skipped: true,
+                            });
+                        }
+                        eof = true;
+                    }
+                }
+            }
+            let len = buf.len() as u64;
+            if !buf.is_empty() {
+                chunks.push((base, buf));
+            }
+            base += len;
+        }
+        let results: Vec<Read> = chunks
+            .par_iter()
+            .map(|(at, chunk)| {
+                // After broken XML, go on from the next declaration.
+                let mut all = Read::default();
+                let mut start = 0usize;
+                while start < chunk.len() {
+                    let (mut r, broken) = read_stream(&chunk[start..], file);
+                    let shift = at + start as u64;
+                    for a in &mut r.awards {
+                        a.offset = a.offset.map(|o| o + shift);
+                    }
+                    for p in &mut r.problems {
+                        p.offset = p.offset.map(|o| o + shift);
+                    }
+                    all.notices += r.notices;
+                    all.awards.append(&mut r.awards);
+                    all.problems.append(&mut r.problems);
+                    let Some(b) = broken else { break };
+                    let from = start + b as usize + 1;
+                    match next_declaration(chunk, from) {
+                        Some(next) => {
+                            if let Some(p) = all.problems.last_mut() {
+                                p.message = p.message.replace(
+                                    "the notices before it are kept",
+                                    &format!(
+                                        "the notices before it, and from byte {} on, are kept",
+                                        at + next as u64
+                                    ),
+                                );
+                            }
+                            start = next;
+                        }
+                        None => break,
+                    }
+                }
+                all
+            })
+            .collect();
+        for mut r in results {
+            out.notices += r.notices;
+            out.awards.append(&mut r.awards);
+            out.problems.append(&mut r.problems);
+        }
+    }
+    out
+}
+
+/// Where the last `<?xml` declaration after the start of `buf` begins.
+fn last_declaration(buf: &[u8]) -> Option<usize> {
+    const DECL: &[u8] = b"<?xml";
+    (1..buf.len().saturating_sub(DECL.len() - 1))
+        .rev()
+        .find(|&i| &buf[i..i + DECL.len()] == DECL)
+}
+
+/// Where the next `<?xml` declaration at or after `from` begins.
+fn next_declaration(buf: &[u8], from: usize) -> Option<usize> {
+    const DECL: &[u8] = b"<?xml";
+    (from..buf.len().saturating_sub(DECL.len() - 1)).find(|&i| &buf[i..i + DECL.len()] == DECL)
+}
+
+/// Reads the notices of one stream (a whole file, or a chunk of one);
+/// with the offset where the XML broke, if it did.
+fn read_stream(input: impl BufRead, file: &str) -> (Read, Option<u64>) {
     let mut out = Read::default();
     let mut reader = NsReader::from_reader(input);
     let mut buf = Vec::new();
@@ -246,7 +381,7 @@ pub fn read(input: impl BufRead, file: &str) -> Read {
                     ),
                     skipped: true,
                 });
-                return out;
+                return (out, Some(pos));
             }
         };
         let ns: &str = match ns {
@@ -332,7 +467,7 @@ pub fn read(input: impl BufRead, file: &str) -> Read {
                         skipped: true,
                     });
                 }
-                return out;
+                return (out, None);
             }
             _ => {}
         }

@@ -8,7 +8,8 @@
 //! releases, JSON lines), [`cordis`] (CORDIS organisation tables of EU
 //! research programmes) and [`table`] (a plain CSV of awards).
 //! [`cpv`] knows the CPV 2008 vocabulary. [`analysis`] screens the parties,
-//! flags awards and measures concentration.
+//! flags awards and measures concentration. [`synth`] writes generated
+//! notices and releases for benchmarks.
 
 pub mod analysis;
 pub mod award;
@@ -16,6 +17,7 @@ pub mod cordis;
 pub mod cpv;
 pub mod eforms;
 pub mod ocds;
+pub mod synth;
 pub mod table;
 pub mod ted;
 

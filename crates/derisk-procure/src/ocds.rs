@@ -12,17 +12,24 @@
 //! release's). A record gives its `compiledRelease`, else its embedded
 //! releases.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::fmt;
 use std::io::{BufRead, Read as _};
 use std::rc::Rc;
 
-use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use rayon::prelude::*;
+use serde::Deserialize;
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::award::{Award, Format, Money, Party, Problem, Read};
 use crate::cpv;
+
+/// JSON lines are parsed in chunks of about this many bytes, on all
+/// cores.
+const CHUNK: usize = 8 << 20;
 
 /// Reads OCDS in any of its shapes; `file` names it in awards and
 /// problems.
@@ -36,52 +43,14 @@ pub fn read(mut input: impl BufRead, file: &str) -> Read {
             .push(fatal(file, None, format!("cannot read: {e}")));
         return out;
     }
-    let trimmed = trim_bom(&first);
-    if trimmed.iter().all(u8::is_ascii_whitespace) && first.is_empty() {
+    if first.is_empty() {
         return out;
     }
-    if let Ok(Value::Object(release)) = serde_json::from_slice::<Value>(trimmed)
-        && release.contains_key("ocid")
-    {
-        let mut line = 1;
-        out.notices += 1;
-        release_awards(&Value::Object(release), file, Some(line), None, &mut out);
-        let mut buf = Vec::new();
-        loop {
-            buf.clear();
-            match input.read_until(b'\n', &mut buf) {
-                Ok(0) => break,
-                Ok(_) => {}
-                Err(e) => {
-                    out.problems
-                        .push(fatal(file, Some(line + 1), format!("cannot read: {e}")));
-                    break;
-                }
-            }
-            line += 1;
-            if buf.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            match serde_json::from_slice::<Value>(&buf) {
-                Ok(v @ Value::Object(_)) => {
-                    out.notices += 1;
-                    release_awards(&v, file, Some(line), None, &mut out);
-                }
-                Ok(other) => out.problems.push(fatal(
-                    file,
-                    Some(line),
-                    format!(
-                        "expected one release (a JSON object) on the line, found {}",
-                        kind(&other)
-                    ),
-                )),
-                Err(e) => out.problems.push(fatal(
-                    file,
-                    Some(line),
-                    format!("not JSON ({e}); expected one release a line; line skipped"),
-                )),
-            }
-        }
+    let trimmed = trim_bom(&first);
+    let is_release = serde_json::from_slice::<Release<'_>>(trimmed).is_ok_and(|r| r.ocid.is_some())
+        && trimmed.iter().rev().find(|b| !b.is_ascii_whitespace()) == Some(&b'}');
+    if is_release {
+        json_lines(first, input, file, &mut out);
         return out;
     }
     // A document: stream it.
@@ -125,6 +94,78 @@ pub fn read(mut input: impl BufRead, file: &str) -> Read {
     out
 }
 
+/// JSON lines, one release a line: read in chunks cut at line ends, each
+/// chunk parsed on its own thread, results kept in file order.
+fn json_lines(first: Vec<u8>, mut input: impl BufRead, file: &str, out: &mut Read) {
+    let mut pending = first;
+    let mut line_base = 0u64;
+    let mut eof = false;
+    while !eof {
+        // A batch of chunks, each ending at a line end.
+        let mut chunks: Vec<Vec<u8>> = Vec::new();
+        while chunks.len() < 2 * rayon::current_num_threads().max(1) && !eof {
+            let mut chunk = std::mem::take(&mut pending);
+            while chunk.len() < CHUNK {
+                match input.read_until(b'\n', &mut chunk) {
+                    Ok(0) => {
+                        eof = true;
+                        break;
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        out.problems
+                            .push(fatal(file, None, format!("cannot read: {e}")));
+                        eof = true;
+                        break;
+                    }
+                }
+            }
+            if !chunk.is_empty() {
+                chunks.push(chunk);
+            }
+        }
+        let results: Vec<(Read, u64)> = chunks
+            .par_iter()
+            .map(|chunk| {
+                let mut r = Read::default();
+                let mut lines = 0u64;
+                for line in chunk.split(|&b| b == b'\n') {
+                    lines += 1;
+                    if line.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    let line_no = Some(lines);
+                    r.notices += 1;
+                    if let Err(e) = release_text(trim_bom(line), file, line_no, None, &mut r) {
+                        r.notices -= 1;
+                        r.problems.push(fatal(
+                            file,
+                            line_no,
+                            format!(
+                                "not a release ({e}); expected one JSON object a line; line skipped"
+                            ),
+                        ));
+                    }
+                }
+                // A chunk ends with a line end, which split counts once more.
+                (r, lines - u64::from(chunk.last() == Some(&b'\n')))
+            })
+            .collect();
+        for (mut r, lines) in results {
+            for a in &mut r.awards {
+                a.line = a.line.map(|l| l + line_base);
+            }
+            for p in &mut r.problems {
+                p.line = p.line.map(|l| l + line_base);
+            }
+            out.notices += r.notices;
+            out.awards.append(&mut r.awards);
+            out.problems.append(&mut r.problems);
+            line_base += lines;
+        }
+    }
+}
+
 fn trim_bom(b: &[u8]) -> &[u8] {
     b.strip_prefix(b"\xef\xbb\xbf").unwrap_or(b)
 }
@@ -137,17 +178,6 @@ fn fatal(file: &str, line: Option<u64>, message: String) -> Problem {
         notice_id: None,
         message,
         skipped: true,
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "text",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
     }
 }
 
@@ -173,28 +203,28 @@ struct Sink<'a, 'f> {
 }
 
 impl Sink<'_, '_> {
-    fn release(&mut self, v: &Value) {
+    fn release(&mut self, r: &Release<'_>) {
         self.out.notices += 1;
         let at = self.consumed.get();
-        release_awards(v, self.file, None, Some(at), self.out);
+        release_awards(r, self.file, None, Some(at), self.out);
     }
 
-    fn record(&mut self, v: &Value) {
-        if let Some(c) = v.get("compiledRelease").filter(|c| c.is_object()) {
+    fn record(&mut self, record: Record<'_>) {
+        if let Some(c) = &record.compiled {
             self.release(c);
             return;
         }
-        let embedded: Vec<&Value> = v
-            .get("releases")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter(|r| r.get("ocid").is_some()).collect())
-            .unwrap_or_default();
+        let embedded: Vec<&Release<'_>> = record
+            .releases
+            .iter()
+            .filter(|r| r.ocid.is_some())
+            .collect();
         if embedded.is_empty() {
             self.out.problems.push(Problem {
                 file: self.file.to_owned(),
                 line: None,
                 offset: Some(self.consumed.get()),
-                notice_id: v.get("ocid").and_then(Value::as_str).map(str::to_owned),
+                notice_id: text(&record.ocid),
                 message: "a record with neither a compiledRelease nor embedded releases (only linked ones); record skipped".into(),
                 skipped: true,
             });
@@ -203,6 +233,19 @@ impl Sink<'_, '_> {
             self.release(r);
         }
     }
+}
+
+/// A record of a record package: its compiled release, else its
+/// embedded releases (linked ones have no ocid and are passed over).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Record<'a> {
+    #[serde(borrow)]
+    ocid: Option<Cow<'a, str>>,
+    #[serde(borrow, rename = "compiledRelease")]
+    compiled: Option<Release<'a>>,
+    #[serde(borrow)]
+    releases: Vec<Release<'a>>,
 }
 
 /// The whole document: a package (object with `releases` or `records`),
@@ -252,17 +295,17 @@ impl<'de> Visitor<'de> for DocumentSeed<'_, '_, '_> {
             }
         }
         if !packaged {
-            if rest.contains_key("ocid") {
-                self.sink.release(&Value::Object(rest));
-            } else {
-                self.sink.out.problems.push(Problem {
+            let v = Value::Object(rest);
+            match Release::deserialize(&v) {
+                Ok(r) if r.ocid.is_some() => self.sink.release(&r),
+                _ => self.sink.out.problems.push(Problem {
                     file: self.sink.file.to_owned(),
                     line: None,
                     offset: None,
                     notice_id: None,
                     message: "not OCDS: an object without releases, records or ocid".into(),
                     skipped: true,
-                });
+                }),
             }
         }
         Ok(())
@@ -290,53 +333,194 @@ impl<'de> Visitor<'de> for Items<'_, '_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(v) = seq.next_element::<Value>()? {
-            if self.records {
-                self.sink.record(&v);
-            } else {
-                self.sink.release(&v);
+        if self.records {
+            while let Some(r) = seq.next_element::<Record<'_>>()? {
+                self.sink.record(r);
+            }
+        } else {
+            while let Some(r) = seq.next_element::<Release<'_>>()? {
+                self.sink.release(&r);
             }
         }
         Ok(())
     }
 }
 
-fn text(v: Option<&Value>) -> Option<String> {
-    match v? {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
+/// The parts of a release derisk reads; everything else is skipped
+/// without being kept.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Release<'a> {
+    #[serde(borrow)]
+    ocid: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    date: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    parties: Vec<OcdsParty<'a>>,
+    #[serde(borrow)]
+    buyer: Option<Reference<'a>>,
+    #[serde(borrow)]
+    tender: Option<Tender<'a>>,
+    #[serde(borrow)]
+    awards: Vec<OcdsAward<'a>>,
+    #[serde(borrow)]
+    contracts: Vec<Contract<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OcdsParty<'a> {
+    #[serde(borrow)]
+    id: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    identifier: Option<OcdsIdentifier<'a>>,
+    #[serde(borrow)]
+    address: Option<Address<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OcdsIdentifier<'a> {
+    #[serde(borrow)]
+    id: Option<Scalar<'a>>,
+    #[serde(borrow, rename = "legalName")]
+    legal_name: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Address<'a> {
+    #[serde(borrow, rename = "countryName")]
+    country_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    country: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Reference<'a> {
+    #[serde(borrow)]
+    id: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    name: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Tender<'a> {
+    #[serde(borrow)]
+    items: Vec<Item<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Item<'a> {
+    #[serde(borrow)]
+    classification: Option<Classification<'a>>,
+    #[serde(borrow, rename = "additionalClassifications")]
+    additional: Vec<Classification<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Classification<'a> {
+    #[serde(borrow)]
+    scheme: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    id: Option<Scalar<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OcdsAward<'a> {
+    #[serde(borrow)]
+    id: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    status: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    date: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    value: Option<OcdsValue<'a>>,
+    #[serde(borrow)]
+    suppliers: Vec<Reference<'a>>,
+    #[serde(borrow)]
+    items: Vec<Item<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Contract<'a> {
+    #[serde(borrow, rename = "awardID")]
+    award_id: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    value: Option<OcdsValue<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OcdsValue<'a> {
+    #[serde(borrow)]
+    amount: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    currency: Option<Cow<'a, str>>,
+}
+
+/// A JSON string or number (OCDS ids and amounts come as either).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Scalar<'a> {
+    #[serde(borrow)]
+    Text(Cow<'a, str>),
+    Number(serde_json::Number),
+    Other(IgnoredAny),
+}
+
+impl Scalar<'_> {
+    fn text(&self) -> Option<String> {
+        match self {
+            Scalar::Text(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+            Scalar::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
     }
 }
 
+fn text(v: &Option<Cow<'_, str>>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+fn scalar(v: &Option<Scalar<'_>>) -> Option<String> {
+    v.as_ref().and_then(Scalar::text)
+}
+
 /// A party of the release: name, identifier, country.
-fn party(v: &Value) -> Party {
-    let identifier = v.get("identifier");
-    let registration = text(identifier.and_then(|i| i.get("id")));
-    let address = v.get("address");
+fn party(p: &OcdsParty<'_>) -> Party {
+    let identifier = p.identifier.as_ref();
     Party {
-        local_id: text(v.get("id")),
-        name: text(v.get("name")).or_else(|| text(identifier.and_then(|i| i.get("legalName")))),
-        registration,
-        country: text(address.and_then(|a| a.get("countryName")))
-            .or_else(|| text(address.and_then(|a| a.get("country")))),
+        local_id: scalar(&p.id),
+        name: text(&p.name).or_else(|| identifier.and_then(|i| text(&i.legal_name))),
+        registration: identifier.and_then(|i| scalar(&i.id)),
+        country: p
+            .address
+            .as_ref()
+            .and_then(|a| text(&a.country_name).or_else(|| text(&a.country))),
     }
 }
 
 /// The CPV codes of some items (`classification` and
 /// `additionalClassifications` with scheme CPV).
-fn item_codes(items: Option<&Value>, out: &mut Vec<String>) {
-    for item in items.and_then(Value::as_array).into_iter().flatten() {
-        let classes = item.get("classification").into_iter().chain(
-            item.get("additionalClassifications")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten(),
-        );
-        for c in classes {
-            let scheme = text(c.get("scheme")).unwrap_or_default();
-            if scheme.eq_ignore_ascii_case("cpv")
-                && let Some(id) = text(c.get("id"))
+fn item_codes(items: &[Item<'_>], out: &mut Vec<String>) {
+    for item in items {
+        for c in item.classification.iter().chain(&item.additional) {
+            if c.scheme
+                .as_deref()
+                .is_some_and(|s| s.trim().eq_ignore_ascii_case("cpv"))
+                && let Some(id) = scalar(&c.id)
                 && !out.contains(&id)
             {
                 out.push(id);
@@ -345,24 +529,39 @@ fn item_codes(items: Option<&Value>, out: &mut Vec<String>) {
     }
 }
 
-fn amount(v: Option<&Value>) -> Option<(Option<f64>, Option<String>, String)> {
+/// An amount as written: its number (if it is one), currency and text.
+fn amount(v: Option<&OcdsValue<'_>>) -> Option<(Option<f64>, Option<String>, String)> {
     let v = v?;
-    let raw = v.get("amount")?;
-    let written = match raw {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.clone(),
-        _ => return Some((None, text(v.get("currency")), raw.to_string())),
+    let written = match v.amount.as_ref()? {
+        Scalar::Text(s) => s.to_string(),
+        Scalar::Number(n) => n.to_string(),
+        Scalar::Other(_) => return Some((None, text(&v.currency), "(not a number)".into())),
     };
-    Some((
-        written.trim().parse().ok(),
-        text(v.get("currency")),
-        written,
-    ))
+    Some((written.trim().parse().ok(), text(&v.currency), written))
+}
+
+/// The awards of one release, parsed from its JSON text.
+fn release_text(
+    json: &[u8],
+    file: &str,
+    line: Option<u64>,
+    offset: Option<u64>,
+    out: &mut Read,
+) -> Result<(), serde_json::Error> {
+    let r: Release<'_> = serde_json::from_slice(json)?;
+    release_awards(&r, file, line, offset, out);
+    Ok(())
 }
 
 /// The awards of one release.
-fn release_awards(v: &Value, file: &str, line: Option<u64>, offset: Option<u64>, out: &mut Read) {
-    let ocid = text(v.get("ocid"));
+fn release_awards(
+    v: &Release<'_>,
+    file: &str,
+    line: Option<u64>,
+    offset: Option<u64>,
+    out: &mut Read,
+) {
+    let ocid = text(&v.ocid);
     let problem = |message: String, skipped: bool| Problem {
         file: file.to_owned(),
         line,
@@ -377,15 +576,13 @@ fn release_awards(v: &Value, file: &str, line: Option<u64>, offset: Option<u64>,
         return;
     }
     let parties: HashMap<String, Party> = v
-        .get("parties")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+        .parties
+        .iter()
         .map(party)
         .filter_map(|p| Some((p.local_id.clone()?, p)))
         .collect();
-    let resolve = |r: &Value, what: &str, problems: &mut Vec<Problem>| -> Party {
-        let id = text(r.get("id"));
+    let resolve = |r: &Reference<'_>, what: &str, problems: &mut Vec<Problem>| -> Party {
+        let id = scalar(&r.id);
         if let Some(p) = id.as_ref().and_then(|id| parties.get(id)) {
             return p.clone();
         }
@@ -397,41 +594,28 @@ fn release_awards(v: &Value, file: &str, line: Option<u64>, offset: Option<u64>,
         }
         Party {
             local_id: id,
-            name: text(r.get("name")),
+            name: text(&r.name),
             ..Party::default()
         }
     };
     let buyer = v
-        .get("buyer")
-        .filter(|b| b.is_object())
+        .buyer
+        .as_ref()
         .map(|b| resolve(b, "the buyer", &mut out.problems));
-    let release_date = text(v.get("date"));
+    let release_date = text(&v.date);
     let mut tender_codes = Vec::new();
-    item_codes(
-        v.get("tender").and_then(|t| t.get("items")),
-        &mut tender_codes,
-    );
-    let contracts: Vec<&Value> = v
-        .get("contracts")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().collect())
-        .unwrap_or_default();
-    for a in v
-        .get("awards")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let status = text(a.get("status"));
+    if let Some(t) = &v.tender {
+        item_codes(&t.items, &mut tender_codes);
+    }
+    for a in &v.awards {
+        let status = text(&a.status);
         if status.as_deref().is_some_and(|s| s != "active") {
             continue;
         }
-        let award_id = text(a.get("id"));
+        let award_id = scalar(&a.id);
         let suppliers: Vec<Party> = a
-            .get("suppliers")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
+            .suppliers
+            .iter()
             .map(|s| resolve(s, "supplier", &mut out.problems))
             .collect();
         if suppliers.is_empty() {
@@ -443,11 +627,11 @@ fn release_awards(v: &Value, file: &str, line: Option<u64>, offset: Option<u64>,
                 false,
             ));
         }
-        let written = amount(a.get("value")).or_else(|| {
-            contracts
+        let written = amount(a.value.as_ref()).or_else(|| {
+            v.contracts
                 .iter()
-                .filter(|c| text(c.get("awardID")) == award_id && award_id.is_some())
-                .find_map(|c| amount(c.get("value")))
+                .filter(|c| award_id.is_some() && scalar(&c.award_id) == award_id)
+                .find_map(|c| amount(c.value.as_ref()))
         });
         let value = match written {
             Some((Some(x), currency, w)) => {
@@ -472,7 +656,7 @@ fn release_awards(v: &Value, file: &str, line: Option<u64>, offset: Option<u64>,
             None => None,
         };
         let mut codes = Vec::new();
-        item_codes(a.get("items"), &mut codes);
+        item_codes(&a.items, &mut codes);
         if codes.is_empty() {
             codes = tender_codes.clone();
         }
@@ -497,7 +681,7 @@ fn release_awards(v: &Value, file: &str, line: Option<u64>, offset: Option<u64>,
             lot: award_id,
             cpv: cpv_codes,
             value,
-            date: text(a.get("date")).or_else(|| release_date.clone()),
+            date: text(&a.date).or_else(|| release_date.clone()),
             withheld: Vec::new(),
             programme: None,
         });

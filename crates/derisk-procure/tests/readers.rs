@@ -174,7 +174,7 @@ fn ocds_json_lines() {
         [
             "r.jsonl:3: notice ocds-w7x2a9-2026-0043: supplier CN-USCC-91440300279583285 is referred to but not in parties; its name as given is kept",
             "r.jsonl:3: notice ocds-w7x2a9-2026-0043: award value 88000 has no currency; kept without one",
-            "r.jsonl:4: not JSON (expected ident at line 1 column 2); expected one release a line; line skipped",
+            "r.jsonl:4: not a release (expected ident at line 1 column 2); expected one JSON object a line; line skipped",
         ]
     );
 }
@@ -289,5 +289,35 @@ fn award_tables() {
         [
             "t.csv:1: no buyer and supplier columns: expected a header naming buyer, supplier, cpv, value, currency, date, notice_id, lot, buyer_country, supplier_country, supplier_id; found name, amount"
         ]
+    );
+}
+
+#[test]
+fn eforms_a_large_file_is_read_in_parallel_and_a_broken_notice_stops_only_itself() {
+    let one = std::fs::read_to_string(format!("{DIR}/westerhaven-cctv.xml")).unwrap();
+    let broken = one.replacen("</cbc:Name>", "</cbc:Nam>", 1);
+    let mut text = String::new();
+    for i in 0..1800 {
+        text.push_str(if i == 700 { &broken } else { &one });
+    }
+    assert!(text.len() > 16 << 20, "{}", text.len());
+    let r = eforms::read(text.as_bytes(), "big.xml");
+    assert_eq!((r.notices, r.awards.len()), (1799, 1799 * 3));
+    let p = problems(&r);
+    assert_eq!(p.len(), 1, "{p:?}");
+    let at = 700 * one.len();
+    assert!(p[0].starts_with("big.xml, byte "), "{}", p[0]);
+    assert!(
+        p[0].ends_with(&format!(
+            "the notice being read is left out, the notices before it, and from byte {} on, are kept",
+            at + broken.len()
+        )),
+        "{}",
+        p[0]
+    );
+    // Offsets are the file's, not the chunk's.
+    assert_eq!(
+        r.awards.last().unwrap().offset,
+        Some((1799 * one.len() - 1 + 39) as u64)
     );
 }
