@@ -2,9 +2,11 @@
 //! single releases, arrays of releases, and JSON lines of compiled
 //! releases (one a line, as data.open-contracting.org publishes them).
 //!
-//! Packages are read as a stream: one release is in memory at a time, so a
+//! Packages are read as a stream: a byte scanner (strings, escapes,
+//! depth) cuts the `releases` or `records` array (or a top-level array)
+//! into its elements, which are parsed in batches on all cores, so a
 //! package of several gigabytes that is one JSON document is read in
-//! constant memory. From each release, every award that is `active` (or
+//! bounded memory, and a release that cannot be parsed is skipped alone. From each release, every award that is `active` (or
 //! has no status): its suppliers, resolved through `parties` by id (name,
 //! identifier, country), the buyer, the value (else the value of the
 //! contract that implements the award), the CPV codes of the award's items
@@ -13,16 +15,12 @@
 //! releases.
 
 use std::borrow::Cow;
-use std::cell::Cell;
 use std::collections::HashMap;
-use std::fmt;
 use std::io::{BufRead, Read as _};
-use std::rc::Rc;
 
 use rayon::prelude::*;
 use serde::Deserialize;
-use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
+use serde::de::IgnoredAny;
 
 use crate::award::{Award, Format, Money, Party, Problem, Read};
 use crate::cpv;
@@ -31,67 +29,310 @@ use crate::cpv;
 /// cores.
 const CHUNK: usize = 8 << 20;
 
+/// A first line longer than this is not one release: the file is read as
+/// a document.
+const FIRST_LINE: u64 = 16 << 20;
+
 /// Reads OCDS in any of its shapes; `file` names it in awards and
 /// problems.
 pub fn read(mut input: impl BufRead, file: &str) -> Read {
     let mut out = Read::default();
     // The first line tells JSON lines (a whole release on it) from a
-    // document.
+    // document; a document that starts with `[`, or whose first line is
+    // longer than any release (a package on one line), is not read whole
+    // to find out.
+    let starts_array = match input.fill_buf() {
+        Ok(head) => trim_bom(head)
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|&b| b == b'['),
+        Err(e) => {
+            out.problems
+                .push(fatal(file, None, format!("cannot read: {e}")));
+            return out;
+        }
+    };
     let mut first = Vec::new();
-    if let Err(e) = input.read_until(b'\n', &mut first) {
+    if !starts_array && let Err(e) = (&mut input).take(FIRST_LINE).read_until(b'\n', &mut first) {
         out.problems
             .push(fatal(file, None, format!("cannot read: {e}")));
         return out;
     }
-    if first.is_empty() {
+    if first.is_empty() && !starts_array {
         return out;
     }
     let trimmed = trim_bom(&first);
-    let is_release = serde_json::from_slice::<Release<'_>>(trimmed).is_ok_and(|r| r.ocid.is_some())
+    let is_release = !starts_array
+        && first.ends_with(b"\n")
+        && serde_json::from_slice::<Release<'_>>(trimmed).is_ok_and(|r| r.ocid.is_some())
         && trimmed.iter().rev().find(|b| !b.is_ascii_whitespace()) == Some(&b'}');
     if is_release {
         json_lines(first, input, file, &mut out);
         return out;
     }
-    // A document: stream it.
-    let consumed = Rc::new(Cell::new(0u64));
-    let counting = Counting {
-        inner: std::io::Cursor::new(first).chain(input),
-        count: consumed.clone(),
-    };
-    let mut de = serde_json::Deserializer::from_reader(counting);
-    let mut sink = Sink {
-        file,
-        out: &mut out,
-        consumed: consumed.clone(),
-    };
-    let result = DocumentSeed { sink: &mut sink }.deserialize(&mut de);
-    match result {
-        Ok(()) => {
-            if let Err(e) = de.end() {
-                out.problems.push(Problem {
-                    file: file.to_owned(),
-                    line: Some(e.line() as u64),
-                    offset: None,
-                    notice_id: None,
-                    message: format!("after the document: {e}"),
-                    skipped: false,
-                });
+    // A document: packages and arrays are cut into their releases (or
+    // records) by a scanner and parsed on all cores; anything else (a
+    // single release) is small and parsed whole.
+    document(std::io::Cursor::new(first).chain(input), file, &mut out);
+    out
+}
+
+/// One release or record of a package, with where it starts.
+struct Element {
+    bytes: Vec<u8>,
+    line: u64,
+    offset: u64,
+}
+
+/// Reads a JSON document: the elements of its top-level array, or of its
+/// `releases` or `records` array, are parsed in batches on all cores;
+/// everything else is kept and, when no such array was found, parsed as
+/// one release at the end.
+fn document(mut input: impl BufRead, file: &str, out: &mut Read) {
+    let mut rest: Vec<u8> = Vec::new();
+    let (mut depth, mut in_str, mut esc) = (0usize, false, false);
+    let (mut line, mut offset) = (1u64, 0u64);
+    // The last string closed at depth 1 (the key before an array there).
+    let mut key: Vec<u8> = Vec::new();
+    let mut key_open = false;
+    // Inside the array of elements: its depth, whether records, and the
+    // element being collected.
+    let mut array: Option<(usize, bool)> = None;
+    let mut element: Option<Element> = None;
+    let mut batch: Vec<Element> = Vec::new();
+    let mut batch_bytes = 0usize;
+    let mut found = false;
+    let mut in_records = false;
+    let mut problem: Option<Problem> = None;
+    'read: loop {
+        let buf = match input.fill_buf() {
+            Ok([]) => break,
+            Ok(b) => b,
+            Err(e) => {
+                problem = Some(fatal(file, Some(line), format!("cannot read: {e}")));
+                break;
+            }
+        };
+        let n = buf.len();
+        let mut copy_from = 0usize;
+        for (i, &c) in buf.iter().enumerate() {
+            let at = offset + i as u64;
+            if c == b'\n' {
+                line += 1;
+            }
+            if in_str {
+                if esc {
+                    esc = false;
+                } else if c == b'\\' {
+                    esc = true;
+                } else if c == b'"' {
+                    in_str = false;
+                    key_open = false;
+                } else if key_open && key.len() < 16 {
+                    key.push(c);
+                }
+                continue;
+            }
+            match c {
+                b'"' => {
+                    in_str = true;
+                    if depth == 1 && array.is_none() {
+                        key.clear();
+                        key_open = true;
+                    }
+                }
+                b'{' | b'[' => {
+                    if let Some((d, _)) = array
+                        && depth == d
+                    {
+                        if c != b'{' {
+                            problem =
+                                Some(structure(file, line, at, "a release or record (an object)"));
+                            break 'read;
+                        }
+                        element = Some(Element {
+                            bytes: Vec::with_capacity(4096),
+                            line,
+                            offset: at,
+                        });
+                        copy_from = i;
+                    }
+                    depth += 1;
+                    if array.is_none() && c == b'[' {
+                        let top = depth == 1;
+                        let named =
+                            depth == 2 && matches!(key.as_slice(), b"releases" | b"records");
+                        if top || named {
+                            in_records = key.as_slice() == b"records" && !top;
+                            array = Some((depth, in_records));
+                            found = true;
+                            // Keep the document around the array well-formed.
+                            rest.extend_from_slice(&buf[copy_from..=i]);
+                            rest.push(b']');
+                            copy_from = i + 1;
+                        }
+                    }
+                }
+                b'}' | b']' => {
+                    if depth == 0 {
+                        problem = Some(structure(file, line, at, "no closing bracket here"));
+                        break 'read;
+                    }
+                    depth -= 1;
+                    if let Some((d, records)) = array {
+                        if depth == d
+                            && let Some(mut e) = element.take()
+                        {
+                            e.bytes.extend_from_slice(&buf[copy_from..=i]);
+                            copy_from = i + 1;
+                            batch_bytes += e.bytes.len();
+                            batch.push(e);
+                            if batch_bytes >= CHUNK * 2 * rayon::current_num_threads().max(1) {
+                                parse_batch(std::mem::take(&mut batch), records, file, out);
+                                batch_bytes = 0;
+                            }
+                        } else if depth + 1 == d {
+                            // The array closed: what follows is kept.
+                            array = None;
+                            copy_from = i + 1;
+                        }
+                    }
+                }
+                b',' | b' ' | b'\t' | b'\r' | b'\n' => {}
+                _ => {
+                    if let Some((d, _)) = array
+                        && depth == d
+                    {
+                        problem =
+                            Some(structure(file, line, at, "a release or record (an object)"));
+                        break 'read;
+                    }
+                }
             }
         }
-        Err(e) => out.problems.push(Problem {
-            file: file.to_owned(),
-            line: Some(e.line() as u64),
-            offset: None,
-            notice_id: None,
-            message: format!(
-                "the JSON breaks at column {}: {e}; the releases before it are kept",
-                e.column()
-            ),
-            skipped: true,
-        }),
+        // What this buffer adds to the element being read, or to the rest.
+        if let Some(e) = element.as_mut() {
+            e.bytes.extend_from_slice(&buf[copy_from..]);
+        } else if array.is_none() {
+            rest.extend_from_slice(&buf[copy_from..]);
+        }
+        offset += n as u64;
+        input.consume(n);
     }
-    out
+    parse_batch(std::mem::take(&mut batch), in_records, file, out);
+    if let Some(p) = problem {
+        out.problems.push(p);
+        return;
+    }
+    if depth != 0 || in_str {
+        out.problems.push(Problem {
+            file: file.to_owned(),
+            line: Some(line),
+            offset: Some(offset),
+            notice_id: None,
+            message: "the document ends before it is closed: it was cut short; the releases before the cut are kept".into(),
+            skipped: true,
+        });
+        return;
+    }
+    if !found {
+        let trimmed = trim_bom(&rest);
+        match serde_json::from_slice::<Release<'_>>(trimmed) {
+            Ok(r) if r.ocid.is_some() => {
+                out.notices += 1;
+                release_awards(&r, file, None, Some(0), out);
+            }
+            Ok(_) => out.problems.push(fatal(
+                file,
+                None,
+                "not OCDS: an object without releases, records or ocid".into(),
+            )),
+            Err(e) => out.problems.push(fatal(
+                file,
+                Some(e.line() as u64),
+                format!("not OCDS JSON ({e})"),
+            )),
+        }
+    }
+}
+
+fn structure(file: &str, line: u64, at: u64, expected: &str) -> Problem {
+    Problem {
+        file: file.to_owned(),
+        line: Some(line),
+        offset: Some(at),
+        notice_id: None,
+        message: format!(
+            "the JSON breaks at byte {at}: expected {expected}; the releases before it are kept"
+        ),
+        skipped: true,
+    }
+}
+
+/// Parses a batch of elements on all cores and adds them in order.
+fn parse_batch(batch: Vec<Element>, records: bool, file: &str, out: &mut Read) {
+    let results: Vec<Read> = batch
+        .par_iter()
+        .map(|e| {
+            let mut r = Read::default();
+            let (line, offset) = (Some(e.line), Some(e.offset));
+            let parsed = if records {
+                serde_json::from_slice::<Record<'_>>(&e.bytes)
+                    .map(|rec| record(rec, file, line, offset, &mut r))
+            } else {
+                serde_json::from_slice::<Release<'_>>(&e.bytes).map(|rel| {
+                    r.notices += 1;
+                    release_awards(&rel, file, line, offset, &mut r);
+                })
+            };
+            if let Err(err) = parsed {
+                r.problems.push(Problem {
+                    file: file.to_owned(),
+                    line,
+                    offset,
+                    notice_id: None,
+                    message: format!(
+                        "this release is not readable ({err}); skipped, the others are read"
+                    ),
+                    skipped: true,
+                });
+            }
+            r
+        })
+        .collect();
+    for mut r in results {
+        out.notices += r.notices;
+        out.awards.append(&mut r.awards);
+        out.problems.append(&mut r.problems);
+    }
+}
+
+/// The releases of a record: its compiled release, else its embedded ones.
+fn record(record: Record<'_>, file: &str, line: Option<u64>, offset: Option<u64>, out: &mut Read) {
+    if let Some(c) = &record.compiled {
+        out.notices += 1;
+        release_awards(c, file, line, offset, out);
+        return;
+    }
+    let embedded: Vec<&Release<'_>> = record
+        .releases
+        .iter()
+        .filter(|r| r.ocid.is_some())
+        .collect();
+    if embedded.is_empty() {
+        out.problems.push(Problem {
+            file: file.to_owned(),
+            line,
+            offset,
+            notice_id: text(&record.ocid),
+            message: "a record with neither a compiledRelease nor embedded releases (only linked ones); record skipped".into(),
+            skipped: true,
+        });
+    }
+    for r in embedded {
+        out.notices += 1;
+        release_awards(r, file, line, offset, out);
+    }
 }
 
 /// JSON lines, one release a line: read in chunks cut at line ends, each
@@ -181,60 +422,6 @@ fn fatal(file: &str, line: Option<u64>, message: String) -> Problem {
     }
 }
 
-/// Counts the bytes the JSON parser has taken, to place releases.
-struct Counting<R> {
-    inner: R,
-    count: Rc<Cell<u64>>,
-}
-
-impl<R: std::io::Read> std::io::Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.count.set(self.count.get() + n as u64);
-        Ok(n)
-    }
-}
-
-/// Where releases go as they are parsed.
-struct Sink<'a, 'f> {
-    file: &'f str,
-    out: &'a mut Read,
-    consumed: Rc<Cell<u64>>,
-}
-
-impl Sink<'_, '_> {
-    fn release(&mut self, r: &Release<'_>) {
-        self.out.notices += 1;
-        let at = self.consumed.get();
-        release_awards(r, self.file, None, Some(at), self.out);
-    }
-
-    fn record(&mut self, record: Record<'_>) {
-        if let Some(c) = &record.compiled {
-            self.release(c);
-            return;
-        }
-        let embedded: Vec<&Release<'_>> = record
-            .releases
-            .iter()
-            .filter(|r| r.ocid.is_some())
-            .collect();
-        if embedded.is_empty() {
-            self.out.problems.push(Problem {
-                file: self.file.to_owned(),
-                line: None,
-                offset: Some(self.consumed.get()),
-                notice_id: text(&record.ocid),
-                message: "a record with neither a compiledRelease nor embedded releases (only linked ones); record skipped".into(),
-                skipped: true,
-            });
-        }
-        for r in embedded {
-            self.release(r);
-        }
-    }
-}
-
 /// A record of a record package: its compiled release, else its
 /// embedded releases (linked ones have no ocid and are passed over).
 #[derive(Deserialize, Default)]
@@ -246,104 +433,6 @@ struct Record<'a> {
     compiled: Option<Release<'a>>,
     #[serde(borrow)]
     releases: Vec<Release<'a>>,
-}
-
-/// The whole document: a package (object with `releases` or `records`),
-/// a single release, or an array of releases.
-struct DocumentSeed<'s, 'a, 'f> {
-    sink: &'s mut Sink<'a, 'f>,
-}
-
-impl<'de> DeserializeSeed<'de> for DocumentSeed<'_, '_, '_> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for DocumentSeed<'_, '_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an OCDS release package, record package, release, or list of releases")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        Items {
-            sink: self.sink,
-            records: false,
-        }
-        .visit_seq(seq)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut rest = Map::new();
-        let mut packaged = false;
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "releases" | "records" => {
-                    packaged = true;
-                    map.next_value_seed(Items {
-                        sink: &mut *self.sink,
-                        records: key == "records",
-                    })?;
-                }
-                _ => {
-                    let v: Value = map.next_value()?;
-                    rest.insert(key, v);
-                }
-            }
-        }
-        if !packaged {
-            let v = Value::Object(rest);
-            match Release::deserialize(&v) {
-                Ok(r) if r.ocid.is_some() => self.sink.release(&r),
-                _ => self.sink.out.problems.push(Problem {
-                    file: self.sink.file.to_owned(),
-                    line: None,
-                    offset: None,
-                    notice_id: None,
-                    message: "not OCDS: an object without releases, records or ocid".into(),
-                    skipped: true,
-                }),
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The `releases` or `records` array, one element at a time.
-struct Items<'s, 'a, 'f> {
-    sink: &'s mut Sink<'a, 'f>,
-    records: bool,
-}
-
-impl<'de> DeserializeSeed<'de> for Items<'_, '_, '_> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Items<'_, '_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a list of releases or records")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        if self.records {
-            while let Some(r) = seq.next_element::<Record<'_>>()? {
-                self.sink.record(r);
-            }
-        } else {
-            while let Some(r) = seq.next_element::<Release<'_>>()? {
-                self.sink.release(&r);
-            }
-        }
-        Ok(())
-    }
 }
 
 /// The parts of a release derisk reads; everything else is skipped

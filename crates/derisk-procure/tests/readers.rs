@@ -321,3 +321,40 @@ fn eforms_a_large_file_is_read_in_parallel_and_a_broken_notice_stops_only_itself
         Some((1799 * one.len() - 1 + 39) as u64)
     );
 }
+
+#[test]
+fn ocds_a_bad_release_in_a_package_stops_only_itself_and_a_cut_package_keeps_the_rest() {
+    let rel = releases();
+    let mut text = String::from("{\"version\": \"1.1\",\n \"releases\": [\n");
+    for (i, r) in rel.iter().enumerate() {
+        if i > 0 {
+            text.push_str(",\n");
+        }
+        let one = serde_json::to_string(r).unwrap();
+        // The second release has a value that is not JSON.
+        if i == 1 {
+            text.push_str(&one.replace("\"amount\":\"1250000.50\"", "\"amount\":1250000,50,"));
+        } else {
+            text.push_str(&one);
+        }
+    }
+    text.push_str("\n]}\n");
+    let r = ocds::read(text.as_bytes(), "p.json");
+    assert_eq!((r.notices, r.awards.len()), (3, 3));
+    let p = problems(&r);
+    assert_eq!(p.len(), 3, "{p:?}");
+    assert!(
+        p.iter().any(
+            |m| m.starts_with("p.json:4: this release is not readable (")
+                && m.ends_with("skipped, the others are read")
+        ),
+        "{p:?}"
+    );
+    // Cut in the middle of the third release: two are read.
+    let cut = &text[..text.find("ocds-w7x2a9-2026-0043").unwrap() + 10];
+    let r = ocds::read(cut.as_bytes(), "cut.json");
+    assert_eq!(r.awards.len(), 1, "{:?}", problems(&r));
+    assert!(problems(&r).last().unwrap().ends_with(
+        "the document ends before it is closed: it was cut short; the releases before the cut are kept"
+    ));
+}
