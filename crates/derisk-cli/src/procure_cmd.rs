@@ -346,7 +346,11 @@ fn award_json(r: &Registry, f: &Flagged<'_, '_>) -> Value {
         "file": a.file,
         "line": a.line,
         "offset": a.offset,
-        "buyer": a.buyer.as_ref().map(party_json),
+        "buyer": a.buyer.as_ref().map(|b| {
+            let mut v = party_json(b);
+            v["matches"] = Value::Array(f.buyer_matches.iter().map(|h| hit_json(r, h)).collect());
+            v
+        }),
         "suppliers": suppliers,
         "lot": a.lot,
         "cpv": a.cpv,

@@ -1,5 +1,5 @@
-//! What the awards say: each supplier screened against the registry, each
-//! award flagged, and concentration per buyer, CPV category, country or
+//! What the awards say: each supplier (and buyer) screened against the
+//! registry, each award flagged, and concentration per buyer, CPV category, country or
 //! year.
 //!
 //! **Flags on an award:**
@@ -100,6 +100,9 @@ pub struct Flagged<'a, 'r> {
     /// Per supplier, in order: the registry entities it matches (shared
     /// by every award of that supplier).
     pub matches: Vec<Arc<[Hit<'r>]>>,
+    /// The registry entities the buyer matches (a buyer that is, or
+    /// belongs to, a listed entity).
+    pub buyer_matches: Arc<[Hit<'r>]>,
     /// Its flags, in the order of the module documentation.
     pub flags: Vec<&'static str>,
     /// Whether a supplier is high-risk (a `match` with a designation in
@@ -258,20 +261,18 @@ pub fn flag<'a, 'r>(
     let mut scratch = Scratch::default();
     let mut out = Vec::with_capacity(awards.len());
     for a in awards {
-        let mut matches = Vec::new();
-        for s in &a.suppliers {
-            let Some(name) = s.name.as_deref() else {
-                matches.push(none.clone());
-                continue;
+        let mut screen = |p: &'a crate::Party| -> Arc<[Hit<'r>]> {
+            let Some(name) = p.name.as_deref() else {
+                return none.clone();
             };
-            let key = (name, s.registration.as_deref(), s.country.as_deref());
-            let hits = cache
+            let key = (name, p.registration.as_deref(), p.country.as_deref());
+            cache
                 .entry(key)
                 .or_insert_with(|| {
                     let q = Query {
                         name,
-                        country: s.country.as_deref().and_then(country),
-                        identifier: s.registration.as_deref(),
+                        country: p.country.as_deref().and_then(country),
+                        identifier: p.registration.as_deref(),
                     };
                     screener
                         .screen(&q, Some(3), &mut scratch)
@@ -281,9 +282,10 @@ pub fn flag<'a, 'r>(
                         .collect::<Vec<_>>()
                         .into()
                 })
-                .clone();
-            matches.push(hits);
-        }
+                .clone()
+        };
+        let matches: Vec<Arc<[Hit<'r>]>> = a.suppliers.iter().map(&mut screen).collect();
+        let buyer_matches = a.buyer.as_ref().map_or_else(|| none.clone(), &mut screen);
         let mut flags = Vec::new();
         let hits = || matches.iter().flat_map(|m| m.iter());
         let is_match = |h: &&Hit<'_>| h.decision == derisk_core::Decision::Match;
@@ -324,6 +326,7 @@ pub fn flag<'a, 'r>(
         out.push(Flagged {
             award: a,
             matches,
+            buyer_matches,
             flags,
             high_risk,
             value_eur: value_eur(a, options),

@@ -10,22 +10,23 @@
 //! participation: the participant is the supplier, the EU contribution its
 //! value in euro, the project id its notice id.
 
-use std::io::{BufRead, Read as _};
+use std::io::BufRead;
 
 use crate::award::{Award, Format, Money, Party, Problem, Programme, Read};
+use crate::tabular;
 
 /// Reads a CORDIS organisation table; `programme` names the programme
 /// when the caller knows it (from the file name).
 pub fn read(mut input: impl BufRead, file: &str, programme: Option<&str>) -> Read {
     let mut out = Read::default();
-    let mut head = Vec::new();
-    if let Err(e) = input.read_until(b'\n', &mut head) {
-        out.problems
-            .push(problem(file, None, format!("cannot read: {e}"), true));
-        return out;
-    }
-    let first =
-        String::from_utf8_lossy(head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head)).into_owned();
+    let first = match tabular::first_line(&mut input) {
+        Ok(f) => f,
+        Err(e) => {
+            out.problems
+                .push(problem(file, None, format!("cannot read: {e}"), true));
+            return out;
+        }
+    };
     let delimiter = if first.contains(';') {
         b';'
     } else if first.contains(',') {
@@ -41,66 +42,35 @@ pub fn read(mut input: impl BufRead, file: &str, programme: Option<&str>) -> Rea
     } else {
         b';'
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(std::io::Cursor::new(first.into_bytes()).chain(input));
-    let headers = match reader.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
-            out.problems.push(problem(
-                file,
-                Some(1),
-                format!("cannot read the header: {e}"),
-                true,
-            ));
+    let mut table = match tabular::open(first, input, delimiter, file) {
+        Ok(t) => t,
+        Err(p) => {
+            out.problems.push(p);
             return out;
         }
     };
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
-    let (Some(project), Some(name)) = (col("projectID"), col("name")) else {
+    let (Some(project), Some(name)) = (table.column("projectID"), table.column("name")) else {
         out.problems.push(problem(
             file,
             Some(1),
             format!(
                 "not a CORDIS organisation table: expected the columns projectID and name (with projectAcronym, country, role, ecContribution); found {}",
-                headers.iter().collect::<Vec<_>>().join(", ")
+                table.header_text()
             ),
             true,
         ));
         return out;
     };
-    let acronym = col("projectAcronym");
-    let country = col("country");
-    let role = col("role");
-    let contribution = col("ecContribution").or_else(|| col("netEcContribution"));
-    let vat = col("vatNumber");
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line());
-                out.problems.push(problem(
-                    file,
-                    line,
-                    format!("unreadable row ({e}); skipped"),
-                    true,
-                ));
-                continue;
-            }
-        };
-        let line = record.position().map(|p| p.line());
+    let acronym = table.column("projectAcronym");
+    let country = table.column("country");
+    let role = table.column("role");
+    let contribution = table
+        .column("ecContribution")
+        .or_else(|| table.column("netEcContribution"));
+    let vat = table.column("vatNumber");
+    while let Some((line, record)) = table.next_row(&mut out.problems) {
         out.notices += 1;
-        let get = |i: Option<usize>| {
-            i.and_then(|i| record.get(i))
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-        };
+        let get = |i: Option<usize>| tabular::cell(&record, i);
         let Some(participant) = get(Some(name)) else {
             out.problems.push(problem(
                 file,

@@ -19,6 +19,7 @@ pub mod eforms;
 pub mod ocds;
 pub mod synth;
 pub mod table;
+mod tabular;
 pub mod ted;
 
 pub use award::{Award, Format, Money, Party, Problem, Programme, Read, Withheld};

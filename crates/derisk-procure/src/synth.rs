@@ -8,6 +8,8 @@
 
 use std::io::{self, Write};
 
+use derisk_match::synth::Rng;
+
 const VENDORS: &[&str] = &[
     "Hikvision Europe B.V.",
     "Zhejiang Dahua Technology Co., Ltd.",
@@ -68,28 +70,17 @@ const COUNTRIES: &[(&str, &str)] = &[
     ("CZE", "Czechia"),
 ];
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[(self.next() % xs.len() as u64) as usize]
-    }
+/// Picks one of `xs`.
+fn pick<'a>(rng: &mut Rng, xs: &[&'a str]) -> &'a str {
+    xs[rng.below(xs.len())]
 }
 
 /// A supplier's name and country: a registry vendor one time in ten.
 fn supplier(rng: &mut Rng) -> (String, &'static str) {
-    if rng.next().is_multiple_of(10) {
-        (rng.pick(VENDORS).to_owned(), "CHN")
+    if rng.next_u64().is_multiple_of(10) {
+        (pick(rng, VENDORS).to_owned(), "CHN")
     } else {
-        let n = rng.next() % 2000;
+        let n = rng.next_u64() % 2000;
         let c = COUNTRIES[(n % COUNTRIES.len() as u64) as usize].0;
         (
             format!(
@@ -105,7 +96,7 @@ fn supplier(rng: &mut Rng) -> (String, &'static str) {
 }
 
 fn buyer(rng: &mut Rng) -> (String, &'static str) {
-    let n = rng.next() % 300;
+    let n = rng.next_u64() % 300;
     let (c, _) = COUNTRIES[(n % COUNTRIES.len() as u64) as usize];
     (
         format!("Public Authority {n} of {}", STEMS[(n % 16) as usize]),
@@ -123,12 +114,12 @@ fn esc(s: &str) -> String {
 /// Writes eForms contract award notices, each its own XML document, until
 /// about `target` bytes; returns the number of notices.
 pub fn write_eforms(out: &mut impl Write, target: u64, seed: u64) -> io::Result<u64> {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let (mut written, mut notices) = (0u64, 0u64);
     let mut doc = String::with_capacity(16 << 10);
     while written < target {
         doc.clear();
-        let lots = 1 + rng.next() % 3;
+        let lots = 1 + rng.next_u64() % 3;
         let (buyer, bc) = buyer(&mut rng);
         let mut orgs = format!(
             "<efac:Organization><efac:Company><cac:PartyIdentification><cbc:ID schemeName=\"organization\">ORG-0001</cbc:ID></cac:PartyIdentification><cac:PartyName><cbc:Name languageID=\"ENG\">{}</cbc:Name></cac:PartyName><cac:PostalAddress><cac:Country><cbc:IdentificationCode listName=\"country\">{bc}</cbc:IdentificationCode></cac:Country></cac:PostalAddress></efac:Company></efac:Organization>\n",
@@ -138,17 +129,17 @@ pub fn write_eforms(out: &mut impl Write, target: u64, seed: u64) -> io::Result<
             (String::new(), String::new(), String::new(), String::new());
         for l in 1..=lots {
             let (name, c) = supplier(&mut rng);
-            let cpv = rng.pick(CPV);
-            let value = 10_000 + rng.next() % 5_000_000;
+            let cpv = pick(&mut rng, CPV);
+            let value = 10_000 + rng.next_u64() % 5_000_000;
             orgs.push_str(&format!(
                 "<efac:Organization><efac:Company><cac:PartyIdentification><cbc:ID schemeName=\"organization\">ORG-{:04}</cbc:ID></cac:PartyIdentification><cac:PartyName><cbc:Name languageID=\"ENG\">{}</cbc:Name></cac:PartyName><cac:PostalAddress><cac:Country><cbc:IdentificationCode listName=\"country\">{c}</cbc:IdentificationCode></cac:Country></cac:PostalAddress><cac:PartyLegalEntity><cbc:CompanyID>REG-{}</cbc:CompanyID></cac:PartyLegalEntity></efac:Company></efac:Organization>\n",
                 l + 1,
                 esc(&name),
-                rng.next() % 100_000_000
+                rng.next_u64() % 100_000_000
             ));
             results.push_str(&format!(
                 "<efac:LotResult><cbc:ID schemeName=\"result\">RES-{l:04}</cbc:ID><cbc:TenderResultCode listName=\"winner-selection-status\">selec-w</cbc:TenderResultCode><efac:LotTender><cbc:ID schemeName=\"tender\">TEN-{l:04}</cbc:ID></efac:LotTender><efac:ReceivedSubmissionsStatistics><efbc:StatisticsCode listName=\"received-submission-type\">tenders</efbc:StatisticsCode><efbc:StatisticsNumeric>{}</efbc:StatisticsNumeric></efac:ReceivedSubmissionsStatistics><efac:TenderLot><cbc:ID schemeName=\"Lot\">LOT-{l:04}</cbc:ID></efac:TenderLot></efac:LotResult>\n",
-                1 + rng.next() % 6
+                1 + rng.next_u64() % 6
             ));
             tenders.push_str(&format!(
                 "<efac:LotTender><cbc:ID schemeName=\"tender\">TEN-{l:04}</cbc:ID><cbc:RankCode>1</cbc:RankCode><cac:LegalMonetaryTotal><cbc:PayableAmount currencyID=\"EUR\">{value}.00</cbc:PayableAmount></cac:LegalMonetaryTotal><efac:TenderingParty><cbc:ID schemeName=\"tendering-party\">TPA-{l:04}</cbc:ID></efac:TenderingParty><efac:TenderLot><cbc:ID schemeName=\"Lot\">LOT-{l:04}</cbc:ID></efac:TenderLot></efac:LotTender>\n"
@@ -161,12 +152,12 @@ pub fn write_eforms(out: &mut impl Write, target: u64, seed: u64) -> io::Result<
                 "<cac:ProcurementProjectLot><cbc:ID schemeName=\"Lot\">LOT-{l:04}</cbc:ID><cac:TenderingTerms><cac:CallForTendersDocumentReference><cbc:ID>DOC-{l}</cbc:ID></cac:CallForTendersDocumentReference></cac:TenderingTerms><cac:ProcurementProject><cbc:ID>P-{l}</cbc:ID><cbc:Name languageID=\"ENG\">Lot {l} of the framework for equipment, installation and maintenance over four years</cbc:Name><cbc:Description languageID=\"ENG\">Supply, installation, commissioning and maintenance of equipment at the buyer's sites, with training of staff and spare parts for the duration of the contract.</cbc:Description><cbc:ProcurementTypeCode listName=\"contract-nature\">supplies</cbc:ProcurementTypeCode><cac:MainCommodityClassification><cbc:ItemClassificationCode listName=\"cpv\">{cpv}</cbc:ItemClassificationCode></cac:MainCommodityClassification><cac:RealizedLocation><cac:Address><cbc:CountrySubentityCode listName=\"nuts\">NL329</cbc:CountrySubentityCode><cac:Country><cbc:IdentificationCode listName=\"country\">{bc}</cbc:IdentificationCode></cac:Country></cac:Address></cac:RealizedLocation><cac:PlannedPeriod><cbc:DurationMeasure unitCode=\"MONTH\">48</cbc:DurationMeasure></cac:PlannedPeriod></cac:ProcurementProject></cac:ProcurementProjectLot>\n"
             ));
         }
-        let day = 1 + rng.next() % 28;
-        let month = 1 + rng.next() % 12;
+        let day = 1 + rng.next_u64() % 28;
+        let month = 1 + rng.next_u64() % 12;
         doc.push_str(&format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ContractAwardNotice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:ContractAwardNotice-2\" xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\" xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\" xmlns:ext=\"urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2\" xmlns:efac=\"http://data.europa.eu/p27/eforms-ubl-extension-aggregate-components/1\" xmlns:efext=\"http://data.europa.eu/p27/eforms-ubl-extensions/1\" xmlns:efbc=\"http://data.europa.eu/p27/eforms-ubl-extension-basic-components/1\">\n<ext:UBLExtensions><ext:UBLExtension><ext:ExtensionContent><efext:EformsExtension>\n<efac:NoticeResult>\n{results}{tenders}{parties}</efac:NoticeResult>\n<efac:NoticeSubType><cbc:SubTypeCode listName=\"notice-subtype\">29</cbc:SubTypeCode></efac:NoticeSubType>\n<efac:Organizations>\n{orgs}</efac:Organizations>\n<efac:Publication><efbc:NoticePublicationID schemeName=\"ojs-notice-id\">{:08}-2026</efbc:NoticePublicationID></efac:Publication>\n</efext:EformsExtension></ext:ExtensionContent></ext:UBLExtension></ext:UBLExtensions>\n<cbc:UBLVersionID>2.3</cbc:UBLVersionID><cbc:CustomizationID>eforms-sdk-1.13</cbc:CustomizationID><cbc:ID schemeName=\"notice-id\">{:016x}</cbc:ID><cbc:IssueDate>2026-{month:02}-{day:02}+01:00</cbc:IssueDate><cbc:RegulatoryDomain>32014L0024</cbc:RegulatoryDomain><cbc:NoticeTypeCode listName=\"result\">can-standard</cbc:NoticeTypeCode>\n<cac:ContractingParty><cac:Party><cac:PartyIdentification><cbc:ID schemeName=\"organization\">ORG-0001</cbc:ID></cac:PartyIdentification></cac:Party></cac:ContractingParty>\n<cac:TenderingProcess><cbc:ProcedureCode listName=\"procurement-procedure-type\">open</cbc:ProcedureCode></cac:TenderingProcess>\n<cac:ProcurementProject><cbc:ID>PROC-{notices}</cbc:ID><cbc:Name languageID=\"ENG\">Framework agreement</cbc:Name><cbc:ProcurementTypeCode listName=\"contract-nature\">supplies</cbc:ProcurementTypeCode></cac:ProcurementProject>\n{lot_xml}</ContractAwardNotice>\n",
             notices + 1,
-            rng.next()
+            rng.next_u64()
         ));
         out.write_all(doc.as_bytes())?;
         written += doc.len() as u64;
@@ -188,7 +179,7 @@ pub fn write_ocds_package(out: &mut impl Write, target: u64, seed: u64) -> io::R
 }
 
 fn write_releases(out: &mut impl Write, target: u64, seed: u64, package: bool) -> io::Result<u64> {
-    let mut rng = Rng(seed ^ 0x5eed);
+    let mut rng = Rng::new(seed ^ 0x5eed);
     let (mut written, mut releases) = (0u64, 0u64);
     if package {
         let head = "{\"uri\":\"https://example.org/packages/all.json\",\"version\":\"1.1\",\"publishedDate\":\"2026-11-01T00:00:00Z\",\"releases\":[\n";
@@ -202,13 +193,13 @@ fn write_releases(out: &mut impl Write, target: u64, seed: u64, package: bool) -
             .iter()
             .find(|(a, _)| *a == c)
             .map_or("China", |(_, n)| n);
-        let cpv = rng.pick(CPV);
-        let value = 10_000 + rng.next() % 5_000_000;
+        let cpv = pick(&mut rng, CPV);
+        let value = 10_000 + rng.next_u64() % 5_000_000;
         let supplier_id = format!("XX-REG-{}", hash(&name));
         let line = serde_json::json!({
             "ocid": format!("ocds-b5fd17-{releases:09}"),
             "id": format!("{releases}-award"),
-            "date": format!("2026-{:02}-{:02}T09:00:00Z", 1 + rng.next() % 12, 1 + rng.next() % 28),
+            "date": format!("2026-{:02}-{:02}T09:00:00Z", 1 + rng.next_u64() % 12, 1 + rng.next_u64() % 28),
             "tag": ["compiled"],
             "initiationType": "tender",
             "parties": [

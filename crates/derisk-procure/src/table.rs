@@ -5,10 +5,10 @@
 //! `supplier_country` and `supplier_id`. Several CPV codes in one cell are
 //! separated by `|` or spaces.
 
-use std::io::{BufRead, Read as _};
+use std::io::BufRead;
 
 use crate::award::{Award, Format, Money, Party, Problem, Read};
-use crate::cpv;
+use crate::{cpv, tabular};
 
 /// The columns read, as the header names them.
 pub const COLUMNS: &[&str] = &[
@@ -28,41 +28,26 @@ pub const COLUMNS: &[&str] = &[
 /// Reads a table of awards; `file` names it in awards and problems.
 pub fn read(mut input: impl BufRead, file: &str) -> Read {
     let mut out = Read::default();
-    let mut head = Vec::new();
-    if let Err(e) = input.read_until(b'\n', &mut head) {
-        out.problems
-            .push(problem(file, None, None, format!("cannot read: {e}"), true));
-        return out;
-    }
-    let first =
-        String::from_utf8_lossy(head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head)).into_owned();
+    let first = match tabular::first_line(&mut input) {
+        Ok(f) => f,
+        Err(e) => {
+            out.problems
+                .push(problem(file, None, None, format!("cannot read: {e}"), true));
+            return out;
+        }
+    };
     let delimiter = [b'\t', b';', b',']
         .into_iter()
         .max_by_key(|d| first.bytes().filter(|b| b == d).count())
         .unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(std::io::Cursor::new(first.into_bytes()).chain(input));
-    let headers = match reader.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
-            out.problems.push(problem(
-                file,
-                Some(1),
-                None,
-                format!("cannot read the header: {e}"),
-                true,
-            ));
+    let mut table = match tabular::open(first, input, delimiter, file) {
+        Ok(t) => t,
+        Err(p) => {
+            out.problems.push(p);
             return out;
         }
     };
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().to_ascii_lowercase().replace([' ', '-'], "_") == name)
-    };
-    let (Some(buyer), Some(supplier)) = (col("buyer"), col("supplier")) else {
+    let (Some(buyer), Some(supplier)) = (table.column("buyer"), table.column("supplier")) else {
         out.problems.push(problem(
             file,
             Some(1),
@@ -70,7 +55,7 @@ pub fn read(mut input: impl BufRead, file: &str) -> Read {
             format!(
                 "no buyer and supplier columns: expected a header naming {}; found {}",
                 COLUMNS.join(", "),
-                headers.iter().collect::<Vec<_>>().join(", ")
+                table.header_text()
             ),
             true,
         ));
@@ -97,30 +82,10 @@ pub fn read(mut input: impl BufRead, file: &str) -> Read {
         "supplier_country",
         "supplier_id",
     ]
-    .map(col);
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line());
-                out.problems.push(problem(
-                    file,
-                    line,
-                    None,
-                    format!("unreadable row ({e}); skipped"),
-                    true,
-                ));
-                continue;
-            }
-        };
-        let line = record.position().map(|p| p.line());
+    .map(|c| table.column(c));
+    while let Some((line, record)) = table.next_row(&mut out.problems) {
         out.notices += 1;
-        let get = |i: Option<usize>| {
-            i.and_then(|i| record.get(i))
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-        };
+        let get = |i: Option<usize>| tabular::cell(&record, i);
         let notice_id = get(notice);
         let Some(supplier_name) = get(Some(supplier)) else {
             out.problems.push(problem(
