@@ -58,7 +58,7 @@ pub(crate) fn procurement(global: &Global, args: &ProcurementArgs) -> anyhow::Re
     let mut awards: Vec<Award> = Vec::new();
     let (mut notices, mut skipped, mut failed) = (0u64, 0usize, 0usize);
     for input in inputs(&args.files) {
-        let (name, read) = match input {
+        let (name, read, in_dir) = match input {
             Ok(x) => x,
             Err(e) => {
                 eprintln!("derisk: error: {e:#}");
@@ -68,6 +68,13 @@ pub(crate) fn procurement(global: &Global, args: &ProcurementArgs) -> anyhow::Re
         };
         let read = match read_one(&name, read, args.input_format) {
             Ok(r) => r,
+            Err(e) if in_dir && e.root_cause().is::<UnknownFormat>() => {
+                eprintln!(
+                    "derisk: note: {name}: skipped, not procurement data ({})",
+                    e.root_cause()
+                );
+                continue;
+            }
             Err(e) => {
                 eprintln!("derisk: error: {e:#}");
                 failed += 1;
@@ -147,7 +154,9 @@ pub(crate) fn procurement(global: &Global, args: &ProcurementArgs) -> anyhow::Re
     Ok(Outcome::Clean)
 }
 
-type Input = anyhow::Result<(String, Box<dyn BufRead>)>;
+/// An input: its name, its reader, and whether it was found in a
+/// directory (then a file of another kind is passed over with a note).
+type Input = anyhow::Result<(String, Box<dyn BufRead>, bool)>;
 
 /// The inputs: files, the files of directories (sorted), or standard
 /// input.
@@ -155,7 +164,11 @@ fn inputs(files: &[String]) -> Vec<Input> {
     let mut out: Vec<Input> = Vec::new();
     for f in files {
         if f == "-" {
-            out.push(Ok(("-".into(), Box::new(BufReader::new(std::io::stdin())))));
+            out.push(Ok((
+                "-".into(),
+                Box::new(BufReader::new(std::io::stdin())),
+                false,
+            )));
             continue;
         }
         let path = Path::new(f);
@@ -173,20 +186,21 @@ fn inputs(files: &[String]) -> Vec<Input> {
             };
             entries.sort();
             for p in entries {
-                out.push(open(&p.to_string_lossy()));
+                out.push(open(&p.to_string_lossy(), true));
             }
         } else {
-            out.push(open(f));
+            out.push(open(f, false));
         }
     }
     out
 }
 
-fn open(f: &str) -> Input {
+fn open(f: &str, in_dir: bool) -> Input {
     let file = std::fs::File::open(f).with_context(|| format!("{f}: cannot open"))?;
     Ok((
         f.to_owned(),
         Box::new(BufReader::with_capacity(1 << 16, file)),
+        in_dir,
     ))
 }
 
@@ -226,6 +240,18 @@ fn read_one(
     })
 }
 
+/// A start that is none of the formats read.
+#[derive(Debug)]
+struct UnknownFormat(&'static str);
+
+impl std::fmt::Display for UnknownFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for UnknownFormat {}
+
 /// The format of a buffer's start.
 fn sniff(head: &[u8]) -> anyhow::Result<ProcurementInput> {
     let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
@@ -238,9 +264,10 @@ fn sniff(head: &[u8]) -> anyhow::Result<ProcurementInput> {
         if t.contains("urn:oasis:names:specification:ubl:schema:xsd:") {
             return Ok(ProcurementInput::Eforms);
         }
-        bail!(
-            "XML that is neither an eForms notice (UBL namespaces) nor TED XML (TED_EXPORT); use --input-format eforms or ted to force one"
-        );
+        return Err(UnknownFormat(
+            "XML that is neither an eForms notice (UBL namespaces) nor TED XML (TED_EXPORT); use --input-format eforms or ted to force one",
+        )
+        .into());
     }
     if t.starts_with('{') || t.starts_with('[') {
         return Ok(ProcurementInput::Ocds);
@@ -252,9 +279,10 @@ fn sniff(head: &[u8]) -> anyhow::Result<ProcurementInput> {
     if first.contains("buyer") && first.contains("supplier") {
         return Ok(ProcurementInput::Csv);
     }
-    bail!(
-        "not XML, JSON, a CORDIS table (projectID;name;...) or an award table (buyer,supplier,cpv,value,currency,date); use --input-format to force one"
+    Err(UnknownFormat(
+        "not XML, JSON, a CORDIS table (projectID;name;...) or an award table (buyer,supplier,cpv,value,currency,date); use --input-format to force one",
     )
+    .into())
 }
 
 /// Reads `currency,eur_per_unit` rows.
