@@ -140,6 +140,21 @@ pub struct Problem {
     pub skipped: bool,
 }
 
+impl Problem {
+    /// A problem at a line of a file (or at its start), for no
+    /// particular notice.
+    pub fn at_line(file: &str, line: Option<u64>, message: String, skipped: bool) -> Problem {
+        Problem {
+            file: file.to_owned(),
+            line,
+            offset: None,
+            notice_id: None,
+            message,
+            skipped,
+        }
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file)?;
@@ -164,4 +179,22 @@ pub struct Read {
     pub problems: Vec<Problem>,
     /// Notices (or releases, rows) read.
     pub notices: u64,
+}
+
+impl Read {
+    /// Appends what a part of the input gave, its lines and byte
+    /// offsets shifted by where the part starts.
+    pub fn absorb(&mut self, mut part: Read, line_shift: u64, offset_shift: u64) {
+        for a in &mut part.awards {
+            a.line = a.line.map(|l| l + line_shift);
+            a.offset = a.offset.map(|o| o + offset_shift);
+        }
+        for p in &mut part.problems {
+            p.line = p.line.map(|l| l + line_shift);
+            p.offset = p.offset.map(|o| o + offset_shift);
+        }
+        self.notices += part.notices;
+        self.awards.append(&mut part.awards);
+        self.problems.append(&mut part.problems);
+    }
 }

@@ -22,15 +22,19 @@ pub fn read(mut input: impl BufRead, file: &str, programme: Option<&str>) -> Rea
     let first = match tabular::first_line(&mut input) {
         Ok(f) => f,
         Err(e) => {
-            out.problems
-                .push(problem(file, None, format!("cannot read: {e}"), true));
+            out.problems.push(Problem::at_line(
+                file,
+                None,
+                format!("cannot read: {e}"),
+                true,
+            ));
             return out;
         }
     };
     let delimiter = if first.contains(';') {
         b';'
     } else if first.contains(',') {
-        out.problems.push(problem(
+        out.problems.push(Problem::at_line(
             file,
             Some(1),
             "the file is separated by commas; CORDIS publishes semicolons (was it saved from a spreadsheet?); read with commas".into(),
@@ -50,7 +54,7 @@ pub fn read(mut input: impl BufRead, file: &str, programme: Option<&str>) -> Rea
         }
     };
     let (Some(project), Some(name)) = (table.column("projectID"), table.column("name")) else {
-        out.problems.push(problem(
+        out.problems.push(Problem::at_line(
             file,
             Some(1),
             format!(
@@ -72,7 +76,7 @@ pub fn read(mut input: impl BufRead, file: &str, programme: Option<&str>) -> Rea
         out.notices += 1;
         let get = |i: Option<usize>| tabular::cell(&record, i);
         let Some(participant) = get(Some(name)) else {
-            out.problems.push(problem(
+            out.problems.push(Problem::at_line(
                 file,
                 line,
                 "no organisation name; row skipped".into(),
@@ -87,7 +91,7 @@ pub fn read(mut input: impl BufRead, file: &str, programme: Option<&str>) -> Rea
                     currency: Some("EUR".into()),
                 }),
                 None => {
-                    out.problems.push(problem(
+                    out.problems.push(Problem::at_line(
                         file,
                         line,
                         format!("ecContribution {v:?} is not a number; kept without a value"),
@@ -135,15 +139,4 @@ fn number(v: &str) -> Option<f64> {
             .then(|| v.replace(',', "."))
             .and_then(|w| w.parse().ok())
     })
-}
-
-fn problem(file: &str, line: Option<u64>, message: String, skipped: bool) -> Problem {
-    Problem {
-        file: file.to_owned(),
-        line,
-        offset: None,
-        notice_id: None,
-        message,
-        skipped,
-    }
 }

@@ -291,17 +291,8 @@ pub fn read(mut input: impl BufRead, file: &str) -> Read {
                 let mut all = Read::default();
                 let mut start = 0usize;
                 while start < chunk.len() {
-                    let (mut r, broken) = read_stream(&chunk[start..], file);
-                    let shift = at + start as u64;
-                    for a in &mut r.awards {
-                        a.offset = a.offset.map(|o| o + shift);
-                    }
-                    for p in &mut r.problems {
-                        p.offset = p.offset.map(|o| o + shift);
-                    }
-                    all.notices += r.notices;
-                    all.awards.append(&mut r.awards);
-                    all.problems.append(&mut r.problems);
+                    let (r, broken) = read_stream(&chunk[start..], file);
+                    all.absorb(r, 0, at + start as u64);
                     let Some(b) = broken else { break };
                     let from = start + b as usize + 1;
                     match next_declaration(chunk, from) {

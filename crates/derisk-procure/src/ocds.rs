@@ -392,16 +392,8 @@ fn json_lines(first: Vec<u8>, mut input: impl BufRead, file: &str, out: &mut Rea
                 (r, lines - u64::from(chunk.last() == Some(&b'\n')))
             })
             .collect();
-        for (mut r, lines) in results {
-            for a in &mut r.awards {
-                a.line = a.line.map(|l| l + line_base);
-            }
-            for p in &mut r.problems {
-                p.line = p.line.map(|l| l + line_base);
-            }
-            out.notices += r.notices;
-            out.awards.append(&mut r.awards);
-            out.problems.append(&mut r.problems);
+        for (r, lines) in results {
+            out.absorb(r, line_base, 0);
             line_base += lines;
         }
     }
@@ -412,14 +404,7 @@ fn trim_bom(b: &[u8]) -> &[u8] {
 }
 
 fn fatal(file: &str, line: Option<u64>, message: String) -> Problem {
-    Problem {
-        file: file.to_owned(),
-        line,
-        offset: None,
-        notice_id: None,
-        message,
-        skipped: true,
-    }
+    Problem::at_line(file, line, message, true)
 }
 
 /// A record of a record package: its compiled release, else its

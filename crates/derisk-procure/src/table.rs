@@ -71,18 +71,7 @@ pub fn read(mut input: impl BufRead, file: &str) -> Read {
         buyer_country,
         supplier_country,
         supplier_id,
-    ] = [
-        "cpv",
-        "value",
-        "currency",
-        "date",
-        "notice_id",
-        "lot",
-        "buyer_country",
-        "supplier_country",
-        "supplier_id",
-    ]
-    .map(|c| table.column(c));
+    ] = std::array::from_fn(|i| table.column(COLUMNS[i + 2]));
     while let Some((line, record)) = table.next_row(&mut out.problems) {
         out.notices += 1;
         let get = |i: Option<usize>| tabular::cell(&record, i);
