@@ -55,6 +55,14 @@ fields! {
     Site => "site",
     /// What it is for: camera, recorder, router, radio, scanner.
     Role => "role",
+    /// How critical it is, in the operator's words: core, edge,
+    /// critical, sensitive, low.
+    Criticality => "criticality",
+    /// What it cost or is worth, a number, optionally with a currency
+    /// code ("1450", "1450 EUR", "EUR 1,450.00").
+    Value => "value",
+    /// The purchase that put it there: an order, contract or notice id.
+    Purchase => "purchase",
     /// The maker or brand the operator's records give.
     DeclaredVendor => "declared_vendor",
     /// The model the operator's records give.
@@ -505,6 +513,6 @@ mod tests {
         for &f in Field::ALL {
             assert_eq!(Field::parse(f.as_str()), Some(f));
         }
-        assert_eq!(Field::ALL.len(), 38);
+        assert_eq!(Field::ALL.len(), 41);
     }
 }

@@ -1,0 +1,395 @@
+//! Categories of equipment and services, criticality and sectors, and how
+//! a record is put in a category.
+//!
+//! A device's category comes from the words of its role (the inventory's
+//! "Device Type" column, say) and model, tested in a fixed order so that
+//! the more specific kind wins ("radio unit" is radio access network
+//! before "radio" is a radio; "core router" is core network before
+//! "router" is network equipment). A device with no telling words takes
+//! the category of its maker's product line when the maker makes one
+//! kind of thing (Nuctech scanners, Hytera radios, DJI drones, the camera
+//! makers), else `other`. A purchase's category comes from its main CPV
+//! code. The word lists are below; they are judgement, not facts, and
+//! can be overridden per record by giving a category name as the role.
+
+vocabulary! {
+    /// What a device or purchase is.
+    Category {
+        /// Video surveillance: cameras, recorders, thermal cameras.
+        Cameras => "cameras", "Cameras and recorders",
+        /// X-ray, radiation and inspection scanners.
+        Scanners => "scanners", "Scanners",
+        /// Mobile radio access network: base stations, radio units.
+        RadioAccess => "radio-access-network", "Radio access network",
+        /// Core network functions and core routers.
+        CoreNetwork => "core-network", "Core network",
+        /// Other network equipment: routers, switches, access points.
+        Network => "network", "Network equipment",
+        /// Land mobile radios (TETRA, DMR) and repeaters.
+        Radios => "radios", "Radios",
+        /// Drones.
+        Drones => "drones", "Drones",
+        /// Software and apps.
+        Software => "software", "Software and apps",
+        /// Services.
+        Services => "services", "Services",
+        /// Anything else.
+        Other => "other", "Other",
+    }
+}
+
+vocabulary! {
+    /// How critical a device is to the organisation.
+    Criticality {
+        /// Core functions, critical or sensitive places.
+        Core => "core", "Core",
+        /// Edge and access.
+        Edge => "edge", "Edge",
+        /// Not said.
+        Unknown => "unknown", "Not given",
+    }
+}
+
+vocabulary! {
+    /// The organisation's sector, which decides the frameworks that apply
+    /// by default.
+    Sector {
+        /// Electronic communications.
+        Telecom => "telecom", "Telecommunications",
+        /// Ports, airports, rail, road and public transport.
+        Transport => "transport", "Transport",
+        /// Customs.
+        Customs => "customs", "Customs",
+        /// Electricity, gas, oil, district heating, hydrogen.
+        Energy => "energy", "Energy",
+        /// Drinking water and waste water.
+        Water => "water", "Water",
+        /// Hospitals and health care.
+        Health => "health", "Health",
+        /// Ministries, agencies, municipalities.
+        PublicAdministration => "public-administration", "Public administration",
+        /// Schools and universities.
+        Education => "education", "Education",
+        /// Banks and financial market infrastructure.
+        Finance => "finance", "Finance",
+        /// Defence.
+        Defence => "defence", "Defence",
+        /// Anything else.
+        Other => "other", "Other",
+    }
+}
+
+/// Words that name a category, tested in this order; a word matches at a
+/// word boundary in the folded role and model.
+const WORDS: &[(Category, &[&str])] = &[
+    (
+        Category::RadioAccess,
+        &[
+            "gnodeb",
+            "enodeb",
+            "nodeb",
+            "base station",
+            "bts",
+            "radio unit",
+            "remote radio",
+            "rru",
+            "aau",
+            "bbu",
+            "baseband",
+            "ran",
+            "small cell",
+            "antenna",
+        ],
+    ),
+    (
+        Category::CoreNetwork,
+        &[
+            "core",
+            "epc",
+            "5gc",
+            "upf",
+            "amf",
+            "smf",
+            "mme",
+            "hss",
+            "udm",
+            "ims",
+            "msc",
+            "packet core",
+        ],
+    ),
+    (
+        Category::Scanners,
+        &[
+            "scanner",
+            "x-ray",
+            "xray",
+            "x ray",
+            "baggage",
+            "cargo inspection",
+            "inspection system",
+            "radiation portal",
+            "radiation monitor",
+            "body scanner",
+            "trace detector",
+            "explosive detector",
+            "metal detector",
+        ],
+    ),
+    (
+        Category::Cameras,
+        &[
+            "camera",
+            "cctv",
+            "nvr",
+            "dvr",
+            "recorder",
+            "video",
+            "ipc",
+            "dome",
+            "bullet",
+            "ptz",
+            "thermal",
+            "surveillance",
+            "intercom",
+            "door station",
+            "anpr",
+            "lpr",
+        ],
+    ),
+    (Category::Drones, &["drone", "uav", "uas", "quadcopter"]),
+    (
+        Category::Radios,
+        &[
+            "radio", "tetra", "dmr", "handheld", "walkie", "two-way", "repeater", "pmr",
+        ],
+    ),
+    (
+        Category::Network,
+        &[
+            "router",
+            "switch",
+            "firewall",
+            "gateway",
+            "access point",
+            "wifi",
+            "wi-fi",
+            "wlan",
+            "ont",
+            "olt",
+            "modem",
+            "cpe",
+            "network",
+            "optical",
+            "transmission",
+            "microwave link",
+        ],
+    ),
+    (
+        Category::Software,
+        &[
+            "software",
+            "app",
+            "application",
+            "licence",
+            "license",
+            "saas",
+        ],
+    ),
+    (
+        Category::Services,
+        &["service", "maintenance", "support", "consultancy", "cloud"],
+    ),
+];
+
+/// Makers that make one kind of thing, by words of their family's name.
+const MAKER_LINES: &[(&str, Category)] = &[
+    ("nuctech", Category::Scanners),
+    ("hytera", Category::Radios),
+    ("dji", Category::Drones),
+    ("autel", Category::Drones),
+    ("hikvision", Category::Cameras),
+    ("dahua", Category::Cameras),
+    ("uniview", Category::Cameras),
+    ("tiandy", Category::Cameras),
+    ("ezviz", Category::Cameras),
+    ("axis", Category::Cameras),
+    ("mobotix", Category::Cameras),
+    ("hanwha", Category::Cameras),
+    ("smiths detection", Category::Scanners),
+    ("rapiscan", Category::Scanners),
+];
+
+/// Lower case, every run of other characters than letters, digits and
+/// hyphens one space, padded with spaces so words can be found by
+/// `" word "`.
+fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push(' ');
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '-' {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with(' ') {
+            out.push(' ');
+        }
+    }
+    if !out.ends_with(' ') {
+        out.push(' ');
+    }
+    out
+}
+
+/// The category named by the words of `texts` (role, model), if any. A
+/// text that is a category's own spelling (`radio-access-network`) is
+/// that category.
+pub fn from_words(texts: &[&str]) -> Option<Category> {
+    for t in texts {
+        if let Some(c) = Category::parse(t.trim().to_ascii_lowercase().as_str()) {
+            return Some(c);
+        }
+    }
+    let folded: String = texts.iter().map(|t| fold(t)).collect();
+    // Plurals: "cameras", "scanners", "routers".
+    let singular = folded.replace("s ", " ");
+    WORDS
+        .iter()
+        .find(|(_, words)| {
+            words.iter().any(|w| {
+                let w = format!(" {w} ");
+                folded.contains(&w) || singular.contains(&w)
+            })
+        })
+        .map(|(c, _)| *c)
+}
+
+/// The category of a device: from its role and model, else from its
+/// maker's line, else `other`.
+pub fn of_device(role: Option<&str>, model: Option<&str>, maker_family: Option<&str>) -> Category {
+    let texts: Vec<&str> = [role, model].into_iter().flatten().collect();
+    if let Some(c) = from_words(&texts) {
+        return c;
+    }
+    maker_family
+        .map(fold)
+        .and_then(|f| {
+            MAKER_LINES
+                .iter()
+                .find(|(w, _)| f.contains(&format!(" {w} ")) || f.contains(&format!(" {w}")))
+                .map(|(_, c)| *c)
+        })
+        .unwrap_or(Category::Other)
+}
+
+/// The category of a CPV code (eight digits, check digit optional), by
+/// the CPV 2008 divisions and groups; `other` when none fits.
+pub fn of_cpv(code: &str) -> Category {
+    const PREFIXES: &[(&str, Category)] = &[
+        // Inspection and testing equipment: X-ray and radiation.
+        ("3858", Category::Scanners),
+        ("38582", Category::Scanners),
+        // Surveillance and security systems and devices.
+        ("351", Category::Cameras),
+        // Closed-circuit television apparatus, cameras and systems.
+        ("32231", Category::Cameras),
+        ("32234", Category::Cameras),
+        ("32235", Category::Cameras),
+        // Television and audio-visual equipment (video surveillance).
+        ("3232", Category::Cameras),
+        // Unmanned aerial vehicles.
+        ("35613", Category::Drones),
+        // Radio transmission apparatus: radio telephones, walkie-talkies.
+        ("3223", Category::Radios),
+        ("32344", Category::Radios),
+        // Data-transmission equipment.
+        ("3226", Category::Network),
+        // Networks and telecommunications equipment.
+        ("324", Category::Network),
+        ("325", Category::Network),
+        // Software packages and information systems.
+        ("48", Category::Software),
+        // IT, telecommunications, repair and maintenance services.
+        ("72", Category::Services),
+        ("64", Category::Services),
+        ("50", Category::Services),
+    ];
+    let digits: String = code.chars().take_while(char::is_ascii_digit).collect();
+    PREFIXES
+        .iter()
+        .filter(|(p, _)| digits.starts_with(p))
+        .max_by_key(|(p, _)| p.len())
+        .map_or(Category::Other, |(_, c)| *c)
+}
+
+/// Criticality in the operator's words: `core`, `critical`, `sensitive`,
+/// `high`, `tier 1` are core; `edge`, `access`, `low`, `tier 3` edge.
+pub fn criticality(text: Option<&str>) -> Criticality {
+    let Some(t) = text else {
+        return Criticality::Unknown;
+    };
+    let f = fold(t);
+    let has = |w: &str| f.contains(&format!(" {w} "));
+    if ["core", "critical", "sensitive", "high", "vital", "1"]
+        .iter()
+        .any(|w| has(w))
+    {
+        Criticality::Core
+    } else if ["edge", "access", "low", "peripheral", "3", "medium", "2"]
+        .iter()
+        .any(|w| has(w))
+    {
+        Criticality::Edge
+    } else {
+        Criticality::Unknown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_pick_the_specific_kind_first() {
+        assert_eq!(
+            from_words(&["Remote radio unit"]),
+            Some(Category::RadioAccess)
+        );
+        assert_eq!(from_words(&["Core router"]), Some(Category::CoreNetwork));
+        assert_eq!(from_words(&["Router"]), Some(Category::Network));
+        assert_eq!(from_words(&["TETRA handheld"]), Some(Category::Radios));
+        assert_eq!(from_words(&["Cameras"]), Some(Category::Cameras));
+        assert_eq!(from_words(&["Baggage X-ray"]), Some(Category::Scanners));
+        assert_eq!(from_words(&["NVR"]), Some(Category::Cameras));
+        assert_eq!(
+            from_words(&["radio-access-network"]),
+            Some(Category::RadioAccess)
+        );
+        // Words inside other words do not count.
+        assert_eq!(from_words(&["Scoreboard"]), None);
+        assert_eq!(from_words(&["Transformer"]), None);
+    }
+
+    #[test]
+    fn makers_lines_and_cpv() {
+        assert_eq!(
+            of_device(None, Some("MT1213DE"), Some("Nuctech Company Limited")),
+            Category::Scanners
+        );
+        assert_eq!(of_device(None, None, None), Category::Other);
+        assert_eq!(of_cpv("38582000-8"), Category::Scanners);
+        assert_eq!(of_cpv("35125300"), Category::Cameras);
+        assert_eq!(of_cpv("32234000-2"), Category::Cameras);
+        assert_eq!(of_cpv("32237000"), Category::Radios);
+        assert_eq!(of_cpv("32412000"), Category::Network);
+        assert_eq!(of_cpv("45000000"), Category::Other);
+    }
+
+    #[test]
+    fn criticality_words() {
+        assert_eq!(criticality(Some("Core")), Criticality::Core);
+        assert_eq!(criticality(Some("sensitive site")), Criticality::Core);
+        assert_eq!(criticality(Some("Tier 1")), Criticality::Core);
+        assert_eq!(criticality(Some("edge")), Criticality::Edge);
+        assert_eq!(criticality(Some("n/a")), Criticality::Unknown);
+        assert_eq!(criticality(None), Criticality::Unknown);
+    }
+}
