@@ -33,40 +33,7 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
         f => f,
     };
     let registry = load_for_use(global)?;
-    let mut fingerprints = derisk_devices::Rules::bundled().map_err(|problems| {
-        anyhow::anyhow!(
-            "the shipped fingerprint rules are broken: {}",
-            problems.join("; ")
-        )
-    })?;
-    if let Some(dir) = &args.recog {
-        let load = derisk_devices::load_recog(dir)
-            .with_context(|| format!("{}: cannot read the Recog directory", dir.display()))?;
-        for p in &load.problems {
-            eprintln!("derisk: warning: {p}");
-        }
-        eprintln!(
-            "derisk: recog: {} from {} ({} of kinds no observation field holds); left out: {} Rust cannot compile, {} without a vendor, {} whose own examples fail",
-            count(load.rules.rules.len(), "fingerprint"),
-            count(load.files, "file"),
-            load.files_skipped,
-            load.not_compiled,
-            load.without_vendor,
-            load.examples_failed
-        );
-        fingerprints.extend(load.rules);
-    }
-    let relabels = derisk_devices::Relabels::bundled().map_err(|problems| {
-        anyhow::anyhow!(
-            "the shipped relabel list is broken: {}",
-            problems.join("; ")
-        )
-    })?;
-    for p in relabels.unknown_makers(&registry) {
-        eprintln!("derisk: warning: data/oem/relabels.toml: {p}");
-    }
-    let identifier =
-        Identifier::new(&registry, args.control.rules()?, fingerprints).with_relabels(relabels);
+    let identifier = identifier(&registry, args.control.rules()?, args.recog.as_deref())?;
     let map = overrides(&args.map)?;
     let mut out = stdout();
     if format == ScreenFormat::Csv {
@@ -190,8 +157,50 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
     Ok(Outcome::Clean)
 }
 
+/// The device identifier: the shipped fingerprint rules (with Recog's
+/// from `recog` when given) and relabel relationships, over `registry`.
+pub(crate) fn identifier<'r>(
+    registry: &'r Registry,
+    rules: derisk_registry::ControlRules,
+    recog: Option<&std::path::Path>,
+) -> anyhow::Result<Identifier<'r>> {
+    let mut fingerprints = derisk_devices::Rules::bundled().map_err(|problems| {
+        anyhow::anyhow!(
+            "the shipped fingerprint rules are broken: {}",
+            problems.join("; ")
+        )
+    })?;
+    if let Some(dir) = recog {
+        let load = derisk_devices::load_recog(dir)
+            .with_context(|| format!("{}: cannot read the Recog directory", dir.display()))?;
+        for p in &load.problems {
+            eprintln!("derisk: warning: {p}");
+        }
+        eprintln!(
+            "derisk: recog: {} from {} ({} of kinds no observation field holds); left out: {} Rust cannot compile, {} without a vendor, {} whose own examples fail",
+            count(load.rules.rules.len(), "fingerprint"),
+            count(load.files, "file"),
+            load.files_skipped,
+            load.not_compiled,
+            load.without_vendor,
+            load.examples_failed
+        );
+        fingerprints.extend(load.rules);
+    }
+    let relabels = derisk_devices::Relabels::bundled().map_err(|problems| {
+        anyhow::anyhow!(
+            "the shipped relabel list is broken: {}",
+            problems.join("; ")
+        )
+    })?;
+    for p in relabels.unknown_makers(registry) {
+        eprintln!("derisk: warning: data/oem/relabels.toml: {p}");
+    }
+    Ok(Identifier::new(registry, rules, fingerprints).with_relabels(relabels))
+}
+
 /// A device input of any format read.
-enum Source {
+pub(crate) enum Source {
     Jsonl(JsonlDevices<Box<dyn BufRead>>),
     Table(derisk_devices::CsvDevices<Box<dyn BufRead>>),
     Nmap(derisk_devices::NmapDevices<Box<dyn BufRead>>),
@@ -199,7 +208,7 @@ enum Source {
 }
 
 impl Source {
-    fn next_item(&mut self) -> std::io::Result<Option<Item>> {
+    pub(crate) fn next_item(&mut self) -> std::io::Result<Option<Item>> {
         match self {
             Source::Jsonl(r) => r.next_item(),
             Source::Table(r) => Ok(r.next_item()),
@@ -210,7 +219,7 @@ impl Source {
 }
 
 /// `COLUMN=FIELD` pairs of `--map`.
-fn overrides(map: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+pub(crate) fn overrides(map: &[String]) -> anyhow::Result<Vec<(String, String)>> {
     map.iter()
         .map(|m| match m.rsplit_once('=') {
             Some((column, field)) if !column.trim().is_empty() && !field.trim().is_empty() => {
@@ -223,7 +232,7 @@ fn overrides(map: &[String]) -> anyhow::Result<Vec<(String, String)>> {
 
 /// Opens a device input in the format given, named by its extension, or
 /// shown by its first bytes.
-fn open(
+pub(crate) fn open(
     file: &str,
     format: Option<AssetsInput>,
     map: &[(String, String)],

@@ -190,6 +190,33 @@ pub(crate) enum Command {
     /// if anything could not be read; otherwise 0.
     #[command(after_help = PROCUREMENT_EXAMPLES)]
     Procurement(ProcurementArgs),
+    /// Audit an organisation: everything it has (suppliers, assets, scans,
+    /// captures, procurement notices) in one run, one report.
+    ///
+    /// Give files or directories; each file's kind is found from its
+    /// content: a table with a supplier name column is a supplier list, a
+    /// table with MAC, IP, model or serial columns an asset inventory, nmap
+    /// XML a scan, pcap or pcapng a capture, eForms or TED XML, OCDS or an
+    /// award table procurement notices (`--kind FILE=KIND` forces one).
+    /// Files of other kinds in a directory are skipped with a note. The
+    /// suppliers are screened, the devices identified, the awards screened,
+    /// and the results measured: exposure per category, site and
+    /// criticality (shares, HHI of maker families, single sourcing), the
+    /// purchases behind the devices and the devices no purchase explains,
+    /// verdicts under the policy frameworks that apply (by --sector, or
+    /// --framework), and a ranked de-risking plan with alternative vendors.
+    ///
+    /// The report is one self-contained HTML file (--out report.html), JSON
+    /// with the same content, CSV of the findings, or Markdown (the
+    /// default on standard output). Every finding names where it was read,
+    /// its path of owners and makers and the designations reached, with
+    /// sources. The run is recorded in the database (--no-record to skip).
+    ///
+    /// Exit status: 1 when a rule is broken or puts the organisation at
+    /// risk, or a designated vendor is found; 2 when nothing could be read;
+    /// otherwise 0.
+    #[command(after_help = AUDIT_EXAMPLES)]
+    Audit(AuditArgs),
     /// List and inspect recorded runs: what was screened, with which
     /// registry and options, and what was found.
     #[command(subcommand)]
@@ -250,6 +277,15 @@ Examples:
   ip neigh | derisk assets -
   derisk assets scan.xml --recog ~/src/recog/xml
   derisk --ieee oui.csv assets /var/lib/dhcp/dhcpd.leases   every MAC named, with the whole IEEE registry";
+
+const AUDIT_EXAMPLES: &str = "\
+Examples:
+  derisk audit examples/westerhaven-port --out report.html
+  derisk audit suppliers.csv assets.xlsx scan.xml notices/ --org \"Port of Westerhaven\" --sector transport
+  derisk audit data/ --sector telecom --framework eu-5g-toolbox,nis2 --format json > audit.json
+  derisk audit data/ --format csv > findings.csv
+  derisk audit data/ --kind data/export.txt=suppliers
+  derisk audit --list-frameworks";
 
 const DECIDE_EXAMPLES: &str = "\
 Examples:
@@ -417,6 +453,75 @@ pub(crate) struct AssetsArgs {
     /// designations follow control only.
     #[command(flatten, next_help_heading = "Control rules")]
     pub control: ControlArgs,
+}
+
+/// Options of `derisk audit`.
+#[derive(Debug, Args)]
+pub(crate) struct AuditArgs {
+    /// The organisation's files and directories (read recursively, in
+    /// name order; hidden files are passed over).
+    #[arg(
+        value_name = "DIR-OR-FILE",
+        required_unless_present = "list_frameworks"
+    )]
+    pub inputs: Vec<String>,
+    /// The organisation's name, for the report.
+    #[arg(long, value_name = "NAME")]
+    pub org: Option<String>,
+    /// The organisation's sector; it decides the frameworks applied when
+    /// --framework is not given: telecom, transport, customs, energy,
+    /// water, health, public-administration, education, finance, defence,
+    /// other.
+    #[arg(long, value_name = "SECTOR")]
+    pub sector: Option<String>,
+    /// The frameworks to apply, by id (comma-separated or repeated);
+    /// default: those of the sector. `--list-frameworks` lists them.
+    #[arg(long = "framework", value_name = "ID", value_delimiter = ',')]
+    pub frameworks: Vec<String>,
+    /// List the frameworks and their rules, and exit.
+    #[arg(long)]
+    pub list_frameworks: bool,
+    /// Add the frameworks and rules of a policy file of your own
+    /// (docs/formats/policies.md). Repeatable.
+    #[arg(long = "policies", value_name = "FILE")]
+    pub policies: Vec<std::path::PathBuf>,
+    /// Write the report to FILE; its format follows the extension (.html,
+    /// .json, .csv, .md) unless --format says otherwise.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+    /// The report's format; default: from --out's extension, else Markdown.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<ReportFormat>,
+    /// Read FILE as KIND (suppliers, assets, scan, capture, notices)
+    /// instead of finding its kind from its content. Repeatable.
+    #[arg(long = "kind", value_name = "FILE=KIND")]
+    pub kinds: Vec<String>,
+    /// Exchange rates to the euro for award values: a CSV of
+    /// `currency,eur_per_unit` (`GBP,1.17`). Without one, only euro
+    /// amounts are added up. Device values with no currency are taken as
+    /// euro.
+    #[arg(long, value_name = "FILE")]
+    pub rates: Option<std::path::PathBuf>,
+    /// Do not record the run in the database.
+    #[arg(long)]
+    pub no_record: bool,
+    /// The rules that decide which owners control a maker or supplier.
+    #[command(flatten, next_help_heading = "Control rules")]
+    pub control: ControlArgs,
+}
+
+/// The formats of the audit report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// One self-contained HTML page with charts (SVG), for people and
+    /// printing.
+    Html,
+    /// The whole report as one JSON document.
+    Json,
+    /// The findings, one row each.
+    Csv,
+    /// The report as Markdown.
+    Md,
 }
 
 /// Options of `derisk procurement`.

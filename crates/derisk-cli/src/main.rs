@@ -7,6 +7,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod assets_cmd;
+mod audit_cmd;
 mod bench_cmd;
 mod cli;
 mod input;
@@ -62,6 +63,7 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Compare(args) => screen_cmd::compare(args),
         Command::Assets(args) => assets_cmd::assets(&cli.global, args),
         Command::Procurement(args) => procure_cmd::procurement(&cli.global, args),
+        Command::Audit(args) => audit_cmd::audit(&cli.global, args),
         Command::Runs(cli::RunsCommand::List(args)) => store_cmd::list(&cli.global, args),
         Command::Runs(cli::RunsCommand::Show(args)) => store_cmd::show(&cli.global, args),
         Command::Decide(args) => store_cmd::decide(&cli.global, args),

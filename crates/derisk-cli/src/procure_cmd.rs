@@ -205,7 +205,7 @@ fn open(f: &str, in_dir: bool) -> Input {
 }
 
 /// Reads one input in its format (given, or found from its first bytes).
-fn read_one(
+pub(crate) fn read_one(
     name: &str,
     mut input: Box<dyn BufRead>,
     forced: Option<ProcurementInput>,
@@ -286,7 +286,7 @@ fn sniff(head: &[u8]) -> anyhow::Result<ProcurementInput> {
 }
 
 /// Reads `currency,eur_per_unit` rows.
-fn rates(path: &Path) -> anyhow::Result<HashMap<String, f64>> {
+pub(crate) fn rates(path: &Path) -> anyhow::Result<HashMap<String, f64>> {
     let mut text = String::new();
     std::fs::File::open(path)
         .and_then(|mut f| f.read_to_string(&mut text))

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::bail;
+use anyhow::{Context as _, bail};
 use derisk_registry::Registry;
 use derisk_store::{
     Decision, Finding, NewDecision, NewFinding, NewRun, OpenMode, Run, RunInput, RunTotals,
@@ -165,6 +165,43 @@ impl Recorder {
             sha256,
             bytes,
         });
+    }
+
+    /// Adds an input read by another engine than the screening reader:
+    /// its SHA-256 and size are computed from the file.
+    pub(crate) fn input_file(&mut self, path: &str) -> anyhow::Result<()> {
+        use sha2::Digest as _;
+        if !self.write {
+            return Ok(());
+        }
+        let mut file = std::fs::File::open(path).with_context(|| format!("{path}: cannot open"))?;
+        let mut hasher = sha2::Sha256::new();
+        let mut bytes = 0u64;
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = std::io::Read::read(&mut file, &mut buf)
+                .with_context(|| format!("{path}: cannot read"))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            bytes += n as u64;
+        }
+        let sha256 = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        self.subject.push(
+            std::fs::canonicalize(path)
+                .map_or_else(|_| path.to_owned(), |p| p.display().to_string()),
+        );
+        self.inputs.push(RunInput {
+            path: path.to_owned(),
+            sha256,
+            bytes,
+        });
+        Ok(())
     }
 
     /// Records the run, if it is to be recorded, and says where.

@@ -594,7 +594,7 @@ fn dhip_vendor(text: &str) -> Option<String> {
 
 /// Words that stand where a brand is not known or not given ("Unknown",
 /// "N/A", "Generic", Dahua's unbranded "General"): not brands.
-fn placeholder(name: &str) -> bool {
+pub fn placeholder(name: &str) -> bool {
     const WORDS: &[&str] = &[
         "", "na", "none", "unknown", "unk", "tbc", "tbd", "other", "various", "generic", "general",
         "oem", "default", "null", "nil",

@@ -115,6 +115,15 @@ impl Mapping {
                             .find(|field| fold(field.as_str()) == f)
                             .map(|&field| Target::Field(field))
                     })
+                    .or_else(|| {
+                        // "Cost (EUR)", "Value EUR", "Price (€)": a value
+                        // column in euro.
+                        let bare = f.strip_suffix("eur")?;
+                        HEADER_NAMES
+                            .iter()
+                            .find(|(name, t)| *name == bare && *t == Target::Field(Field::Value))
+                            .map(|&(_, t)| t)
+                    })
             })
             .collect();
         for (column, field) in overrides {

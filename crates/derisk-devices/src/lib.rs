@@ -21,7 +21,7 @@ pub mod relabel;
 pub use capture::read_capture;
 pub use cyclonedx::read_cyclonedx;
 pub use fingerprint::{Rule, Rules};
-pub use identify::{Evidence, Identifier, Verdict};
+pub use identify::{Evidence, Identifier, Verdict, placeholder};
 pub use inventory::{CsvDevices, Mapping, Target, table_devices};
 pub use neighbours::{NeighbourFormat, read_neighbours};
 pub use nmap::NmapDevices;

@@ -17,8 +17,8 @@
 //!
 //! A device is **traced** to a purchase when its record names the
 //! purchase (an order, contract or notice id equal to the award's notice
-//! id or lot), else **inferred** when an award of the same category (or
-//! of no known category) went to a supplier of the same family as the
+//! id, or to the notice id followed by the lot), else **inferred** when an
+//! award of a fitting category ([`fits`]) went to a supplier of the same family as the
 //! device's maker, or to a supplier whose name starts with the device's
 //! declared brand. A high-risk device with neither is **untraced**: no
 //! purchase the organisation gave explains how it got there. Without any
@@ -116,6 +116,17 @@ fn fold(text: &str) -> String {
         .collect()
 }
 
+/// Whether a purchase of category `bought` can have put a device of
+/// category `device` there: the same category, a purchase of no known
+/// category, or network equipment for the network's parts (CPV has no
+/// codes of its own for radio access and core networks).
+pub fn fits(bought: Category, device: Category) -> bool {
+    bought == device
+        || bought == Category::Other
+        || (bought == Category::Network
+            && matches!(device, Category::RadioAccess | Category::CoreNetwork))
+}
+
 /// Ties each device to a purchase, as the module documentation says.
 pub fn trace(assets: &[Asset], purchases: &[Purchase]) -> Traces {
     let by_ref: BTreeMap<String, usize> = purchases
@@ -146,7 +157,7 @@ pub fn trace(assets: &[Asset], purchases: &[Purchase]) -> Traces {
             purchases
                 .iter()
                 .position(|p| {
-                    let category_ok = p.category == a.category || p.category == Category::Other;
+                    let category_ok = fits(p.category, a.category);
                     let family_ok = p
                         .party
                         .as_ref()

@@ -121,6 +121,16 @@ pub struct Asset {
     pub id: String,
     /// Where it was read.
     pub at: Location,
+    /// Its MAC address, as read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// Its IP address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// Other inputs that saw the same device (same MAC, else same IP),
+    /// merged into this record.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_seen: Vec<Location>,
     /// Its site, building or network.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub site: Option<String>,

@@ -6,8 +6,9 @@
 //! the most severe verdict behind them (non-compliant before at risk
 //! before review, then critical before high before medium before low),
 //! then by how many of their devices are at core sites, then by how many
-//! findings they remove. Each action lists, for the categories of its
-//! findings, the alternative vendors the data file gives, with sources.
+//! findings they remove. An action of rules that name categories lists,
+//! for the categories of its findings, the alternative vendors the data
+//! file gives, with sources.
 
 use serde::Serialize;
 
@@ -88,6 +89,9 @@ pub fn plan(
         }
         a.severity = a.severity.min(v.severity);
         a.rules.push(v.rule.clone());
+        // Alternatives go with actions that replace equipment of named
+        // categories, not with assessments of everything.
+        let replaces = !rule.categories.is_empty();
         for e in &v.evidence {
             if !a.removes.contains(e) {
                 a.removes.push(e.clone());
@@ -100,6 +104,7 @@ pub fn plan(
                     .and_then(|f| f.category),
             };
             if let Some(c) = category
+                && replaces
                 && !a.categories.contains(&c)
             {
                 a.categories.push(c);

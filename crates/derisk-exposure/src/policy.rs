@@ -699,7 +699,7 @@ impl Alternatives {
 
     /// Leaves out the vendors `designated` says are designated, and says
     /// which.
-    pub fn without(&mut self, designated: impl Fn(&str) -> Option<String>) -> Vec<String> {
+    pub fn without(&mut self, mut designated: impl FnMut(&str) -> Option<String>) -> Vec<String> {
         let mut notes = Vec::new();
         self.vendors.retain(|a| match designated(&a.vendor) {
             Some(why) => {

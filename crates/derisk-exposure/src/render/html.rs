@@ -39,7 +39,8 @@ header .meta { color: #c5cbe0; font-size: 12.5px; }
 main { max-width: 1080px; margin: 0 auto; padding: 8px 40px 48px; }
 section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 18px 22px; margin: 18px 0; }
 h2 { font-size: 18px; margin: 0 0 12px; font-weight: 600; }
-h3 { font-size: 15px; margin: 0 0 6px; }
+h3 { font-size: 15px; margin: 18px 0 6px; }
+section > h3:first-of-type, .finding h3 { margin-top: 0; }
 .cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: 12px; margin: 18px 0 4px; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
 .card .n { font-size: 26px; font-weight: 700; }
@@ -330,18 +331,45 @@ pub fn html(r: &Report) -> String {
             esc(&f.party.basis.join(", ")),
             f.party.confidence
         );
+        // One line per designated entity, its lists after it.
+        let mut entities: Vec<&str> = Vec::new();
         for d in &f.party.designations {
+            if !entities.contains(&d.entity.as_str()) {
+                entities.push(&d.entity);
+            }
+        }
+        for e in entities {
+            let lists: Vec<&crate::model::Listed> = f
+                .party
+                .designations
+                .iter()
+                .filter(|d| d.entity == e)
+                .collect();
+            let items: Vec<String> = lists
+                .iter()
+                .map(|d| {
+                    format!(
+                        "<em>{}</em>{}{} {}",
+                        esc(&d.list_name),
+                        d.since
+                            .as_ref()
+                            .map(|s| format!(" ({})", esc(s)))
+                            .unwrap_or_default(),
+                        if d.unverified { " (unverified)" } else { "" },
+                        source_links(&d.sources)
+                    )
+                })
+                .collect();
             let _ = write!(
                 o,
-                "<dt>Listed</dt><dd>{} on <em>{}</em>{}{} {}</dd>",
-                esc(&d.entity_name),
-                esc(&d.list_name),
-                d.since
-                    .as_ref()
-                    .map(|s| format!(" since {}", esc(s)))
-                    .unwrap_or_default(),
-                if d.unverified { " (unverified)" } else { "" },
-                source_links(&d.sources)
+                "<dt>Listed</dt><dd><strong>{}</strong> on {}: {}</dd>",
+                esc(&lists[0].entity_name),
+                if lists.len() == 1 {
+                    "1 list".to_owned()
+                } else {
+                    format!("{} lists", lists.len())
+                },
+                items.join("; ")
             );
         }
         for st in &f.party.path {

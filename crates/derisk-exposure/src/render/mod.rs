@@ -131,8 +131,8 @@ pub(crate) fn summary_lines(r: &Report) -> Vec<String> {
     let mut out = Vec::new();
     if h.devices > 0 {
         let mut s = format!(
-            "{} devices: {} ({}) made by designated vendors",
-            h.devices,
+            "{}: {} ({}) made by designated vendors",
+            plural(h.devices, "device"),
             h.high_risk_devices,
             pct(h.high_risk_share)
         );
@@ -147,14 +147,17 @@ pub(crate) fn summary_lines(r: &Report) -> Vec<String> {
     }
     if h.suppliers > 0 {
         out.push(format!(
-            "{} suppliers screened: {} designated or in a designated family, {} to check by hand.",
-            h.suppliers, h.high_risk_suppliers, h.possible_suppliers
+            "{} screened: {} designated or in a designated family, {} to check by hand.",
+            plural(h.suppliers, "supplier"),
+            h.high_risk_suppliers,
+            h.possible_suppliers
         ));
     }
     if h.purchases > 0 {
         let mut s = format!(
-            "{} purchases: {} from designated suppliers",
-            h.purchases, h.high_risk_purchases
+            "{}: {} from designated suppliers",
+            plural(h.purchases, "purchase"),
+            h.high_risk_purchases
         );
         if h.high_risk_purchase_value_eur > 0.0 {
             let _ = write!(s, " (EUR {})", thousands(h.high_risk_purchase_value_eur));
@@ -163,10 +166,10 @@ pub(crate) fn summary_lines(r: &Report) -> Vec<String> {
         out.push(s);
     }
     out.push(format!(
-        "{} rules broken, {} with the organisation at risk, under {} frameworks.",
-        h.non_compliant,
+        "{} broken, {} with the organisation at risk, under {}.",
+        plural(h.non_compliant, "rule"),
         h.at_risk,
-        r.frameworks.len()
+        plural(r.frameworks.len(), "framework")
     ));
     out
 }
@@ -371,6 +374,15 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(o, "{line}");
     }
     o
+}
+
+/// "1 rule", "2 rules".
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// The text with its first letter in upper case.

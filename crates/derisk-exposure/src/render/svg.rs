@@ -109,7 +109,7 @@ pub(crate) fn family_stacks(groups: &[Group]) -> String {
     let groups: Vec<&Group> = groups.iter().filter(|g| !g.families.is_empty()).collect();
     let row = 30;
     let left = 190;
-    let width = 440.0;
+    let width = 400.0;
     let h = 20 + row * groups.len();
     let mut s = String::new();
     let _ = write!(
@@ -200,28 +200,28 @@ pub(crate) fn years(years: &[YearShare]) -> String {
         }
     };
     let max = years.iter().map(total).fold(0.0, f64::max).max(1.0);
-    let col = 56.0;
+    // Columns share 680 units of width, at most 70 each.
+    let col = (680.0 / years.len().max(1) as f64).min(70.0);
+    let bar = (col * 0.64).min(40.0);
     let base = 170.0;
     let plot = 130.0;
-    let w = 80.0 + col * years.len() as f64;
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg class="chart" viewBox="0 0 {:.0} 220" role="img" aria-label="Purchases per year" xmlns="http://www.w3.org/2000/svg">"#,
-        w.max(360.0)
+        r#"<svg class="chart" viewBox="0 0 760 220" role="img" aria-label="Purchases per year" xmlns="http://www.w3.org/2000/svg">"#
     );
     let _ = write!(
         s,
         r##"<line x1="40" y1="{base}" x2="{:.0}" y2="{base}" stroke="#888"/>"##,
-        w - 20.0
+        50.0 + col * years.len() as f64
     );
     for (i, y) in years.iter().enumerate() {
-        let x = 50.0 + col * i as f64;
+        let x = 50.0 + col * i as f64 + (col - bar) / 2.0;
         let th = total(y) / max * plot;
         let hh = high(y) / max * plot;
         let _ = write!(
             s,
-            r#"<rect x="{x:.1}" y="{:.1}" width="36" height="{:.1}" fill="{OTHER}"><title>{}: {}</title></rect>"#,
+            r#"<rect x="{x:.1}" y="{:.1}" width="{bar:.1}" height="{:.1}" fill="{OTHER}"><title>{}: {}</title></rect>"#,
             base - th,
             th - hh,
             y.year,
@@ -234,7 +234,7 @@ pub(crate) fn years(years: &[YearShare]) -> String {
         if hh > 0.0 {
             let _ = write!(
                 s,
-                r#"<rect x="{x:.1}" y="{:.1}" width="36" height="{hh:.1}" fill="{RISK}"/>"#,
+                r#"<rect x="{x:.1}" y="{:.1}" width="{bar:.1}" height="{hh:.1}" fill="{RISK}"/>"#,
                 base - hh
             );
         }
@@ -246,10 +246,10 @@ pub(crate) fn years(years: &[YearShare]) -> String {
         let _ = write!(
             s,
             r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" class="val">{}</text><text x="{:.1}" y="{}" text-anchor="middle" class="lbl">{}</text>"#,
-            x + 18.0,
+            x + bar / 2.0,
             base - th - 6.0,
             pct(share),
-            x + 18.0,
+            x + bar / 2.0,
             base + 16.0,
             esc(&y.year)
         );

@@ -1,0 +1,1145 @@
+//! `derisk audit`: everything an organisation has, in one run, one report.
+//!
+//! Finds each input's kind, runs the engine that reads it (names,
+//! devices, procurement), turns the results into `derisk-exposure`'s
+//! records, and writes the report. The measuring, judging and rendering
+//! are `derisk-exposure`'s.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use derisk_core::Decision;
+use derisk_devices::{Field, Item as DeviceItem};
+use derisk_exposure::category::{criticality, of_cpv, of_device};
+use derisk_exposure::policy::Known;
+use derisk_exposure::{
+    Alternatives, Asset, Audit, InputFile, Listed, Location, Party, Policies, Purchase, Report,
+    Sector, SourceRef, Step, Supplier,
+};
+use derisk_match::{Hit, ScoreConfig, Scratch, Screener};
+use derisk_registry::Registry;
+use derisk_store::{NewFinding, RunTotals};
+use serde_json::json;
+
+use crate::Outcome;
+use crate::cli::{AssetsInput, AuditArgs, Global, ProcurementInput, ReportFormat};
+use crate::input::{Columns, Item, Reader, Record};
+use crate::registry_cmd::count;
+use crate::screen_cmd::query_of;
+use crate::store_cmd::Recorder;
+
+/// Problems printed per file before they are only counted.
+const MAX_PROBLEMS_SHOWN: usize = 10;
+
+/// The kinds of input an audit reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Suppliers,
+    Assets,
+    Scan,
+    Capture,
+    Notices,
+}
+
+impl Kind {
+    const ALL: &[Kind] = &[
+        Kind::Suppliers,
+        Kind::Assets,
+        Kind::Scan,
+        Kind::Capture,
+        Kind::Notices,
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Suppliers => "suppliers",
+            Kind::Assets => "assets",
+            Kind::Scan => "scan",
+            Kind::Capture => "capture",
+            Kind::Notices => "notices",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Kind> {
+        Kind::ALL.iter().copied().find(|k| k.as_str() == text)
+    }
+}
+
+/// An input file, and whether it was found inside a directory.
+struct Input {
+    path: String,
+    in_dir: bool,
+}
+
+/// The files of the inputs: files as given, directories walked in name
+/// order, hidden entries passed over.
+fn walk(inputs: &[String]) -> anyhow::Result<Vec<Input>> {
+    fn dir(path: &Path, out: &mut Vec<Input>) -> anyhow::Result<()> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .with_context(|| format!("{}: cannot read the directory", path.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                !p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with('.'))
+            })
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                dir(&p, out)?;
+            } else {
+                out.push(Input {
+                    path: p.to_string_lossy().into_owned(),
+                    in_dir: true,
+                });
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for i in inputs {
+        let p = Path::new(i);
+        if p.is_dir() {
+            dir(p, &mut out)?;
+        } else if p.exists() {
+            out.push(Input {
+                path: i.clone(),
+                in_dir: false,
+            });
+        } else {
+            bail!("{i}: no such file or directory");
+        }
+    }
+    Ok(out)
+}
+
+/// The header cells of a table's first line.
+fn header_cells(first_line: &str) -> Vec<String> {
+    let delimiter = ['\t', ';', ',']
+        .into_iter()
+        .max_by_key(|d| first_line.matches(*d).count())
+        .unwrap_or(',');
+    first_line
+        .split(delimiter)
+        .map(|c| c.trim().trim_matches('"').trim().to_owned())
+        .collect()
+}
+
+/// The kind of a table from its header.
+fn table_kind(headers: &[String]) -> Result<(Kind, &'static str), String> {
+    let lower: Vec<String> = headers.iter().map(|h| h.to_ascii_lowercase()).collect();
+    if lower.iter().any(|h| h == "projectid") {
+        return Ok((Kind::Notices, "cordis"));
+    }
+    if lower.iter().any(|h| h == "buyer") && lower.iter().any(|h| h == "supplier") {
+        return Ok((Kind::Notices, "award table"));
+    }
+    if let Ok(m) = derisk_devices::Mapping::new(headers, &[]) {
+        let device_field = m.columns.iter().flatten().any(|t| {
+            matches!(
+                t,
+                derisk_devices::Target::Field(
+                    Field::Mac | Field::Ip | Field::DeclaredModel | Field::Serial | Field::Hostname
+                )
+            )
+        });
+        if device_field {
+            return Ok((Kind::Assets, "inventory"));
+        }
+    }
+    if lower
+        .iter()
+        .any(|h| crate::input::NAME_COLUMNS.contains(&h.as_str()))
+    {
+        return Ok((Kind::Suppliers, "table"));
+    }
+    Err(format!(
+        "a table whose header ({}) names no device column (MAC, IP, model, serial, host name), no supplier name column (name, supplier, company, vendor, ...) and no award columns (buyer, supplier)",
+        headers.join(", ")
+    ))
+}
+
+/// Finds a file's kind from its name and first bytes.
+fn detect(path: &str) -> Result<(Kind, &'static str), String> {
+    let ext = Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods") {
+        let (_, headers, _) =
+            crate::input::first_sheet(path, "one record").map_err(|e| format!("{e:#}"))?;
+        return table_kind(&headers);
+    }
+    let mut head = vec![0u8; 1 << 16];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| {
+            let mut n = 0;
+            loop {
+                let m = std::io::Read::read(&mut f, &mut head[n..])?;
+                if m == 0 || n + m == head.len() {
+                    return Ok(n + m);
+                }
+                n += m;
+            }
+        })
+        .map_err(|e| format!("cannot read: {e}"))?;
+    head.truncate(n);
+    const CAPTURE_MAGIC: [[u8; 4]; 5] = [
+        [0xd4, 0xc3, 0xb2, 0xa1],
+        [0xa1, 0xb2, 0xc3, 0xd4],
+        [0x4d, 0x3c, 0xb2, 0xa1],
+        [0xa1, 0xb2, 0x3c, 0x4d],
+        [0x0a, 0x0d, 0x0d, 0x0a],
+    ];
+    if CAPTURE_MAGIC.iter().any(|m| head.starts_with(m)) {
+        return Ok((Kind::Capture, "pcap"));
+    }
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head);
+    let text = String::from_utf8_lossy(head);
+    let t = text.trim_start();
+    if t.is_empty() {
+        return Err("the file is empty".to_owned());
+    }
+    if t.starts_with('<') {
+        if t.contains("<nmaprun") {
+            return Ok((Kind::Scan, "nmap"));
+        }
+        if t.contains("TED_EXPORT") {
+            return Ok((Kind::Notices, "ted"));
+        }
+        if t.contains("urn:oasis:names:specification:ubl:schema:xsd:") {
+            return Ok((Kind::Notices, "eforms"));
+        }
+        return Err("XML that is neither an nmap scan (nmaprun), an eForms notice (UBL namespaces) nor TED XML (TED_EXPORT)".to_owned());
+    }
+    if t.starts_with('{') || t.starts_with('[') {
+        if t.contains("\"bomFormat\"") {
+            return Ok((Kind::Assets, "cyclonedx"));
+        }
+        if t.contains("\"ocid\"") || t.contains("\"releases\"") || t.contains("\"records\"") {
+            return Ok((Kind::Notices, "ocds"));
+        }
+        let first = t.lines().next().unwrap_or_default();
+        if let Ok(serde_json::Value::Object(o)) = serde_json::from_str(first) {
+            if o.keys().any(|k| {
+                k != "id"
+                    && (Field::parse(k).is_some() || k == "onvif")
+                    && !matches!(k.as_str(), "site" | "role" | "value")
+            }) {
+                return Ok((Kind::Assets, "jsonl"));
+            }
+            if o.keys()
+                .any(|k| crate::input::NAME_COLUMNS.contains(&k.to_ascii_lowercase().as_str()))
+            {
+                return Ok((Kind::Suppliers, "jsonl"));
+            }
+        }
+        return Err("JSON that is neither device observations, a CycloneDX BOM, OCDS nor JSON lines of named suppliers".to_owned());
+    }
+    if let Some(n) = derisk_devices::NeighbourFormat::sniff(&text) {
+        let _ = n;
+        return Ok((Kind::Assets, "neighbour table"));
+    }
+    let first = t.lines().next().unwrap_or_default();
+    if !first.contains([',', ';', '\t']) {
+        return Err(
+            "text that is not a table with a header row, XML, JSON or a capture".to_owned(),
+        );
+    }
+    table_kind(&header_cells(first))
+}
+
+/// The registry party behind a name-screening hit.
+fn party_of_hit(r: &Registry, h: &Hit<'_>) -> Party {
+    let mut basis = vec!["name".to_owned()];
+    if h.identifier.is_some() {
+        basis.insert(0, "identifier".to_owned());
+    }
+    party(
+        r,
+        h.entity.id.as_str(),
+        &h.entity.caption,
+        (h.score, h.decision, basis),
+        &h.path,
+        &h.designations,
+        vec![h.explanation.clone()],
+    )
+}
+
+/// A registry party with its path and designations.
+fn party(
+    r: &Registry,
+    id: &str,
+    caption: &str,
+    (confidence, decision, basis): (f64, Decision, Vec<String>),
+    path: &[derisk_core::PathStep],
+    designations: &[derisk_core::DesignationRef],
+    evidence: Vec<String>,
+) -> Party {
+    let name_of = |id: &str| {
+        r.entity(id)
+            .map_or_else(|| id.to_owned(), |e| e.caption.clone())
+    };
+    // The family: the nearest designated entity from the party up.
+    let designated = |e: &str| designations.iter().any(|d| d.entity.as_str() == e);
+    let family = std::iter::once(id)
+        .chain(path.iter().map(|s| s.entity.as_str()))
+        .find(|e| designated(e))
+        .unwrap_or(id)
+        .to_owned();
+    Party {
+        entity: Some(id.to_owned()),
+        name: caption.to_owned(),
+        family_name: name_of(&family),
+        family,
+        confidence: derisk_match::round3(confidence),
+        basis,
+        decision: decision.as_str().to_owned(),
+        path: path
+            .iter()
+            .map(|s| Step {
+                entity: s.entity.to_string(),
+                name: name_of(s.entity.as_str()),
+                basis: s.basis.to_owned(),
+                share: s.share.as_ref().map(ToString::to_string),
+                sources: s.sources.iter().map(ToString::to_string).collect(),
+            })
+            .collect(),
+        designations: designations
+            .iter()
+            .map(|d| Listed {
+                list: d.list.to_string(),
+                list_name: r
+                    .list(d.list.as_str())
+                    .map_or_else(|| d.list.to_string(), |l| l.name.clone()),
+                entity: d.entity.to_string(),
+                entity_name: name_of(d.entity.as_str()),
+                since: d.start.as_ref().map(ToString::to_string),
+                sources: d.sources.iter().map(ToString::to_string).collect(),
+                unverified: !matches!(d.verification, derisk_core::Verification::Verified),
+            })
+            .collect(),
+        evidence,
+    }
+}
+
+/// A value in euro from an inventory cell: a number, optionally with a
+/// currency code; with none, euro.
+fn euro(text: &str) -> Option<f64> {
+    let upper = text.trim().to_ascii_uppercase();
+    let (number, currency) = match upper.split_once(char::is_whitespace) {
+        Some((a, b)) if a.chars().all(|c| c.is_ascii_alphabetic()) => (b.trim(), Some(a)),
+        Some((a, b)) if b.trim().chars().all(|c| c.is_ascii_alphabetic()) => (a, Some(b.trim())),
+        _ => (upper.trim(), None),
+    };
+    let number = number.trim_start_matches('€');
+    if currency.is_some_and(|c| c != "EUR") {
+        return None;
+    }
+    number
+        .replace(',', "")
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+}
+
+/// What the engines read.
+#[derive(Default)]
+struct Gathered {
+    assets: Vec<Asset>,
+    suppliers: Vec<Supplier>,
+    awards: Vec<derisk_procure::Award>,
+    inputs: Vec<InputFile>,
+    problems: usize,
+}
+
+/// The organisation file a directory may hold (`organisation.toml`):
+/// its name, sector and frameworks, which the command line overrides.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrgFile {
+    name: Option<String>,
+    sector: Option<String>,
+    #[serde(default)]
+    frameworks: Vec<String>,
+    /// A remark for people; not read.
+    #[allow(dead_code)]
+    note: Option<String>,
+}
+
+fn is_org_file(path: &str) -> bool {
+    Path::new(path)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n == "organisation.toml" || n == "organization.toml")
+}
+
+fn read_org_file(path: &str) -> anyhow::Result<OrgFile> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("{path}: cannot read"))?;
+    toml::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{path}: {}; expected name = \"...\", sector = \"...\", frameworks = [\"...\"]",
+            e.to_string().trim()
+        )
+    })
+}
+
+pub(crate) fn audit(global: &Global, args: &AuditArgs) -> anyhow::Result<Outcome> {
+    let files = if args.list_frameworks {
+        Vec::new()
+    } else {
+        walk(&args.inputs)?
+    };
+    let mut org = OrgFile::default();
+    for f in files.iter().filter(|f| is_org_file(&f.path)) {
+        let o = read_org_file(&f.path)?;
+        eprintln!(
+            "derisk: audit: {}: the organisation's name, sector and frameworks",
+            f.path
+        );
+        org = OrgFile {
+            name: org.name.or(o.name),
+            sector: org.sector.or(o.sector),
+            frameworks: if org.frameworks.is_empty() {
+                o.frameworks
+            } else {
+                org.frameworks
+            },
+            note: None,
+        };
+    }
+    let organisation = args.org.clone().or(org.name);
+    let sector = match args.sector.as_ref().or(org.sector.as_ref()) {
+        None => None,
+        Some(s) => Some(Sector::parse(&s.to_ascii_lowercase()).with_context(|| {
+            format!(
+                "--sector {s:?}: expected one of {}",
+                Sector::ALL
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })?),
+    };
+    let mut forced: HashMap<String, Kind> = HashMap::new();
+    for k in &args.kinds {
+        let Some((file, kind)) = k.rsplit_once('=') else {
+            bail!("--kind {k:?}: expected FILE=KIND, such as --kind export.txt=suppliers");
+        };
+        let kind = Kind::parse(kind.trim()).with_context(|| {
+            format!("--kind {k:?}: the kind is one of suppliers, assets, scan, capture, notices")
+        })?;
+        forced.insert(file.trim().to_owned(), kind);
+    }
+    let format = match (args.format, &args.out) {
+        (Some(f), _) => f,
+        (None, Some(out)) => match out
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("html" | "htm") => ReportFormat::Html,
+            Some("json") => ReportFormat::Json,
+            Some("csv") => ReportFormat::Csv,
+            Some("md" | "markdown") => ReportFormat::Md,
+            _ => bail!(
+                "--out {}: cannot tell the format from the extension; name it .html, .json, .csv or .md, or give --format",
+                out.display()
+            ),
+        },
+        (None, None) => ReportFormat::Md,
+    };
+    let rules = args.control.rules()?;
+    let (registry, snapshot_hash, index) = crate::registry_cmd::load_for_screening(global)?;
+    let known = Known {
+        source: &|s| registry.source(s).is_some(),
+        list: &|l| registry.list(l).is_some(),
+    };
+    let (mut policies, problems) =
+        Policies::bundled(&known).map_err(|e| anyhow::anyhow!("the shipped policies: {e}"))?;
+    for p in problems {
+        eprintln!("derisk: warning: {p}");
+    }
+    for file in &args.policies {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("{}: cannot read", file.display()))?;
+        let (mine, problems) = Policies::parse(&text, &file.display().to_string(), &known)
+            .map_err(|e| anyhow::anyhow!(e))?;
+        for p in problems {
+            eprintln!("derisk: warning: {p}");
+        }
+        for p in policies.extend(mine) {
+            eprintln!("derisk: warning: {}: {p}", file.display());
+        }
+    }
+    if args.list_frameworks {
+        return list_frameworks(&policies);
+    }
+    let chosen = if args.frameworks.is_empty() {
+        &org.frameworks
+    } else {
+        &args.frameworks
+    };
+    let frameworks = if chosen.is_empty() {
+        policies.defaults_for(sector)
+    } else {
+        for f in chosen {
+            if policies.framework(f).is_none() {
+                bail!(
+                    "--framework {f:?}: no such framework; derisk audit --list-frameworks lists them ({})",
+                    policies
+                        .frameworks
+                        .iter()
+                        .map(|f| f.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+        }
+        chosen.clone()
+    };
+    let screener = crate::snapshot_cmd::screener(&registry, index, ScoreConfig::default(), rules);
+    let (mut alternatives, problems) = Alternatives::bundled(&known)
+        .map_err(|e| anyhow::anyhow!("the shipped alternatives: {e}"))?;
+    for p in problems {
+        eprintln!("derisk: warning: {p}");
+    }
+    let mut scratch = Scratch::default();
+    for note in alternatives.without(|vendor| {
+        let q = query_of(vendor, None, None);
+        screener
+            .screen(&q, Some(1), &mut scratch)
+            .matches
+            .first()
+            .filter(|h| h.decision == Decision::Match && !h.designations.is_empty())
+            .map(|h| format!("it matches {}, which is designated", h.entity.caption))
+    }) {
+        eprintln!("derisk: warning: data/alternatives/vendors.toml: {note}");
+    }
+    let mut recorder = Recorder::open(global, !args.no_record, "audit")?;
+    let identifier = crate::assets_cmd::identifier(&registry, rules, None)?;
+
+    let mut g = Gathered::default();
+    for input in &files {
+        let path = input.path.as_str();
+        if is_org_file(path) {
+            continue;
+        }
+        let forced_kind = forced.get(path).copied().or_else(|| {
+            Path::new(path)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| forced.get(n).copied())
+        });
+        let (kind, format) = match forced_kind {
+            Some(k) => (k, "as given"),
+            None => match detect(path) {
+                Ok(d) => d,
+                Err(why) => {
+                    let level = if input.in_dir { "note" } else { "error" };
+                    eprintln!(
+                        "derisk: {level}: {path}: skipped: {why}; to read it, give --kind {path}=KIND (suppliers, assets, scan, capture, notices)"
+                    );
+                    if !input.in_dir {
+                        g.problems += 1;
+                    }
+                    g.inputs.push(InputFile {
+                        path: path.to_owned(),
+                        kind: "skipped".to_owned(),
+                        format: "-".to_owned(),
+                        records: 0,
+                        problems: 0,
+                        note: Some(why),
+                    });
+                    continue;
+                }
+            },
+        };
+        let before = (g.assets.len(), g.suppliers.len(), g.awards.len());
+        let read = match kind {
+            Kind::Suppliers => suppliers(path, &registry, &screener, &mut g),
+            Kind::Assets | Kind::Scan | Kind::Capture => {
+                let as_format = match (forced_kind, kind) {
+                    (Some(_), Kind::Scan) => Some(AssetsInput::Nmap),
+                    (Some(_), Kind::Capture) => Some(AssetsInput::Pcap),
+                    _ => None,
+                };
+                devices(path, as_format, &registry, &identifier, &mut g)
+            }
+            Kind::Notices => notices(path, &mut g),
+        };
+        let problems = match read {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("derisk: error: {e:#}");
+                g.problems += 1;
+                g.inputs.push(InputFile {
+                    path: path.to_owned(),
+                    kind: kind.as_str().to_owned(),
+                    format: format.to_owned(),
+                    records: 0,
+                    problems: 1,
+                    note: Some(format!("{:#}", e.root_cause())),
+                });
+                continue;
+            }
+        };
+        let records = (g.assets.len() - before.0)
+            + (g.suppliers.len() - before.1)
+            + (g.awards.len() - before.2);
+        let what = match kind {
+            Kind::Suppliers => "supplier",
+            Kind::Notices => "award",
+            _ => "device",
+        };
+        eprintln!(
+            "derisk: audit: {path}: {} ({format}), {}{}",
+            kind.as_str(),
+            count(records, what),
+            if problems > 0 {
+                format!(", {} not read", count(problems, "record"))
+            } else {
+                String::new()
+            }
+        );
+        g.problems += problems;
+        g.inputs.push(InputFile {
+            path: path.to_owned(),
+            kind: kind.as_str().to_owned(),
+            format: format.to_owned(),
+            records: records as u64,
+            problems: problems as u64,
+            note: None,
+        });
+        if let Err(e) = recorder.input_file(path) {
+            eprintln!("derisk: warning: {e:#}; the run is recorded without this input");
+        }
+    }
+
+    // Awards: screened and flagged by the procurement engine.
+    let options = derisk_procure::analysis::Options {
+        rates: match &args.rates {
+            Some(p) => crate::procure_cmd::rates(p)?,
+            None => HashMap::new(),
+        },
+        ..derisk_procure::analysis::Options::default()
+    };
+    let flagged = derisk_procure::analysis::flag(&screener, &g.awards, &options);
+    let purchases: Vec<Purchase> = flagged.iter().map(|f| purchase(&registry, f)).collect();
+
+    let resolve = |id: &str| -> Option<SourceRef> {
+        registry.source(id).map(|s| SourceRef {
+            id: s.id.to_string(),
+            title: s.title.clone(),
+            url: s.url.clone(),
+            publisher: Some(s.publisher.clone()).filter(|p| !p.is_empty()),
+            published: s.published.as_ref().map(ToString::to_string),
+        })
+    };
+    let nothing_read = g.inputs.iter().all(|i| i.records == 0);
+    let (assets, merged) = merge(std::mem::take(&mut g.assets));
+    if merged > 0 {
+        eprintln!(
+            "derisk: audit: {} seen in more than one input merged (same MAC, else same IP): {} in all",
+            count(merged, "device record"),
+            count(assets.len(), "device")
+        );
+    }
+    let report = derisk_exposure::audit(Audit {
+        organisation,
+        sector,
+        frameworks,
+        generated: derisk_core::utc_timestamp(crate::unix_now()),
+        registry: registry.short_hash().to_owned(),
+        tool: format!("derisk {}", env!("CARGO_PKG_VERSION")),
+        assets,
+        suppliers: std::mem::take(&mut g.suppliers),
+        purchases,
+        inputs: std::mem::take(&mut g.inputs),
+        policies: &policies,
+        alternatives: &alternatives,
+        resolve: &resolve,
+    });
+    let text = match format {
+        ReportFormat::Html => derisk_exposure::render::html(&report),
+        ReportFormat::Json => derisk_exposure::render::json(&report),
+        ReportFormat::Csv => derisk_exposure::render::csv(&report),
+        ReportFormat::Md => derisk_exposure::render::markdown(&report),
+    };
+    match &args.out {
+        Some(path) => write_atomically(path, text.as_bytes())?,
+        None => {
+            let mut out = crate::output::stdout();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+        }
+    }
+    let h = &report.headline;
+    eprintln!(
+        "derisk: audit: {}, {}, {}: {}; {} broken, {} at risk; {}{}",
+        count(h.devices, "device"),
+        count(h.suppliers, "supplier"),
+        count(h.purchases, "purchase"),
+        count(report.findings.len(), "finding"),
+        count(h.non_compliant, "rule"),
+        h.at_risk,
+        count(report.plan.len(), "plan action"),
+        args.out
+            .as_ref()
+            .map(|p| format!("; report written to {}", p.display()))
+            .unwrap_or_default()
+    );
+    record(&mut recorder, &report, g.problems);
+    recorder.finish(
+        &registry,
+        snapshot_hash,
+        &json!({
+            "organisation": report.organisation,
+            "sector": report.sector,
+            "frameworks": report.frameworks.iter().map(|f| &f.id).collect::<Vec<_>>(),
+        })
+        .to_string(),
+        RunTotals {
+            records: (h.devices + h.suppliers + h.purchases) as u64,
+            matched: report
+                .findings
+                .iter()
+                .filter(|f| f.status.contains(&"high-risk"))
+                .count() as u64,
+            review: report
+                .findings
+                .iter()
+                .filter(|f| f.status.contains(&"possible"))
+                .count() as u64,
+            dismissed: 0,
+            skipped: g.problems as u64,
+        },
+    )?;
+    if nothing_read {
+        bail!(
+            "nothing could be read from the inputs; the report says what is missing{}",
+            args.out
+                .as_ref()
+                .map(|p| format!(" ({})", p.display()))
+                .unwrap_or_default()
+        );
+    }
+    if h.non_compliant > 0
+        || h.at_risk > 0
+        || report
+            .findings
+            .iter()
+            .any(|f| f.status.contains(&"high-risk"))
+    {
+        return Ok(Outcome::Findings);
+    }
+    Ok(Outcome::Clean)
+}
+
+/// Writes `bytes` to a new file beside `path` and renames it over `path`,
+/// so an earlier report is replaced whole or not at all.
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let name = path
+        .file_name()
+        .with_context(|| format!("--out {}: not a file name", path.display()))?;
+    let tmp = dir
+        .unwrap_or(Path::new("."))
+        .join(format!(".{}.tmp", name.to_string_lossy()));
+    std::fs::write(&tmp, bytes).with_context(|| format!("{}: cannot write", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("{}: cannot write", path.display())
+    })?;
+    Ok(())
+}
+
+/// Records the findings with the run: one record a finding.
+fn record(recorder: &mut Recorder, report: &Report, _problems: usize) {
+    use sha2::Digest as _;
+    for f in &report.findings {
+        let rec = Record {
+            row: f.at.line.unwrap_or(0),
+            name: f.subject.clone(),
+            country: None,
+            id: None,
+        };
+        let entity = f
+            .party
+            .entity
+            .clone()
+            .unwrap_or_else(|| f.party.family.clone());
+        let q = query_of(&f.subject, None, None);
+        let claim = json!({
+            "kind": f.kind,
+            "entity": entity,
+            "decision": f.party.decision,
+            "designations": f.party.designations.iter().map(|d| (&d.entity, &d.list)).collect::<Vec<_>>(),
+            "path": f.party.path.iter().map(|s| &s.entity).collect::<Vec<_>>(),
+            "status": f.status,
+        });
+        let evidence: String = sha2::Sha256::digest(claim.to_string().as_bytes())
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let mut detail = serde_json::to_value(f).unwrap_or_default();
+        detail["caption"] = json!(f.party.name);
+        recorder.add(
+            &f.at.file,
+            &rec,
+            vec![NewFinding {
+                record: 0,
+                key: derisk_match::finding_key(&q, &entity),
+                entity,
+                decision: f.party.decision.clone(),
+                score: f.party.confidence,
+                evidence,
+                detail: detail.to_string(),
+            }],
+        );
+    }
+}
+
+/// Screens a supplier list; returns the rows that could not be read.
+fn suppliers(
+    path: &str,
+    registry: &Registry,
+    screener: &Screener<'_>,
+    g: &mut Gathered,
+) -> anyhow::Result<usize> {
+    let mut reader = Reader::open(path, None, &Columns::default())?;
+    let mut scratch = Scratch::default();
+    let mut problems = 0;
+    while let Some(item) = reader.next_item()? {
+        let rec = match item {
+            Item::Record(r, caveat) => {
+                if let Some(p) = caveat {
+                    eprintln!("derisk: warning: {}", p.message);
+                }
+                r
+            }
+            Item::Empty => continue,
+            Item::Problem(p) => {
+                problems += 1;
+                if problems <= MAX_PROBLEMS_SHOWN {
+                    eprintln!("derisk: warning: {}", p.message);
+                }
+                continue;
+            }
+        };
+        let q = query_of(&rec.name, rec.country.as_deref(), rec.id.as_deref());
+        let screened = screener.screen(&q, Some(3), &mut scratch);
+        // The hit that matters most: a designated match, else the best.
+        let best = screened
+            .matches
+            .iter()
+            .find(|h| h.decision == Decision::Match && !h.designations.is_empty())
+            .or_else(|| screened.matches.first());
+        g.suppliers.push(Supplier {
+            name: rec.name.clone(),
+            at: Location {
+                file: path.to_owned(),
+                line: Some(rec.row),
+                offset: None,
+            },
+            country: rec.country.clone(),
+            party: best.map(|h| party_of_hit(registry, h)),
+        });
+    }
+    Ok(problems)
+}
+
+/// Identifies the devices of an inventory, scan or capture; returns the
+/// records that could not be read.
+fn devices(
+    path: &str,
+    format: Option<AssetsInput>,
+    registry: &Registry,
+    identifier: &derisk_devices::Identifier<'_>,
+    g: &mut Gathered,
+) -> anyhow::Result<usize> {
+    let mut source = crate::assets_cmd::open(path, format, &[])?;
+    let mut problems = 0;
+    let mut shown = 0;
+    while let Some(item) = source
+        .next_item()
+        .with_context(|| format!("{path}: cannot read"))?
+    {
+        let (device, warnings) = match item {
+            DeviceItem::Device(d, w) => (d, w),
+            DeviceItem::Skipped(p) => {
+                problems += 1;
+                shown += 1;
+                if shown <= MAX_PROBLEMS_SHOWN {
+                    eprintln!("derisk: warning: {p}");
+                }
+                continue;
+            }
+        };
+        for w in warnings {
+            shown += 1;
+            if shown <= MAX_PROBLEMS_SHOWN {
+                eprintln!("derisk: warning: {w}");
+            }
+        }
+        let v = identifier.identify(&device);
+        let evidence: Vec<String> = v.evidence.iter().map(|e| e.statement.clone()).collect();
+        let basis: Vec<String> = v.basis.iter().map(|b| (*b).to_owned()).collect();
+        let maker = match (v.maker, &v.vendor) {
+            (Some(m), _) => Some(party(
+                registry,
+                m.id.as_str(),
+                &m.caption,
+                (v.confidence, Decision::Match, basis),
+                v.path(),
+                v.designations(),
+                evidence,
+            )),
+            (None, Some(vendor)) => Some(Party {
+                entity: None,
+                name: vendor.clone(),
+                family: format!("vendor:{}", vendor.to_lowercase()),
+                family_name: vendor.clone(),
+                confidence: derisk_match::round3(v.confidence),
+                basis,
+                decision: "match".to_owned(),
+                path: Vec::new(),
+                designations: Vec::new(),
+                evidence,
+            }),
+            // A brand the records give but no evidence ties to a maker:
+            // the brand counts as the maker, on the records' word.
+            (None, None) => device
+                .get(Field::DeclaredVendor)
+                .or_else(|| device.get(Field::OnvifManufacturer))
+                .map(str::trim)
+                .filter(|b| !derisk_devices::placeholder(b))
+                .map(|brand| Party {
+                    entity: None,
+                    name: brand.to_owned(),
+                    family: format!("vendor:{}", brand.to_lowercase()),
+                    family_name: brand.to_owned(),
+                    confidence: 0.3,
+                    basis: vec!["declared".to_owned()],
+                    decision: "match".to_owned(),
+                    path: Vec::new(),
+                    designations: Vec::new(),
+                    evidence: vec![format!(
+                        "declared {brand:?}; no fingerprint, MAC block or registry entity names the maker"
+                    )],
+                }),
+        };
+        let role = device.get(Field::Role).map(str::to_owned);
+        let model = v
+            .model
+            .clone()
+            .or_else(|| device.get(Field::DeclaredModel).map(str::to_owned));
+        let category = of_device(
+            role.as_deref(),
+            model.as_deref(),
+            maker.as_ref().map(|m| m.family_name.as_str()),
+        );
+        g.assets.push(Asset {
+            id: device.id.clone(),
+            at: Location {
+                file: path.to_owned(),
+                line: Some(device.line).filter(|l| *l > 0),
+                offset: None,
+            },
+            mac: device.get(Field::Mac).map(str::to_owned),
+            ip: device.get(Field::Ip).map(str::to_owned),
+            also_seen: Vec::new(),
+            site: device.get(Field::Site).map(str::to_owned),
+            role,
+            category,
+            criticality: criticality(device.get(Field::Criticality)),
+            value_eur: device.get(Field::Value).and_then(euro),
+            declared: device
+                .get(Field::DeclaredVendor)
+                .or_else(|| device.get(Field::OnvifManufacturer))
+                .map(str::to_owned),
+            model,
+            relabelled: v.basis.contains(&"oem"),
+            maker,
+            purchase: device.get(Field::Purchase).map(str::to_owned),
+        });
+    }
+    Ok(problems)
+}
+
+/// The MAC address as twelve lower-case hex digits, if it is one.
+fn mac_key(mac: &str) -> Option<String> {
+    let hex: String = mac
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    (hex.len() == 12).then_some(hex)
+}
+
+/// Merges records of the same device (the same MAC address, else the same
+/// IP address when neither record has a MAC) seen in several inputs: the
+/// first record read stays, with the fields it lacks taken from the
+/// others, and the maker named with the higher confidence. Returns the
+/// devices and how many records were merged.
+fn merge(assets: Vec<Asset>) -> (Vec<Asset>, usize) {
+    let mut out: Vec<Asset> = Vec::with_capacity(assets.len());
+    let mut by_mac: HashMap<String, usize> = HashMap::new();
+    let mut by_ip: HashMap<String, usize> = HashMap::new();
+    let mut merged = 0;
+    for a in assets {
+        let mac = a.mac.as_deref().and_then(mac_key);
+        let ip = a.ip.as_deref().map(str::trim).filter(|i| !i.is_empty());
+        let same = match (&mac, ip) {
+            (Some(m), _) => by_mac.get(m).copied().or_else(|| {
+                ip.and_then(|i| by_ip.get(i).copied())
+                    .filter(|&j| out[j].mac.as_deref().and_then(mac_key).is_none())
+            }),
+            (None, Some(i)) => by_ip.get(i).copied(),
+            (None, None) => None,
+        };
+        let Some(j) = same else {
+            if let Some(m) = mac {
+                by_mac.insert(m, out.len());
+            }
+            if let Some(i) = ip {
+                by_ip.insert(i.to_owned(), out.len());
+            }
+            out.push(a);
+            continue;
+        };
+        merged += 1;
+        let first = &mut out[j];
+        first.also_seen.push(a.at.clone());
+        let better = match (&first.maker, &a.maker) {
+            (None, Some(_)) => true,
+            (Some(x), Some(y)) => y.confidence > x.confidence,
+            _ => false,
+        };
+        if better {
+            first.maker = a.maker;
+            first.relabelled = a.relabelled;
+        }
+        first.mac = first.mac.take().or(a.mac);
+        first.ip = first.ip.take().or(a.ip);
+        first.site = first.site.take().or(a.site);
+        first.role = first.role.take().or(a.role);
+        first.model = first.model.take().or(a.model);
+        first.declared = first.declared.take().or(a.declared);
+        first.value_eur = first.value_eur.or(a.value_eur);
+        first.purchase = first.purchase.take().or(a.purchase);
+        if first.category == derisk_exposure::Category::Other {
+            first.category = a.category;
+        }
+        if first.criticality == derisk_exposure::Criticality::Unknown {
+            first.criticality = a.criticality;
+        }
+        if let (Some(m), Some(mac)) = (first.maker.as_mut(), mac.as_ref()) {
+            let seen = format!("the same device (MAC {mac}) was also seen in {}", a.at);
+            if !m.evidence.contains(&seen) {
+                m.evidence.push(seen);
+            }
+        }
+    }
+    (out, merged)
+}
+
+/// Reads procurement notices; returns the problems that left a record
+/// out.
+fn notices(path: &str, g: &mut Gathered) -> anyhow::Result<usize> {
+    let file = std::fs::File::open(path).with_context(|| format!("{path}: cannot open"))?;
+    let reader: Box<dyn BufRead> = Box::new(BufReader::with_capacity(1 << 16, file));
+    let read = crate::procure_cmd::read_one(path, reader, None::<ProcurementInput>)?;
+    let mut shown = 0;
+    for p in &read.problems {
+        shown += 1;
+        if shown <= MAX_PROBLEMS_SHOWN {
+            eprintln!(
+                "derisk: {}: {p}",
+                if p.skipped { "error" } else { "warning" }
+            );
+        }
+    }
+    let programme = read.awards.iter().filter(|a| a.programme.is_some()).count();
+    if programme > 0 {
+        eprintln!(
+            "derisk: note: {path}: {} of programme participation left out of the audit's purchases (derisk procurement reports them)",
+            count(programme, "row")
+        );
+    }
+    g.awards
+        .extend(read.awards.into_iter().filter(|a| a.programme.is_none()));
+    Ok(read.problems.iter().filter(|p| p.skipped).count())
+}
+
+/// An award as a purchase.
+fn purchase(registry: &Registry, f: &derisk_procure::analysis::Flagged<'_, '_>) -> Purchase {
+    let a = f.award;
+    let hits = || f.matches.iter().flat_map(|m| m.iter());
+    let best = hits()
+        .find(|h| h.decision == Decision::Match && !h.designations.is_empty())
+        .or_else(|| hits().find(|h| h.decision == Decision::Match))
+        .or_else(|| hits().next());
+    let supplier = a
+        .suppliers
+        .iter()
+        .map(|p| p.name.clone().unwrap_or_else(|| "(not named)".to_owned()))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    Purchase {
+        notice: a.notice_id.clone(),
+        lot: a.lot.clone(),
+        at: Location {
+            file: a.file.clone(),
+            line: a.line,
+            offset: a.offset,
+        },
+        buyer: a.buyer.as_ref().and_then(|b| b.name.clone()),
+        supplier: if supplier.is_empty() {
+            "(no supplier)".to_owned()
+        } else {
+            supplier
+        },
+        party: best.map(|h| party_of_hit(registry, h)),
+        category: a
+            .cpv
+            .first()
+            .map_or(derisk_exposure::Category::Other, |c| of_cpv(c)),
+        cpv: a.cpv.clone(),
+        value_eur: f.value_eur,
+        date: a.date.clone(),
+        flags: f.flags.iter().map(|x| (*x).to_owned()).collect(),
+    }
+}
+
+/// `--list-frameworks`: the frameworks and their rules.
+fn list_frameworks(p: &Policies) -> anyhow::Result<Outcome> {
+    let mut out = crate::output::stdout();
+    for f in &p.frameworks {
+        let defaults = if f.default_for.is_empty() {
+            "only when chosen".to_owned()
+        } else {
+            format!("by default for {}", f.default_for.join(", "))
+        };
+        writeln!(out, "{}  {} ({}; {defaults})", f.id, f.name, f.jurisdiction)?;
+        for r in p.rules.iter().filter(|r| r.framework == f.id) {
+            writeln!(
+                out,
+                "  {:<26} {:<13} {:<8} {}",
+                r.id,
+                r.verdict.as_str(),
+                r.severity.as_str(),
+                r.title
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Clean)
+}
