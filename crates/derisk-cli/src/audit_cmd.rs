@@ -245,12 +245,14 @@ fn detect(path: &str) -> Result<(Kind, &'static str), String> {
         return Ok((Kind::Assets, "neighbour table"));
     }
     let first = t.lines().next().unwrap_or_default();
-    if !first.contains([',', ';', '\t']) {
+    let cells = header_cells(first);
+    // A header row is short cells, not prose that happens to hold a comma.
+    if cells.len() < 2 || cells.iter().any(|c| c.chars().count() > 48) {
         return Err(
             "text that is not a table with a header row, XML, JSON or a capture".to_owned(),
         );
     }
-    table_kind(&header_cells(first))
+    table_kind(&cells)
 }
 
 /// The registry party behind a name-screening hit.

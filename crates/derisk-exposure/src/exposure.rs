@@ -129,21 +129,19 @@ pub fn fits(bought: Category, device: Category) -> bool {
 
 /// Ties each device to a purchase, as the module documentation says.
 pub fn trace(assets: &[Asset], purchases: &[Purchase]) -> Traces {
-    let by_ref: BTreeMap<String, usize> = purchases
-        .iter()
-        .enumerate()
-        .flat_map(|(i, p)| {
-            let mut keys = Vec::new();
-            if let Some(n) = &p.notice {
-                keys.push((fold(n), i));
-                if let Some(l) = &p.lot {
-                    keys.push((fold(&format!("{n}{l}")), i));
-                }
+    // A reference to a notice of several lots names its first lot.
+    let mut by_ref: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, p) in purchases.iter().enumerate() {
+        if let Some(n) = &p.notice {
+            let mut keys = vec![fold(n)];
+            if let Some(l) = &p.lot {
+                keys.push(fold(&format!("{n}{l}")));
             }
-            keys
-        })
-        .filter(|(k, _)| !k.is_empty())
-        .collect();
+            for k in keys.into_iter().filter(|k| !k.is_empty()) {
+                by_ref.entry(k).or_insert(i);
+            }
+        }
+    }
     let of_asset = assets
         .iter()
         .map(|a| {

@@ -401,7 +401,10 @@ pub fn audit(a: Audit<'_>) -> Report {
             .count(),
         purchases: a.purchases.len(),
         high_risk_purchases: high_purchases.len(),
-        high_risk_purchase_value_eur: high_purchases.iter().filter_map(|p| p.value_eur).sum(),
+        high_risk_purchase_value_eur: high_purchases
+            .iter()
+            .filter_map(|p| p.value_eur)
+            .fold(0.0, |a, b| a + b),
         untraced: (0..a.assets.len())
             .filter(|&i| traces.untraced(&a.assets, i))
             .count(),

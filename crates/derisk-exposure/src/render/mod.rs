@@ -213,7 +213,7 @@ pub fn markdown(r: &Report) -> String {
                 md(&a.action),
                 a.status.label(),
                 a.severity.as_str(),
-                md(&a.removes.join(", ")),
+                md(&ids(&a.removes)),
                 a.core,
                 md(&a.rules.join(", "))
             );
@@ -247,7 +247,7 @@ pub fn markdown(r: &Report) -> String {
             md(&v.title),
             v.rule,
             md(&v.reference),
-            md(&v.evidence.join(", ")),
+            md(&ids(&v.evidence)),
             md(&v.note)
         );
     }
@@ -374,6 +374,15 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(o, "{line}");
     }
     o
+}
+
+/// At most twelve ids, then how many more.
+fn ids(list: &[String]) -> String {
+    let mut out = list.iter().take(12).cloned().collect::<Vec<_>>().join(", ");
+    if list.len() > 12 {
+        let _ = write!(out, " and {} more", list.len() - 12);
+    }
+    out
 }
 
 /// "1 rule", "2 rules".
