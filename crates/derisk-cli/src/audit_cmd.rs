@@ -697,7 +697,9 @@ pub(crate) fn audit(global: &Global, args: &AuditArgs) -> anyhow::Result<Outcome
             .map(|p| format!("; report written to {}", p.display()))
             .unwrap_or_default()
     );
-    record(&mut recorder, &report, g.problems);
+    if !args.no_record {
+        record(&mut recorder, &report);
+    }
     recorder.finish(
         &registry,
         snapshot_hash,
@@ -763,7 +765,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 /// Records the findings with the run: one record a finding.
-fn record(recorder: &mut Recorder, report: &Report, _problems: usize) {
+fn record(recorder: &mut Recorder, report: &Report) {
     use sha2::Digest as _;
     for f in &report.findings {
         let rec = Record {

@@ -2,7 +2,7 @@
 //! data, at sizes the curated registry does not reach; `derisk bench
 //! import`: FollowTheMoney import speed and memory.
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::time::Instant;
 
 use anyhow::Context as _;
@@ -326,6 +326,22 @@ impl Mix {
 
 /// Generated observations, one JSON object a line.
 fn device_lines(registry: &derisk_registry::Registry, n: usize, seed: u64) -> Vec<u8> {
+    device_lines_with(registry, n, seed, None)
+}
+
+/// What an asset register adds to an observation: site, role,
+/// criticality, value and, for some, the purchase (a notice number below
+/// `notices`).
+struct Register {
+    notices: u64,
+}
+
+fn device_lines_with(
+    registry: &derisk_registry::Registry,
+    n: usize,
+    seed: u64,
+    register: Option<&Register>,
+) -> Vec<u8> {
     let blocks: Vec<String> = registry
         .mac_blocks()
         .iter()
@@ -433,6 +449,37 @@ fn device_lines(registry: &derisk_registry::Registry, n: usize, seed: u64) -> Ve
                 v.insert(
                     "declared_vendor".into(),
                     json!(rng.pick(&["Hytera", "Motorola Solutions", "ZTE", "Bosch"])),
+                );
+            }
+        }
+        if let Some(reg) = register {
+            v.insert("site".into(), json!(format!("Site {}", rng.next() % 200)));
+            v.insert(
+                "role".into(),
+                json!(rng.pick(&[
+                    "IP camera",
+                    "NVR",
+                    "Access switch",
+                    "Core router",
+                    "Radio unit",
+                    "TETRA handheld",
+                    "Baggage X-ray scanner",
+                    "Thermal camera",
+                    "",
+                ])),
+            );
+            v.insert(
+                "criticality".into(),
+                json!(rng.pick(&["core", "edge", "edge", ""])),
+            );
+            v.insert(
+                "value".into(),
+                json!(format!("{}", 100 + rng.next() % 20_000)),
+            );
+            if rng.next().is_multiple_of(3) && reg.notices > 0 {
+                v.insert(
+                    "purchase".into(),
+                    json!(format!("{:08}-2026", 1 + rng.next() % reg.notices)),
                 );
             }
         }
@@ -785,4 +832,194 @@ pub(crate) fn procurement(args: &crate::cli::BenchProcurementArgs) -> anyhow::Re
 fn median(times: &mut [f64]) -> f64 {
     times.sort_by(f64::total_cmp);
     times[(times.len() - 1) / 2]
+}
+
+// -------------------------------------------------------------------- audit
+
+/// Runs `derisk audit` as a child process on `args`; returns the seconds
+/// it took and its peak resident memory in MiB, sampled from
+/// /proc/PID/status every 10 ms (the high-water mark only grows, so the
+/// last sample is the peak but for the last 10 ms).
+fn timed_child(
+    args: &[&std::ffi::OsStr],
+    db: &std::path::Path,
+) -> anyhow::Result<(f64, Option<f64>, String)> {
+    let exe = std::env::current_exe()?;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let t = Instant::now();
+    let mut child = std::process::Command::new(exe)
+        .args(args)
+        .env("DERISK_DB", db)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = None;
+    let status = loop {
+        if let Some(s) = child.try_wait()? {
+            break s;
+        }
+        if let Ok(text) = std::fs::read_to_string(&status_file)
+            && let Some(kib) = text
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<f64>().ok())
+        {
+            peak = Some(kib / 1024.0);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    let secs = t.elapsed().as_secs_f64();
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        std::io::Read::read_to_string(&mut e, &mut stderr)?;
+    }
+    if !matches!(status.code(), Some(0 | 1)) {
+        anyhow::bail!("derisk audit failed ({status}):\n{stderr}");
+    }
+    let last = stderr
+        .lines()
+        .rfind(|l| l.starts_with("derisk: audit: ") && l.contains(" findings"))
+        .unwrap_or_default()
+        .to_owned();
+    Ok((secs, peak, last))
+}
+
+pub(crate) fn audit(args: &crate::cli::BenchAuditArgs) -> anyhow::Result<Outcome> {
+    let mut out = stdout();
+    let tmp;
+    let dir: std::path::PathBuf = match &args.keep {
+        Some(d) => {
+            std::fs::create_dir_all(d)?;
+            d.clone()
+        }
+        None => {
+            tmp = tempfile_dir()?;
+            tmp.0.clone()
+        }
+    };
+    let org = dir.join("organisation");
+    std::fs::create_dir_all(&org)?;
+    let registry = derisk_registry::bundled().registry;
+    let t = Instant::now();
+    // Notices: eForms contract awards, numbered 00000001-2026 onwards.
+    let mut notices = BufWriter::new(std::fs::File::create(org.join("notices.xml"))?);
+    let notice_bytes =
+        derisk_procure::synth::write_eforms_notices(&mut notices, args.notices, args.seed)?;
+    notices.flush()?;
+    drop(notices);
+    // Devices: an asset register as device observations.
+    let lines = device_lines_with(
+        &registry,
+        args.assets,
+        args.seed,
+        Some(&Register {
+            notices: args.notices,
+        }),
+    );
+    std::fs::write(org.join("assets.jsonl"), &lines)?;
+    // Suppliers: registry names with slips, other legal forms and swapped
+    // words among fresh names.
+    let names: Vec<String> = registry
+        .entities()
+        .iter()
+        .map(|e| e.caption.clone())
+        .collect();
+    let queries = derisk_match::synth::queries(&names, args.suppliers, 0.05, args.seed);
+    let mut w = csv::Writer::from_path(org.join("suppliers.csv"))?;
+    w.write_record(["Supplier ID", "Supplier name"])?;
+    for (i, q) in queries.iter().enumerate() {
+        w.write_record([format!("S-{i:06}"), q.text.clone()])?;
+    }
+    w.flush()?;
+    drop(w);
+    std::fs::write(
+        org.join("organisation.toml"),
+        "name = \"Generated organisation\"\nsector = \"transport\"\nframeworks = [\"eu-5g-toolbox\", \"nis2\", \"cer\", \"ccei\"]\n",
+    )?;
+    writeln!(
+        out,
+        "generated {} assets ({:.0} MiB), {} suppliers, {} eForms notices ({:.0} MiB) in {:.2} s",
+        args.assets,
+        lines.len() as f64 / (1 << 20) as f64,
+        args.suppliers,
+        args.notices,
+        notice_bytes as f64 / (1 << 20) as f64,
+        t.elapsed().as_secs_f64()
+    )?;
+    drop(lines);
+    let mut cases: Vec<(String, std::path::PathBuf)> = vec![("generated".to_owned(), org.clone())];
+    if let Some(demo) = &args.demo
+        && demo.is_dir()
+    {
+        cases.insert(0, ("demo".to_owned(), demo.clone()));
+    }
+    for (name, input) in cases {
+        for format in ["html", "json"] {
+            let report = dir.join(format!("report-{name}.{format}"));
+            let db = dir.join(format!("runs-{name}.db"));
+            let mut times = Vec::new();
+            let mut peaks = Vec::new();
+            let mut summary = String::new();
+            for _ in 0..args.runs {
+                let (secs, peak, last) = timed_child(
+                    &[
+                        "audit".as_ref(),
+                        input.as_os_str(),
+                        "--out".as_ref(),
+                        report.as_os_str(),
+                    ],
+                    &db,
+                )?;
+                times.push(secs);
+                peaks.extend(peak);
+                summary = last;
+            }
+            let size = std::fs::metadata(&report).map(|m| m.len()).unwrap_or(0);
+            let db_size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
+            writeln!(
+                out,
+                "audit {name} ({format}, {:.1} MiB report, run recorded in a {:.1} MiB store): median {:.2} s of {} runs ({}); peak RSS {}",
+                size as f64 / (1 << 20) as f64,
+                db_size as f64 / (1 << 20) as f64,
+                median(&mut times),
+                args.runs,
+                times
+                    .iter()
+                    .map(|t| format!("{t:.2}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                peaks
+                    .iter()
+                    .copied()
+                    .reduce(f64::max)
+                    .map_or_else(|| "not measured".to_owned(), |p| format!("{p:.0} MiB"))
+            )?;
+            writeln!(out, "  {}", summary.trim_start_matches("derisk: audit: "))?;
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Clean)
+}
+
+/// A temporary directory removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tempfile_dir() -> anyhow::Result<TempDir> {
+    let d = std::env::temp_dir().join(format!(
+        "derisk-bench-audit-{}-{}",
+        std::process::id(),
+        crate::unix_now()
+    ));
+    std::fs::create_dir_all(&d)?;
+    Ok(TempDir(d))
 }

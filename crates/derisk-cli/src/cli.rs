@@ -736,6 +736,14 @@ pub(crate) enum BenchCommand {
         after_help = "Examples:\n  derisk bench procurement\n  derisk bench procurement --megabytes 100 --runs 3\n  derisk bench procurement --compare --cardinal ~/src/cardinal-rs/target/release/ocdscardinal"
     )]
     Procurement(BenchProcurementArgs),
+    /// Generate an organisation (an asset register of devices, a supplier
+    /// list, eForms notices) and time `derisk audit` on it, end to end in a
+    /// child process that records its run in a fresh store, with its peak
+    /// memory; the demo organisation too.
+    #[command(
+        after_help = "Examples:\n  derisk bench audit\n  derisk bench audit --assets 10000 --suppliers 5000 --notices 1000 --runs 3\n  derisk bench audit --keep /tmp/org   (keep the generated files and the reports)"
+    )]
+    Audit(BenchAuditArgs),
 }
 
 /// Options of `derisk bench procurement`.
@@ -759,6 +767,33 @@ pub(crate) struct BenchProcurementArgs {
     pub cardinal: std::path::PathBuf,
     /// Keep the generated files in this directory (default: temporary
     /// files, removed afterwards).
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<std::path::PathBuf>,
+}
+
+/// Options of `derisk bench audit`.
+#[derive(Debug, Args)]
+pub(crate) struct BenchAuditArgs {
+    /// Devices in the generated asset register.
+    #[arg(long, default_value_t = 100_000)]
+    pub assets: usize,
+    /// Names in the generated supplier list.
+    #[arg(long, default_value_t = 50_000)]
+    pub suppliers: usize,
+    /// Generated eForms contract award notices.
+    #[arg(long, default_value_t = 10_000)]
+    pub notices: u64,
+    /// Seed of the generators.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Times to run each audit; the median is reported.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub runs: u32,
+    /// Also audit this directory (the demo organisation), when it exists.
+    #[arg(long, value_name = "DIR", default_value = "examples/westerhaven-port")]
+    pub demo: Option<std::path::PathBuf>,
+    /// Keep the generated organisation and the reports in this directory
+    /// (default: a temporary directory, removed afterwards).
     #[arg(long, value_name = "DIR")]
     pub keep: Option<std::path::PathBuf>,
 }

@@ -142,6 +142,21 @@ pub fn trace(assets: &[Asset], purchases: &[Purchase]) -> Traces {
             }
         }
     }
+    // Purchases by the family of their supplier (matches only), and by
+    // their supplier's folded name, sorted, for the brand prefix test.
+    let mut by_family: std::collections::HashMap<&str, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, p) in purchases.iter().enumerate() {
+        if let Some(s) = p.party.as_ref().filter(|s| s.decision == "match") {
+            by_family.entry(s.family.as_str()).or_default().push(i);
+        }
+    }
+    let mut by_name: Vec<(String, usize)> = purchases
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (fold(&p.supplier), i))
+        .collect();
+    by_name.sort();
     let of_asset = assets
         .iter()
         .map(|a| {
@@ -151,21 +166,30 @@ pub fn trace(assets: &[Asset], purchases: &[Purchase]) -> Traces {
                 return Some((i, Link::Named));
             }
             let maker = a.maker.as_ref()?;
-            let brand = a.declared.as_deref().map(fold).filter(|b| b.len() >= 3);
-            purchases
-                .iter()
-                .position(|p| {
-                    let category_ok = fits(p.category, a.category);
-                    let family_ok = p
-                        .party
-                        .as_ref()
-                        .is_some_and(|s| s.decision == "match" && s.family == maker.family);
-                    let brand_ok = brand
-                        .as_ref()
-                        .is_some_and(|b| fold(&p.supplier).starts_with(b.as_str()));
-                    category_ok && (family_ok || brand_ok)
-                })
-                .map(|i| (i, Link::Inferred))
+            let fitting = |&i: &usize| fits(purchases[i].category, a.category);
+            let by_family = by_family
+                .get(maker.family.as_str())
+                .and_then(|list| list.iter().copied().find(fitting));
+            let by_brand = a
+                .declared
+                .as_deref()
+                .map(fold)
+                .filter(|b| b.len() >= 3)
+                .and_then(|b| {
+                    let from = by_name.partition_point(|(n, _)| n.as_str() < b.as_str());
+                    by_name[from..]
+                        .iter()
+                        .take_while(|(n, _)| n.starts_with(b.as_str()))
+                        .map(|(_, i)| *i)
+                        .filter(fitting)
+                        .min()
+                });
+            // The first purchase, in the order given, of either kind.
+            match (by_family, by_brand) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, y) => x.or(y),
+            }
+            .map(|i| (i, Link::Inferred))
         })
         .collect();
     Traces {

@@ -48,6 +48,12 @@ fn rank_of(s: Status) -> u8 {
     }
 }
 
+/// The finding numbered `id` (F1 is the first).
+fn finding<'f>(findings: &'f [Finding], id: &str) -> Option<&'f Finding> {
+    let n: usize = id.strip_prefix('F')?.parse().ok()?;
+    findings.get(n.checked_sub(1)?)
+}
+
 /// Builds the plan from the verdicts.
 pub fn plan(
     verdicts: &[Verdict],
@@ -56,6 +62,8 @@ pub fn plan(
     alternatives: &Alternatives,
 ) -> Vec<Action> {
     let mut actions: Vec<Action> = Vec::new();
+    // Per action, what it removes already (the vector keeps the order).
+    let mut removes: Vec<std::collections::HashSet<String>> = Vec::new();
     for v in verdicts.iter().filter(|v| {
         matches!(
             v.status,
@@ -80,6 +88,7 @@ pub fn plan(
                     categories: Vec::new(),
                     alternatives: Vec::new(),
                 });
+                removes.push(Default::default());
                 actions.len() - 1
             }
         };
@@ -93,15 +102,12 @@ pub fn plan(
         // categories, not with assessments of everything.
         let replaces = !rule.categories.is_empty();
         for e in &v.evidence {
-            if !a.removes.contains(e) {
+            if removes[i].insert(e.clone()) {
                 a.removes.push(e.clone());
             }
             let category = match e.strip_prefix("category:") {
                 Some(c) => Category::parse(c),
-                None => findings
-                    .iter()
-                    .find(|f| &f.id == e)
-                    .and_then(|f| f.category),
+                None => finding(findings, e).and_then(|f| f.category),
             };
             if let Some(c) = category
                 && replaces
@@ -115,7 +121,7 @@ pub fn plan(
         a.core = a
             .removes
             .iter()
-            .filter_map(|e| findings.iter().find(|f| &f.id == e))
+            .filter_map(|e| finding(findings, e))
             .filter(|f| f.criticality == Some(Criticality::Core))
             .count();
         a.categories.sort();

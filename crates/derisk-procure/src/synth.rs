@@ -114,10 +114,30 @@ fn esc(s: &str) -> String {
 /// Writes eForms contract award notices, each its own XML document, until
 /// about `target` bytes; returns the number of notices.
 pub fn write_eforms(out: &mut impl Write, target: u64, seed: u64) -> io::Result<u64> {
+    eforms(out, seed, |written, _| written >= target)
+}
+
+/// Writes `count` eForms contract award notices, numbered from
+/// `00000001-2026`; returns the bytes written.
+pub fn write_eforms_notices(out: &mut impl Write, count: u64, seed: u64) -> io::Result<u64> {
+    let mut bytes = 0;
+    eforms(out, seed, |written, notices| {
+        bytes = written;
+        notices >= count
+    })?;
+    Ok(bytes)
+}
+
+/// Writes notices until `done(bytes written, notices written)`.
+fn eforms(
+    out: &mut impl Write,
+    seed: u64,
+    mut done: impl FnMut(u64, u64) -> bool,
+) -> io::Result<u64> {
     let mut rng = Rng::new(seed);
     let (mut written, mut notices) = (0u64, 0u64);
     let mut doc = String::with_capacity(16 << 10);
-    while written < target {
+    while !done(written, notices) {
         doc.clear();
         let lots = 1 + rng.next_u64() % 3;
         let (buyer, bc) = buyer(&mut rng);

@@ -1,7 +1,8 @@
 //! The report as one self-contained HTML file: styles inline, charts as
 //! inline SVG, no script, nothing fetched; every finding has an anchor
 //! (`#F3`) that verdicts and the plan link to, and every source one
-//! (`#src-…`) that findings link to. Printing (to paper or PDF) uses A4
+//! (`#src-…`) that findings link to. The first thousand findings are shown
+//! in full, the rest as rows of a table. Printing (to paper or PDF) uses A4
 //! pages, keeps tables and findings whole where they fit, and prints
 //! link targets of sources.
 
@@ -93,6 +94,10 @@ footer { color: var(--muted); font-size: 12px; text-align: center; padding: 0 0 
   ol.sources a::after { content: " " attr(href); color: var(--muted); }
 }
 "#;
+
+/// Findings shown in full, with their path diagram; the rest are rows of
+/// a table (every one in full in JSON and CSV).
+const DETAILED: usize = 1000;
 
 fn badge(s: Status) -> String {
     format!(
@@ -305,7 +310,7 @@ pub fn html(r: &Report) -> String {
     if r.findings.is_empty() {
         o.push_str("<p class=\"muted\">None.</p>");
     }
-    for f in &r.findings {
+    for f in r.findings.iter().take(DETAILED) {
         let _ = write!(
             o,
             "<div class=\"finding\" id=\"{}\"><h3>{} · {}: {}</h3><div>{}.</div>",
@@ -400,6 +405,30 @@ pub fn html(r: &Report) -> String {
             let _ = write!(o, "<dt>Rules</dt><dd>{}</dd>", esc(&f.rules.join(", ")));
         }
         o.push_str("</dl></div>");
+    }
+    if r.findings.len() > DETAILED {
+        let _ = write!(
+            o,
+            "<h3>Findings {} to {}, in short</h3><p class=\"muted\">The JSON and CSV formats of the report carry every finding in full.</p><table><thead><tr><th>#</th><th>Kind</th><th>Subject</th><th>Status</th><th>Category</th><th>Site</th><th>Maker or supplier</th><th>Read at</th></tr></thead><tbody>",
+            DETAILED + 1,
+            r.findings.len()
+        );
+        for f in &r.findings[DETAILED..] {
+            let _ = write!(
+                o,
+                "<tr id=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&f.id),
+                esc(&f.id),
+                f.kind,
+                esc(&f.subject),
+                esc(&f.status.join(", ")),
+                f.category.map(|c| c.as_str()).unwrap_or(""),
+                esc(f.site.as_deref().unwrap_or("")),
+                esc(&f.party.name),
+                esc(&f.at.to_string())
+            );
+        }
+        o.push_str("</tbody></table>");
     }
     o.push_str("</section>\n");
     // Inputs, frameworks, sources.
