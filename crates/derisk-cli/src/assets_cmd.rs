@@ -247,14 +247,7 @@ pub(crate) fn open(
         .fill_buf()
         .with_context(|| format!("{file}: cannot read"))?;
     let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
-    const CAPTURE_MAGIC: [[u8; 4]; 5] = [
-        [0xd4, 0xc3, 0xb2, 0xa1],
-        [0xa1, 0xb2, 0xc3, 0xd4],
-        [0x4d, 0x3c, 0xb2, 0xa1],
-        [0xa1, 0xb2, 0x3c, 0x4d],
-        [0x0a, 0x0d, 0x0d, 0x0a],
-    ];
-    let is_capture = CAPTURE_MAGIC.iter().any(|m| head.starts_with(m));
+    let is_capture = derisk_devices::is_capture(head);
     let Some(&first) = head.iter().find(|b| !b.is_ascii_whitespace()) else {
         bail!(
             "{file}: the file is empty; expected devices, one JSON object a line, or an inventory with a header row"

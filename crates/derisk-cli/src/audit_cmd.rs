@@ -188,14 +188,7 @@ fn detect(path: &str) -> Result<(Kind, &'static str), String> {
         })
         .map_err(|e| format!("cannot read: {e}"))?;
     head.truncate(n);
-    const CAPTURE_MAGIC: [[u8; 4]; 5] = [
-        [0xd4, 0xc3, 0xb2, 0xa1],
-        [0xa1, 0xb2, 0xc3, 0xd4],
-        [0x4d, 0x3c, 0xb2, 0xa1],
-        [0xa1, 0xb2, 0x3c, 0x4d],
-        [0x0a, 0x0d, 0x0d, 0x0a],
-    ];
-    if CAPTURE_MAGIC.iter().any(|m| head.starts_with(m)) {
+    if derisk_devices::is_capture(&head) {
         return Ok((Kind::Capture, "pcap"));
     }
     let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head);

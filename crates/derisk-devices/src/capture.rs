@@ -85,6 +85,19 @@ impl Seen {
     }
 }
 
+/// Whether `head`, a file's first bytes, starts like a pcap (either byte
+/// order, microsecond or nanosecond timestamps) or pcapng capture.
+pub fn is_capture(head: &[u8]) -> bool {
+    const MAGIC: [[u8; 4]; 5] = [
+        [0xd4, 0xc3, 0xb2, 0xa1],
+        [0xa1, 0xb2, 0xc3, 0xd4],
+        [0x4d, 0x3c, 0xb2, 0xa1],
+        [0xa1, 0xb2, 0x3c, 0x4d],
+        [0x0a, 0x0d, 0x0d, 0x0a],
+    ];
+    MAGIC.iter().any(|m| head.starts_with(m))
+}
+
 /// Reads a capture; `file` names it in problems.
 pub fn read_capture(reader: impl Read + Send, file: &str) -> Vec<Item> {
     let problem = |message: String| {

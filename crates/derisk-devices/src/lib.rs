@@ -18,7 +18,7 @@ pub mod observation;
 pub mod recog;
 pub mod relabel;
 
-pub use capture::read_capture;
+pub use capture::{is_capture, read_capture};
 pub use cyclonedx::read_cyclonedx;
 pub use fingerprint::{Rule, Rules};
 pub use identify::{Evidence, Identifier, Verdict, placeholder};

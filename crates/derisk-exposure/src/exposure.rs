@@ -313,31 +313,18 @@ pub fn exposure(assets: &[Asset], traces: &Traces) -> Exposure {
             .then(b.devices.cmp(&a.devices))
             .then(a.key.cmp(&b.key))
     });
+    let named = |key: &str, label: &str, members: Vec<usize>| {
+        group(key.to_owned(), label.to_owned(), assets, &members, traces)
+    };
     Exposure {
         by_category: by_category
             .into_iter()
-            .map(|(c, members)| {
-                group(
-                    c.as_str().to_owned(),
-                    c.label().to_owned(),
-                    assets,
-                    &members,
-                    traces,
-                )
-            })
+            .map(|(c, members)| named(c.as_str(), c.label(), members))
             .collect(),
         by_site: sites,
         by_criticality: by_criticality
             .into_iter()
-            .map(|(c, members)| {
-                group(
-                    c.as_str().to_owned(),
-                    c.label().to_owned(),
-                    assets,
-                    &members,
-                    traces,
-                )
-            })
+            .map(|(c, members)| named(c.as_str(), c.label(), members))
             .collect(),
     }
 }
