@@ -198,7 +198,10 @@ pub(crate) enum Command {
     /// table with MAC, IP, model or serial columns an asset inventory, nmap
     /// XML a scan, pcap or pcapng a capture, eForms or TED XML, OCDS or an
     /// award table procurement notices (`--kind FILE=KIND` forces one).
-    /// Files of other kinds in a directory are skipped with a note. The
+    /// Files of other kinds in a directory are skipped with a note; a file
+    /// `organisation.toml` gives the organisation's name, sector and
+    /// frameworks (`name = "..."`, `sector = "..."`, `frameworks = [...]`).
+    /// The
     /// suppliers are screened, the devices identified, the awards screened,
     /// and the results measured: exposure per category, site and
     /// criticality (shares, HHI of maker families, single sourcing), the
