@@ -319,6 +319,7 @@ fn party(
             })
             .collect(),
         evidence,
+        dismissed: None,
     }
 }
 
@@ -361,6 +362,13 @@ struct OrgFile {
     sector: Option<String>,
     #[serde(default)]
     frameworks: Vec<String>,
+    /// Sites whose devices are core when the inventory gives no
+    /// criticality.
+    #[serde(default)]
+    core_sites: Vec<String>,
+    /// Sites whose devices are edge when the inventory gives none.
+    #[serde(default)]
+    edge_sites: Vec<String>,
     /// A remark for people; not read.
     #[allow(dead_code)]
     note: Option<String>,
@@ -404,6 +412,8 @@ pub(crate) fn audit(global: &Global, args: &AuditArgs) -> anyhow::Result<Outcome
             } else {
                 org.frameworks
             },
+            core_sites: [org.core_sites, o.core_sites].concat(),
+            edge_sites: [org.edge_sites, o.edge_sites].concat(),
             note: None,
         };
     }
@@ -626,7 +636,7 @@ pub(crate) fn audit(global: &Global, args: &AuditArgs) -> anyhow::Result<Outcome
         ..derisk_procure::analysis::Options::default()
     };
     let flagged = derisk_procure::analysis::flag(&screener, &g.awards, &options);
-    let purchases: Vec<Purchase> = flagged.iter().map(|f| purchase(&registry, f)).collect();
+    let mut purchases: Vec<Purchase> = flagged.iter().map(|f| purchase(&registry, f)).collect();
 
     let resolve = |id: &str| -> Option<SourceRef> {
         registry.source(id).map(|s| SourceRef {
@@ -638,12 +648,56 @@ pub(crate) fn audit(global: &Global, args: &AuditArgs) -> anyhow::Result<Outcome
         })
     };
     let nothing_read = g.inputs.iter().all(|i| i.records == 0);
-    let (assets, merged) = merge(std::mem::take(&mut g.assets));
+    let (mut assets, merged) = merge(std::mem::take(&mut g.assets));
+    // Criticality the inventory does not give: by the organisation's site
+    // lists, else by the category's rule.
+    let fold_site = |s: &str| s.trim().to_lowercase();
+    let core_sites: Vec<String> = org.core_sites.iter().map(|s| fold_site(s)).collect();
+    let edge_sites: Vec<String> = org.edge_sites.iter().map(|s| fold_site(s)).collect();
+    for a in assets
+        .iter_mut()
+        .filter(|a| a.criticality == derisk_exposure::Criticality::Unknown)
+    {
+        let site = a.site.as_deref().map(fold_site);
+        a.criticality = if site.as_ref().is_some_and(|s| core_sites.contains(s)) {
+            derisk_exposure::Criticality::Core
+        } else if site.as_ref().is_some_and(|s| edge_sites.contains(s)) {
+            derisk_exposure::Criticality::Edge
+        } else {
+            derisk_exposure::category::criticality_of_category(a.category)
+        };
+    }
     if merged > 0 {
         eprintln!(
             "derisk: audit: {} seen in more than one input merged (same MAC, else same IP): {} in all",
             count(merged, "device record"),
             count(assets.len(), "device")
+        );
+    }
+    let decisions = recorder.decisions()?;
+    let mut dismissed = 0;
+    if !decisions.is_empty() {
+        for a in &mut assets {
+            if let Some(p) = a.maker.as_mut() {
+                dismissed += apply_decisions(&decisions, "asset", &a.id, p);
+            }
+        }
+        for s in &mut g.suppliers {
+            if let Some(p) = s.party.as_mut() {
+                dismissed += apply_decisions(&decisions, "supplier", &s.name, p);
+            }
+        }
+        for pu in &mut purchases {
+            let subject = derisk_exposure::report::purchase_subject(pu);
+            if let Some(p) = pu.party.as_mut() {
+                dismissed += apply_decisions(&decisions, "purchase", &subject, p);
+            }
+        }
+    }
+    if dismissed > 0 {
+        eprintln!(
+            "derisk: audit: {} dismissed in earlier runs on the same evidence left out (listed in the report)",
+            count(dismissed, "finding")
         );
     }
     let report = derisk_exposure::audit(Audit {
@@ -757,9 +811,75 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The registry entity, key and evidence hash of the finding a record's
+/// party makes: the same in the store and when earlier decisions are
+/// applied. The evidence is what the finding claims (kind, entity,
+/// decision, designations, path), not what the run makes of it.
+fn identity(kind: &str, subject: &str, party: &Party) -> (String, String, String) {
+    use sha2::Digest as _;
+    let entity = party.entity.clone().unwrap_or_else(|| party.family.clone());
+    let key = derisk_match::finding_key(&query_of(subject, None, None), &entity);
+    let claim = json!({
+        "kind": kind,
+        "entity": entity,
+        "decision": party.decision,
+        "designations": party.designations.iter().map(|d| (&d.entity, &d.list)).collect::<Vec<_>>(),
+        "path": party.path.iter().map(|s| &s.entity).collect::<Vec<_>>(),
+    });
+    let evidence: String = sha2::Sha256::digest(claim.to_string().as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    (entity, key, evidence)
+}
+
+/// Applies analysts' earlier decisions: a party dismissed on the same
+/// evidence is marked dismissed; a confirmed one says so in its evidence;
+/// one whose evidence changed since the decision says it was reopened.
+/// Returns how many were dismissed.
+fn apply_decisions(
+    decisions: &HashMap<String, derisk_store::Decision>,
+    kind: &str,
+    subject: &str,
+    party: &mut Party,
+) -> usize {
+    if party.designations.is_empty() {
+        return 0;
+    }
+    let (_, key, evidence) = identity(kind, subject, party);
+    match derisk_store::Status::of(decisions, &key, &evidence) {
+        derisk_store::Status::Dismissed(d) => {
+            party.dismissed = Some(format!(
+                "dismissed by {} at {} (run {}): {}",
+                d.by, d.at, d.run, d.reason
+            ));
+            1
+        }
+        derisk_store::Status::Confirmed(d) => {
+            party.evidence.push(format!(
+                "confirmed by {} at {} (run {}): {}",
+                d.by, d.at, d.run, d.reason
+            ));
+            0
+        }
+        derisk_store::Status::Reopened(d) => {
+            party.evidence.push(format!(
+                "reopened: {} by {} at {} (run {}) on other evidence: {}",
+                d.verdict.as_str(),
+                d.by,
+                d.at,
+                d.run,
+                d.reason
+            ));
+            0
+        }
+        derisk_store::Status::Open => 0,
+    }
+}
+
 /// Records the findings with the run: one record a finding.
 fn record(recorder: &mut Recorder, report: &Report) {
-    use sha2::Digest as _;
     for f in &report.findings {
         let rec = Record {
             row: f.at.line.unwrap_or(0),
@@ -767,25 +887,7 @@ fn record(recorder: &mut Recorder, report: &Report) {
             country: None,
             id: None,
         };
-        let entity = f
-            .party
-            .entity
-            .clone()
-            .unwrap_or_else(|| f.party.family.clone());
-        let q = query_of(&f.subject, None, None);
-        let claim = json!({
-            "kind": f.kind,
-            "entity": entity,
-            "decision": f.party.decision,
-            "designations": f.party.designations.iter().map(|d| (&d.entity, &d.list)).collect::<Vec<_>>(),
-            "path": f.party.path.iter().map(|s| &s.entity).collect::<Vec<_>>(),
-            "status": f.status,
-        });
-        let evidence: String = sha2::Sha256::digest(claim.to_string().as_bytes())
-            .iter()
-            .take(8)
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let (entity, key, evidence) = identity(f.kind, &f.subject, &f.party);
         let mut detail = serde_json::to_value(f).unwrap_or_default();
         detail["caption"] = json!(f.party.name);
         recorder.add(
@@ -793,7 +895,7 @@ fn record(recorder: &mut Recorder, report: &Report) {
             &rec,
             vec![NewFinding {
                 record: 0,
-                key: derisk_match::finding_key(&q, &entity),
+                key,
                 entity,
                 decision: f.party.decision.clone(),
                 score: f.party.confidence,
@@ -910,6 +1012,7 @@ fn devices(
                 path: Vec::new(),
                 designations: Vec::new(),
                 evidence,
+                dismissed: None,
             }),
             // A brand the records give but no evidence ties to a maker:
             // the brand counts as the maker, on the records' word.
@@ -931,6 +1034,7 @@ fn devices(
                     evidence: vec![format!(
                         "declared {brand:?}; no fingerprint, MAC block or registry entity names the maker"
                     )],
+                    dismissed: None,
                 }),
         };
         let role = device.get(Field::Role).map(str::to_owned);

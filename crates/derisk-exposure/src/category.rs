@@ -343,6 +343,16 @@ pub fn criticality(text: Option<&str>) -> Criticality {
     }
 }
 
+/// The criticality a device's category implies when no one says:
+/// core network functions are core (the 5G Toolbox's key assets); nothing
+/// else is implied.
+pub fn criticality_of_category(category: Category) -> Criticality {
+    match category {
+        Category::CoreNetwork => Criticality::Core,
+        _ => Criticality::Unknown,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

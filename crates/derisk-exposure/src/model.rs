@@ -94,18 +94,24 @@ pub struct Party {
     pub designations: Vec<Listed>,
     /// Statements of the evidence, one a line.
     pub evidence: Vec<String>,
+    /// Why an analyst dismissed this finding in an earlier run, on the
+    /// same evidence (who, when, the reason); a dismissed party is neither
+    /// high-risk nor possible.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dismissed: Option<String>,
 }
 
 impl Party {
     /// A party with a designation in force on it or its path, resolved
-    /// with confidence (a `match`).
+    /// with confidence (a `match`), and not dismissed.
     pub fn high_risk(&self) -> bool {
-        self.decision == "match" && !self.designations.is_empty()
+        self.dismissed.is_none() && self.decision == "match" && !self.designations.is_empty()
     }
 
-    /// A party that only resembles a designated one (a `review`).
+    /// A party that only resembles a designated one (a `review`), not
+    /// dismissed.
     pub fn possible(&self) -> bool {
-        self.decision != "match" && !self.designations.is_empty()
+        self.dismissed.is_none() && self.decision != "match" && !self.designations.is_empty()
     }
 
     /// Whether any designation is on one of `lists`.

@@ -136,6 +136,23 @@ pub struct Finding {
     pub sources: Vec<String>,
 }
 
+/// A record whose finding an analyst dismissed earlier, on the same
+/// evidence: left out of the exposure, the verdicts and the plan, and
+/// listed so the dismissal stays visible.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Dismissal {
+    /// `asset`, `supplier` or `purchase`.
+    pub kind: &'static str,
+    /// The device id, supplier name or notice.
+    pub subject: String,
+    /// Where it was read.
+    pub at: Location,
+    /// The party it resolved to.
+    pub party: String,
+    /// Who dismissed it, when and why.
+    pub reason: String,
+}
+
 /// A rule's outcome.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Verdict {
@@ -199,6 +216,8 @@ pub struct Report {
     pub plan: Vec<Action>,
     /// The findings.
     pub findings: Vec<Finding>,
+    /// Records whose findings were dismissed earlier.
+    pub dismissed: Vec<Dismissal>,
     /// Every source the report cites.
     pub sources: Vec<SourceRef>,
 }
@@ -496,6 +515,33 @@ pub fn audit(a: Audit<'_>) -> Report {
             y.high_risk_value_eur += p.value_eur.unwrap_or(0.0);
         }
     }
+    let dismissed: Vec<Dismissal> = recs
+        .all()
+        .filter_map(|r| {
+            let p = recs.party(r)?;
+            let reason = p.dismissed.clone()?;
+            let (kind, subject, at) = match r {
+                Rec::Asset(i) => ("asset", a.assets[i].id.clone(), a.assets[i].at.clone()),
+                Rec::Supplier(i) => (
+                    "supplier",
+                    a.suppliers[i].name.clone(),
+                    a.suppliers[i].at.clone(),
+                ),
+                Rec::Purchase(i) => (
+                    "purchase",
+                    purchase_subject(&a.purchases[i]),
+                    a.purchases[i].at.clone(),
+                ),
+            };
+            Some(Dismissal {
+                kind,
+                subject,
+                at,
+                party: p.name.clone(),
+                reason,
+            })
+        })
+        .collect();
     Report {
         organisation: a.organisation,
         sector: a.sector,
@@ -511,6 +557,7 @@ pub fn audit(a: Audit<'_>) -> Report {
         verdicts,
         plan,
         findings,
+        dismissed,
         sources,
     }
 }
@@ -609,7 +656,7 @@ fn finding(
                 .unwrap_or_default();
             (
                 "purchase",
-                p.notice.clone().unwrap_or_else(|| p.at.to_string()),
+                purchase_subject(p),
                 p.at.clone(),
                 Some(p.category),
                 None,
@@ -638,6 +685,12 @@ fn finding(
         rules: Vec::new(),
         sources: sources.into_iter().collect(),
     }
+}
+
+/// How a purchase is named in findings: its notice id, else where it was
+/// read.
+pub fn purchase_subject(p: &Purchase) -> String {
+    p.notice.clone().unwrap_or_else(|| p.at.to_string())
 }
 
 /// A number with thousands separated by commas, no decimals.

@@ -431,6 +431,21 @@ pub fn html(r: &Report) -> String {
         o.push_str("</tbody></table>");
     }
     o.push_str("</section>\n");
+    if !r.dismissed.is_empty() {
+        o.push_str("<section id=\"dismissed\"><h2>Dismissed earlier</h2><p class=\"muted\">Findings an analyst dismissed in an earlier run, on the same evidence; left out of the exposure, the verdicts and the plan.</p><table><thead><tr><th>Kind</th><th>Subject</th><th>Resolved to</th><th>Read at</th><th>Decision</th></tr></thead><tbody>");
+        for d in &r.dismissed {
+            let _ = write!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                d.kind,
+                esc(&d.subject),
+                esc(&d.party),
+                esc(&d.at.to_string()),
+                esc(&d.reason)
+            );
+        }
+        o.push_str("</tbody></table></section>\n");
+    }
     // Inputs, frameworks, sources.
     o.push_str("<section id=\"inputs\"><h2>Inputs</h2><table><thead><tr><th>File</th><th>Kind</th><th>Format</th><th class=\"num\">Records</th><th class=\"num\">Problems</th><th>Note</th></tr></thead><tbody>");
     for i in &r.inputs {

@@ -331,6 +331,21 @@ pub fn markdown(r: &Report) -> String {
         }
         o.push('\n');
     }
+    if !r.dismissed.is_empty() {
+        let _ = writeln!(o, "## Dismissed earlier\n");
+        for d in &r.dismissed {
+            let _ = writeln!(
+                o,
+                "- {} {} ({}): {}; {}",
+                d.kind,
+                md(&d.subject),
+                md(&d.at.to_string()),
+                md(&d.party),
+                md(&d.reason)
+            );
+        }
+        o.push('\n');
+    }
     let _ = writeln!(o, "## Inputs\n");
     let _ = writeln!(o, "| File | Kind | Format | Records | Problems | Note |");
     let _ = writeln!(o, "|---|---|---|---|---|---|");
