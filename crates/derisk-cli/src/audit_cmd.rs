@@ -233,8 +233,7 @@ fn detect(path: &str) -> Result<(Kind, &'static str), String> {
         }
         return Err("JSON that is neither device observations, a CycloneDX BOM, OCDS nor JSON lines of named suppliers".to_owned());
     }
-    if let Some(n) = derisk_devices::NeighbourFormat::sniff(&text) {
-        let _ = n;
+    if derisk_devices::NeighbourFormat::sniff(&text).is_some() {
         return Ok((Kind::Assets, "neighbour table"));
     }
     let first = t.lines().next().unwrap_or_default();

@@ -454,7 +454,7 @@ pub fn audit(a: Audit<'_>) -> Report {
         missing.push("No organisation name: give --org NAME.".to_owned());
     }
     if a.sector.is_none() {
-        missing.push("No sector: give --sector to apply the frameworks of the sector (only those for every sector were applied).".to_owned());
+        missing.push("No sector: give --sector (or sector in organisation.toml); without it only the frameworks chosen, or those for every sector, apply.".to_owned());
     }
     // Sources: frameworks, rules, findings, alternatives.
     let frameworks: Vec<Framework> = a
