@@ -394,7 +394,16 @@ pub fn html(r: &Report) -> String {
             let _ = write!(o, "<dt>Evidence</dt><dd>{}</dd>", esc(e));
         }
         if let Some(p) = &f.purchase {
-            let _ = write!(o, "<dt>Purchase</dt><dd>{}</dd>", esc(p));
+            // "F30 (named; …)": the purchase's own finding, linked.
+            let linked = match p.split_once(' ') {
+                Some((id, rest))
+                    if id.starts_with('F') && id[1..].bytes().all(|b| b.is_ascii_digit()) =>
+                {
+                    format!(r##"<a href="#{0}">{0}</a> {1}"##, esc(id), esc(rest))
+                }
+                _ => esc(p),
+            };
+            let _ = write!(o, "<dt>Purchase</dt><dd>{linked}</dd>");
         } else if f.kind == "asset" {
             o.push_str("<dt>Purchase</dt><dd class=\"muted\">none found</dd>");
         }
