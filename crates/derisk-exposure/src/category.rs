@@ -8,9 +8,21 @@
 //! "router" is network equipment). A device with no telling words takes
 //! the category of its maker's product line when the maker makes one
 //! kind of thing (Nuctech scanners, Hytera radios, DJI drones, the camera
-//! makers), else `other`. A purchase's category comes from its main CPV
-//! code. The word lists are below; they are judgement, not facts, and
-//! can be overridden per record by giving a category name as the role.
+//! makers), else `other`. Between the two, a model of a maker that makes
+//! many kinds of things is looked up in the maker's model series
+//! (`data/categories/model-series.toml`: Huawei's BBU, S and USG series,
+//! ZTE's ZXSDR and ZXR10, each with the product documents that show it),
+//! so a row that says only "Huawei, S5735-L24T4X" is network equipment. A
+//! purchase's category comes from its main CPV code. The word lists are
+//! below; they are judgement, not facts, and can be overridden per record
+//! by giving a category name as the role.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use crate::model::SourceRef;
+use crate::policy::{read, records, sources_of, table};
 
 vocabulary! {
     /// What a device or purchase is.
@@ -262,12 +274,16 @@ pub fn from_words(texts: &[&str]) -> Option<Category> {
         .map(|(c, _)| *c)
 }
 
-/// The category of a device: from its role and model, else from its
-/// maker's line, else `other`.
+/// The category of a device: from the words of its role and model, else
+/// from its maker's model series, else from its maker's line, else
+/// `other`.
 pub fn of_device(role: Option<&str>, model: Option<&str>, maker_family: Option<&str>) -> Category {
     let texts: Vec<&str> = [role, model].into_iter().flatten().collect();
     if let Some(c) = from_words(&texts) {
         return c;
+    }
+    if let Some(s) = series_of_device(role, model, maker_family) {
+        return s.category;
     }
     maker_family
         .map(fold)
@@ -278,6 +294,186 @@ pub fn of_device(role: Option<&str>, model: Option<&str>, maker_family: Option<&
                 .map(|(_, c)| *c)
         })
         .unwrap_or(Category::Other)
+}
+
+const BUNDLED_SERIES: &str = include_str!("../../../data/categories/model-series.toml");
+
+/// A model series: the models of one maker family whose names begin with
+/// one prefix, and the kind of equipment they are.
+#[derive(Clone, Debug)]
+pub struct Series {
+    /// A word of the maker family's name (`huawei`).
+    pub family: String,
+    /// The word folded and padded with spaces, to find it in a folded
+    /// name.
+    padded: String,
+    /// How the models begin (`S`, `ZXSDR`).
+    pub prefix: String,
+    /// How many digits at least follow the prefix.
+    pub digits: usize,
+    /// The kind of equipment.
+    pub category: Category,
+    /// What the series is, in a few words.
+    pub what: String,
+    /// The ids of the sources that show it.
+    pub sources: Vec<String>,
+    /// Models of the series, run by the tests.
+    pub examples: Vec<String>,
+}
+
+impl Series {
+    /// Whether a word of `model` belongs to the series: it begins with
+    /// the prefix followed by at least `digits` digits, or, for a prefix
+    /// of four letters or more, it is the prefix.
+    fn fits(&self, model: &str) -> bool {
+        let prefix = self.prefix.as_bytes();
+        model
+            .split(|c: char| c.is_whitespace() || "/,;()[]".contains(c))
+            .any(|word| {
+                let w = word.as_bytes();
+                if w.len() < prefix.len() || !w[..prefix.len()].eq_ignore_ascii_case(prefix) {
+                    return false;
+                }
+                let rest = &w[prefix.len()..];
+                if rest.is_empty() {
+                    return prefix.len() >= 4;
+                }
+                let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+                digits >= self.digits.max(1)
+            })
+    }
+}
+
+/// The model series of makers that make many kinds of equipment.
+#[derive(Clone, Debug, Default)]
+pub struct ModelSeries {
+    /// The sources the series cite.
+    pub sources: Vec<SourceRef>,
+    /// The series, in file order.
+    pub series: Vec<Series>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSeries {
+    family: String,
+    prefix: String,
+    digits: Option<usize>,
+    category: String,
+    what: String,
+    sources: Vec<String>,
+    #[serde(default)]
+    examples: Vec<String>,
+}
+
+impl ModelSeries {
+    /// The shipped series (`data/categories/model-series.toml`), read
+    /// once; the tests check that the file has no problems.
+    pub fn bundled() -> &'static ModelSeries {
+        static BUNDLED: OnceLock<ModelSeries> = OnceLock::new();
+        BUNDLED.get_or_init(|| {
+            ModelSeries::parse(BUNDLED_SERIES, "data/categories/model-series.toml")
+                .map(|(m, _)| m)
+                .unwrap_or_default()
+        })
+    }
+
+    /// Parses a file of model series. A file that is not TOML is an
+    /// error; a record with a mistake is left out alone, with a problem
+    /// naming the file, the record and the field.
+    pub fn parse(text: &str, file: &str) -> Result<(ModelSeries, Vec<String>), String> {
+        let t = table(text, file, &["source", "series"])?;
+        let mut problems = Vec::new();
+        let sources = sources_of(file, &t, &mut problems);
+        let mut series = Vec::new();
+        for (n, v) in records(&t, "series") {
+            let r = match read::<RawSeries>(file, "series", n, v) {
+                Ok(r) => r,
+                Err(e) => {
+                    problems.push(e);
+                    continue;
+                }
+            };
+            let what = format!("[[series]] number {n} ({} {})", r.family, r.prefix);
+            let Some(category) = Category::parse(&r.category) else {
+                problems.push(format!(
+                    "{file}: {what}: category: {:?} is not one of {}",
+                    r.category,
+                    Category::ALL
+                        .iter()
+                        .map(|c| c.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                continue;
+            };
+            if r.prefix.is_empty() || !r.prefix.chars().all(|c| c.is_ascii_alphabetic()) {
+                problems.push(format!(
+                    "{file}: {what}: prefix: expected letters only, got {:?}",
+                    r.prefix
+                ));
+                continue;
+            }
+            if r.family.trim().is_empty() {
+                problems.push(format!(
+                    "{file}: {what}: family: expected a word of the maker family's name"
+                ));
+                continue;
+            }
+            if r.sources.is_empty() {
+                problems.push(format!(
+                    "{file}: {what}: sources: at least one source is needed"
+                ));
+                continue;
+            }
+            if let Some(s) = r
+                .sources
+                .iter()
+                .find(|s| !sources.iter().any(|o| &o.id == *s))
+            {
+                problems.push(format!(
+                    "{file}: {what}: sources: {s:?} is not defined in the file"
+                ));
+                continue;
+            }
+            let padded = fold(&r.family);
+            series.push(Series {
+                family: padded.trim().to_owned(),
+                padded,
+                prefix: r.prefix,
+                digits: r.digits.unwrap_or(1),
+                category,
+                what: r.what,
+                sources: r.sources,
+                examples: r.examples,
+            });
+        }
+        Ok((ModelSeries { sources, series }, problems))
+    }
+
+    /// The series `model` belongs to, for a maker whose family is named
+    /// `maker_family`.
+    pub fn find(&self, maker_family: &str, model: &str) -> Option<&Series> {
+        let family = fold(maker_family);
+        self.series
+            .iter()
+            .filter(|s| family.contains(&s.padded))
+            .find(|s| s.fits(model))
+    }
+}
+
+/// The model series that decided a device's category, when no word of
+/// its role or model did.
+pub fn series_of_device(
+    role: Option<&str>,
+    model: Option<&str>,
+    maker_family: Option<&str>,
+) -> Option<&'static Series> {
+    let texts: Vec<&str> = [role, model].into_iter().flatten().collect();
+    if from_words(&texts).is_some() {
+        return None;
+    }
+    ModelSeries::bundled().find(maker_family?, model?)
 }
 
 /// The category of a CPV code (eight digits, check digit optional), by
@@ -391,6 +587,141 @@ mod tests {
         assert_eq!(of_cpv("32237000"), Category::Radios);
         assert_eq!(of_cpv("32412000"), Category::Network);
         assert_eq!(of_cpv("45000000"), Category::Other);
+    }
+
+    #[test]
+    fn the_bundled_model_series_load_and_their_examples_fit() {
+        let text = include_str!("../../../data/categories/model-series.toml");
+        let (m, problems) = ModelSeries::parse(text, "model-series.toml").unwrap();
+        assert_eq!(problems, Vec::<String>::new());
+        assert!(m.series.len() >= 20, "{}", m.series.len());
+        for s in &m.series {
+            assert!(
+                !s.examples.is_empty(),
+                "{} {} has no example",
+                s.family,
+                s.prefix
+            );
+            for e in &s.examples {
+                assert_eq!(
+                    of_device(None, Some(e), Some(&format!("{} Co., Ltd.", s.family))),
+                    s.category,
+                    "{e} of {}",
+                    s.family
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn model_series_need_the_maker_and_the_digits() {
+        let huawei = Some("Huawei Technologies Co., Ltd.");
+        let zte = Some("ZTE Corporation");
+        // A model alone, no role: the series decides.
+        assert_eq!(
+            of_device(None, Some("S5735-L24T4X"), huawei),
+            Category::Network
+        );
+        assert_eq!(
+            of_device(None, Some("BBU5900"), huawei),
+            Category::RadioAccess
+        );
+        assert_eq!(
+            of_device(None, Some("UGW9811"), huawei),
+            Category::CoreNetwork
+        );
+        assert_eq!(
+            of_device(None, Some("IPC6325-WD-VRZ"), huawei),
+            Category::Cameras
+        );
+        assert_eq!(
+            of_device(None, Some("ZXSDR R8862A"), zte),
+            Category::RadioAccess
+        );
+        assert_eq!(
+            of_device(None, Some("zxr10 5960-52TM-HI"), zte),
+            Category::Network
+        );
+        // The same model of another maker is not in Huawei's series.
+        assert_eq!(
+            of_device(None, Some("S5735"), Some("Acme Networks")),
+            Category::Other
+        );
+        // Too few digits, or a short prefix standing alone, is no series:
+        // a MediaPad S7 tablet, a phone.
+        assert_eq!(
+            of_device(None, Some("MediaPad S7-301u"), huawei),
+            Category::Other
+        );
+        assert_eq!(of_device(None, Some("Mate S"), huawei), Category::Other);
+        assert_eq!(of_device(None, Some("P30 Pro"), huawei), Category::Other);
+        assert_eq!(of_device(None, None, huawei), Category::Other);
+    }
+
+    #[test]
+    fn a_broken_series_is_left_out_alone() {
+        let text = r#"
+[[source]]
+id = "doc"
+url = "https://example.org/doc"
+title = "A product document"
+
+[[series]]
+family = "huawei"
+prefix = "AR"
+digits = 3
+category = "network"
+what = "routers"
+sources = ["doc"]
+
+[[series]]
+family = "huawei"
+prefix = "X"
+category = "gadgets"
+what = "things"
+sources = ["doc"]
+
+[[series]]
+family = "zte"
+prefix = "ZX-1"
+category = "network"
+what = "things"
+sources = ["doc"]
+
+[[series]]
+family = "zte"
+prefix = "ZXV"
+category = "network"
+what = "set-top boxes"
+sources = ["nowhere"]
+
+[[series]]
+family = "zte"
+prefix = "ZXW"
+category = "network"
+sources = ["doc"]
+"#;
+        let (m, problems) = ModelSeries::parse(text, "own.toml").unwrap();
+        assert_eq!(m.series.len(), 1);
+        assert_eq!(
+            problems,
+            vec![
+                "own.toml: [[series]] number 2 (huawei X): category: \"gadgets\" is not one of \
+                 cameras, scanners, radio-access-network, core-network, network, radios, drones, \
+                 software, services, other"
+                    .to_owned(),
+                "own.toml: [[series]] number 3 (zte ZX-1): prefix: expected letters only, got \"ZX-1\""
+                    .to_owned(),
+                "own.toml: [[series]] number 4 (zte ZXV): sources: \"nowhere\" is not defined in the file"
+                    .to_owned(),
+                "own.toml: [[series]] number 5: missing field `what`".to_owned(),
+            ]
+        );
+        assert!(
+            ModelSeries::parse("[[series]\n", "bad.toml")
+                .unwrap_err()
+                .starts_with("bad.toml: not TOML: ")
+        );
     }
 
     #[test]

@@ -279,7 +279,7 @@ pub struct Known<'a> {
 }
 
 /// Records of one kind in a parsed file, each with its number.
-fn records<'t>(table: &'t toml::Table, key: &str) -> Vec<(usize, &'t toml::Value)> {
+pub(crate) fn records<'t>(table: &'t toml::Table, key: &str) -> Vec<(usize, &'t toml::Value)> {
     match table.get(key) {
         Some(toml::Value::Array(a)) => a.iter().enumerate().map(|(i, v)| (i + 1, v)).collect(),
         _ => Vec::new(),
@@ -287,7 +287,7 @@ fn records<'t>(table: &'t toml::Table, key: &str) -> Vec<(usize, &'t toml::Value
 }
 
 /// Parses a file into a table, or says where it is not TOML.
-fn table(text: &str, file: &str, keys: &[&str]) -> Result<toml::Table, String> {
+pub(crate) fn table(text: &str, file: &str, keys: &[&str]) -> Result<toml::Table, String> {
     let t: toml::Table = text
         .parse()
         .map_err(|e: toml::de::Error| format!("{file}: not TOML: {}", e.to_string().trim()))?;
@@ -304,7 +304,7 @@ fn table(text: &str, file: &str, keys: &[&str]) -> Result<toml::Table, String> {
 }
 
 /// One record read, or a problem naming it.
-fn read<T: for<'de> Deserialize<'de>>(
+pub(crate) fn read<T: for<'de> Deserialize<'de>>(
     file: &str,
     kind: &str,
     n: usize,
@@ -320,7 +320,11 @@ fn read<T: for<'de> Deserialize<'de>>(
         .map_err(|e| format!("{file}: [[{kind}]] number {n}{id}: {}", e.message().trim()))
 }
 
-fn sources_of(file: &str, table: &toml::Table, problems: &mut Vec<String>) -> Vec<SourceRef> {
+pub(crate) fn sources_of(
+    file: &str,
+    table: &toml::Table,
+    problems: &mut Vec<String>,
+) -> Vec<SourceRef> {
     let mut out: Vec<SourceRef> = Vec::new();
     for (n, v) in records(table, "source") {
         match read::<RawSource>(file, "source", n, v) {

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::category::{Category, Criticality, Sector};
+use crate::category::{Category, Criticality, ModelSeries, Sector, series_of_device};
 use crate::exposure::{Exposure, Link, Traces, exposure, trace};
 use crate::model::{Asset, InputFile, Location, Party, Purchase, SourceRef, Supplier};
 use crate::plan::{Action, plan};
@@ -478,6 +478,7 @@ pub fn audit(a: Audit<'_>) -> Report {
                 .sources
                 .iter()
                 .chain(&a.alternatives.sources)
+                .chain(&ModelSeries::bundled().sources)
                 .find(|s| s.id == id)
                 .cloned()
                 .or_else(|| (a.resolve)(&id))
@@ -602,10 +603,24 @@ fn finding(
     let (kind, subject, at, category, site, criticality, summary) = match r {
         Rec::Asset(i) => {
             let a = &recs.assets[i];
-            let what = a
-                .role
-                .clone()
-                .unwrap_or_else(|| a.category.label().to_owned());
+            // A category that only the maker's model series gives says
+            // so, with the series' sources.
+            let series = series_of_device(
+                a.role.as_deref(),
+                a.model.as_deref(),
+                a.maker.as_ref().map(|m| m.family_name.as_str()),
+            )
+            .filter(|s| s.category == a.category);
+            if let Some(s) = series {
+                sources.extend(s.sources.iter().cloned());
+            }
+            let what = match (&a.role, series) {
+                (Some(role), _) => role.clone(),
+                (None, Some(s)) => {
+                    format!("{} ({} series: {})", a.category.label(), s.prefix, s.what)
+                }
+                (None, None) => a.category.label().to_owned(),
+            };
             let brand = match (&a.declared, a.relabelled) {
                 (Some(b), true) => format!(", sold as {b}"),
                 _ => String::new(),

@@ -415,3 +415,40 @@ fn html_escapes_what_the_inputs_say() {
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(html.contains("Gate &quot;A&quot; &amp; &lt;B&gt;"));
 }
+
+#[test]
+fn a_category_from_a_model_series_says_so_and_cites_the_series() {
+    // An inventory row that gives only the maker and the model.
+    let mut fw = asset(
+        "NET-004",
+        Category::Other,
+        Criticality::Core,
+        Some(maker("huawei", &["us-ndaa-889"])),
+    );
+    fw.model = Some("USG6525E".to_owned());
+    fw.category = derisk_exposure::category::of_device(None, fw.model.as_deref(), Some("HUAWEI"));
+    assert_eq!(fw.category, Category::Network);
+    let r = run(vec![fw], Vec::new(), Vec::new(), &["nis2"], None);
+    let f = &r.findings[0];
+    assert_eq!(
+        f.summary,
+        "Network equipment (USG series: firewalls) made by HUAWEI (confidence 0.95); \
+         listed: List us-ndaa-889"
+    );
+    assert!(
+        f.sources.iter().any(|s| s == "huawei-usg6000-description"),
+        "{:?}",
+        f.sources
+    );
+    // The report's source list carries the series' document, not the
+    // fallback every unknown id gets here.
+    let s = r
+        .sources
+        .iter()
+        .find(|s| s.id == "huawei-usg6000-description")
+        .unwrap();
+    assert_eq!(
+        s.title,
+        "HUAWEI USG6000 Next-Generation Firewall V100R001 Product Description, Issue 01"
+    );
+}

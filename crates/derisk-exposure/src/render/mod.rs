@@ -384,7 +384,10 @@ pub fn markdown(r: &Report) -> String {
             let _ = write!(line, ", {d}");
         }
         if !s.url.is_empty() {
-            let _ = write!(line, ". <{}>", s.url);
+            // A publisher that ends with a full stop ("Co., Ltd.") needs
+            // no second one.
+            let stop = if line.ends_with('.') { "" } else { "." };
+            let _ = write!(line, "{stop} <{}>", s.url);
         }
         let _ = writeln!(o, "{line}");
     }
