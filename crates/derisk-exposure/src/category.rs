@@ -260,16 +260,23 @@ pub fn from_words(texts: &[&str]) -> Option<Category> {
             return Some(c);
         }
     }
+    // The words padded with spaces, made once.
+    static PADDED: OnceLock<Vec<(Category, Vec<String>)>> = OnceLock::new();
+    let padded = PADDED.get_or_init(|| {
+        WORDS
+            .iter()
+            .map(|(c, words)| (*c, words.iter().map(|w| format!(" {w} ")).collect()))
+            .collect()
+    });
     let folded: String = texts.iter().map(|t| fold(t)).collect();
     // Plurals: "cameras", "scanners", "routers".
     let singular = folded.replace("s ", " ");
-    WORDS
+    padded
         .iter()
         .find(|(_, words)| {
-            words.iter().any(|w| {
-                let w = format!(" {w} ");
-                folded.contains(&w) || singular.contains(&w)
-            })
+            words
+                .iter()
+                .any(|w| folded.contains(w.as_str()) || singular.contains(w.as_str()))
         })
         .map(|(c, _)| *c)
 }
@@ -282,7 +289,9 @@ pub fn of_device(role: Option<&str>, model: Option<&str>, maker_family: Option<&
     if let Some(c) = from_words(&texts) {
         return c;
     }
-    if let Some(s) = series_of_device(role, model, maker_family) {
+    if let (Some(family), Some(model)) = (maker_family, model)
+        && let Some(s) = ModelSeries::bundled().find(family, model)
+    {
         return s.category;
     }
     maker_family
