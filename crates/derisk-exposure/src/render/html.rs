@@ -66,7 +66,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .finding dt { color: var(--muted); }
 .finding dd { margin: 0; }
 svg.chart { width: 100%; height: auto; display: block; margin: 6px 0 10px; }
-svg.path { width: 100%; max-width: 900px; height: auto; display: block; margin: 6px 0; }
+svg.path { max-width: 100%; height: auto; display: block; margin: 6px 0; }
 svg text { font-family: "Helvetica Neue", Arial, "Liberation Sans", sans-serif; }
 svg .lbl { font-size: 12px; fill: #1d2430; }
 svg .val { font-size: 11px; fill: #5c6675; }
@@ -89,7 +89,13 @@ footer { color: var(--muted); font-size: 12px; text-align: center; padding: 0 0 
   main { padding: 0; max-width: none; }
   section { border: 0; padding: 6px 0; margin: 10px 0; }
   .cards { grid-template-columns: repeat(4, 1fr); }
-  table, .finding, svg, .card { break-inside: avoid; }
+  /* Long tables break between rows (their header repeats); a chart or a
+     card stays whole; a finding may continue on the next page, but its
+     title, summary and path stay together and no line of it is split. */
+  tr, svg, .card, .finding dd, .finding dt { break-inside: avoid; }
+  .finding h3, .finding > p, .finding svg.path { break-after: avoid; }
+  thead { display: table-header-group; }
+  .finding dl { font-size: 10.5px; }
   h2 { break-after: avoid; }
   ol.sources a::after { content: " " attr(href); color: var(--muted); }
 }

@@ -299,7 +299,7 @@ pub(crate) fn path(f: &Finding) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg class="path" viewBox="0 0 {w:.0} 66" role="img" aria-label="Path of {}" xmlns="http://www.w3.org/2000/svg">"#,
+        r#"<svg class="path" viewBox="0 0 {w:.0} 66" width="{w:.0}" height="66" role="img" aria-label="Path of {}" xmlns="http://www.w3.org/2000/svg">"#,
         esc(&f.id)
     );
     for (i, (name, via, risky)) in nodes.iter().enumerate() {
