@@ -1084,6 +1084,21 @@ fn mac_key(mac: &str) -> Option<String> {
     (hex.len() == 12).then_some(hex)
 }
 
+/// An IP address as a merging key: without a prefix length (NetBox
+/// exports "10.0.0.1/24") and in its canonical spelling when it parses,
+/// else as written.
+fn ip_key(text: &str) -> Option<String> {
+    let t = text.trim();
+    let bare = t.split_once('/').map_or(t, |(a, _)| a).trim();
+    if bare.is_empty() {
+        return None;
+    }
+    Some(
+        bare.parse::<std::net::IpAddr>()
+            .map_or_else(|_| bare.to_owned(), |a| a.to_string()),
+    )
+}
+
 /// Merges records of the same device (the same MAC address, else the same
 /// IP address when neither record has a MAC) seen in several inputs: the
 /// first record read stays, with the fields it lacks taken from the
@@ -1096,7 +1111,8 @@ fn merge(assets: Vec<Asset>) -> (Vec<Asset>, usize) {
     let mut merged = 0;
     for a in assets {
         let mac = a.mac.as_deref().and_then(mac_key);
-        let ip = a.ip.as_deref().map(str::trim).filter(|i| !i.is_empty());
+        let ip = a.ip.as_deref().and_then(ip_key);
+        let ip = ip.as_deref();
         let same = match (&mac, ip) {
             (Some(m), _) => by_mac.get(m).copied().or_else(|| {
                 ip.and_then(|i| by_ip.get(i).copied())

@@ -5,10 +5,17 @@
 //! Headers are compared with case, spaces, underscores, hyphens and dots
 //! ignored, against the field names and the usual names in asset
 //! registers ("MAC Address", "Manufacturer", "Make", "Serial No", "Asset
-//! Tag", …; see [`HEADER_NAMES`]). A column that maps to nothing is
-//! ignored and reported once. A table where no column maps is refused
-//! with the columns it has and the names expected. A row without an id
-//! column value gets `row N`.
+//! Tag", …; see [`HEADER_NAMES`]), including the column names of the
+//! exports of NetBox, Snipe-IT and Lansweeper. A column that maps to
+//! nothing is ignored and reported once. A table where no column maps is
+//! refused with the columns it has and the names expected. A row without
+//! an id column value gets `row N`.
+//!
+//! "Type" means two things: the kind of device in most registers ("IP
+//! camera"), the hardware model in NetBox, whose exports have a "Role"
+//! column for the kind and a "Type" (device type) column for the model.
+//! So a type column is the role, unless the table has a role column too
+//! and no model column; then it is the model.
 
 use std::io::Read;
 
@@ -42,6 +49,12 @@ pub const HEADER_NAMES: &[(&str, Target)] = &[
     ("ipaddress", Target::Field(Field::Ip)),
     ("ipv4", Target::Field(Field::Ip)),
     ("ipv4address", Target::Field(Field::Ip)),
+    // NetBox: "Primary IPv4", "Primary IP" (an address with its prefix).
+    ("primaryipv4", Target::Field(Field::Ip)),
+    ("primaryip", Target::Field(Field::Ip)),
+    ("primaryipaddress", Target::Field(Field::Ip)),
+    // Lansweeper: "IPAddress", "Mac".
+    ("mac", Target::Field(Field::Mac)),
     ("host", Target::Field(Field::Hostname)),
     ("hostname", Target::Field(Field::Hostname)),
     ("devicename", Target::Field(Field::Hostname)),
@@ -50,6 +63,7 @@ pub const HEADER_NAMES: &[(&str, Target)] = &[
     ("building", Target::Field(Field::Site)),
     ("type", Target::Field(Field::Role)),
     ("devicetype", Target::Field(Field::Role)),
+    ("devicerole", Target::Field(Field::Role)),
     ("category", Target::Field(Field::Role)),
     ("assettype", Target::Field(Field::Role)),
     ("criticality", Target::Field(Field::Criticality)),
@@ -62,6 +76,8 @@ pub const HEADER_NAMES: &[(&str, Target)] = &[
     ("purchasecost", Target::Field(Field::Value)),
     ("purchase", Target::Field(Field::Purchase)),
     ("purchaseorder", Target::Field(Field::Purchase)),
+    // Snipe-IT: "Order Number".
+    ("ordernumber", Target::Field(Field::Purchase)),
     ("po", Target::Field(Field::Purchase)),
     ("ponumber", Target::Field(Field::Purchase)),
     ("contract", Target::Field(Field::Purchase)),
@@ -74,8 +90,12 @@ pub const HEADER_NAMES: &[(&str, Target)] = &[
     ("brand", Target::Field(Field::DeclaredVendor)),
     ("model", Target::Field(Field::DeclaredModel)),
     ("modelnumber", Target::Field(Field::DeclaredModel)),
+    // Snipe-IT: "Model No.".
+    ("modelno", Target::Field(Field::DeclaredModel)),
     ("serialnumber", Target::Field(Field::Serial)),
     ("serialno", Target::Field(Field::Serial)),
+    // Snipe-IT: "Serial".
+    ("serial", Target::Field(Field::Serial)),
     ("firmwareversion", Target::Field(Field::Firmware)),
     ("softwareversion", Target::Field(Field::Firmware)),
 ];
@@ -126,6 +146,21 @@ impl Mapping {
                     })
             })
             .collect();
+        // NetBox's "Type" (device type) beside its "Role" is the model.
+        let is_type = |h: &String| matches!(fold(h).as_str(), "type" | "devicetype");
+        let role_column = headers
+            .iter()
+            .zip(&columns)
+            .any(|(h, c)| *c == Some(Target::Field(Field::Role)) && !is_type(h));
+        let model_column = columns.contains(&Some(Target::Field(Field::DeclaredModel)));
+        if role_column && !model_column {
+            for (h, c) in headers.iter().zip(columns.iter_mut()) {
+                if is_type(h) {
+                    *c = Some(Target::Field(Field::DeclaredModel));
+                    break;
+                }
+            }
+        }
         for (column, field) in overrides {
             let target = if field == "id" {
                 Target::Id

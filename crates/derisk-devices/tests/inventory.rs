@@ -89,3 +89,108 @@ fn rows_become_devices_with_their_lines() {
         ]
     );
 }
+
+#[test]
+fn exports_of_netbox_snipe_it_and_lansweeper_map() {
+    // NetBox: "Role" is the kind of device, "Type" (device type) the model.
+    let netbox = Mapping::new(
+        &headers(&[
+            "Name",
+            "Status",
+            "Site",
+            "Role",
+            "Manufacturer",
+            "Type",
+            "Platform",
+            "Serial number",
+            "Asset tag",
+            "Primary IPv4",
+        ]),
+        &[],
+    )
+    .unwrap();
+    assert_eq!(
+        netbox.columns,
+        [
+            None,
+            None,
+            Some(Target::Field(Field::Site)),
+            Some(Target::Field(Field::Role)),
+            Some(Target::Field(Field::DeclaredVendor)),
+            Some(Target::Field(Field::DeclaredModel)),
+            None,
+            Some(Target::Field(Field::Serial)),
+            Some(Target::Id),
+            Some(Target::Field(Field::Ip)),
+        ]
+    );
+    // Without a role column, "Type" keeps its usual sense; with a model
+    // column as well, it is a second role column and is left out.
+    let plain = Mapping::new(&headers(&["Type", "Manufacturer"]), &[]).unwrap();
+    assert_eq!(plain.columns[0], Some(Target::Field(Field::Role)));
+    let both = Mapping::new(&headers(&["Role", "Type", "Model"]), &[]).unwrap();
+    assert_eq!(
+        both.columns,
+        [
+            Some(Target::Field(Field::Role)),
+            None,
+            Some(Target::Field(Field::DeclaredModel)),
+        ]
+    );
+    // Snipe-IT.
+    let snipe = Mapping::new(
+        &headers(&[
+            "Asset Tag",
+            "Asset Name",
+            "Serial",
+            "Model",
+            "Model No.",
+            "Category",
+            "Manufacturer",
+            "Location",
+            "Purchase Cost",
+            "Order Number",
+        ]),
+        &[],
+    )
+    .unwrap();
+    assert_eq!(
+        snipe.columns,
+        [
+            Some(Target::Id),
+            None,
+            Some(Target::Field(Field::Serial)),
+            Some(Target::Field(Field::DeclaredModel)),
+            None,
+            Some(Target::Field(Field::Role)),
+            Some(Target::Field(Field::DeclaredVendor)),
+            Some(Target::Field(Field::Site)),
+            Some(Target::Field(Field::Value)),
+            Some(Target::Field(Field::Purchase)),
+        ]
+    );
+    // Lansweeper.
+    let lansweeper = Mapping::new(
+        &headers(&[
+            "AssetName",
+            "AssetType",
+            "IPAddress",
+            "Mac",
+            "Manufacturer",
+            "Model",
+        ]),
+        &[],
+    )
+    .unwrap();
+    assert_eq!(
+        lansweeper.columns,
+        [
+            None,
+            Some(Target::Field(Field::Role)),
+            Some(Target::Field(Field::Ip)),
+            Some(Target::Field(Field::Mac)),
+            Some(Target::Field(Field::DeclaredVendor)),
+            Some(Target::Field(Field::DeclaredModel)),
+        ]
+    );
+}
