@@ -59,29 +59,46 @@ impl InputFormat {
 
 /// Whether a comma-separated first line names a known name column.
 fn looks_like_header(line: &[u8]) -> bool {
+    let delimiter = char::from(derisk_core::table::delimiter(line));
     let line = String::from_utf8_lossy(line);
-    line.split(',')
+    line.split(delimiter)
         .any(|f| NAME_COLUMNS.contains(&f.trim().trim_matches('"').to_ascii_lowercase().as_str()))
 }
 
 /// Header names taken as the name column when `--column` is not given.
 pub(crate) const NAME_COLUMNS: &[&str] = &[
+    // Columns that say they hold a name come first: an ERP export often
+    // has a "Supplier" or "Vendor" column of numbers beside "Name 1".
     "name",
-    "supplier",
+    "name 1",
+    "name1",
     "supplier_name",
     "supplier name",
-    "vendor",
     "vendor_name",
     "vendor name",
-    "company",
     "company_name",
     "company name",
-    "organisation",
-    "organization",
     "organisation_name",
     "organization_name",
     "legal_name",
     "legal name",
+    "naam",
+    "nom",
+    "raison sociale",
+    "firmenname",
+    "ragione sociale",
+    "razón social",
+    "razao social",
+    "nazwa",
+    "namn",
+    "navn",
+    "nimi",
+    // Then columns that name the party's role.
+    "supplier",
+    "vendor",
+    "company",
+    "organisation",
+    "organization",
     "tenderer",
     "bidder",
     "contractor",
@@ -96,11 +113,9 @@ pub(crate) const NAME_COLUMNS: &[&str] = &[
     "auftragnehmer",
     "leverancier",
     "bedrijf",
-    "naam",
     "fournisseur",
     "entreprise",
     "titulaire",
-    "nom",
     "fornitore",
     "ditta",
     "aggiudicatario",
@@ -129,7 +144,10 @@ pub(crate) const COUNTRY_COLUMNS: &[&str] = &[
     "supplier country",
     "vendor_country",
     "vendor country",
+    "country/region",
+    "country key",
     "land",
+    "landcode",
     "pays",
     "paese",
     "pais",
@@ -339,15 +357,20 @@ impl Reader {
                 buf: Vec::new(),
             },
             InputFormat::Csv | InputFormat::Tsv => {
+                let delimiter = if format == InputFormat::Tsv {
+                    b'\t'
+                } else {
+                    derisk_core::table::delimiter(
+                        head.split(|&b| b == b'\n').next().unwrap_or_default(),
+                    )
+                };
                 let mut reader = csv::ReaderBuilder::new()
-                    .delimiter(if format == InputFormat::Tsv {
-                        b'\t'
-                    } else {
-                        b','
-                    })
+                    .delimiter(delimiter)
                     .flexible(true)
                     .has_headers(true)
-                    .from_reader(Box::new(buffered) as Box<dyn Read + Send>);
+                    .from_reader(
+                        Box::new(derisk_core::table::Lf::new(buffered)) as Box<dyn Read + Send>
+                    );
                 let headers: Vec<String> = reader
                     .byte_headers()
                     .with_context(|| format!("{path}:1: cannot read the header row"))?
@@ -699,9 +722,10 @@ fn pick(
 ) -> anyhow::Result<Option<usize>> {
     let found = match wanted {
         Some(w) => headers.iter().position(|h| h.eq_ignore_ascii_case(w)),
-        None => headers
+        // The usual name that comes first in `usual`, wherever its column.
+        None => usual
             .iter()
-            .position(|h| usual.contains(&h.to_lowercase().as_str())),
+            .find_map(|u| headers.iter().position(|h| h.trim().to_lowercase() == *u)),
     };
     match found {
         Some(i) => Ok(Some(i)),

@@ -91,6 +91,32 @@ fn rows_become_devices_with_their_lines() {
 }
 
 #[test]
+fn a_windows_export_keeps_its_line_numbers() {
+    // Saved by a spreadsheet program in a comma-decimal locale: semicolons
+    // and CRLF line ends.
+    let csv: &[u8] = b"Asset Tag;MAC Address;Manufacturer\r\n\
+               CAM-1;44:19:b6:2a:10:07;Hikvision\r\n\
+               CAM-2;00:40:8c:e1:5b:22;\"Axis; AB\"\r\n\
+               CAM-3;\xff\xfe;Dahua\r\n";
+    let mut r = CsvDevices::new(csv, "reg.csv", b';', &[]).unwrap();
+    let mut got = Vec::new();
+    while let Some(item) = r.next_item() {
+        got.push(match item {
+            Item::Device(d, _) => format!("{} @{}: {:?}", d.id, d.line, d.values),
+            Item::Skipped(p) => p.to_string(),
+        });
+    }
+    assert_eq!(
+        got,
+        [
+            "CAM-1 @2: [(Mac, \"44:19:b6:2a:10:07\"), (DeclaredVendor, \"Hikvision\")]",
+            "CAM-2 @3: [(Mac, \"00:40:8c:e1:5b:22\"), (DeclaredVendor, \"Axis; AB\")]",
+            "reg.csv:4: not UTF-8 text (save the inventory as UTF-8 CSV); line skipped",
+        ]
+    );
+}
+
+#[test]
 fn exports_of_netbox_snipe_it_and_lansweeper_map() {
     // NetBox: "Role" is the kind of device, "Type" (device type) the model.
     let netbox = Mapping::new(

@@ -36,10 +36,7 @@ pub fn read(mut input: impl BufRead, file: &str) -> Read {
             return out;
         }
     };
-    let delimiter = [b'\t', b';', b',']
-        .into_iter()
-        .max_by_key(|d| first.bytes().filter(|b| b == d).count())
-        .unwrap_or(b',');
+    let delimiter = derisk_core::table::delimiter(first.as_bytes());
     let mut table = match tabular::open(first, input, delimiter, file) {
         Ok(t) => t,
         Err(p) => {

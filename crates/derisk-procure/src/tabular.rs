@@ -5,6 +5,7 @@
 use std::io::{BufRead, Chain, Cursor, Read as _};
 
 use csv::StringRecord;
+use derisk_core::table::Lf;
 
 use crate::award::Problem;
 
@@ -12,7 +13,7 @@ use crate::award::Problem;
 pub(crate) struct Table<R> {
     /// The header row.
     pub headers: StringRecord,
-    reader: csv::Reader<Chain<Cursor<Vec<u8>>, R>>,
+    reader: csv::Reader<Lf<Chain<Cursor<Vec<u8>>, R>>>,
     file: String,
 }
 
@@ -36,7 +37,7 @@ pub(crate) fn open<R: BufRead>(
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
-        .from_reader(Cursor::new(first.into_bytes()).chain(input));
+        .from_reader(Lf::new(Cursor::new(first.into_bytes()).chain(input)));
     match reader.headers() {
         Ok(h) => Ok(Table {
             headers: h.clone(),

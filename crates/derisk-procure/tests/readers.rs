@@ -283,6 +283,22 @@ fn award_tables() {
         problems(&r),
         ["awards.csv:6: notice WH-2025-105: no supplier; row skipped"]
     );
+    // Saved on Windows with semicolons: every row keeps its own line.
+    let r = table::read(
+        &b"buyer;supplier;cpv;value;currency;date\r\n\
+           Gemeente Westerhaven;Hikvision Europe B.V.;35125300-2;120000;EUR;2025-03-01\r\n\
+           Gemeente Westerhaven;;35125300-2;8000;EUR;2025-04-01\r\n\
+           Gemeente Westerhaven;Axis Communications AB;35125300-2;n/a;EUR;2025-05-01\r\n"[..],
+        "crlf.csv",
+    );
+    assert_eq!(r.awards.len(), 2);
+    assert_eq!(
+        problems(&r),
+        [
+            "crlf.csv:3: no supplier; row skipped",
+            "crlf.csv:4: value \"n/a\" is not a number; kept without a value"
+        ]
+    );
     let r = table::read(&b"name;amount\nx;1\n"[..], "t.csv");
     assert_eq!(
         problems(&r),
