@@ -442,7 +442,7 @@ impl<'r> Identifier<'r> {
         named.extend(by_relabel.iter().copied());
         named.extend(by_block.filter(|_| block_relabels));
         named.extend(by_declared);
-        let Some(&(maker, best, _)) = named.first() else {
+        let Some(&(maker, _, _)) = named.first() else {
             return Verdict {
                 maker: None,
                 vendor: outside,
@@ -467,6 +467,14 @@ impl<'r> Identifier<'r> {
             .map(|&(e, _, _)| e)
             .chain(support.iter().copied())
             .any(|e| self.same_family(e, maker));
+        // The strongest evidence naming the maker's family: a weaker rule
+        // ranked first (fingerprints come before a MAC block) does not
+        // lower what the block says.
+        let best = named
+            .iter()
+            .filter(|&&(e, _, _)| self.same_family(e, maker))
+            .map(|&(_, c, _)| c)
+            .fold(0.0, f64::max);
         let confidence = (best + AGREEMENT * (basis.len() as f64 - 1.0)).min(MAX);
         // Relabelled: the declared brand, or the holder of the MAC block, is
         // outside the maker's family.
