@@ -332,7 +332,7 @@ pub(crate) fn open(
             let delimiter = if format == AssetsInput::Tsv {
                 b'\t'
             } else {
-                derisk_core::table::delimiter(first_line)
+                derisk_table::delimiter(first_line)
             };
             let table = derisk_devices::CsvDevices::new(reader, file, delimiter, map)
                 .map_err(|e| anyhow::anyhow!(e))?;

@@ -118,7 +118,7 @@ fn walk(inputs: &[String]) -> anyhow::Result<Vec<Input>> {
 
 /// The header cells of a table's first line.
 fn header_cells(first_line: &str) -> Vec<String> {
-    let delimiter = char::from(derisk_core::table::delimiter(first_line.as_bytes()));
+    let delimiter = char::from(derisk_table::delimiter(first_line.as_bytes()));
     first_line
         .split(delimiter)
         .map(|c| c.trim().trim_matches('"').trim().to_owned())

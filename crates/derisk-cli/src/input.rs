@@ -59,7 +59,7 @@ impl InputFormat {
 
 /// Whether a comma-separated first line names a known name column.
 fn looks_like_header(line: &[u8]) -> bool {
-    let delimiter = char::from(derisk_core::table::delimiter(line));
+    let delimiter = char::from(derisk_table::delimiter(line));
     let line = String::from_utf8_lossy(line);
     line.split(delimiter)
         .any(|f| NAME_COLUMNS.contains(&f.trim().trim_matches('"').to_ascii_lowercase().as_str()))
@@ -360,17 +360,13 @@ impl Reader {
                 let delimiter = if format == InputFormat::Tsv {
                     b'\t'
                 } else {
-                    derisk_core::table::delimiter(
-                        head.split(|&b| b == b'\n').next().unwrap_or_default(),
-                    )
+                    derisk_table::delimiter(head.split(|&b| b == b'\n').next().unwrap_or_default())
                 };
                 let mut reader = csv::ReaderBuilder::new()
                     .delimiter(delimiter)
                     .flexible(true)
                     .has_headers(true)
-                    .from_reader(
-                        Box::new(derisk_core::table::Lf::new(buffered)) as Box<dyn Read + Send>
-                    );
+                    .from_reader(Box::new(derisk_table::Lf::new(buffered)) as Box<dyn Read + Send>);
                 let headers: Vec<String> = reader
                     .byte_headers()
                     .with_context(|| format!("{path}:1: cannot read the header row"))?

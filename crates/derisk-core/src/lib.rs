@@ -34,7 +34,6 @@ mod id;
 mod mac;
 mod relation;
 mod source;
-pub mod table;
 
 pub use date::{DateError, PartialDate, utc_timestamp};
 pub use designation::{Coverage, Designation, List, ListKind};

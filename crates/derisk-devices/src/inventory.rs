@@ -271,7 +271,7 @@ pub fn table_devices(
 
 /// Reads devices from a CSV or TSV inventory, row by row.
 pub struct CsvDevices<R> {
-    reader: csv::Reader<derisk_core::table::Lf<std::io::BufReader<R>>>,
+    reader: csv::Reader<derisk_table::Lf<std::io::BufReader<R>>>,
     mapping: Mapping,
     file: String,
     row: u64,
@@ -291,7 +291,7 @@ impl<R: Read> CsvDevices<R> {
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
-            .from_reader(derisk_core::table::Lf::new(std::io::BufReader::new(reader)));
+            .from_reader(derisk_table::Lf::new(std::io::BufReader::new(reader)));
         let headers: Vec<String> = reader
             .headers()
             .map_err(|e| format!("{file}:1: cannot read the header row: {e}"))?

@@ -36,7 +36,7 @@ pub fn read(mut input: impl BufRead, file: &str) -> Read {
             return out;
         }
     };
-    let delimiter = derisk_core::table::delimiter(first.as_bytes());
+    let delimiter = derisk_table::delimiter(first.as_bytes());
     let mut table = match tabular::open(first, input, delimiter, file) {
         Ok(t) => t,
         Err(p) => {

@@ -5,7 +5,7 @@
 use std::io::{BufRead, Chain, Cursor, Read as _};
 
 use csv::StringRecord;
-use derisk_core::table::Lf;
+use derisk_table::Lf;
 
 use crate::award::Problem;
 

@@ -1,6 +1,9 @@
-//! What the readers of delimited tables share: the delimiter of a file
-//! taken from its header line. Spreadsheet programs in much of Europe
-//! save "CSV" with semicolons, because the comma is their decimal mark.
+//! What derisk's readers of delimited tables (supplier lists,
+//! inventories, award tables) share: the delimiter of a file taken from
+//! its header line, since spreadsheet programs in much of Europe save
+//! "CSV" with semicolons (the comma is their decimal mark); and [`Lf`],
+//! which turns CRLF line ends into LF so the `csv` crate numbers the rows
+//! of a file saved on Windows right.
 
 /// The delimiter of a delimited text table, from its header line: of
 /// comma, semicolon, tab and vertical bar, the one found most often
