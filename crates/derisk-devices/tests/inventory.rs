@@ -65,14 +65,8 @@ fn the_users_mapping_wins_and_bad_ones_are_named() {
     );
 }
 
-#[test]
-fn rows_become_devices_with_their_lines() {
-    let csv: &[u8] = b"Asset Tag,MAC Address,Manufacturer\n\
-               CAM-1,44:19:b6:2a:10:07,Hikvision\n\
-               ,,\n\
-               ,00:40:8c:e1:5b:22,\"Axis, AB\"\n\
-               CAM-4,\xff\xfe,Dahua\n";
-    let mut r = CsvDevices::new(csv, "reg.csv", b',', &[]).unwrap();
+/// Each row read: a device with its line and values, or the problem.
+fn rows<R: std::io::Read>(mut r: CsvDevices<R>) -> Vec<String> {
     let mut got = Vec::new();
     while let Some(item) = r.next_item() {
         got.push(match item {
@@ -80,6 +74,17 @@ fn rows_become_devices_with_their_lines() {
             Item::Skipped(p) => p.to_string(),
         });
     }
+    got
+}
+
+#[test]
+fn rows_become_devices_with_their_lines() {
+    let csv: &[u8] = b"Asset Tag,MAC Address,Manufacturer\n\
+               CAM-1,44:19:b6:2a:10:07,Hikvision\n\
+               ,,\n\
+               ,00:40:8c:e1:5b:22,\"Axis, AB\"\n\
+               CAM-4,\xff\xfe,Dahua\n";
+    let got = rows(CsvDevices::new(csv, "reg.csv", b',', &[]).unwrap());
     assert_eq!(
         got,
         [
@@ -98,14 +103,7 @@ fn a_windows_export_keeps_its_line_numbers() {
                CAM-1;44:19:b6:2a:10:07;Hikvision\r\n\
                CAM-2;00:40:8c:e1:5b:22;\"Axis; AB\"\r\n\
                CAM-3;\xff\xfe;Dahua\r\n";
-    let mut r = CsvDevices::new(csv, "reg.csv", b';', &[]).unwrap();
-    let mut got = Vec::new();
-    while let Some(item) = r.next_item() {
-        got.push(match item {
-            Item::Device(d, _) => format!("{} @{}: {:?}", d.id, d.line, d.values),
-            Item::Skipped(p) => p.to_string(),
-        });
-    }
+    let got = rows(CsvDevices::new(csv, "reg.csv", b';', &[]).unwrap());
     assert_eq!(
         got,
         [
