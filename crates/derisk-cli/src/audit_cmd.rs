@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, bail};
 use derisk_core::Decision;
 use derisk_devices::{Field, Item as DeviceItem};
-use derisk_exposure::category::{criticality, of_cpv, of_device};
+use derisk_exposure::category::{categorise, criticality, of_cpv};
 use derisk_exposure::policy::Known;
 use derisk_exposure::{
     Alternatives, Asset, Audit, InputFile, Listed, Location, Party, Policies, Purchase, Report,
@@ -997,19 +997,12 @@ fn devices(
                 v.designations(),
                 evidence,
             )),
-            (None, Some(vendor)) => Some(Party {
-                entity: None,
-                name: vendor.clone(),
-                family: format!("vendor:{}", vendor.to_lowercase()),
-                family_name: vendor.clone(),
-                confidence: derisk_match::round3(v.confidence),
+            (None, Some(vendor)) => Some(outside(
+                vendor,
+                derisk_match::round3(v.confidence),
                 basis,
-                decision: "match".to_owned(),
-                path: Vec::new(),
-                designations: Vec::new(),
                 evidence,
-                dismissed: None,
-            }),
+            )),
             // A brand the records give but no evidence ties to a maker:
             // the brand counts as the maker, on the records' word.
             (None, None) => device
@@ -1017,20 +1010,15 @@ fn devices(
                 .or_else(|| device.get(Field::OnvifManufacturer))
                 .map(str::trim)
                 .filter(|b| !derisk_devices::placeholder(b))
-                .map(|brand| Party {
-                    entity: None,
-                    name: brand.to_owned(),
-                    family: format!("vendor:{}", brand.to_lowercase()),
-                    family_name: brand.to_owned(),
-                    confidence: 0.3,
-                    basis: vec!["declared".to_owned()],
-                    decision: "match".to_owned(),
-                    path: Vec::new(),
-                    designations: Vec::new(),
-                    evidence: vec![format!(
-                        "declared {brand:?}; no fingerprint, MAC block or registry entity names the maker"
-                    )],
-                    dismissed: None,
+                .map(|brand| {
+                    outside(
+                        brand,
+                        0.3,
+                        vec!["declared".to_owned()],
+                        vec![format!(
+                            "declared {brand:?}; no fingerprint, MAC block or registry entity names the maker"
+                        )],
+                    )
                 }),
         };
         let role = device.get(Field::Role).map(str::to_owned);
@@ -1038,7 +1026,7 @@ fn devices(
             .model
             .clone()
             .or_else(|| device.get(Field::DeclaredModel).map(str::to_owned));
-        let category = of_device(
+        let (category, series) = categorise(
             role.as_deref(),
             model.as_deref(),
             maker.as_ref().map(|m| m.family_name.as_str()),
@@ -1056,6 +1044,7 @@ fn devices(
             site: device.get(Field::Site).map(str::to_owned),
             role,
             category,
+            series,
             criticality: criticality(device.get(Field::Criticality)),
             value_eur: device.get(Field::Value).and_then(euro),
             declared: device
@@ -1069,6 +1058,24 @@ fn devices(
         });
     }
     Ok(problems)
+}
+
+/// A maker outside the registry, named by the evidence or the records: its
+/// own family, no owners, no designations.
+fn outside(name: &str, confidence: f64, basis: Vec<String>, evidence: Vec<String>) -> Party {
+    Party {
+        entity: None,
+        name: name.to_owned(),
+        family: format!("vendor:{}", name.to_lowercase()),
+        family_name: name.to_owned(),
+        confidence,
+        basis,
+        decision: "match".to_owned(),
+        path: Vec::new(),
+        designations: Vec::new(),
+        evidence,
+        dismissed: None,
+    }
 }
 
 /// The MAC address as twelve lower-case hex digits, if it is one.
@@ -1148,9 +1155,12 @@ fn merge(assets: Vec<Asset>) -> (Vec<Asset>, usize) {
         first.declared = first.declared.take().or(a.declared);
         first.value_eur = first.value_eur.or(a.value_eur);
         first.purchase = first.purchase.take().or(a.purchase);
-        if first.category == derisk_exposure::Category::Other {
-            first.category = a.category;
-        }
+        // The category from the merged role, model and maker.
+        (first.category, first.series) = categorise(
+            first.role.as_deref(),
+            first.model.as_deref(),
+            first.maker.as_ref().map(|m| m.family_name.as_str()),
+        );
         if first.criticality == derisk_exposure::Criticality::Unknown {
             first.criticality = a.criticality;
         }

@@ -285,31 +285,41 @@ pub fn from_words(texts: &[&str]) -> Option<Category> {
 /// from its maker's model series, else from its maker's line, else
 /// `other`.
 pub fn of_device(role: Option<&str>, model: Option<&str>, maker_family: Option<&str>) -> Category {
+    categorise(role, model, maker_family).0
+}
+
+/// A device's category as [`of_device`] finds it, with the model series
+/// that decided it when only the series did (so the report can say so
+/// and cite the series' sources).
+pub fn categorise(
+    role: Option<&str>,
+    model: Option<&str>,
+    maker_family: Option<&str>,
+) -> (Category, Option<&'static Series>) {
     let texts: Vec<&str> = [role, model].into_iter().flatten().collect();
     if let Some(c) = from_words(&texts) {
-        return c;
+        return (c, None);
     }
     if let (Some(family), Some(model)) = (maker_family, model)
         && let Some(s) = ModelSeries::bundled().find(family, model)
     {
-        return s.category;
+        return (s.category, Some(s));
     }
-    maker_family
-        .map(fold)
-        .and_then(|f| {
-            MAKER_LINES
-                .iter()
-                .find(|(w, _)| f.contains(&format!(" {w} ")) || f.contains(&format!(" {w}")))
-                .map(|(_, c)| *c)
-        })
-        .unwrap_or(Category::Other)
+    let line = maker_family.map(fold).and_then(|f| {
+        // A word of the family's name that begins with the line's word.
+        MAKER_LINES
+            .iter()
+            .find(|(w, _)| f.contains(&format!(" {w}")))
+            .map(|(_, c)| *c)
+    });
+    (line.unwrap_or(Category::Other), None)
 }
 
 const BUNDLED_SERIES: &str = include_str!("../../../data/categories/model-series.toml");
 
 /// A model series: the models of one maker family whose names begin with
 /// one prefix, and the kind of equipment they are.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Series {
     /// A word of the maker family's name (`huawei`).
     pub family: String,
@@ -469,20 +479,6 @@ impl ModelSeries {
             .filter(|s| family.contains(&s.padded))
             .find(|s| s.fits(model))
     }
-}
-
-/// The model series that decided a device's category, when no word of
-/// its role or model did.
-pub fn series_of_device(
-    role: Option<&str>,
-    model: Option<&str>,
-    maker_family: Option<&str>,
-) -> Option<&'static Series> {
-    let texts: Vec<&str> = [role, model].into_iter().flatten().collect();
-    if from_words(&texts).is_some() {
-        return None;
-    }
-    ModelSeries::bundled().find(maker_family?, model?)
 }
 
 /// The category of a CPV code (eight digits, check digit optional), by

@@ -145,6 +145,10 @@ pub struct Asset {
     pub role: Option<String>,
     /// Its category.
     pub category: Category,
+    /// The maker's model series that gave the category, when neither its
+    /// role nor its model's words did.
+    #[serde(skip)]
+    pub series: Option<&'static crate::category::Series>,
     /// Core or edge.
     pub criticality: Criticality,
     /// Its value in euro, when the input gives one in euro.

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::category::{Category, Criticality, ModelSeries, Sector, series_of_device};
+use crate::category::{Category, Criticality, ModelSeries, Sector};
 use crate::exposure::{Exposure, Link, Traces, exposure, trace};
 use crate::model::{Asset, InputFile, Location, Party, Purchase, SourceRef, Supplier};
 use crate::plan::{Action, plan};
@@ -605,12 +605,7 @@ fn finding(
             let a = &recs.assets[i];
             // A category that only the maker's model series gives says
             // so, with the series' sources.
-            let series = series_of_device(
-                a.role.as_deref(),
-                a.model.as_deref(),
-                a.maker.as_ref().map(|m| m.family_name.as_str()),
-            )
-            .filter(|s| s.category == a.category);
+            let series = a.series.filter(|s| s.category == a.category);
             if let Some(s) = series {
                 sources.extend(s.sources.iter().cloned());
             }

@@ -49,6 +49,7 @@ fn asset(id: &str, category: Category, crit: Criticality, m: Option<Party>) -> A
         site: Some("Gate".to_owned()),
         role: None,
         category,
+        series: None,
         criticality: crit,
         value_eur: Some(100.0),
         declared: None,
@@ -426,7 +427,8 @@ fn a_category_from_a_model_series_says_so_and_cites_the_series() {
         Some(maker("huawei", &["us-ndaa-889"])),
     );
     fw.model = Some("USG6525E".to_owned());
-    fw.category = derisk_exposure::category::of_device(None, fw.model.as_deref(), Some("HUAWEI"));
+    (fw.category, fw.series) =
+        derisk_exposure::category::categorise(None, fw.model.as_deref(), Some("HUAWEI"));
     assert_eq!(fw.category, Category::Network);
     let r = run(vec![fw], Vec::new(), Vec::new(), &["nis2"], None);
     let f = &r.findings[0];
