@@ -9,9 +9,9 @@
 use std::fmt::Write as _;
 
 use crate::policy::Status;
-use crate::report::{Report, pct, thousands};
+use crate::report::{Report, pct};
 
-use super::{capitalise, summary_lines, svg, title};
+use super::{capitalise, exposure_tables, group_cells, summary_lines, svg, title};
 
 /// Escapes text for HTML content and attribute values.
 pub(crate) fn esc(text: &str) -> String {
@@ -272,36 +272,24 @@ pub fn html(r: &Report) -> String {
         ));
         o.push_str("<h3>Maker families and concentration</h3>");
         o.push_str(&svg::family_stacks(&r.exposure.by_category));
-        for (name, groups) in [
-            ("category", &r.exposure.by_category),
-            ("site", &r.exposure.by_site),
-            ("criticality", &r.exposure.by_criticality),
-        ] {
+        for (name, groups) in exposure_tables(r) {
             let _ = write!(
                 o,
                 "<h3>By {name}</h3><table><thead><tr><th>{}</th><th class=\"num\">Devices</th><th class=\"num\">High-risk</th><th class=\"num\">Share</th><th class=\"num\">By value</th><th class=\"num\">HHI</th><th>Single source</th><th class=\"num\">Untraced</th><th>Largest maker families</th></tr></thead><tbody>",
                 capitalise(name)
             );
+            // Columns 1 to 5 and 7 are numbers.
             for g in groups {
-                let fams: Vec<String> = g
-                    .families
-                    .iter()
-                    .take(3)
-                    .map(|f| format!("{} {}", esc(&f.name), pct(f.share)))
-                    .collect();
-                let _ = write!(
-                    o,
-                    "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-                    esc(&g.label),
-                    g.devices,
-                    g.high_risk,
-                    pct(g.share_count),
-                    g.share_value.map(pct).unwrap_or_else(|| "-".to_owned()),
-                    thousands(g.hhi),
-                    if g.single_source { "yes" } else { "no" },
-                    g.untraced,
-                    fams.join(", ")
-                );
+                o.push_str("<tr>");
+                for (i, cell) in group_cells(g).iter().enumerate() {
+                    let class = if matches!(i, 1..=5 | 7) {
+                        " class=\"num\""
+                    } else {
+                        ""
+                    };
+                    let _ = write!(o, "<td{class}>{}</td>", esc(cell));
+                }
+                o.push_str("</tr>");
             }
             o.push_str("</tbody></table>");
         }

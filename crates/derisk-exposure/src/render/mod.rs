@@ -8,6 +8,7 @@ pub use html::html;
 
 use std::fmt::Write as _;
 
+use crate::exposure::Group;
 use crate::report::{Finding, Report, pct, thousands};
 
 /// The report as pretty-printed JSON.
@@ -115,6 +116,39 @@ fn md(text: &str) -> String {
 
 fn share_value(s: Option<f64>) -> String {
     s.map(pct).unwrap_or_else(|| "-".to_owned())
+}
+
+/// The exposure tables, each with what its rows are grouped by.
+fn exposure_tables(r: &Report) -> [(&'static str, &[Group]); 3] {
+    [
+        ("category", &r.exposure.by_category),
+        ("site", &r.exposure.by_site),
+        ("criticality", &r.exposure.by_criticality),
+    ]
+}
+
+/// The cells of a group's row in an exposure table, as plain text (each
+/// format escapes them its way): the group, devices, high-risk devices,
+/// share, share by value, HHI, single source, untraced devices and the
+/// three largest maker families.
+fn group_cells(g: &Group) -> [String; 9] {
+    let families: Vec<String> = g
+        .families
+        .iter()
+        .take(3)
+        .map(|f| format!("{} {}", f.name, pct(f.share)))
+        .collect();
+    [
+        g.label.clone(),
+        g.devices.to_string(),
+        g.high_risk.to_string(),
+        pct(g.share_count),
+        share_value(g.share_value),
+        thousands(g.hhi),
+        if g.single_source { "yes" } else { "no" }.to_owned(),
+        g.untraced.to_string(),
+        families.join(", "),
+    ]
 }
 
 /// The one-line title of the report.
@@ -252,11 +286,7 @@ pub fn markdown(r: &Report) -> String {
         );
     }
     o.push('\n');
-    for (name, groups) in [
-        ("category", &r.exposure.by_category),
-        ("site", &r.exposure.by_site),
-        ("criticality", &r.exposure.by_criticality),
-    ] {
+    for (name, groups) in exposure_tables(r) {
         if groups.is_empty() {
             continue;
         }
@@ -268,25 +298,8 @@ pub fn markdown(r: &Report) -> String {
         );
         let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|");
         for g in groups {
-            let fams: Vec<String> = g
-                .families
-                .iter()
-                .take(3)
-                .map(|f| format!("{} {}", f.name, pct(f.share)))
-                .collect();
-            let _ = writeln!(
-                o,
-                "| {} | {} | {} | {} | {} | {:.0} | {} | {} | {} |",
-                md(&g.label),
-                g.devices,
-                g.high_risk,
-                pct(g.share_count),
-                share_value(g.share_value),
-                g.hhi,
-                if g.single_source { "yes" } else { "no" },
-                g.untraced,
-                md(&fams.join(", "))
-            );
+            let cells: Vec<String> = group_cells(g).iter().map(|c| md(c)).collect();
+            let _ = writeln!(o, "| {} |", cells.join(" | "));
         }
         o.push('\n');
     }

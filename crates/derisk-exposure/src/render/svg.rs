@@ -40,13 +40,7 @@ pub(crate) fn group_bars(groups: &[Group], caption: &str) -> String {
         let high = scale(g.high_risk);
         let other = scale(g.devices - g.unattributed - g.high_risk);
         let unknown = scale(g.unattributed);
-        let _ = write!(
-            s,
-            r#"<text x="{}" y="{}" text-anchor="end" class="lbl">{}</text>"#,
-            left - 8,
-            y + 15,
-            esc(&truncate(&g.label, 28))
-        );
+        row_label(&mut s, left, y, &g.label);
         let mut x = left as f64;
         for (w, colour, what) in [
             (high, RISK, "designated makers"),
@@ -118,13 +112,7 @@ pub(crate) fn family_stacks(groups: &[Group]) -> String {
     );
     for (i, g) in groups.iter().enumerate() {
         let y = 6 + i * row;
-        let _ = write!(
-            s,
-            r#"<text x="{}" y="{}" text-anchor="end" class="lbl">{}</text>"#,
-            left - 8,
-            y + 15,
-            esc(&truncate(&g.label, 28))
-        );
+        row_label(&mut s, left, y, &g.label);
         let mut x = left as f64;
         let (mut r, mut o) = (0, 0);
         let shown = g.families.len().min(5);
@@ -332,6 +320,18 @@ pub(crate) fn path(f: &Finding) -> String {
     s.push_str(r##"<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>"##);
     s.push_str("</svg>");
     s
+}
+
+/// The label of a bar chart's row, right-aligned before the bars that
+/// start at `left`, for the row whose top is `y`.
+fn row_label(s: &mut String, left: usize, y: usize, label: &str) {
+    let _ = write!(
+        s,
+        r#"<text x="{}" y="{}" text-anchor="end" class="lbl">{}</text>"#,
+        left - 8,
+        y + 15,
+        esc(&truncate(label, 28))
+    );
 }
 
 /// At most `n` characters, with an ellipsis when cut.
