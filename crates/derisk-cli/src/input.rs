@@ -49,7 +49,7 @@ impl InputFormat {
             InputFormat::Jsonl
         } else if first.contains(&b'\t') {
             InputFormat::Tsv
-        } else if first.contains(&b',') && looks_like_header(first) {
+        } else if looks_like_header(first) {
             InputFormat::Csv
         } else {
             InputFormat::Text
@@ -57,11 +57,15 @@ impl InputFormat {
     }
 }
 
-/// Whether a comma-separated first line names a known name column.
+/// Whether a first line is a header row: cells split by a delimiter
+/// (comma, semicolon, bar), one of them a known name column.
 fn looks_like_header(line: &[u8]) -> bool {
-    let delimiter = char::from(derisk_table::delimiter(line));
+    let delimiter = derisk_table::delimiter(line);
+    if !line.contains(&delimiter) {
+        return false;
+    }
     let line = String::from_utf8_lossy(line);
-    line.split(delimiter)
+    line.split(char::from(delimiter))
         .any(|f| NAME_COLUMNS.contains(&f.trim().trim_matches('"').to_ascii_lowercase().as_str()))
 }
 
@@ -315,6 +319,7 @@ impl Reader {
     ) -> anyhow::Result<Reader> {
         let consumed = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let digest = Digest::default();
+        let by_name = format.is_none();
         let format = format.or_else(|| InputFormat::from_path(path));
         if format == Some(InputFormat::Xlsx) {
             if path == "-" {
@@ -345,7 +350,14 @@ impl Reader {
                 "{path}: the file is empty; expected names, one per line, or a table with a header row"
             );
         }
-        let format = format.unwrap_or_else(|| InputFormat::sniff(head));
+        let format = match format {
+            // A ".txt" whose first line is a header row is a table.
+            Some(InputFormat::Text) if by_name && InputFormat::sniff(head) == InputFormat::Csv => {
+                InputFormat::Csv
+            }
+            Some(f) => f,
+            None => InputFormat::sniff(head),
+        };
         let file = path.to_string();
         let inner = match format {
             InputFormat::Text | InputFormat::Jsonl => Inner::Lines {
@@ -752,5 +764,35 @@ fn decode(bytes: &[u8]) -> (String, Option<usize>) {
             let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
             (text.into_owned(), Some(e.valid_up_to()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InputFormat;
+
+    #[test]
+    fn a_header_row_makes_a_table_whatever_its_delimiter() {
+        assert_eq!(
+            InputFormat::sniff(b"name,country\nHuawei,CN\n"),
+            InputFormat::Csv
+        );
+        assert_eq!(
+            InputFormat::sniff(b"Naam;Land\r\nHikvision Europe B.V.;NL\r\n"),
+            InputFormat::Csv
+        );
+        assert_eq!(
+            InputFormat::sniff(b"\xef\xbb\xbfSupplier|Country\n"),
+            InputFormat::Csv
+        );
+        assert_eq!(InputFormat::sniff(b"name\tcountry\n"), InputFormat::Tsv);
+        // Names, one a line, even with a comma or semicolon in them.
+        assert_eq!(
+            InputFormat::sniff(b"Smith, Jones & Co\nAxis AB\n"),
+            InputFormat::Text
+        );
+        assert_eq!(InputFormat::sniff(b"Huawei; ZTE\n"), InputFormat::Text);
+        // A known column name alone is a name, not a header row.
+        assert_eq!(InputFormat::sniff(b"Vendor\n"), InputFormat::Text);
     }
 }
