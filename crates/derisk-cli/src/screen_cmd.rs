@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use anyhow::{Context as _, bail};
 use derisk_core::{CountryCode, Decision, NameKind};
 use derisk_match::{
-    Hit, Matcher, NameInput, PreparedQuery, Query, ScoreConfig, Scratch, evidence_hash,
+    Hit, PreparedQuery, Query, ScoreConfig, Scratch, evidence_hash,
     finding_key, round3,
 };
 use derisk_registry::{ControlRules, Registry};
@@ -788,13 +788,12 @@ pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<Outcome> {
 /// The scorer on one pair: `name2` is indexed alone and `name1` scored
 /// against it, exactly as a screened name is scored against a registry name.
 pub(crate) fn pair_score(name1: &str, name2: &str) -> (f64, String) {
-    let m = Matcher::build(&NameInput::numbered(&[name2]));
     let q = PreparedQuery::new(name1, None);
-    match m.score(&q, 0) {
+    match derisk_match::score_pair(&q, name2) {
         Some(s) => {
             let (_, sentence) = derisk_match::explain(&s, &q);
             (s.score, sentence)
         }
-        None => (0.0, "no distinctive word in common".to_string()),
+        None => (0.0, derisk_match::explain_none(&q, name2)),
     }
 }

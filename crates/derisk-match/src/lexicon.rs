@@ -1,898 +1,442 @@
-//! The word lists normalisation works from: legal forms, descriptor
-//! ("generic") words, place names, stop words and abbreviations, in the
-//! Latin-script forms they take after folding (lower case, no diacritics,
-//! dotted single letters joined: "B.V." is `bv`, "Sp. z o.o." is `sp z oo`)
-//! and in Chinese.
+//! The word lists normalisation works from.
 //!
-//! Where the lists come from:
-//! - Legal forms follow the ISO 20275 Entity Legal Forms code list kept by
-//!   GLEIF (<https://www.gleif.org/en/about-lei/code-lists/iso-20275-entity-legal-forms-code-list>,
-//!   "ISO 20275 Entity Legal Forms Code List", version 1.5, 2023), which
-//!   gives each jurisdiction's legal forms with their abbreviations. Only the
-//!   forms common in supplier lists of EU buyers and in PRC company names are
-//!   listed; the canonical label is ours.
-//! - Chinese legal forms (有限公司, 股份有限公司, 有限责任公司) are the forms
-//!   of the Company Law of the People's Republic of China
-//!   (<http://www.npc.gov.cn/npc/c2/c30834/202312/t20231229_433999.html>,
-//!   "Company Law of the PRC", revised 2023-12-29).
-//! - PRC place names are the provincial-level divisions and their capitals
-//!   and the largest prefecture-level cities as listed by the National
-//!   Bureau of Statistics (<https://www.stats.gov.cn/sj/tjbz/qhdm/>,
-//!   "Statistical division codes", 2023), in Hanyu Pinyin and in characters.
-//! - Descriptor words are what company names in these languages commonly add
-//!   to a distinctive name (sector, "group", "international"); they are
-//!   matched with a low weight rather than removed, so that a name made only
-//!   of them ("Digital Technology Group") has nothing distinctive to match.
+//! Most of them are data files under `data/lexicon/`, compiled by the build
+//! script into the tables included below (folded exactly as names are):
+//!
+//! - legal forms: the ISO 20275 Entity Legal Forms code list published by
+//!   GLEIF (version 1.5, 2023-09-28), the entries whose names are company
+//!   forms, with what `legal-forms.toml` adds (abbreviations the code list
+//!   lacks, English renderings of foreign forms, forms shared by many
+//!   jurisdictions); each form has a class and the countries it belongs to;
+//! - descriptors (`descriptors.toml`: words that say what an organisation
+//!   does or how it is organised, each with one canonical English token and
+//!   its spellings and translations, Chinese ones included) and places
+//!   (`places.toml`: countries, regions, cities and continents, with their
+//!   names in other languages and in Chinese);
+//! - ordinary words (`word-frequency.txt`: words at least about once in
+//!   three million words of text in one of the EU languages, Russian,
+//!   Ukrainian, Bulgarian or Turkish, from the wordfreq project's lists),
+//!   which tell a coined name ("Hikvision") from a word of the language
+//!   ("delta", "scanner").
+//!
+//! Stop words and number words are short and live here.
 
-/// A legal form: the token sequence as it appears after folding, and the
-/// canonical label shown in explanations. Forms with the same label agree.
-pub(crate) const LEGAL_FORMS: &[(&str, &str)] = &[
-    // English and common-law forms
-    ("co ltd", "Co Ltd"),
-    ("co limited", "Co Ltd"),
-    ("company limited", "Co Ltd"),
-    ("corporation limited", "Corp Ltd"),
-    ("corp ltd", "Corp Ltd"),
-    ("ltd", "Ltd"),
-    ("limited", "Ltd"),
-    ("public limited company", "PLC"),
-    ("plc", "PLC"),
-    ("llc", "LLC"),
-    ("l l c", "LLC"),
-    ("limited liability company", "LLC"),
-    ("inc", "Inc"),
-    ("incorporated", "Inc"),
-    ("corp", "Corp"),
-    ("corporation", "Corp"),
-    ("co", "Co"),
-    ("company", "Co"),
-    ("llp", "LLP"),
-    ("lp", "LP"),
-    ("pte ltd", "Pte Ltd"),
-    ("pty ltd", "Pty Ltd"),
-    ("private limited", "Pvt Ltd"),
-    ("pvt ltd", "Pvt Ltd"),
-    ("sdn bhd", "Sdn Bhd"),
-    ("bhd", "Bhd"),
-    ("kk", "KK"),
-    ("kabushiki kaisha", "KK"),
-    // Dutch and Belgian
-    ("bv", "BV"),
-    ("besloten vennootschap", "BV"),
-    ("besloten vennootschap met beperkte aansprakelijkheid", "BV"),
-    ("nv", "NV"),
-    ("naamloze vennootschap", "NV"),
-    ("bvba", "BV"),
-    ("srl", "SRL"),
-    ("vof", "VOF"),
-    // German, Austrian, Swiss
-    ("gmbh", "GmbH"),
-    ("gesellschaft mit beschrankter haftung", "GmbH"),
-    ("gmbh co kg", "GmbH & Co KG"),
-    ("ag", "AG"),
-    ("aktiengesellschaft", "AG"),
-    ("kg", "KG"),
-    ("kgaa", "KGaA"),
-    ("ohg", "OHG"),
-    ("ug", "UG"),
-    ("ug haftungsbeschrankt", "UG"),
-    ("ev", "eV"),
-    ("se", "SE"),
-    // French
-    ("sa", "SA"),
-    ("societe anonyme", "SA"),
-    ("sas", "SAS"),
-    ("societe par actions simplifiee", "SAS"),
-    ("sasu", "SASU"),
-    ("sarl", "SARL"),
-    ("societe a responsabilite limitee", "SARL"),
-    ("eurl", "EURL"),
-    ("snc", "SNC"),
-    ("sca", "SCA"),
-    // Italian, Spanish, Portuguese
-    ("spa", "SpA"),
-    ("societa per azioni", "SpA"),
-    ("srls", "SRL"),
-    ("societa a responsabilita limitata", "SRL"),
-    ("sl", "SL"),
-    ("slu", "SL"),
-    ("sociedad limitada", "SL"),
-    ("sociedad anonima", "SA"),
-    ("lda", "Lda"),
-    ("ltda", "Lda"),
-    // Polish, Czech, Slovak
-    ("sp z oo", "Sp z oo"),
-    ("spolka z ograniczona odpowiedzialnoscia", "Sp z oo"),
-    ("spolka akcyjna", "SA"),
-    ("sp k", "Sp k"),
-    ("sp j", "Sp j"),
-    ("sro", "sro"),
-    ("spol s ro", "sro"),
-    ("as", "AS"),
-    // Nordic and Baltic
-    ("ab", "AB"),
-    ("publ", "AB"),
-    ("ab publ", "AB"),
-    ("aktiebolag", "AB"),
-    ("oy", "Oy"),
-    ("oyj", "Oyj"),
-    ("asa", "ASA"),
-    ("aps", "ApS"),
-    ("uab", "UAB"),
-    ("ou", "OU"),
-    ("sia", "SIA"),
-    // Hungarian, Romanian, Greek, Bulgarian
-    ("kft", "Kft"),
-    ("zrt", "Zrt"),
-    ("nyrt", "Nyrt"),
-    ("ae", "AE"),
-    ("epe", "EPE"),
-    ("ike", "IKE"),
-    ("ood", "OOD"),
-    ("ead", "EAD"),
-    ("eood", "EOOD"),
-];
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
-/// Legal forms that are also ordinary words or initials ("AS Watson",
-/// "Co-op", "SA Water"): they count as legal forms only at the end of a name
-/// (or just before another legal form), and the Nordic and Baltic prefix
-/// forms also at its start.
-pub(crate) const AMBIGUOUS_LEGAL_FORMS: &[&str] = &[
-    "co",
-    "company",
-    "corp",
-    "corporation",
-    "as",
-    "ab",
-    "ag",
-    "sa",
-    "se",
-    "sl",
-    "lp",
-    "kk",
-    "ou",
-    "ae",
-    "ev",
-    "ug",
-    "kg",
-    "sia",
-    "spa",
-    "oy",
-    "sca",
-    "limited",
-];
+include!(concat!(env!("OUT_DIR"), "/lexicon.rs"));
 
-/// Words of legal forms that, found inside a name rather than at its end,
-/// describe rather than distinguish ("ZTE Corporation Sverige AB").
-pub(crate) const LEGAL_WORDS: &[&str] = &[
-    "co",
-    "company",
-    "corp",
-    "corporation",
-    "limited",
-    "ltd",
-    "inc",
-    "incorporated",
-    "ag",
-    "sa",
-    "ab",
-    "as",
-    "oy",
-    "oyj",
-    "bv",
-    "nv",
-    "gmbh",
-    "llc",
-    "plc",
-    "spa",
-    "srl",
-    "sl",
-    "se",
-    "kg",
-];
-
-/// Legal forms that stand in front of the name in their languages.
-pub(crate) const PREFIX_LEGAL_FORMS: &[&str] = &["ab", "as", "uab", "sia", "ou", "oy"];
-
-/// The `&'static` spelling of a legal-form label, for an index read back
-/// from a file: every label comes from these tables ("AB" is the label
-/// of a prefix form without an entry of its own).
-pub(crate) fn legal_label(text: &str) -> Option<&'static str> {
-    LEGAL_FORMS
-        .iter()
-        .chain(HAN_LEGAL_FORMS)
-        .map(|&(_, label)| label)
-        .chain(["AB"])
-        .find(|&label| label == text)
+/// A legal form as the build script compiled it.
+#[derive(Debug)]
+pub(crate) struct LegalData {
+    /// Folded words, joined by single spaces ("sp z oo").
+    pub text: &'static str,
+    /// What explanations show ("Sp z oo", "GmbH").
+    pub label: &'static str,
+    /// The countries it belongs to (`**` for any) with its class there.
+    pub kinds: &'static [([u8; 2], LegalClass)],
+    /// It may stand before the name.
+    pub prefix: bool,
+    /// It is also a word or initials: it counts only at the end of a name
+    /// (or at its start, if `prefix`).
+    pub ambiguous: bool,
 }
 
-/// Chinese legal forms, longest first.
-pub(crate) const HAN_LEGAL_FORMS: &[(&str, &str)] = &[
-    ("股份有限公司", "JSC (股份有限公司)"),
-    ("有限责任公司", "LLC (有限责任公司)"),
-    ("有限責任公司", "LLC (有限责任公司)"),
-    ("有限公司", "Ltd (有限公司)"),
-    ("股份公司", "JSC (股份有限公司)"),
-    ("公司", "Co (公司)"),
-];
+/// A descriptor or place phrase as the build script compiled it.
+#[derive(Debug)]
+pub(crate) struct PhraseData {
+    /// Folded words, joined by single spaces.
+    pub text: &'static str,
+    /// The token it becomes.
+    pub canonical: &'static str,
+    /// `Some` for a place.
+    pub place: Option<PlaceKind>,
+    /// A place's country (ISO 3166-1), or empty.
+    #[allow(dead_code)]
+    pub country: &'static str,
+}
+
+/// A Chinese descriptor or place word.
+#[derive(Debug)]
+pub(crate) struct HanData {
+    /// The characters.
+    pub text: &'static str,
+    /// A place rather than a descriptor.
+    pub place: bool,
+    /// The canonical English token with the same meaning.
+    pub gloss: &'static str,
+}
+
+/// What kind of company a legal form makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LegalClass {
+    /// Private company limited by shares or quotas (GmbH, BV, SARL, OOO).
+    PrivateLimited,
+    /// Joint-stock or public limited company (AG, SA, NV, PLC, AO).
+    JointStock,
+    /// Simplified joint-stock company (SAS, PSA).
+    SimplifiedJointStock,
+    /// Limited partnership (KG, SCS, LP).
+    LimitedPartnership,
+    /// Partnership limited by shares (KGaA, SCA).
+    SharePartnership,
+    /// General partnership (OHG, SNC, VOF).
+    GeneralPartnership,
+    /// Limited liability partnership (LLP, PartG).
+    LimitedLiabilityPartnership,
+    /// European company (SE).
+    EuropeanCompany,
+    /// Cooperative (eG, SCRL).
+    Cooperative,
+    /// Registered association (e.V., ASBL).
+    Association,
+    /// State or municipal unitary enterprise (FGUP, MUP).
+    StateEnterprise,
+    /// A word that only says "company" ("Co", "Corp", 公司).
+    Generic,
+}
+
+impl LegalClass {
+    /// The class as explanations name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LegalClass::PrivateLimited => "private limited company",
+            LegalClass::JointStock => "joint-stock company",
+            LegalClass::SimplifiedJointStock => "simplified joint-stock company",
+            LegalClass::LimitedPartnership => "limited partnership",
+            LegalClass::SharePartnership => "partnership limited by shares",
+            LegalClass::GeneralPartnership => "general partnership",
+            LegalClass::LimitedLiabilityPartnership => "limited liability partnership",
+            LegalClass::EuropeanCompany => "European company",
+            LegalClass::Cooperative => "cooperative",
+            LegalClass::Association => "association",
+            LegalClass::StateEnterprise => "state enterprise",
+            LegalClass::Generic => "company",
+        }
+    }
+}
+
+/// What kind of place a place name is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PlaceKind {
+    Country,
+    Region,
+    City,
+    Continent,
+}
 
 /// Words that join parts of a name and carry nothing ("Huawei Investment
-/// & Holding", "Banco de ..."). `&` is read as `and`.
+/// & Holding", "Banco de ..."). `&` is read as `and`. They are kept as
+/// tokens of no weight, so that "van der bilt" can still meet
+/// "vanderbilt" and "Bank of China" its initials.
 pub(crate) const STOP_WORDS: &[&str] = &[
     "and", "und", "et", "en", "og", "och", "ja", "of", "the", "de", "der", "die", "das", "des",
     "la", "le", "les", "van", "von", "del", "della", "for", "fur", "voor", "per", "pour",
 ];
 
-/// Abbreviations and spelling variants, mapped to one canonical form so that
-/// "Tech", "Technologies" and "Technology" are the same token.
-pub(crate) const ABBREVIATIONS: &[(&str, &str)] = &[
-    ("tech", "technology"),
-    ("techn", "technology"),
-    ("technol", "technology"),
-    ("technologies", "technology"),
-    ("technologie", "technology"),
-    ("technologien", "technology"),
-    ("technologia", "technology"),
-    ("technologii", "technology"),
-    ("tecnologia", "technology"),
-    ("tecnologias", "technology"),
-    ("technologique", "technology"),
-    ("technik", "technology"),
-    ("techniek", "technology"),
-    ("comm", "communications"),
-    ("comms", "communications"),
-    ("commun", "communications"),
-    ("communication", "communications"),
-    ("kommunikation", "communications"),
-    ("communicatie", "communications"),
-    ("comunicazioni", "communications"),
-    ("comunicaciones", "communications"),
-    ("telecommunication", "telecommunications"),
-    ("telekommunikation", "telecommunications"),
-    ("telecomunicaciones", "telecommunications"),
-    ("telecomunicazioni", "telecommunications"),
-    ("grp", "group"),
-    ("gruppe", "group"),
-    ("groep", "group"),
-    ("gruppo", "group"),
-    ("grupo", "group"),
-    ("groupe", "group"),
-    ("grupa", "group"),
-    ("intl", "international"),
-    ("int", "international"),
-    ("internationale", "international"),
-    ("internacional", "international"),
-    ("internazionale", "international"),
-    ("mfg", "manufacturing"),
-    ("svc", "services"),
-    ("svcs", "services"),
-    ("srvcs", "services"),
-    ("srvces", "services"),
-    ("service", "services"),
-    ("sys", "systems"),
-    ("system", "systems"),
-    ("systeme", "systems"),
-    ("sistemas", "systems"),
-    ("sistemi", "systems"),
-    ("systemy", "systems"),
-    ("electronic", "electronics"),
-    ("elektronik", "electronics"),
-    ("elektronika", "electronics"),
-    ("elettronica", "electronics"),
-    ("electronica", "electronics"),
-    ("electronique", "electronics"),
-    ("natl", "national"),
-    ("info", "information"),
-    ("informatique", "information"),
-    ("informatica", "information"),
-    ("informatik", "information"),
-    ("holdings", "holding"),
-    ("industries", "industry"),
-    ("industrial", "industry"),
-    ("networks", "network"),
-    ("netwerk", "network"),
-    ("solution", "solutions"),
-    ("losungen", "solutions"),
-    ("oplossingen", "solutions"),
-    ("soluciones", "solutions"),
-    ("soluzioni", "solutions"),
-    ("eqpt", "equipment"),
-    ("equip", "equipment"),
-    ("sci", "science"),
-    ("sciences", "science"),
-    ("engg", "engineering"),
-    ("mgmt", "management"),
-    ("investments", "investment"),
-    ("devices", "device"),
-    ("products", "product"),
-    ("enterprises", "enterprise"),
-    ("digitale", "digital"),
-    ("numerique", "digital"),
-    ("securite", "security"),
-    ("sicherheit", "security"),
-    ("sicurezza", "security"),
-    ("seguridad", "security"),
-    ("intelligent", "intelligence"),
-    ("dienstleistungen", "services"),
-    ("diensten", "services"),
-    ("servizi", "services"),
-    ("servicios", "services"),
-    ("europa", "europe"),
-    ("european", "europe"),
-    ("americas", "america"),
+/// Number words, and the value each stands for. English, German, French,
+/// Dutch, Spanish, Italian and Portuguese cardinals and ordinals as Unicode
+/// CLDR's number spell-out rules give them
+/// (<https://cldr.unicode.org/index/cldr-spec/plural-rules>, CLDR 44,
+/// 2023-10-31), without those that are also common words or names in
+/// organisation names ("elf", "otto", "due", "dos", "sei", and the
+/// articles "un", "une", "uno", "een", "ein").
+const NUMBER_WORDS: &[(&str, u32)] = &[
+    ("zero", 0),
+    ("one", 1),
+    ("two", 2),
+    ("three", 3),
+    ("four", 4),
+    ("five", 5),
+    ("six", 6),
+    ("seven", 7),
+    ("eight", 8),
+    ("nine", 9),
+    ("ten", 10),
+    ("eleven", 11),
+    ("twelve", 12),
+    ("thirteen", 13),
+    ("fourteen", 14),
+    ("fifteen", 15),
+    ("sixteen", 16),
+    ("seventeen", 17),
+    ("eighteen", 18),
+    ("nineteen", 19),
+    ("twenty", 20),
+    ("thirty", 30),
+    ("forty", 40),
+    ("fourty", 40),
+    ("fifty", 50),
+    ("sixty", 60),
+    ("seventy", 70),
+    ("eighty", 80),
+    ("ninety", 90),
+    ("first", 1),
+    ("second", 2),
+    ("third", 3),
+    ("fourth", 4),
+    ("fifth", 5),
+    ("sixth", 6),
+    ("seventh", 7),
+    ("eighth", 8),
+    ("ninth", 9),
+    ("tenth", 10),
+    ("eins", 1),
+    ("zwei", 2),
+    ("drei", 3),
+    ("vier", 4),
+    ("funf", 5),
+    ("sechs", 6),
+    ("sieben", 7),
+    ("acht", 8),
+    ("neun", 9),
+    ("zehn", 10),
+    ("zwolf", 12),
+    ("zwanzig", 20),
+    ("dreissig", 30),
+    ("erste", 1),
+    ("erster", 1),
+    ("erstes", 1),
+    ("zweite", 2),
+    ("dritte", 3),
+    ("deux", 2),
+    ("trois", 3),
+    ("quatre", 4),
+    ("cinq", 5),
+    ("huit", 8),
+    ("neuf", 9),
+    ("dix", 10),
+    ("douze", 12),
+    ("vingt", 20),
+    ("premier", 1),
+    ("premiere", 1),
+    ("deuxieme", 2),
+    ("troisieme", 3),
+    ("twee", 2),
+    ("drie", 3),
+    ("vijf", 5),
+    ("zes", 6),
+    ("zeven", 7),
+    ("negen", 9),
+    ("tien", 10),
+    ("twaalf", 12),
+    ("eerste", 1),
+    ("tweede", 2),
+    ("derde", 3),
+    ("tres", 3),
+    ("cuatro", 4),
+    ("cinco", 5),
+    ("seis", 6),
+    ("siete", 7),
+    ("ocho", 8),
+    ("nueve", 9),
+    ("diez", 10),
+    ("primero", 1),
+    ("primera", 1),
+    ("segundo", 2),
+    ("tercero", 3),
+    ("quattro", 4),
+    ("cinque", 5),
+    ("sette", 7),
+    ("nove", 9),
+    ("dieci", 10),
+    ("primo", 1),
+    ("prima", 1),
+    ("secondo", 2),
+    ("terzo", 3),
+    ("dois", 2),
+    ("quatro", 4),
+    ("oito", 8),
+    ("dez", 10),
 ];
 
-/// Descriptor words: they say what a company does or how it is organised,
-/// not which company it is. Canonical forms (after [`ABBREVIATIONS`]).
-pub(crate) const GENERIC_WORDS: &[&str] = &[
-    "technology",
-    "digital",
-    "group",
-    "electronics",
-    "electric",
-    "electrical",
-    "network",
-    "communications",
-    "telecommunications",
-    "information",
-    "systems",
-    "solutions",
-    "services",
-    "international",
-    "holding",
-    "investment",
-    "industry",
-    "science",
-    "trading",
-    "trade",
-    "engineering",
-    "equipment",
-    "manufacturing",
-    "security",
-    "intelligence",
-    "smart",
-    "software",
-    "hardware",
-    "data",
-    "cloud",
-    "mobile",
-    "wireless",
-    "optical",
-    "optic",
-    "photonics",
-    "energy",
-    "power",
-    "new",
-    "global",
-    "development",
-    "management",
-    "research",
-    "institute",
-    "enterprise",
-    "product",
-    "device",
-    "computer",
-    "computing",
-    "semiconductor",
-    "microelectronics",
-    "innovation",
-    "integrated",
-    "automation",
-    "control",
-    "video",
-    "vision",
-    "imaging",
-    "image",
-    "camera",
-    "display",
-    "media",
-    "internet",
-    "iot",
-    "logistics",
-    "shipping",
-    "port",
-    "ports",
-    "terminal",
-    "national",
-    "state",
-    "nuclear",
-    "finance",
-    "financial",
-    "capital",
-    "partners",
-    "consulting",
-    "ventures",
-    "business",
-    "commercial",
-    "general",
-    "sales",
-    "distribution",
-    "supply",
-    "import",
-    "export",
-    "handel",
-    "handels",
-    "vertrieb",
-    "beteiligungen",
-    "telecom",
-    "material",
-    "materials",
-    "machinery",
-    "instrument",
-    "instruments",
-    "precision",
-    "medical",
-    "health",
-    "auto",
-    "automotive",
-    "battery",
-    "aviation",
-    "aerospace",
-    "marine",
-    "maritime",
-    "rail",
-    "transport",
-    "construction",
-    "infrastructure",
-    "chemical",
-    "unlimited",
-    "co-operative",
-    "cooperative",
-    "office",
-    "branch",
-    "subsidiary",
-    "representative",
-    "authority",
-    "association",
-    "committee",
-    "union",
-    "university",
-    "academy",
-    "bank",
-    // The same kinds of descriptor in other EU languages (after case and
-    // diacritic folding): radio and mobile networks, surveillance, and the
-    // German "-technik" compounds that name a trade.
-    "radio",
-    "funk",
-    "mobilfunk",
-    "funktechnik",
-    "telefonie",
-    "telefonia",
-    "telematik",
-    "telematics",
-    "surveillance",
-    "uberwachung",
-    "videouberwachung",
-    "videoueberwachung",
-    "beveiliging",
-    "bezpieczenstwo",
-    "telekomunikacja",
-    "telecomunicacoes",
-    "sicherheitstechnik",
-    "nachrichtentechnik",
-    "kommunikationstechnik",
-    "informationstechnik",
-    "elektrotechnik",
-    "medizintechnik",
-    "messtechnik",
-    "videotechnik",
-];
+/// The value of a number word or a number written in digits (with an
+/// ordinal ending: "1st", "2nd", "3rd", "4th"), if `word` is one.
+pub(crate) fn number_value(word: &str) -> Option<u64> {
+    let digits = word.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        let suffix = &word[digits.len()..];
+        if suffix.is_empty() || matches!(suffix, "st" | "nd" | "rd" | "th") {
+            return digits.parse().ok();
+        }
+        return None;
+    }
+    LEXICON.numbers.get(word).map(|&v| u64::from(v))
+}
 
-/// Place names that PRC and European company names carry ("Hangzhou",
-/// "Zhejiang", "Europe", "Deutschland"). They weigh little: a query that
-/// drops or swaps them is still the same company.
-pub(crate) const LOCATION_WORDS: &[&str] = &[
-    // PRC provincial-level divisions, capitals and large cities
-    "china",
-    "chinese",
-    "prc",
-    "beijing",
-    "peking",
-    "shanghai",
-    "tianjin",
-    "chongqing",
-    "hangzhou",
-    "zhejiang",
-    "shenzhen",
-    "guangzhou",
-    "guangdong",
-    "jiangsu",
-    "nanjing",
-    "suzhou",
-    "wuxi",
-    "changzhou",
-    "hefei",
-    "anhui",
-    "wuhan",
-    "hubei",
-    "chengdu",
-    "sichuan",
-    "xian",
-    "shaanxi",
-    "shanxi",
-    "taiyuan",
-    "shandong",
-    "jinan",
-    "qingdao",
-    "fujian",
-    "xiamen",
-    "fuzhou",
-    "hunan",
-    "changsha",
-    "henan",
-    "zhengzhou",
-    "hebei",
-    "shijiazhuang",
-    "liaoning",
-    "shenyang",
-    "dalian",
-    "jilin",
-    "changchun",
-    "heilongjiang",
-    "harbin",
-    "yunnan",
-    "kunming",
-    "guizhou",
-    "guiyang",
-    "guangxi",
-    "nanning",
-    "hainan",
-    "haikou",
-    "gansu",
-    "lanzhou",
-    "qinghai",
-    "xining",
-    "ningxia",
-    "yinchuan",
-    "xinjiang",
-    "urumqi",
-    "tibet",
-    "xizang",
-    "lhasa",
-    "neimenggu",
-    "hohhot",
-    "ningbo",
-    "dongguan",
-    "foshan",
-    "zhuhai",
-    "hong",
-    "kong",
-    "hongkong",
-    "hk",
-    "macau",
-    "macao",
-    "jiangxi",
-    "nanchang",
-    "wenzhou",
-    "shaoxing",
-    "jiaxing",
-    "huizhou",
-    "zhongshan",
-    "xuzhou",
-    "yantai",
-    // continents and regions
-    "europe",
-    "emea",
-    "asia",
-    "pacific",
-    "apac",
-    "america",
-    "north",
-    "south",
-    "latam",
-    "africa",
-    "middle",
-    "east",
-    "benelux",
-    "nordic",
-    "nordics",
-    "scandinavia",
-    "dach",
-    "iberia",
-    "iberica",
-    // countries, in English and in their own languages
-    "usa",
-    "uk",
-    "britain",
-    "deutschland",
-    "germany",
-    "france",
-    "nederland",
-    "netherlands",
-    "holland",
-    "belgium",
-    "belgie",
-    "belgique",
-    "italia",
-    "italy",
-    "espana",
-    "spain",
-    "polska",
-    "poland",
-    "ceska",
-    "czech",
-    "czechia",
-    "osterreich",
-    "austria",
-    "schweiz",
-    "suisse",
-    "switzerland",
-    "sverige",
-    "sweden",
-    "norge",
-    "norway",
-    "danmark",
-    "denmark",
-    "suomi",
-    "finland",
-    "ireland",
-    "eire",
-    "portugal",
-    "hellas",
-    "greece",
-    "romania",
-    "magyarorszag",
-    "hungary",
-    "slovakia",
-    "slovensko",
-    "slovenija",
-    "slovenia",
-    "hrvatska",
-    "croatia",
-    "bulgaria",
-    "lietuva",
-    "lithuania",
-    "latvija",
-    "latvia",
-    "eesti",
-    "estonia",
-    "luxembourg",
-    "malta",
-    "cyprus",
-    "canada",
-    "india",
-    "japan",
-    "korea",
-    "singapore",
-    "australia",
-    "turkey",
-    "turkiye",
-    "serbia",
-    "srbija",
-    "ukraine",
-    "brasil",
-    "brazil",
-    "mexico",
-    "uae",
-    "dubai",
-    // European capitals, large cities and main ports (English and local
-    // spellings, folded)
-    "london",
-    "paris",
-    "berlin",
-    "madrid",
-    "rome",
-    "roma",
-    "milan",
-    "milano",
-    "amsterdam",
-    "rotterdam",
-    "brussels",
-    "bruxelles",
-    "brussel",
-    "antwerp",
-    "antwerpen",
-    "zeebrugge",
-    "vienna",
-    "wien",
-    "prague",
-    "praha",
-    "warsaw",
-    "warszawa",
-    "budapest",
-    "bucharest",
-    "bucuresti",
-    "sofia",
-    "athens",
-    "athina",
-    "piraeus",
-    "lisbon",
-    "lisboa",
-    "dublin",
-    "stockholm",
-    "oslo",
-    "copenhagen",
-    "kobenhavn",
-    "helsinki",
-    "tallinn",
-    "riga",
-    "vilnius",
-    "zagreb",
-    "ljubljana",
-    "bratislava",
-    "valletta",
-    "nicosia",
-    "hamburg",
-    "munich",
-    "munchen",
-    "frankfurt",
-    "dusseldorf",
-    "duesseldorf",
-    "cologne",
-    "koln",
-    "stuttgart",
-    "bremen",
-    "bremerhaven",
-    "lyon",
-    "marseille",
-    "havre",
-    "barcelona",
-    "valencia",
-    "genoa",
-    "genova",
-    "trieste",
-    "gdansk",
-    "gdynia",
-    "krakow",
-    "gothenburg",
-    "goteborg",
-    "aarhus",
-    "eindhoven",
-    "utrecht",
-    "hague",
-    "zurich",
-    "geneva",
-    "geneve",
-    "basel",
-    "luxemburg",
-];
+/// The multipliers of number words ("hundred", "thousand").
+pub(crate) fn number_scale(word: &str) -> Option<u64> {
+    match word {
+        "hundred" | "hundert" | "cent" | "honderd" => Some(100),
+        "thousand" | "tausend" | "mille" | "duizend" => Some(1000),
+        _ => None,
+    }
+}
 
-/// Chinese place names, longest first where one contains another.
-pub(crate) const HAN_LOCATIONS: &[&str] = &[
-    "中华人民共和国",
-    "乌鲁木齐",
-    "哈尔滨",
-    "中国",
-    "北京",
-    "上海",
-    "天津",
-    "重庆",
-    "杭州",
-    "浙江",
-    "深圳",
-    "广州",
-    "广东",
-    "江苏",
-    "南京",
-    "苏州",
-    "无锡",
-    "常州",
-    "合肥",
-    "安徽",
-    "武汉",
-    "湖北",
-    "成都",
-    "四川",
-    "西安",
-    "陕西",
-    "山西",
-    "山东",
-    "济南",
-    "青岛",
-    "福建",
-    "厦门",
-    "福州",
-    "湖南",
-    "长沙",
-    "河南",
-    "郑州",
-    "河北",
-    "辽宁",
-    "沈阳",
-    "大连",
-    "吉林",
-    "长春",
-    "黑龙江",
-    "云南",
-    "昆明",
-    "贵州",
-    "广西",
-    "海南",
-    "甘肃",
-    "青海",
-    "宁夏",
-    "新疆",
-    "西藏",
-    "内蒙古",
-    "宁波",
-    "东莞",
-    "珠海",
-    "香港",
-    "澳门",
-    "江西",
-    "温州",
-    "欧洲",
-];
+/// The tables of [`LEGAL`], [`PHRASES`] and [`HAN_WORDS`] indexed for
+/// lookup, built on first use.
+pub(crate) struct Lexicon {
+    /// Form ids (into [`LEGAL`]) by their last word, most words first.
+    pub legal_by_last: HashMap<&'static str, Vec<u32>>,
+    /// Form ids by their first word, most words first.
+    pub legal_by_first: HashMap<&'static str, Vec<u32>>,
+    /// Most words in a form.
+    pub legal_max_words: usize,
+    /// The words of one-word forms: such a word left inside a name
+    /// describes ("ZTE Corporation Sverige AB").
+    pub legal_words: HashMap<&'static str, u32>,
+    /// Every word of six or more letters in a legal form, by the strings
+    /// one deletion away from it (and by itself), for misspelt forms.
+    pub legal_near: HashMap<String, Vec<&'static str>>,
+    /// Phrase ids (into [`PHRASES`]) by their first word, most words first.
+    pub phrases: HashMap<&'static str, Vec<u32>>,
+    /// Chinese words: descriptors and places with their gloss, legal forms
+    /// with their form id.
+    pub han: HashMap<&'static str, HanWord>,
+    /// Most characters in a Chinese word.
+    pub han_max_chars: usize,
+    numbers: HashMap<&'static str, u32>,
+}
 
-/// Chinese descriptor words (simplified and traditional).
-pub(crate) const HAN_GENERIC: &[&str] = &[
-    "科技",
-    "技术",
-    "技術",
-    "数字",
-    "數字",
-    "集团",
-    "集團",
-    "通信",
-    "通讯",
-    "通訊",
-    "电子",
-    "電子",
-    "网络",
-    "網絡",
-    "信息",
-    "資訊",
-    "智能",
-    "系统",
-    "系統",
-    "软件",
-    "軟件",
-    "控股",
-    "投资",
-    "投資",
-    "国际",
-    "國際",
-    "实业",
-    "實業",
-    "工业",
-    "工業",
-    "设备",
-    "設備",
-    "电气",
-    "電氣",
-    "光电",
-    "光電",
-    "研究所",
-    "研究院",
-    "发展",
-    "發展",
-    "能源",
-    "移动",
-    "移動",
-    "电信",
-    "電信",
-    "航运",
-    "航運",
-    "海运",
-    "港口",
-    "物流",
-    "贸易",
-    "貿易",
-    "服务",
-    "服務",
-    "安防",
-    "视频",
-    "視頻",
-    "股份",
-    "有限",
-    "责任",
-    "責任",
-    "制造",
-    "製造",
-    "工程",
-    "机器人",
-    "機器人",
-    "微电子",
-    "半导体",
-    "控制",
-    "新能源",
-    "电池",
-    "電池",
-    "终端",
-    "終端",
-    "产品",
-    "產品",
-    "创新",
-    "創新",
-    "核工业",
-];
+/// A Chinese word of the lexicon.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum HanWord {
+    /// A legal form (id into [`LEGAL`]).
+    Legal(u32),
+    /// A descriptor or a place, with its canonical English token.
+    Word { place: bool, gloss: &'static str },
+}
+
+/// Word lengths from which misspelt legal-form words are recognised.
+pub(crate) const MIN_LEGAL_CORRECTION: usize = 6;
+
+/// The indexed lexicon.
+pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
+    let mut legal_by_last: HashMap<&'static str, Vec<u32>> = HashMap::new();
+    let mut legal_by_first: HashMap<&'static str, Vec<u32>> = HashMap::new();
+    let mut legal_words = HashMap::new();
+    let mut legal_near: HashMap<String, Vec<&'static str>> = HashMap::new();
+    let mut han = HashMap::new();
+    let mut legal_max_words = 1;
+    for (i, f) in LEGAL.iter().enumerate() {
+        let i = i as u32;
+        if f.text.chars().any(crate::fold::is_han) {
+            han.insert(f.text, HanWord::Legal(i));
+            continue;
+        }
+        let words: Vec<&'static str> = f.text.split(' ').collect();
+        legal_max_words = legal_max_words.max(words.len());
+        legal_by_last.entry(words[words.len() - 1]).or_default().push(i);
+        legal_by_first.entry(words[0]).or_default().push(i);
+        if words.len() == 1 {
+            legal_words.insert(f.text, i);
+        }
+        for w in words {
+            if w.len() >= MIN_LEGAL_CORRECTION && w.bytes().all(|b| b.is_ascii_lowercase()) {
+                let mut del = String::with_capacity(w.len());
+                for skip in 0..w.len() {
+                    del.clear();
+                    del.push_str(&w[..skip]);
+                    del.push_str(&w[skip + 1..]);
+                    let e = legal_near.entry(del.clone()).or_default();
+                    if !e.contains(&w) {
+                        e.push(w);
+                    }
+                }
+                let e = legal_near.entry(w.to_string()).or_default();
+                if !e.contains(&w) {
+                    e.push(w);
+                }
+            }
+        }
+    }
+    let words_of = |i: &u32| LEGAL[*i as usize].text.split(' ').count();
+    for ids in legal_by_last.values_mut().chain(legal_by_first.values_mut()) {
+        ids.sort_by_key(|i| std::cmp::Reverse(words_of(i)));
+    }
+    let mut phrases: HashMap<&'static str, Vec<u32>> = HashMap::new();
+    for (i, p) in PHRASES.iter().enumerate() {
+        let first = p.text.split(' ').next().unwrap_or(p.text);
+        phrases.entry(first).or_default().push(i as u32);
+    }
+    for ids in phrases.values_mut() {
+        ids.sort_by_key(|&i| std::cmp::Reverse(PHRASES[i as usize].text.split(' ').count()));
+    }
+    for h in HAN_WORDS {
+        han.entry(h.text).or_insert(HanWord::Word {
+            place: h.place,
+            gloss: h.gloss,
+        });
+    }
+    let han_max_chars = han.keys().map(|w| w.chars().count()).max().unwrap_or(1);
+    Lexicon {
+        legal_by_last,
+        legal_by_first,
+        legal_max_words,
+        legal_words,
+        legal_near,
+        phrases,
+        han,
+        han_max_chars,
+        numbers: NUMBER_WORDS.iter().copied().collect(),
+    }
+});
+
+impl Lexicon {
+    /// How common `word` is as a word of a language: its Zipf frequency
+    /// times ten (35 is about once in 300,000 words) in the language where
+    /// it is commonest, or 0 if it is rarer than the list records.
+    ///
+    /// The list is searched where it lies, one sorted line a word, so that
+    /// nothing is built before the first name is read.
+    pub(crate) fn zipf(&self, word: &str) -> u8 {
+        zipf(word)
+    }
+}
+
+/// See [`Lexicon::zipf`].
+pub(crate) fn zipf(word: &str) -> u8 {
+    let text = ORDINARY_WORDS.as_bytes();
+    let (mut lo, mut hi) = (0usize, text.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let start = text[lo..mid]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(lo, |p| lo + p + 1);
+        let end = text[mid..hi]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(hi, |p| mid + p);
+        let line = &text[start..end];
+        let (key, value) = match line.iter().position(|&b| b == b'\t') {
+            Some(t) => (&line[..t], &line[t + 1..]),
+            None => (line, &line[line.len()..]),
+        };
+        match word.as_bytes().cmp(key) {
+            std::cmp::Ordering::Less => hi = start,
+            std::cmp::Ordering::Greater => lo = end + 1,
+            std::cmp::Ordering::Equal => {
+                return std::str::from_utf8(value)
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0);
+            }
+        }
+    }
+    0
+}
+
+/// The legal form with id `id`.
+pub(crate) fn legal(id: u32) -> &'static LegalData {
+    &LEGAL[id as usize]
+}
+
+/// The id of the legal form whose folded text is `text`, for an index read
+/// back from a file.
+pub(crate) fn legal_id(text: &str) -> Option<u32> {
+    LEGAL
+        .binary_search_by(|f| f.text.cmp(text))
+        .ok()
+        .map(|i| i as u32)
+}

@@ -6,7 +6,9 @@
 //! explainable parts and decides `match`, `review` or nothing.
 
 pub mod finding;
+mod fold;
 pub mod index;
+mod legal;
 mod lexicon;
 pub mod matcher;
 pub mod normalize;
@@ -17,7 +19,9 @@ mod vocab;
 pub use finding::{KEY_LEN, evidence_hash, finding_key};
 pub use matcher::{
     Adjustment, IndexStats, Leftover, Matcher, NameInput, Pair, PairKind, PreparedQuery,
-    ScoreConfig, Scored, Scratch,
+    RARE_WORD_FLOOR, SHORT_FORM_CAP, ScoreConfig, Scored, Scratch, score_pair,
 };
 pub use normalize::{Class, LegalForm, Normalized, Token, normalize};
-pub use screen::{Hit, Query, Screened, Screener, behind, explain, fold_identifier, round3};
+pub use screen::{
+    Hit, Query, Screened, Screener, behind, explain, explain_none, fold_identifier, round3,
+};

@@ -4,8 +4,8 @@
 //!
 //! Each indexed name has **anchor tokens**: its distinctive tokens, or, for a
 //! name with none ("China Mobile": a place and a descriptor), the one of its
-//! tokens that is rarest in the index. A name `R` is a candidate for a query
-//! `Q` exactly when one of these holds:
+//! tokens that is rarest in the index (stop words never). A name `R` is a
+//! candidate for a query `Q` exactly when one of these holds:
 //!
 //! 1. an anchor of `R` and a token of `Q` are within their shared edit
 //!    budget ([`crate::index::max_edits`]: 0 edits up to 4 characters, 1 up
@@ -15,31 +15,82 @@
 //!    standing for it (Latin budget);
 //! 3. an anchor of `R` equals 2–4 adjacent `Q` tokens written together
 //!    ("Hik Vision" → `hikvision`), or a `Q` token equals 2–4 adjacent `R`
-//!    tokens that include an anchor written together.
+//!    tokens that include an anchor written together ("van der bilt");
+//! 4. an anchor of `R` and a token of `Q`, both Latin and of five or more
+//!    letters, have the same transliteration key
+//!    ([`crate::normalize::skeleton`], or the token itself where it has
+//!    none): "Iandeks" and "Yandex";
+//! 5. the English gloss of a Han anchor equals a token of `Q`, or the gloss
+//!    of a Han token of `Q` equals an anchor (集团 and `group`);
+//! 6. a token of `Q` of 3–8 letters equals the initials of `R` (see
+//!    below), or an anchor of `R` of 3–8 letters equals the initials of
+//!    `Q` ("PLA" and "People's Liberation Army").
+//!
+//! The *initials* of a name are the first letters of its tokens other than
+//! stop words and numbers; also without its leading places ("China
+//! National Offshore Oil" → `cnoo` and `noo`), with its stop words, and
+//! followed by the first letters of its legal-form words ("... Oil
+//! Corporation" → `cnooc`).
 //!
 //! [`Matcher::candidates`] finds exactly these names through a
-//! symmetric-deletion index; [`Matcher::candidates_brute_force`] checks the
-//! same definition name by name and is the test oracle.
+//! symmetric-deletion index and exact keys; [`Matcher::candidates_brute_force`]
+//! checks the same definition name by name and is the test oracle. A name
+//! that is not a candidate is never scored: [`Matcher::score`] returns
+//! `None` for it.
 //!
 //! # How a candidate is scored
 //!
-//! Tokens of both names are aligned one to one, best pairs first (equal
-//! text, equal pinyin, equal when written together, then within the edit
-//! budget). Distinctive tokens weigh 1, descriptors and places 0.3. The name
-//! similarity is the weighted similarity of the aligned pairs divided by
-//! their weight plus the weight of what is left over: registry tokens the
-//! query lacks count fully if distinctive and 0.15 of their weight if
-//! descriptors or places (suppliers drop "Hangzhou" and "Digital
-//! Technology"); query tokens the registry name lacks count 0.6 of their
-//! weight if distinctive (a subsidiary adds a word: "Hytera Mobilfunk"),
-//! half for descriptors, a quarter for places. A pair that is
-//! not equal but within the edit budget counts at 0.9 of its similarity
-//! (1 − edits / length), so a misspelt name alone stays below `match`
-//! unless the rest of the name corroborates it. Small adjustments follow:
-//! legal forms agree (+0.02) or differ (−0.02); countries agree (+0.03) or
-//! differ (−0.05); the aligned tokens are in a different order (−0.02).
-//! A name with no anchor aligned, or a name without distinctive tokens that
-//! is not aligned in full, scores nothing.
+//! Units of both names (tokens; 2–4 adjacent Latin tokens written together;
+//! the initials of the leading tokens and of the whole name) are aligned
+//! one to one, best pairs first: equal text, equal pinyin, equal gloss
+//! (similarity 1), equal when written together (1), the same
+//! transliteration key (0.9), initials (0.9), then edits. A pair of tokens
+//! `d` edits apart, the longer of `n` characters, has similarity
+//! 1 − 1.5 d / n; when the query's token is itself an ordinary word of a
+//! language (the lexicon's word list) the slip is less likely and the
+//! similarity is multiplied by 0.85. Scoring accepts one edit from four
+//! characters and two from nine, beyond the candidate budget; such a pair
+//! counts only when an anchor is aligned within the candidate definition.
+//!
+//! Distinctive tokens weigh 1, descriptors and places 0.3, stop words
+//! nothing. The name similarity is the weighted similarity of the aligned
+//! pairs divided by their weight plus the weight of what is left over:
+//! registry tokens the query lacks count fully if distinctive coined words,
+//! 0.6 if distinctive ordinary words, and 0.15 of their weight if
+//! descriptors or places (suppliers drop "Hangzhou" and
+//! "Digital Technology"); query tokens the registry name lacks count 0.6
+//! of their weight if distinctive coined words and 0.45 if distinctive
+//! ordinary words ("Scanner", "Maintenance": a subsidiary or a reseller
+//! describes itself), half for descriptors, a quarter for places.
+//!
+//! Adjustments follow, each shown as a part of the score:
+//! - legal forms: the same or equivalent (+0.02), or different (−0.02);
+//! - two legal entities: legal forms of different classes in one country
+//!   ("AG" and "GmbH"), local forms of countries that share none ("GmbH"
+//!   and "Oy"), a place qualifying the registry name that the query lacks
+//!   ("Banco Santander México" against "Banco Santander") or two different
+//!   qualifying places ("(France)", "(Germany)") take the score down to
+//!   0.80 if it is higher: out of `match`, still `review`, since the names
+//!   may be one group's. A place the query adds is a subsidiary's or a
+//!   branch's (the lists derisk screens against cover subsidiaries), and
+//!   costs only its weight;
+//! - numbers on both sides that differ: −0.20;
+//! - countries agree (+0.03) or differ (−0.05); the aligned tokens are in a
+//!   different order (−0.02);
+//! - a rare word: when a distinctive registry token of five or more
+//!   letters that is not an ordinary word of any of the listed languages
+//!   (a coined name: Hikvision, Nuctech, Hytera) is aligned exactly, by
+//!   pinyin, by transliteration or written together, and the query holds
+//!   every distinctive word of the registry name that is not an ordinary
+//!   word, the score is raised to [`RARE_WORD_FLOOR`] if it is lower,
+//!   whatever else the query holds;
+//! - caps: a name that is only a short form of three letters or fewer
+//!   ("ZTE", "CTT"), or a match that rests on initials of three letters or
+//!   fewer, reaches [`SHORT_FORM_CAP`] at most.
+//!
+//! A name with no anchor aligned within the candidate definition, or a
+//! name without distinctive tokens that is not aligned in full, scores
+//! nothing.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -50,22 +101,34 @@ use rayon::prelude::*;
 use crate::index::{
     DeletionIndex, for_each_deletion, max_edits, measure, pair_budget, shared_budget, within,
 };
+use crate::lexicon;
 use crate::normalize::{Class, Normalized, normalize};
 use crate::vocab::Vocab;
 
+mod score;
 mod stored;
+
+pub use score::{Adjustment, Leftover, Pair, PairKind, Scored};
 
 const NONE: u32 = u32::MAX;
 const MAX_JOIN: usize = 4;
 /// Registry joins live in the vocabulary under this prefix, apart from
 /// tokens, because they are reached only by equality.
 const JOIN_MARK: char = '\u{1}';
+/// Transliteration keys of anchors, reached by equality.
+const KEY_MARK: char = '\u{2}';
+/// English glosses of Han anchors, reached by equality.
+const GLOSS_MARK: char = '\u{3}';
+/// Initials of whole names, reached by equality.
+const INITIALS_MARK: char = '\u{4}';
 /// Names normalised in one parallel step while the index is built, so that
 /// the normalised forms of a whole registry are never held at once.
 const BUILD_CHUNK: usize = 1 << 16;
+/// Initials of 3–8 letters take part in candidates and scoring.
+const INITIALS: std::ops::RangeInclusive<usize> = 3..=8;
 
 /// The weights and thresholds of scoring. [`Default`] gives the values
-/// chosen from the evaluation set (see `docs/PERFORMANCE.md`).
+/// chosen from the evaluation sets (see `docs/PERFORMANCE.md`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScoreConfig {
     /// Scores at or above this are `match`.
@@ -83,39 +146,14 @@ impl Default for ScoreConfig {
     }
 }
 
-const W_DISTINCTIVE: f64 = 1.0;
-const W_WEAK: f64 = 0.3;
-const TYPO_FACTOR: f64 = 0.9;
-const LEGAL_AGREE: f64 = 0.02;
-const LEGAL_DIFFER: f64 = -0.02;
-const COUNTRY_AGREE: f64 = 0.03;
-const COUNTRY_DIFFER: f64 = -0.05;
-const REORDERED: f64 = -0.02;
+/// The highest score a name can reach through a short form of at most
+/// three letters: below the default `match` threshold, so that it asks for
+/// review.
+pub const SHORT_FORM_CAP: f64 = 0.80;
 
-fn weight(class: Class) -> f64 {
-    match class {
-        Class::Distinctive => W_DISTINCTIVE,
-        Class::Generic | Class::Location => W_WEAK,
-    }
-}
-
-/// Share of its weight a registry token counts for when the query lacks it.
-fn missing_factor(class: Class) -> f64 {
-    match class {
-        Class::Distinctive => 1.0,
-        Class::Generic | Class::Location => 0.15,
-    }
-}
-
-/// Share of its weight a query token counts for when the registry name
-/// lacks it.
-fn extra_factor(class: Class) -> f64 {
-    match class {
-        Class::Distinctive => 0.6,
-        Class::Generic => 0.5,
-        Class::Location => 0.25,
-    }
-}
+/// The lowest score of a candidate that shares a rare, coined word of the
+/// registry name: above the default `review` threshold.
+pub const RARE_WORD_FLOOR: f64 = 0.65;
 
 /// One name to index.
 #[derive(Clone, Debug)]
@@ -131,11 +169,6 @@ pub struct NameInput<'a> {
     /// alone it reaches [`SHORT_FORM_CAP`] at most.
     pub short_form: bool,
 }
-
-/// The highest score a name can reach through a short form of at most
-/// three letters: below the default `match` threshold, so that it asks for
-/// review.
-pub const SHORT_FORM_CAP: f64 = 0.80;
 
 impl<'a> NameInput<'a> {
     /// One input per name, each its own owner numbered from 0, without
@@ -154,15 +187,35 @@ impl<'a> NameInput<'a> {
     }
 }
 
+/// Token flags.
+const F_NUMBER: u8 = 1;
+const F_QUALIFIER: u8 = 2;
+
 #[derive(Clone, Copy, Debug)]
 struct RTok {
     text: u32,
-    pinyin: u32,
+    /// Han: the pinyin key; Latin: the transliteration key when it differs
+    /// from the text.
+    alt: u32,
+    /// Han descriptors and places: the English gloss.
+    gloss: u32,
     class: Class,
     /// Characters in `text`, at most 255 (only tokens of up to
     /// [`crate::index::MAX_FUZZY_CHARS`] are compared by length).
     chars: u8,
     han: bool,
+    flags: u8,
+    /// How ordinary a word the text is ([`crate::lexicon::Lexicon::zipf`]).
+    zipf: u8,
+}
+
+impl RTok {
+    fn number(&self) -> bool {
+        self.flags & F_NUMBER != 0
+    }
+    fn qualifier(&self) -> bool {
+        self.flags & F_QUALIFIER != 0
+    }
 }
 
 /// One indexed name. Its tokens are `Matcher::tokens[first..first + len]`.
@@ -197,7 +250,8 @@ enum KeyKind {
     None,
     /// An anchor: reached within the edit budget.
     Fuzzy,
-    /// Adjacent registry tokens written together: reached only exactly.
+    /// Adjacent registry tokens written together, keys and initials:
+    /// reached only exactly.
     Exact,
 }
 
@@ -209,8 +263,10 @@ pub struct Matcher {
     kinds: Vec<KeyKind>,
     names: Vec<IndexedName>,
     tokens: Vec<RTok>,
-    /// The distinct sets of legal-form labels; 0 is the empty set.
-    legal_sets: Vec<Box<[&'static str]>>,
+    /// The distinct sets of legal forms (lexicon ids); 0 is the empty set.
+    legal_sets: Vec<Box<[u32]>>,
+    /// The legal forms as the registry wrote them, per set: for the
+    /// initials that include them.
     post_off: Vec<u32>,
     postings: Vec<u32>,
     deletions: DeletionIndex,
@@ -229,76 +285,6 @@ pub struct IndexStats {
     pub index_bytes: usize,
 }
 
-/// How two aligned units compare.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PairKind {
-    /// Same text.
-    Equal,
-    /// Same pinyin (a Han token against a Latin spelling or another Han
-    /// writing).
-    Pinyin,
-    /// Same text once adjacent tokens are written together.
-    Joined,
-    /// Within the edit budget: this many edits.
-    Edits(usize),
-}
-
-/// One aligned pair of a scored candidate.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Pair {
-    /// The query side, as normalised (joined tokens with spaces).
-    pub query: String,
-    /// The registry side.
-    pub registry: String,
-    /// The highest class on either side.
-    pub class: Class,
-    /// How they compare.
-    pub kind: PairKind,
-    /// Similarity in [0, 1] before weighting.
-    pub similarity: f64,
-}
-
-/// A token left over on one side.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Leftover {
-    /// The token.
-    pub text: String,
-    /// Its class.
-    pub class: Class,
-}
-
-/// One adjustment after the name similarity.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Adjustment {
-    /// Which signal ("legal form", "country", "token order").
-    pub feature: &'static str,
-    /// Added to the score.
-    pub value: f64,
-    /// What was seen.
-    pub detail: String,
-}
-
-/// A candidate with its score and everything the score was made of.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Scored {
-    /// The index of the matched name (in indexing order).
-    pub name: u32,
-    /// The owner of that name.
-    pub owner: u32,
-    /// The final score in [0, 1].
-    pub score: f64,
-    /// The weighted name similarity before adjustments.
-    pub name_similarity: f64,
-    /// Aligned pairs.
-    pub pairs: Vec<Pair>,
-    /// Registry tokens the query lacks.
-    pub missing: Vec<Leftover>,
-    /// Query tokens the registry name lacks.
-    pub extra: Vec<Leftover>,
-    /// Adjustments applied.
-    pub adjustments: Vec<Adjustment>,
-}
-
 /// A query prepared once and scored against many candidates.
 #[derive(Clone, Debug)]
 pub struct PreparedQuery {
@@ -306,31 +292,12 @@ pub struct PreparedQuery {
     pub normalized: Normalized,
     /// The country given with it.
     pub country: Option<CountryCode>,
-    units: Vec<Unit>,
-}
-
-/// A query unit: one token, or 2–4 adjacent Latin tokens written together.
-#[derive(Clone, Debug)]
-struct Unit {
-    start: usize,
-    len: usize,
-    text: String,
-    pinyin: Option<String>,
-    class: Class,
-    chars: usize,
-    han: bool,
-}
-
-impl Unit {
-    fn view(&self) -> UnitView<'_> {
-        UnitView {
-            len: self.len,
-            text: &self.text,
-            pinyin: self.pinyin.as_deref(),
-            chars: self.chars,
-            han: self.han,
-        }
-    }
+    units: Vec<score::Unit>,
+    /// The initials of the whole name (see the module documentation).
+    initials: Vec<String>,
+    /// How ordinary a word each token is, once asked.
+    zipf: std::sync::OnceLock<Vec<u8>>,
+    legal: Vec<u32>,
 }
 
 impl PreparedQuery {
@@ -341,45 +308,74 @@ impl PreparedQuery {
 
     /// Wraps an already normalised name.
     pub fn from_normalized(normalized: Normalized, country: Option<CountryCode>) -> PreparedQuery {
-        let toks = &normalized.tokens;
-        let mut units: Vec<Unit> = toks
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let (chars, han) = measure(&t.text);
-                Unit {
-                    start: i,
-                    len: 1,
-                    text: t.text.clone(),
-                    pinyin: t.pinyin.clone(),
-                    class: t.class,
-                    chars,
-                    han,
-                }
-            })
-            .collect();
-        for_each_run(toks.len(), |start, len| {
-            let run = &toks[start..start + len];
-            if run.iter().any(|t| t.pinyin.is_some()) {
-                return;
-            }
-            let text: String = run.iter().map(|t| t.text.as_str()).collect();
-            units.push(Unit {
-                start,
-                len,
-                chars: measure(&text).0,
-                text,
-                pinyin: None,
-                class: run.iter().map(|t| t.class).min().unwrap_or(Class::Generic),
-                han: false,
-            });
-        });
+        let units = score::query_units(&normalized);
+        let initials = name_initials(
+            normalized.tokens.iter().map(|t| (t.text.as_str(), t.class, t.number)),
+            normalized.legal_forms.iter().map(|l| l.written.as_str()),
+        );
+        let legal = normalized.legal_forms.iter().map(|l| l.id).collect();
         PreparedQuery {
             normalized,
             country,
             units,
+            initials,
+            zipf: std::sync::OnceLock::new(),
+            legal,
         }
     }
+
+    fn zipf(&self) -> &[u8] {
+        self.zipf.get_or_init(|| {
+            self.normalized
+                .tokens
+                .iter()
+                .map(|t| if t.is_han() { 0 } else { lexicon::zipf(&t.text) })
+                .collect()
+        })
+    }
+}
+
+/// The initials of a name (see the module documentation), each of
+/// [`INITIALS`] letters, without repeats.
+fn name_initials<'a, 'b>(
+    tokens: impl Iterator<Item = (&'a str, Class, bool)> + Clone,
+    legal_written: impl Iterator<Item = &'b str>,
+) -> Vec<String> {
+    let first = |t: &str| t.chars().next().filter(char::is_ascii_lowercase);
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |s: String| {
+        if INITIALS.contains(&s.len()) && !out.contains(&s) {
+            out.push(s);
+        }
+    };
+    let kept = || tokens.clone().filter(|(_, c, n)| *c != Class::Stop && !n);
+    let Some(all): Option<String> = kept().map(|(t, _, _)| first(t)).collect() else {
+        return out;
+    };
+    push(all.clone());
+    let no_lead: Option<String> = kept()
+        .skip_while(|(_, c, _)| *c == Class::Location)
+        .map(|(t, _, _)| first(t))
+        .collect();
+    if let Some(s) = no_lead {
+        push(s);
+    }
+    let with_stops: Option<String> = tokens
+        .clone()
+        .filter(|(_, _, n)| !n)
+        .map(|(t, _, _)| first(t))
+        .collect();
+    if let Some(s) = with_stops {
+        push(s);
+    }
+    let legal: String = legal_written
+        .flat_map(|w| w.split(' '))
+        .filter_map(first)
+        .collect();
+    if !legal.is_empty() {
+        push(format!("{all}{legal}"));
+    }
+    out
 }
 
 /// Calls `f(start, len)` for every run of 2–[`MAX_JOIN`] adjacent positions
@@ -390,43 +386,6 @@ fn for_each_run(n: usize, mut f: impl FnMut(usize, usize)) {
             f(start, len);
         }
     }
-}
-
-/// A unit of either side, borrowed.
-#[derive(Clone, Copy, Debug)]
-struct UnitView<'a> {
-    len: usize,
-    text: &'a str,
-    pinyin: Option<&'a str>,
-    chars: usize,
-    han: bool,
-}
-
-/// A registry unit inside [`ScoreScratch`]: its text is a vocabulary entry
-/// (one token) or a range of the scratch buffer (a join).
-#[derive(Clone, Debug)]
-struct RUnit {
-    start: usize,
-    len: usize,
-    text: Range<usize>,
-    single: u32,
-    pinyin: u32,
-    class: Class,
-    chars: usize,
-    han: bool,
-}
-
-/// An aligned pair while scoring: similarity, weight, query unit,
-/// registry unit, kind.
-type RawPair = (f64, f64, usize, usize, PairKind);
-
-/// Reusable buffers of the scorer.
-#[derive(Debug, Default)]
-struct ScoreScratch {
-    buf: String,
-    r_units: Vec<RUnit>,
-    pairs: Vec<RawPair>,
-    chosen: Vec<RawPair>,
 }
 
 /// Per-thread scratch space for candidate generation and scoring.
@@ -445,7 +404,7 @@ pub struct Scratch {
     best: Vec<(u32, f64, u32)>,
     gathered: Vec<IndexedName>,
     gathered_toks: Vec<RTok>,
-    score: ScoreScratch,
+    score: score::ScoreScratch,
     /// The [`Matcher::serial`] the remembered lookups belong to.
     serial: u64,
     lookups: hashbrown::HashMap<Box<str>, (u32, u32)>,
@@ -468,85 +427,104 @@ impl Scratch {
     }
 }
 
-/// How the legal forms of the two names compare.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum LegalCmp {
-    /// One side has none.
-    Unknown,
-    /// This form is on both sides.
-    Shared(&'static str),
-    /// Both sides have forms, none shared.
-    Differ,
-}
-
-/// The numbers a score is made of; [`Matcher::score`] turns them into
-/// words.
-#[derive(Clone, Copy, Debug)]
-struct Evaluation {
-    score: f64,
-    name_similarity: f64,
-    q_used: u64,
-    r_used: u64,
-    legal: LegalCmp,
-    /// Whether the countries agree, when both are known.
-    country: Option<bool>,
-    reordered: bool,
-    /// What the short-form cap took off (zero or negative).
-    cap: f64,
-}
-
-fn span(start: usize, len: usize) -> u64 {
-    ((1u64 << len) - 1) << start
+/// The transliteration key of a token: its skeleton, or its text.
+fn translit_key(text: &str, skeleton: Option<&str>) -> Option<String> {
+    if text.len() < 5 || !text.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    Some(skeleton.map_or_else(|| text.to_string(), str::to_string))
 }
 
 impl Matcher {
     /// Indexes `names`. Normalisation and the deletion table are built on
     /// all cores.
     pub fn build(names: &[NameInput<'_>]) -> Matcher {
+        Matcher::build_with(names, true)
+    }
+
+    /// Indexes one name without its candidate tables, for scoring pairs
+    /// ([`Matcher::score`] works; candidates and search do not).
+    pub fn single(name: &NameInput<'_>) -> Matcher {
+        Matcher::build_with(std::slice::from_ref(name), false)
+    }
+
+    fn build_with(names: &[NameInput<'_>], index: bool) -> Matcher {
         let mut vocab = Vocab::default();
         let mut tokens: Vec<RTok> = Vec::new();
         let mut indexed: Vec<IndexedName> = Vec::with_capacity(names.len());
-        let mut legal_sets: Vec<Box<[&'static str]>> = vec![Box::default()];
-        let mut legal_ids: HashMap<Box<[&'static str]>, u32> = HashMap::new();
-        for chunk in names.chunks(BUILD_CHUNK) {
-            let normalized: Vec<Normalized> = chunk.par_iter().map(|n| normalize(n.name)).collect();
-            for (input, n) in chunk.iter().zip(normalized) {
-                let first = tokens.len() as u32;
-                for t in &n.tokens {
-                    let (chars, han) = measure(&t.text);
-                    tokens.push(RTok {
-                        text: vocab.intern(&t.text),
-                        pinyin: t.pinyin.as_deref().map_or(NONE, |p| vocab.intern(p)),
-                        class: t.class,
-                        chars: chars.min(255) as u8,
-                        han,
-                    });
-                }
-                let labels: Box<[&'static str]> = n.legal_forms.iter().map(|l| l.label).collect();
-                let legal = if labels.is_empty() {
-                    0
-                } else {
-                    *legal_ids.entry(labels).or_insert_with_key(|k| {
-                        legal_sets.push(k.clone());
-                        legal_sets.len() as u32 - 1
-                    })
+        let mut legal_sets: Vec<Box<[u32]>> = vec![Box::default()];
+        let mut legal_ids: HashMap<Box<[u32]>, u32> = HashMap::new();
+        let mut initials: Vec<Vec<String>> = Vec::new();
+        // How ordinary each distinct token is, looked up once.
+        let mut zipf_of: Vec<u8> = Vec::new();
+        let mut push_name = |input: &NameInput<'_>, n: Normalized| {
+            let first = tokens.len() as u32;
+            for t in &n.tokens {
+                let (chars, han) = measure(&t.text);
+                let alt = match (&t.pinyin, &t.skeleton) {
+                    (Some(p), _) => vocab.intern(p),
+                    (None, Some(s)) => vocab.intern(s),
+                    _ => NONE,
                 };
-                let weak = !n.tokens.iter().any(|t| t.class == Class::Distinctive);
-                indexed.push(IndexedName {
-                    owner: input.owner,
-                    first,
-                    len: n.tokens.len() as u8,
-                    weak,
-                    capped: input.short_form
-                        && !weak
-                        && tokens[first as usize..]
-                            .iter()
-                            .filter(|t| t.class == Class::Distinctive)
-                            .all(|t| t.chars <= 3),
-                    country: input.country,
-                    anchors: 0,
-                    legal,
+                let text = vocab.intern(&t.text);
+                if zipf_of.len() <= text as usize {
+                    zipf_of.resize(text as usize + 1, u8::MAX);
+                }
+                if zipf_of[text as usize] == u8::MAX {
+                    zipf_of[text as usize] = if han { 0 } else { lexicon::zipf(&t.text) };
+                }
+                tokens.push(RTok {
+                    text,
+                    alt,
+                    gloss: t.gloss.map_or(NONE, |g| vocab.intern(g)),
+                    class: t.class,
+                    chars: chars.min(255) as u8,
+                    han,
+                    flags: u8::from(t.number) * F_NUMBER | u8::from(t.qualifier) * F_QUALIFIER,
+                    zipf: zipf_of[text as usize],
                 });
+            }
+            let ids: Box<[u32]> = n.legal_forms.iter().map(|l| l.id).collect();
+            let legal = if ids.is_empty() {
+                0
+            } else {
+                *legal_ids.entry(ids).or_insert_with_key(|k| {
+                    legal_sets.push(k.clone());
+                    legal_sets.len() as u32 - 1
+                })
+            };
+            let weak = !n.tokens.iter().any(|t| t.class == Class::Distinctive);
+            indexed.push(IndexedName {
+                owner: input.owner,
+                first,
+                len: n.tokens.len() as u8,
+                weak,
+                capped: input.short_form
+                    && !weak
+                    && tokens[first as usize..]
+                        .iter()
+                        .filter(|t| t.class == Class::Distinctive)
+                        .all(|t| t.chars <= 3),
+                country: input.country,
+                anchors: 0,
+                legal,
+            });
+            if index {
+                initials.push(name_initials(
+                    n.tokens.iter().map(|t| (t.text.as_str(), t.class, t.number)),
+                    n.legal_forms.iter().map(|l| l.written.as_str()),
+                ));
+            }
+        };
+        if names.len() == 1 {
+            push_name(&names[0], normalize(names[0].name));
+        } else {
+            for chunk in names.chunks(BUILD_CHUNK) {
+                let normalized: Vec<Normalized> =
+                    chunk.par_iter().map(|n| normalize(n.name)).collect();
+                for (input, n) in chunk.iter().zip(normalized) {
+                    push_name(input, n);
+                }
             }
         }
         // How many names each token occurs in, to pick the anchor of names
@@ -561,35 +539,71 @@ impl Matcher {
         drop(freq);
         let mut kinds = vec![KeyKind::None; vocab.len()];
         let mut posts: Vec<(u32, u32)> = Vec::new();
-        let mut buf = String::new();
-        let mut ranges = Vec::new();
-        for (ni, n) in indexed.iter().enumerate() {
-            let ni = ni as u32;
-            let toks = name_tokens(&tokens, n);
-            for (i, t) in toks.iter().enumerate() {
-                if !n.is_anchor(i) {
-                    continue;
-                }
-                posts.push((t.text, ni));
-                kinds[t.text as usize] = KeyKind::Fuzzy;
-                if t.pinyin != NONE {
-                    posts.push((t.pinyin, ni));
-                    kinds[t.pinyin as usize] = KeyKind::Fuzzy;
-                }
-            }
-            registry_joins(n, toks, &vocab, &mut buf, &mut ranges);
-            for r in &ranges {
-                let id = vocab.intern(&buf[r.clone()]);
+        let mut deletions = DeletionIndex::default();
+        if index {
+            let mut buf = String::new();
+            let mut ranges = Vec::new();
+            let exact = |key: &str, ni: u32, vocab: &mut Vocab, kinds: &mut Vec<KeyKind>, posts: &mut Vec<(u32, u32)>| {
+                let id = vocab.intern(key);
                 if id as usize >= kinds.len() {
                     kinds.push(KeyKind::Exact);
                 } else if kinds[id as usize] == KeyKind::None {
                     kinds[id as usize] = KeyKind::Exact;
                 }
                 posts.push((id, ni));
+            };
+            for (ni, n) in indexed.iter().enumerate() {
+                let ni = ni as u32;
+                let toks = name_tokens(&tokens, n);
+                for (i, t) in toks.iter().enumerate() {
+                    if !n.is_anchor(i) {
+                        continue;
+                    }
+                    posts.push((t.text, ni));
+                    kinds[t.text as usize] = KeyKind::Fuzzy;
+                    if t.han {
+                        posts.push((t.alt, ni));
+                        kinds[t.alt as usize] = KeyKind::Fuzzy;
+                        if t.gloss != NONE {
+                            buf.clear();
+                            buf.push(GLOSS_MARK);
+                            buf.push_str(vocab.text(t.gloss));
+                            let key = buf.clone();
+                            exact(&key, ni, &mut vocab, &mut kinds, &mut posts);
+                        }
+                    } else {
+                        let skel = (t.alt != NONE).then(|| vocab.text(t.alt));
+                        if let Some(k) = translit_key(vocab.text(t.text), skel) {
+                            buf.clear();
+                            buf.push(KEY_MARK);
+                            buf.push_str(&k);
+                            let key = buf.clone();
+                            exact(&key, ni, &mut vocab, &mut kinds, &mut posts);
+                        }
+                    }
+                }
+                registry_joins(n, toks, &vocab, &mut buf, &mut ranges);
+                let joins: Vec<String> = ranges.iter().map(|r| buf[r.clone()].to_string()).collect();
+                for j in &joins {
+                    exact(j, ni, &mut vocab, &mut kinds, &mut posts);
+                }
+                for s in &initials[ni as usize] {
+                    buf.clear();
+                    buf.push(INITIALS_MARK);
+                    buf.push_str(s);
+                    let key = buf.clone();
+                    exact(&key, ni, &mut vocab, &mut kinds, &mut posts);
+                }
             }
+            posts.par_sort_unstable();
+            posts.dedup();
+            let fuzzy: Vec<(u32, &str)> = vocab
+                .iter()
+                .filter(|(i, _)| kinds[*i as usize] == KeyKind::Fuzzy)
+                .collect();
+            deletions = DeletionIndex::build(&fuzzy);
         }
-        posts.par_sort_unstable();
-        posts.dedup();
+        kinds.resize(vocab.len(), KeyKind::None);
         let mut post_off = vec![0u32; vocab.len() + 1];
         for &(v, _) in &posts {
             post_off[v as usize + 1] += 1;
@@ -598,12 +612,6 @@ impl Matcher {
             post_off[i] += post_off[i - 1];
         }
         let postings = posts.into_iter().map(|(_, n)| n).collect();
-        let fuzzy: Vec<(u32, &str)> = vocab
-            .iter()
-            .filter(|(i, _)| kinds[*i as usize] == KeyKind::Fuzzy)
-            .collect();
-        let deletions = DeletionIndex::build(&fuzzy);
-        drop(fuzzy);
         tokens.shrink_to_fit();
         Matcher {
             serial: SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
@@ -668,6 +676,25 @@ impl Matcher {
         scratch.found.clone()
     }
 
+    fn exact_lookup(&self, mark: Option<char>, text: &str, scratch: &mut Scratch, kind: KeyKind) {
+        let id = match mark {
+            Some(m) => {
+                scratch.key.clear();
+                scratch.key.push(m);
+                scratch.key.push_str(text);
+                self.vocab.get(&scratch.key)
+            }
+            None => self.vocab.get(text),
+        };
+        if let Some(v) = id
+            && self.kinds[v as usize] == kind
+        {
+            let lo = self.post_off[v as usize] as usize;
+            let hi = self.post_off[v as usize + 1] as usize;
+            scratch.found.extend_from_slice(&self.postings[lo..hi]);
+        }
+    }
+
     /// Leaves the candidates of `q`, sorted, in `scratch.found`.
     fn collect_candidates(&self, q: &PreparedQuery, scratch: &mut Scratch) {
         scratch.found.clear();
@@ -677,27 +704,39 @@ impl Matcher {
             scratch.pool.clear();
         }
         for t in &q.normalized.tokens {
+            if t.class == Class::Stop {
+                continue;
+            }
             self.fuzzy_lookup(&t.text, scratch);
             if let Some(p) = &t.pinyin {
                 self.fuzzy_lookup(p, scratch);
             }
+            if let Some(g) = t.gloss {
+                self.exact_lookup(None, g, scratch, KeyKind::Fuzzy);
+            } else {
+                self.exact_lookup(Some(GLOSS_MARK), &t.text, scratch, KeyKind::Exact);
+            }
+            if let Some(k) = translit_key(&t.text, t.skeleton.as_deref()) {
+                self.exact_lookup(Some(KEY_MARK), &k, scratch, KeyKind::Exact);
+            }
+            if INITIALS.contains(&t.text.len()) && t.text.bytes().all(|b| b.is_ascii_lowercase()) {
+                self.exact_lookup(Some(INITIALS_MARK), &t.text, scratch, KeyKind::Exact);
+            }
+        }
+        for s in &q.initials {
+            self.exact_lookup(None, s, scratch, KeyKind::Fuzzy);
         }
         for u in &q.units {
+            if u.initials || u.han {
+                continue;
+            }
             // Query tokens written together equal to an anchor.
-            if u.len > 1
-                && let Some(v) = self.vocab.get(&u.text)
-                && self.kinds[v as usize] == KeyKind::Fuzzy
-            {
-                scratch.found.extend_from_slice(self.postings_of(v));
+            if u.len > 1 {
+                self.exact_lookup(None, &u.text, scratch, KeyKind::Fuzzy);
             }
             // A query token, or tokens written together, equal to registry
             // tokens written together.
-            scratch.key.clear();
-            scratch.key.push(JOIN_MARK);
-            scratch.key.push_str(&u.text);
-            if let Some(v) = self.vocab.get(&scratch.key) {
-                scratch.found.extend_from_slice(self.postings_of(v));
-            }
+            self.exact_lookup(Some(JOIN_MARK), &u.text, scratch, KeyKind::Exact);
         }
         scratch.found.sort_unstable();
         scratch.found.dedup();
@@ -708,11 +747,7 @@ impl Matcher {
         let k = max_edits(len, han);
         if k == 0 {
             // Only the token itself: no need for the deletion table.
-            if let Some(v) = self.vocab.get(token)
-                && self.kinds[v as usize] == KeyKind::Fuzzy
-            {
-                scratch.found.extend_from_slice(self.postings_of(v));
-            }
+            self.exact_lookup(None, token, scratch, KeyKind::Fuzzy);
             return;
         }
         if let Some(&(lo, hi)) = scratch.lookups.get(token) {
@@ -741,338 +776,93 @@ impl Matcher {
             .insert(token.into(), (lo, scratch.pool.len() as u32));
     }
 
+    /// Whether indexed name `ni` is a candidate for `q`, by the written
+    /// definition, checked directly.
+    fn is_candidate(&self, q: &PreparedQuery, n: &IndexedName, buf: &mut String, ranges: &mut Vec<Range<usize>>) -> bool {
+        let toks = self.toks(n);
+        let q_tokens = || q.normalized.tokens.iter().filter(|t| t.class != Class::Stop);
+        let anchor_hit = toks.iter().enumerate().any(|(i, t)| {
+            if !n.is_anchor(i) {
+                return false;
+            }
+            let text = self.vocab.text(t.text);
+            let mut keys = vec![text];
+            if t.han {
+                keys.push(self.vocab.text(t.alt));
+            }
+            let fuzzy = keys.iter().any(|key| {
+                q_tokens().any(|qt| {
+                    std::iter::once(qt.text.as_str())
+                        .chain(qt.pinyin.as_deref())
+                        .any(|qk| within(qk, key, pair_budget(qk, key)).is_some())
+                }) || q.units.iter().any(|u| u.len > 1 && !u.initials && u.text == *key)
+            });
+            let translit = !t.han
+                && translit_key(text, (t.alt != NONE).then(|| self.vocab.text(t.alt)))
+                    .is_some_and(|k| {
+                        q_tokens().any(|qt| {
+                            translit_key(&qt.text, qt.skeleton.as_deref()).as_deref() == Some(k.as_str())
+                        })
+                    });
+            let gloss = (t.han
+                && t.gloss != NONE
+                && q_tokens().any(|qt| qt.text == self.vocab.text(t.gloss)))
+                || q_tokens().any(|qt| qt.gloss == Some(text));
+            let initials = q.initials.iter().any(|s| s == text);
+            fuzzy || translit || gloss || initials
+        });
+        if anchor_hit {
+            return true;
+        }
+        // A query token (or join) equal to an anchor-bearing run.
+        registry_joins(n, toks, &self.vocab, buf, ranges);
+        if ranges.iter().any(|r| {
+            let run = &buf[r.start + JOIN_MARK.len_utf8()..r.end];
+            q.units.iter().any(|u| !u.initials && u.text == run)
+        }) {
+            return true;
+        }
+        // A query token equal to the registry name's initials.
+        let r_initials = name_initials(
+            toks.iter().map(|t| (self.vocab.text(t.text), t.class, t.number())),
+            self.legal_written(n),
+        );
+        q_tokens().any(|qt| {
+            INITIALS.contains(&qt.text.len())
+                && qt.text.bytes().all(|b| b.is_ascii_lowercase())
+                && r_initials.contains(&qt.text)
+        })
+    }
+
+    /// The legal forms of `n` as words, for its initials.
+    fn legal_written(&self, n: &IndexedName) -> impl Iterator<Item = &'static str> + '_ {
+        self.legal_sets[n.legal as usize]
+            .iter()
+            .map(|&id| lexicon::legal(id).text)
+    }
+
     /// The same set as [`Matcher::candidates`], found by checking every
     /// indexed name against the definition. Slow; the test oracle.
     pub fn candidates_brute_force(&self, q: &PreparedQuery) -> Vec<u32> {
-        let mut out = Vec::new();
         let mut buf = String::new();
         let mut ranges = Vec::new();
-        for (ni, n) in self.names.iter().enumerate() {
-            let toks = self.toks(n);
-            let hit = toks.iter().enumerate().any(|(i, t)| {
-                if !n.is_anchor(i) {
-                    return false;
-                }
-                let mut keys = vec![self.vocab.text(t.text)];
-                if t.pinyin != NONE {
-                    keys.push(self.vocab.text(t.pinyin));
-                }
-                keys.iter().any(|key| {
-                    q.normalized.tokens.iter().any(|qt| {
-                        std::iter::once(qt.text.as_str())
-                            .chain(qt.pinyin.as_deref())
-                            .any(|qk| within(qk, key, pair_budget(qk, key)).is_some())
-                    }) || q.units.iter().any(|u| u.len > 1 && u.text == *key)
-                })
-            }) || {
-                // A query token (or join) equal to an anchor-bearing run.
-                registry_joins(n, toks, &self.vocab, &mut buf, &mut ranges);
-                ranges.iter().any(|r| {
-                    let run = &buf[r.start + JOIN_MARK.len_utf8()..r.end];
-                    q.units.iter().any(|u| u.text == run)
-                })
-            };
-            if hit {
-                out.push(ni as u32);
-            }
-        }
-        out
+        (0..self.names.len() as u32)
+            .filter(|&ni| self.is_candidate(q, &self.names[ni as usize], &mut buf, &mut ranges))
+            .collect()
     }
 
-    /// Scores indexed name `name` against `q`; `None` when it does not
-    /// qualify (no anchor aligned, or a name without distinctive tokens not
-    /// aligned in full).
+    /// Scores indexed name `name` against `q`; `None` when it is not a
+    /// candidate or does not qualify (no anchor aligned, or a name without
+    /// distinctive tokens not aligned in full).
     pub fn score(&self, q: &PreparedQuery, name: u32) -> Option<Scored> {
-        self.score_with(q, name, &mut ScoreScratch::default())
-    }
-
-    fn score_with(&self, q: &PreparedQuery, name: u32, sc: &mut ScoreScratch) -> Option<Scored> {
+        let mut sc = score::ScoreScratch::default();
         let n = &self.names[name as usize];
-        let toks = self.toks(n);
-        let e = self.evaluate(q, n, toks, sc)?;
-        let pairs = sc
-            .chosen
-            .iter()
-            .map(|&(sim, _, qi, ri, kind)| {
-                let (qu, ru) = (&q.units[qi], &sc.r_units[ri]);
-                Pair {
-                    query: join_tokens(
-                        q.normalized.tokens[qu.start..qu.start + qu.len]
-                            .iter()
-                            .map(|t| t.text.as_str()),
-                    ),
-                    registry: join_tokens(
-                        toks[ru.start..ru.start + ru.len]
-                            .iter()
-                            .map(|t| self.vocab.text(t.text)),
-                    ),
-                    class: qu.class.min(ru.class),
-                    kind,
-                    similarity: sim,
-                }
-            })
-            .collect();
-        let missing = toks
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| e.r_used >> i & 1 == 0)
-            .map(|(_, t)| Leftover {
-                text: self.vocab.text(t.text).to_string(),
-                class: t.class,
-            })
-            .collect();
-        let extra = q
-            .normalized
-            .tokens
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| e.q_used >> i & 1 == 0)
-            .map(|(_, t)| Leftover {
-                text: t.text.clone(),
-                class: t.class,
-            })
-            .collect();
-        let mut adjustments = Vec::new();
-        match e.legal {
-            LegalCmp::Unknown => {}
-            LegalCmp::Shared(shared) => adjustments.push(agreement(
-                "legal form",
-                LEGAL_AGREE,
-                format!("{shared} on both sides"),
-            )),
-            LegalCmp::Differ => {
-                let q_legal: Vec<&str> = q.normalized.legal_forms.iter().map(|l| l.label).collect();
-                adjustments.push(agreement(
-                    "legal form",
-                    LEGAL_DIFFER,
-                    format!(
-                        "{} in the query, {} in the registry",
-                        q_legal.join(", "),
-                        self.legal_sets[n.legal as usize].join(", ")
-                    ),
-                ));
-            }
-        }
-        if let (Some(agree), Some(qc), Some(rc)) = (e.country, q.country, n.country) {
-            adjustments.push(if agree {
-                agreement("country", COUNTRY_AGREE, format!("{qc} on both sides"))
-            } else {
-                agreement(
-                    "country",
-                    COUNTRY_DIFFER,
-                    format!("{qc} in the query, {rc} in the registry"),
-                )
-            });
-        }
-        if e.reordered {
-            adjustments.push(agreement(
-                "token order",
-                REORDERED,
-                "the matched words come in a different order".to_string(),
-            ));
-        }
-        if e.cap < 0.0 {
-            adjustments.push(agreement(
-                "short form",
-                e.cap,
-                format!(
-                    "\"{}\" is a short form that many organisations share; alone it reaches {SHORT_FORM_CAP} at most",
-                    join_tokens(toks.iter().map(|t| self.vocab.text(t.text)))
-                ),
-            ));
-        }
-        Some(Scored {
-            name,
-            owner: n.owner,
-            score: e.score,
-            name_similarity: e.name_similarity,
-            pairs,
-            missing,
-            extra,
-            adjustments,
-        })
-    }
-
-    /// Fills `sc.r_units` with the units of a registry name: its tokens,
-    /// then its runs of 2–4 Latin tokens written together.
-    fn registry_units(&self, toks: &[RTok], sc: &mut ScoreScratch) {
-        sc.buf.clear();
-        sc.r_units.clear();
-        for (i, t) in toks.iter().enumerate() {
-            sc.r_units.push(RUnit {
-                start: i,
-                len: 1,
-                text: 0..0,
-                single: t.text,
-                pinyin: t.pinyin,
-                class: t.class,
-                chars: usize::from(t.chars),
-                han: t.han,
-            });
-        }
-        for_each_run(toks.len(), |start, len| {
-            let run = &toks[start..start + len];
-            if run.iter().any(|t| t.pinyin != NONE) {
-                return;
-            }
-            let from = sc.buf.len();
-            for t in run {
-                sc.buf.push_str(self.vocab.text(t.text));
-            }
-            sc.r_units.push(RUnit {
-                start,
-                len,
-                text: from..sc.buf.len(),
-                single: NONE,
-                pinyin: NONE,
-                class: run.iter().map(|t| t.class).min().unwrap_or(Class::Generic),
-                chars: measure(&sc.buf[from..]).0,
-                han: false,
-            });
-        });
-    }
-
-    fn view<'a>(&'a self, u: &RUnit, buf: &'a str) -> UnitView<'a> {
-        UnitView {
-            len: u.len,
-            text: if u.single == NONE {
-                &buf[u.text.clone()]
-            } else {
-                self.vocab.text(u.single)
-            },
-            pinyin: (u.pinyin != NONE).then(|| self.vocab.text(u.pinyin)),
-            chars: u.chars,
-            han: u.han,
-        }
-    }
-
-    /// The score of `name` against `q` as numbers, with the chosen pairs
-    /// left in `sc.chosen`; no allocation once the scratch has grown.
-    fn evaluate(
-        &self,
-        q: &PreparedQuery,
-        n: &IndexedName,
-        toks: &[RTok],
-        sc: &mut ScoreScratch,
-    ) -> Option<Evaluation> {
-        self.registry_units(toks, sc);
-        sc.pairs.clear();
-        for (ri, ru) in sc.r_units.iter().enumerate() {
-            let rv = self.view(ru, &sc.buf);
-            for (qi, qu) in q.units.iter().enumerate() {
-                if let Some((sim, kind)) = compare_units(&qu.view(), &rv) {
-                    let w = weight(qu.class.min(ru.class));
-                    sc.pairs.push((sim, w, qi, ri, kind));
-                }
-            }
-        }
-        // Best pairs first; among equals, heavier, then shorter joins,
-        // then in query order and registry order.
-        let r_units = &sc.r_units;
-        sc.pairs.sort_unstable_by(|a, b| {
-            b.0.total_cmp(&a.0)
-                .then(b.1.total_cmp(&a.1))
-                .then(
-                    (q.units[a.2].len + r_units[a.3].len)
-                        .cmp(&(q.units[b.2].len + r_units[b.3].len)),
-                )
-                .then((a.2, a.3).cmp(&(b.2, b.3)))
-        });
-        let (mut q_used, mut r_used) = (0u64, 0u64);
-        sc.chosen.clear();
-        for &p in &sc.pairs {
-            let (qu, ru) = (&q.units[p.2], &r_units[p.3]);
-            let (qs, rs) = (span(qu.start, qu.len), span(ru.start, ru.len));
-            if q_used & qs != 0 || r_used & rs != 0 {
-                continue;
-            }
-            q_used |= qs;
-            r_used |= rs;
-            sc.chosen.push(p);
-        }
-        let anchored = if n.weak {
-            r_used == span(0, toks.len())
-        } else {
-            toks.iter()
-                .enumerate()
-                .any(|(i, t)| r_used >> i & 1 == 1 && t.class == Class::Distinctive)
-        };
-        if !anchored || sc.chosen.is_empty() {
+        let mut buf = String::new();
+        let mut ranges = Vec::new();
+        if !self.is_candidate(q, n, &mut buf, &mut ranges) {
             return None;
         }
-        let mut num = 0.0;
-        let mut den = 0.0;
-        for &(sim, w, _, _, kind) in &sc.chosen {
-            let eff = if matches!(kind, PairKind::Edits(_)) {
-                sim * TYPO_FACTOR
-            } else {
-                sim
-            };
-            num += w * eff;
-            den += w;
-        }
-        for (i, t) in toks.iter().enumerate() {
-            if r_used >> i & 1 == 0 {
-                den += weight(t.class) * missing_factor(t.class);
-            }
-        }
-        for (i, t) in q.normalized.tokens.iter().enumerate() {
-            if q_used >> i & 1 == 0 {
-                den += weight(t.class) * extra_factor(t.class);
-            }
-        }
-        let name_similarity = if den > 0.0 { num / den } else { 0.0 };
-        let r_legal = &self.legal_sets[n.legal as usize];
-        let q_legal = &q.normalized.legal_forms;
-        let legal = if q_legal.is_empty() || r_legal.is_empty() {
-            LegalCmp::Unknown
-        } else {
-            match q_legal.iter().find(|l| r_legal.contains(&l.label)) {
-                Some(shared) => LegalCmp::Shared(shared.label),
-                None => LegalCmp::Differ,
-            }
-        };
-        let country = match (q.country, n.country) {
-            (Some(qc), Some(rc)) => Some(qc == rc),
-            _ => None,
-        };
-        // The chosen pairs in query order must be in registry order too.
-        let mut reordered = false;
-        let mut last: Option<(usize, usize)> = None;
-        for qs in 0..q.normalized.tokens.len() {
-            if let Some(&(_, _, _, ri, _)) = sc.chosen.iter().find(|p| q.units[p.2].start == qs) {
-                let rs = r_units[ri].start;
-                if last.is_some_and(|(_, prev)| rs < prev) {
-                    reordered = true;
-                }
-                last = Some((qs, rs));
-            }
-        }
-        let adjust = match legal {
-            LegalCmp::Unknown => 0.0,
-            LegalCmp::Shared(_) => LEGAL_AGREE,
-            LegalCmp::Differ => LEGAL_DIFFER,
-        } + match country {
-            None => 0.0,
-            Some(true) => COUNTRY_AGREE,
-            Some(false) => COUNTRY_DIFFER,
-        } + if reordered { REORDERED } else { 0.0 };
-        let uncapped = (name_similarity + adjust).clamp(0.0, 1.0);
-        let score = if n.capped {
-            uncapped.min(SHORT_FORM_CAP)
-        } else {
-            uncapped
-        };
-        Some(Evaluation {
-            score,
-            cap: score - uncapped,
-            name_similarity,
-            q_used,
-            r_used,
-            legal,
-            country,
-            reordered,
-        })
+        self.score_with(q, name, &mut sc)
     }
 
     /// Candidates of `q` scored, the best name per owner, best first;
@@ -1124,7 +914,7 @@ fn name_tokens<'a>(tokens: &'a [RTok], n: &IndexedName) -> &'a [RTok] {
 }
 
 /// The anchors of a name: its distinctive tokens, or, without any, its
-/// rarest token (the first among equals).
+/// rarest token that is not a stop word (the first among equals).
 fn anchor_mask(n: &IndexedName, toks: &[RTok], freq: &[u32]) -> u32 {
     if !n.weak {
         return toks
@@ -1134,6 +924,7 @@ fn anchor_mask(n: &IndexedName, toks: &[RTok], freq: &[u32]) -> u32 {
             .fold(0, |m, (i, _)| m | 1 << i);
     }
     (0..toks.len())
+        .filter(|&i| toks[i].class != Class::Stop)
         .min_by_key(|&i| (freq[toks[i].text as usize], i))
         .map_or(0, |i| 1 << i)
 }
@@ -1152,7 +943,7 @@ fn registry_joins(
     ranges.clear();
     for_each_run(toks.len(), |start, len| {
         let run = &toks[start..start + len];
-        if run.iter().any(|t| t.pinyin != NONE) || !(start..start + len).any(|i| n.is_anchor(i)) {
+        if run.iter().any(|t| t.han) || !(start..start + len).any(|i| n.is_anchor(i)) {
             return;
         }
         let from = buf.len();
@@ -1164,66 +955,18 @@ fn registry_joins(
     });
 }
 
-fn agreement(feature: &'static str, value: f64, detail: String) -> Adjustment {
-    Adjustment {
-        feature,
-        value,
-        detail,
-    }
-}
-
-fn join_tokens<'a>(it: impl Iterator<Item = &'a str>) -> String {
-    it.collect::<Vec<_>>().join(" ")
-}
-
-fn compare_units(q: &UnitView<'_>, r: &UnitView<'_>) -> Option<(f64, PairKind)> {
-    let joined = q.len > 1 || r.len > 1;
-    if joined && q.pinyin.is_none() && r.pinyin.is_none() && q.text.len() != r.text.len() {
-        // Joins only compare equal, and these cannot be.
-        return None;
-    }
-    if q.text == r.text {
-        return Some((
-            1.0,
-            if joined {
-                PairKind::Joined
-            } else {
-                PairKind::Equal
-            },
-        ));
-    }
-    if q.pinyin.is_some() || r.pinyin.is_some() {
-        let qk = q.pinyin.unwrap_or(q.text);
-        let rk = r.pinyin.unwrap_or(r.text);
-        if qk == rk {
-            return Some((1.0, PairKind::Pinyin));
-        }
-        if joined {
-            return None;
-        }
-        // Han against Han is compared in characters; through pinyin only
-        // when one side is Latin.
-        if q.pinyin.is_some() && r.pinyin.is_some() {
-            return edits(q.text, (q.chars, q.han), r.text, (r.chars, r.han));
-        }
-        return edits(qk, measure(qk), rk, measure(rk));
-    }
-    if joined {
-        return None;
-    }
-    edits(q.text, (q.chars, q.han), r.text, (r.chars, r.han))
-}
-
-/// Similarity and edit count of two tokens within their shared budget;
-/// each comes with its (characters, Han) measure.
-fn edits(a: &str, ma: (usize, bool), b: &str, mb: (usize, bool)) -> Option<(f64, PairKind)> {
-    let budget = shared_budget(ma, mb);
-    if budget == 0 || ma.0.abs_diff(mb.0) > budget {
-        return None;
-    }
-    let d = within(a, b, budget)?;
-    let longest = ma.0.max(mb.0).max(1);
-    Some((1.0 - d as f64 / longest as f64, PairKind::Edits(d)))
+/// Scores `query` against `reference` exactly as a screened name is
+/// scored against a registry name: `reference` is indexed alone (without
+/// the candidate tables, which one name does not need) and `query` scored
+/// against it. `None` when the pair is not a candidate or does not qualify.
+pub fn score_pair(query: &PreparedQuery, reference: &str) -> Option<Scored> {
+    let m = Matcher::single(&NameInput {
+        owner: 0,
+        name: reference,
+        country: None,
+        short_form: false,
+    });
+    m.score(query, 0)
 }
 
 #[cfg(test)]
@@ -1260,8 +1003,13 @@ mod tests {
             "Hangzhou Hikvision Digital Technology Co., Ltd.",
             "海康威视",
             "China Mobile Communications Group Co., Ltd.",
+            "中国移动",
             "Hik Vision Trading",
             "Nuctech Company Limited",
+            "People's Liberation Army",
+            "Rosoboronexport",
+            "Van der Bilt Holding",
+            "CNOOC",
         ]);
         for q in [
             "Hikvison",
@@ -1269,11 +1017,16 @@ mod tests {
             "Hai Kang Wei Shi",
             "China Mobile",
             "Mobile China",
+            "中国移动通信集团",
             "Nutech Solutions",
             "Huawei",
             "HikVision Trading",
             "海康卫视",
             "Digital Technology Group BV",
+            "PLA",
+            "Rosoboroneksport",
+            "Vanderbilt",
+            "China National Offshore Oil Corporation",
         ] {
             let pq = PreparedQuery::new(q, None);
             assert_eq!(
@@ -1320,5 +1073,6 @@ mod tests {
         assert_eq!(best(&m, "Digital Technology Group BV"), None);
         assert_eq!(best(&m, "China Mobile").map(|b| b.0), Some(4));
         assert_eq!(best(&m, "Mobile Communications"), None);
+        assert_eq!(best(&m, "中国移动通信集团有限公司").map(|b| b.0), Some(4));
     }
 }

@@ -430,6 +430,22 @@ pub fn explain(s: &Scored, q: &PreparedQuery) -> (Vec<ScorePart>, String) {
                 p.query, p.registry
             ),
             PairKind::Pinyin => format!("\"{}\" = \"{}\" by pinyin{weak}", p.query, p.registry),
+            PairKind::Gloss => format!(
+                "\"{}\" = \"{}\" in translation{weak}",
+                p.query, p.registry
+            ),
+            PairKind::Sounds => format!(
+                "\"{}\" ~ \"{}\" (another romanisation){weak}",
+                p.query, p.registry
+            ),
+            PairKind::Initials => format!(
+                "\"{}\" ~ \"{}\" (initials){weak}",
+                p.query, p.registry
+            ),
+            PairKind::Abbreviated => format!(
+                "\"{}\" ~ \"{}\" (abbreviated){weak}",
+                p.query, p.registry
+            ),
             PairKind::Edits(d) => format!(
                 "\"{}\" ~ \"{}\" ({d} edit{}){weak}",
                 p.query,
@@ -442,6 +458,7 @@ pub fn explain(s: &Scored, q: &PreparedQuery) -> (Vec<ScorePart>, String) {
         items
             .iter()
             .map(|l| match l.class {
+                Class::Distinctive if l.ordinary => format!("\"{}\" (word)", l.text),
                 Class::Distinctive => format!("\"{}\"", l.text),
                 c => format!("\"{}\" ({})", l.text, c.as_str()),
             })
@@ -471,7 +488,10 @@ pub fn explain(s: &Scored, q: &PreparedQuery) -> (Vec<ScorePart>, String) {
         .normalized
         .legal_forms
         .iter()
-        .map(|l| format!("legal form {}", l.label))
+        .map(|l| match l.how {
+            Some(how) => format!("legal form {} ({how}: \"{}\")", l.label, l.written),
+            None => format!("legal form {}", l.label),
+        })
         .collect();
     let mut sentence = format!("name {:.3}: {}", s.name_similarity, parts[0].detail);
     for p in &parts[1..] {
@@ -484,6 +504,43 @@ pub fn explain(s: &Scored, q: &PreparedQuery) -> (Vec<ScorePart>, String) {
         ));
     }
     (parts, sentence)
+}
+
+/// Why a pair scored nothing, in one sentence that says what was compared:
+/// a side with no words left once legal forms and punctuation are set
+/// aside, or the words of both sides when none of them meets.
+pub fn explain_none(q: &PreparedQuery, reference: &str) -> String {
+    let r = crate::normalize(reference);
+    let describe = |n: &Normalized, who: &str| -> String {
+        let mut s = if n.tokens.is_empty() {
+            format!("{who} has no words to compare")
+        } else {
+            format!("{who} has {}", quoted(n))
+        };
+        if !n.legal_forms.is_empty() {
+            let forms: Vec<&str> = n.legal_forms.iter().map(|l| l.label).collect();
+            s.push_str(&format!(" (legal form {} set aside)", forms.join(", ")));
+        }
+        if n.truncated {
+            s.push_str(" (cut to its first words)");
+        }
+        s
+    };
+    let (qd, rd) = (describe(&q.normalized, "the query"), describe(&r, "the reference"));
+    if q.normalized.tokens.is_empty() || r.tokens.is_empty() {
+        format!("nothing compared: {qd}; {rd}")
+    } else {
+        format!("no distinctive word in common: {qd}; {rd}")
+    }
+}
+
+fn quoted(n: &Normalized) -> String {
+    n.tokens
+        .iter()
+        .filter(|t| t.class != Class::Stop)
+        .map(|t| format!("\"{}\"", t.text))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// An alias that is nothing but a short form ("DJI", "Z.T.E."): one word

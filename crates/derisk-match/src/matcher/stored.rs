@@ -17,7 +17,7 @@ use crate::index::{DeletionIndex, measure};
 use crate::normalize::{Class, MAX_TOKENS};
 use crate::vocab::Vocab;
 
-const MAGIC: &[u8; 8] = b"DRSKNIX1";
+const MAGIC: &[u8; 8] = b"DRSKNIX2";
 
 impl Matcher {
     /// The index as bytes, bound to `binding` (the registry hash).
@@ -39,18 +39,22 @@ impl Matcher {
         put_u32(&mut w, self.tokens.len());
         for t in &self.tokens {
             w.extend_from_slice(&t.text.to_le_bytes());
-            w.extend_from_slice(&t.pinyin.to_le_bytes());
+            w.extend_from_slice(&t.alt.to_le_bytes());
+            w.extend_from_slice(&t.gloss.to_le_bytes());
             w.push(match t.class {
                 Class::Distinctive => 0,
                 Class::Generic => 1,
                 Class::Location => 2,
+                Class::Stop => 3,
             });
+            w.push(t.flags);
+            w.push(t.zipf);
         }
         put_u32(&mut w, self.legal_sets.len());
         for set in &self.legal_sets {
             put_u32(&mut w, set.len());
-            for label in set.iter() {
-                put_bytes(&mut w, label.as_bytes());
+            for &id in set.iter() {
+                put_bytes(&mut w, crate::lexicon::legal(id).text.as_bytes());
             }
         }
         let (text, ends) = self.vocab.parts();
@@ -117,18 +121,22 @@ impl Matcher {
                 legal: r.u32()?,
             });
         }
-        let n_tokens = r.count(9)?;
+        let n_tokens = r.count(15)?;
         let mut tokens = Vec::with_capacity(n_tokens);
         for _ in 0..n_tokens {
             tokens.push(RTok {
                 text: r.u32()?,
-                pinyin: r.u32()?,
+                alt: r.u32()?,
+                gloss: r.u32()?,
                 class: match r.u8()? {
                     0 => Class::Distinctive,
                     1 => Class::Generic,
                     2 => Class::Location,
+                    3 => Class::Stop,
                     c => return Err(format!("token class {c}")),
                 },
+                flags: r.u8()?,
+                zipf: r.u8()?,
                 // Measured again from the text below, never trusted.
                 chars: 0,
                 han: false,
@@ -141,11 +149,11 @@ impl Matcher {
             let mut set = Vec::with_capacity(n);
             for _ in 0..n {
                 let text = r.bytes()?;
-                let label = std::str::from_utf8(text)
+                let id = std::str::from_utf8(text)
                     .ok()
-                    .and_then(crate::lexicon::legal_label)
-                    .ok_or("an unknown legal-form label")?;
-                set.push(label);
+                    .and_then(crate::lexicon::legal_id)
+                    .ok_or("an unknown legal form")?;
+                set.push(id);
             }
             legal_sets.push(set.into_boxed_slice());
         }
@@ -186,16 +194,20 @@ impl Matcher {
 
         // Every number used as a position must point inside its table.
         let in_vocab = |id: u32| (id as usize) < vocab.len();
-        if tokens
-            .iter()
-            .any(|t| !in_vocab(t.text) || (t.pinyin != NONE && !in_vocab(t.pinyin)))
-        {
+        if tokens.iter().any(|t| {
+            !in_vocab(t.text)
+                || (t.alt != NONE && !in_vocab(t.alt))
+                || (t.gloss != NONE && !in_vocab(t.gloss))
+        }) {
             return Err("a token outside the vocabulary".into());
         }
         for t in &mut tokens {
             let (chars, han) = measure(vocab.text(t.text));
             t.chars = chars.min(255) as u8;
             t.han = han;
+            if han && t.alt == NONE {
+                return Err("a Han token without its pinyin".into());
+            }
         }
         if names.iter().any(|n| {
             n.len as usize > MAX_TOKENS
