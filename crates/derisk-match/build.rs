@@ -441,8 +441,13 @@ fn main() {
     };
     let mut put_han = |text: &str, place: bool, canonical: &str, whence: String, err: &mut Errors| {
         let text = text.trim().to_string();
-        if text.is_empty() || !text.chars().all(fold::is_han) {
-            err.push(format!("{whence}: zh form {text:?} is not Han characters"));
+        if text.is_empty() {
+            err.push(format!("{whence}: an empty zh form"));
+            return;
+        }
+        if !text.chars().all(fold::is_han) {
+            // Names are cut at any other character ("巴登-符腾堡"), so such a
+            // form is never met whole.
             return;
         }
         match han.get(&text) {
@@ -567,6 +572,36 @@ fn main() {
             .to_string()
     )
     .unwrap();
-    let dest = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("lexicon.rs");
-    fs::write(dest, out).expect("OUT_DIR is writable");
+    // The ordinary words in an open-addressing table, at most half full:
+    // each slot the offset (plus one) of the word's line.
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    let mut offset = 0;
+    for line in words_text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        if !body.starts_with('#')
+            && let Some((w, z)) = body.split_once('\t')
+        {
+            if z.parse::<u8>().is_err() {
+                panic!("word-frequency.txt: {body:?}: expected a word, a tab and a number up to 255");
+            }
+            lines.push((offset, w));
+        }
+        offset += line.len();
+    }
+    let slots = (lines.len() * 2).next_power_of_two().max(1);
+    let mut table = vec![0u32; slots];
+    for &(off, w) in &lines {
+        let mut at = (fold::word_hash(w.as_bytes()) as usize) & (slots - 1);
+        while table[at] != 0 {
+            at = (at + 1) & (slots - 1);
+        }
+        table[at] = u32::try_from(off + 1).expect("the word list is under 4 GiB");
+    }
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let bytes: Vec<u8> = table.iter().flat_map(|v| v.to_le_bytes()).collect();
+    fs::write(out_dir.join("ordinary.bin"), bytes).expect("OUT_DIR is writable");
+    out.push_str(
+        "pub(crate) static ORDINARY_TABLE: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/ordinary.bin\"));\n",
+    );
+    fs::write(out_dir.join("lexicon.rs"), out).expect("OUT_DIR is writable");
 }

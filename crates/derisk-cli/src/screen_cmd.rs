@@ -741,6 +741,7 @@ pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<Outcome> {
     };
     let mut out = stdout();
     let mut bad = 0usize;
+    let mut scorer = derisk_match::PairScorer::default();
     for rec in reader.records() {
         let rec = match rec {
             Ok(r) => r,
@@ -759,7 +760,7 @@ pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<Outcome> {
             bad += 1;
             continue;
         };
-        let (score, explanation) = pair_score(a, b);
+        let (score, explanation) = pair_score(&mut scorer, a, b);
         let decision = if score >= config.match_threshold && score > 0.0 {
             "match"
         } else if score >= config.review_threshold && score > 0.0 {
@@ -769,13 +770,13 @@ pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<Outcome> {
         };
         json_line(
             &mut out,
-            &json!({
-                "name1": a,
-                "name2": b,
-                "score": round3(score),
-                "decision": decision,
-                "explanation": explanation,
-            }),
+            &PairLine {
+                name1: a,
+                name2: b,
+                score: round3(score),
+                decision,
+                explanation: &explanation,
+            },
         )?;
     }
     out.flush()?;
@@ -785,15 +786,29 @@ pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
+/// One line of `derisk compare`'s output.
+#[derive(serde::Serialize)]
+struct PairLine<'a> {
+    name1: &'a str,
+    name2: &'a str,
+    score: f64,
+    decision: &'static str,
+    explanation: &'a str,
+}
+
 /// The scorer on one pair: `name2` is indexed alone and `name1` scored
 /// against it, exactly as a screened name is scored against a registry name.
-pub(crate) fn pair_score(name1: &str, name2: &str) -> (f64, String) {
+pub(crate) fn pair_score(
+    scorer: &mut derisk_match::PairScorer,
+    name1: &str,
+    name2: &str,
+) -> (f64, String) {
     let q = PreparedQuery::new(name1, None);
-    match derisk_match::score_pair(&q, name2) {
-        Some(s) => {
+    match scorer.score(&q, name2) {
+        Ok(s) => {
             let (_, sentence) = derisk_match::explain(&s, &q);
             (s.score, sentence)
         }
-        None => (0.0, derisk_match::explain_none(&q, name2)),
+        Err(why) => (0.0, why),
     }
 }

@@ -286,3 +286,14 @@ pub fn fold_words(text: &str) -> Vec<String> {
         .map(|r| r.text)
         .collect()
 }
+
+/// FNV-1a over bytes: the hash that places a word in the compiled table of
+/// ordinary words, the same in the build script and at run time.
+pub fn word_hash(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}

@@ -12,7 +12,8 @@
 //!   `Co Ltd`);
 //! - conflict: local forms of different classes in the same country
 //!   (`AG` and `GmbH`, `SA` and `SL`): two companies of one country cannot
-//!   have both, so the names are of two legal entities;
+//!   have both, so the names are of two legal entities (a form also written
+//!   for any country, as `Ltd` is, never conflicts);
 //! - are foreign to each other: local forms of countries that share none
 //!   (`GmbH` and `Oy`, `BV` and `SAS`): two companies of two countries, so
 //!   again two legal entities, perhaps of one group;
@@ -62,6 +63,10 @@ fn equivalent(a: u32, b: u32) -> bool {
 
 fn conflict(a: u32, b: u32) -> Option<[u8; 2]> {
     let (fa, fb) = (lexicon::legal(a), lexicon::legal(b));
+    // A form also written for any country ("Ltd") says nothing sure of one.
+    if fa.kinds.iter().chain(fb.kinds).any(|k| k.0 == ANY) {
+        return None;
+    }
     for &(ca, ka) in fa.kinds {
         if ca == ANY || ka == LegalClass::Generic {
             continue;

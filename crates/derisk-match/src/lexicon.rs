@@ -21,7 +21,7 @@
 //!
 //! Stop words and number words are short and live here.
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::sync::LazyLock;
 
 include!(concat!(env!("OUT_DIR"), "/lexicon.rs"));
@@ -253,6 +253,10 @@ const NUMBER_WORDS: &[(&str, u32)] = &[
 /// The value of a number word or a number written in digits (with an
 /// ordinal ending: "1st", "2nd", "3rd", "4th"), if `word` is one.
 pub(crate) fn number_value(word: &str) -> Option<u64> {
+    let first = *word.as_bytes().first()?;
+    if !first.is_ascii_digit() && (NUMBER_INITIALS >> (first.wrapping_sub(b'a') & 31)) & 1 == 0 {
+        return None;
+    }
     let digits = word.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         let suffix = &word[digits.len()..];
@@ -261,8 +265,23 @@ pub(crate) fn number_value(word: &str) -> Option<u64> {
         }
         return None;
     }
-    LEXICON.numbers.get(word).map(|&v| u64::from(v))
+    LEXICON
+        .info
+        .get(word)
+        .and_then(|i| i.number)
+        .map(u64::from)
 }
+
+/// The first letters of the number words, one bit each (a = bit 0).
+const NUMBER_INITIALS: u32 = {
+    let mut mask = 0u32;
+    let mut i = 0;
+    while i < NUMBER_WORDS.len() {
+        mask |= 1 << (NUMBER_WORDS[i].0.as_bytes()[0] - b'a');
+        i += 1;
+    }
+    mask
+};
 
 /// The multipliers of number words ("hundred", "thousand").
 pub(crate) fn number_scale(word: &str) -> Option<u64> {
@@ -276,26 +295,42 @@ pub(crate) fn number_scale(word: &str) -> Option<u64> {
 /// The tables of [`LEGAL`], [`PHRASES`] and [`HAN_WORDS`] indexed for
 /// lookup, built on first use.
 pub(crate) struct Lexicon {
-    /// Form ids (into [`LEGAL`]) by their last word, most words first.
-    pub legal_by_last: HashMap<&'static str, Vec<u32>>,
-    /// Form ids by their first word, most words first.
-    pub legal_by_first: HashMap<&'static str, Vec<u32>>,
-    /// Most words in a form.
-    pub legal_max_words: usize,
-    /// The words of one-word forms: such a word left inside a name
-    /// describes ("ZTE Corporation Sverige AB").
-    pub legal_words: HashMap<&'static str, u32>,
-    /// Every word of six or more letters in a legal form, by the strings
-    /// one deletion away from it (and by itself), for misspelt forms.
-    pub legal_near: HashMap<String, Vec<&'static str>>,
-    /// Phrase ids (into [`PHRASES`]) by their first word, most words first.
-    pub phrases: HashMap<&'static str, Vec<u32>>,
+    /// Everything the lexicon knows of a folded Latin word, found with one
+    /// lookup: what normalisation asks of every word of every name.
+    pub info: HashMap<&'static str, WordInfo>,
+    /// The words of each form (by id), split once.
+    pub legal_split: Vec<Box<[&'static str]>>,
+    /// The words of seven or more letters of legal forms, by length and
+    /// first letter and by length and last letter: a word one edit from
+    /// one of them has a length one apart and keeps its first or its last
+    /// letter, so a misspelling is looked for among a few dozen words.
+    pub legal_long: HashMap<(u8, bool, u8), Vec<(&'static str, u32)>>,
     /// Chinese words: descriptors and places with their gloss, legal forms
     /// with their form id.
     pub han: HashMap<&'static str, HanWord>,
     /// Most characters in a Chinese word.
     pub han_max_chars: usize,
-    numbers: HashMap<&'static str, u32>,
+}
+
+/// What the lexicon knows of one word.
+#[derive(Debug, Default)]
+pub(crate) struct WordInfo {
+    /// Forms (ids into [`LEGAL`]) that start with it, most words first.
+    pub by_first: Vec<u32>,
+    /// Forms that end with it, most words first.
+    pub by_last: Vec<u32>,
+    /// Phrases (ids into [`PHRASES`]) that start with it, most words first.
+    pub phrases: Vec<u32>,
+    /// It is a word of some legal form.
+    pub form_word: bool,
+    /// It is a legal form of one word (such a word left inside a name
+    /// describes: "ZTE Corporation Sverige AB").
+    pub one_word_form: bool,
+    /// Its class if the lexicon fixes it: a stop word, or a one-word legal
+    /// form left inside a name (a descriptor).
+    pub class: Option<crate::normalize::Class>,
+    /// Its value, if it is a number word.
+    pub number: Option<u32>,
 }
 
 /// A Chinese word of the lexicon.
@@ -308,59 +343,64 @@ pub(crate) enum HanWord {
 }
 
 /// Word lengths from which misspelt legal-form words are recognised.
-pub(crate) const MIN_LEGAL_CORRECTION: usize = 6;
+pub(crate) const MIN_LEGAL_CORRECTION: usize = 7;
+
+/// Which letters a word holds, one bit each: one edit changes at most two
+/// bits, so words further apart need no distance computed.
+pub(crate) fn letter_mask(w: &str) -> u32 {
+    w.bytes()
+        .filter(u8::is_ascii_lowercase)
+        .fold(0, |m, b| m | 1 << (b - b'a'))
+}
 
 /// The indexed lexicon.
 pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
-    let mut legal_by_last: HashMap<&'static str, Vec<u32>> = HashMap::new();
-    let mut legal_by_first: HashMap<&'static str, Vec<u32>> = HashMap::new();
-    let mut legal_words = HashMap::new();
-    let mut legal_near: HashMap<String, Vec<&'static str>> = HashMap::new();
+    let mut info: HashMap<&'static str, WordInfo> = HashMap::new();
+    let mut legal_long: HashMap<(u8, bool, u8), Vec<(&'static str, u32)>> = HashMap::new();
     let mut han = HashMap::new();
-    let mut legal_max_words = 1;
-    for (i, f) in LEGAL.iter().enumerate() {
+    let legal_split: Vec<Box<[&'static str]>> =
+        LEGAL.iter().map(|f| f.text.split(' ').collect()).collect();
+    for (i, (f, words)) in LEGAL.iter().zip(&legal_split).enumerate() {
         let i = i as u32;
         if f.text.chars().any(crate::fold::is_han) {
             han.insert(f.text, HanWord::Legal(i));
             continue;
         }
-        let words: Vec<&'static str> = f.text.split(' ').collect();
-        legal_max_words = legal_max_words.max(words.len());
-        legal_by_last.entry(words[words.len() - 1]).or_default().push(i);
-        legal_by_first.entry(words[0]).or_default().push(i);
+        info.entry(words[0]).or_default().by_first.push(i);
+        info.entry(words[words.len() - 1]).or_default().by_last.push(i);
         if words.len() == 1 {
-            legal_words.insert(f.text, i);
+            let e = info.entry(f.text).or_default();
+            e.one_word_form = true;
+            e.class = Some(crate::normalize::Class::Generic);
         }
-        for w in words {
-            if w.len() >= MIN_LEGAL_CORRECTION && w.bytes().all(|b| b.is_ascii_lowercase()) {
-                let mut del = String::with_capacity(w.len());
-                for skip in 0..w.len() {
-                    del.clear();
-                    del.push_str(&w[..skip]);
-                    del.push_str(&w[skip + 1..]);
-                    let e = legal_near.entry(del.clone()).or_default();
-                    if !e.contains(&w) {
-                        e.push(w);
-                    }
-                }
-                let e = legal_near.entry(w.to_string()).or_default();
-                if !e.contains(&w) {
-                    e.push(w);
-                }
+        for &w in words.iter() {
+            let e = info.entry(w).or_default();
+            if !e.form_word && w.len() >= MIN_LEGAL_CORRECTION && w.bytes().all(|b| b.is_ascii_lowercase()) {
+                let b = w.as_bytes();
+                let len = b.len().min(255) as u8;
+                let m = letter_mask(w);
+                legal_long.entry((len, true, b[0])).or_default().push((w, m));
+                legal_long.entry((len, false, b[b.len() - 1])).or_default().push((w, m));
             }
+            e.form_word = true;
         }
     }
-    let words_of = |i: &u32| LEGAL[*i as usize].text.split(' ').count();
-    for ids in legal_by_last.values_mut().chain(legal_by_first.values_mut()) {
-        ids.sort_by_key(|i| std::cmp::Reverse(words_of(i)));
-    }
-    let mut phrases: HashMap<&'static str, Vec<u32>> = HashMap::new();
     for (i, p) in PHRASES.iter().enumerate() {
         let first = p.text.split(' ').next().unwrap_or(p.text);
-        phrases.entry(first).or_default().push(i as u32);
+        info.entry(first).or_default().phrases.push(i as u32);
     }
-    for ids in phrases.values_mut() {
-        ids.sort_by_key(|&i| std::cmp::Reverse(PHRASES[i as usize].text.split(' ').count()));
+    for w in STOP_WORDS {
+        info.entry(w).or_default().class = Some(crate::normalize::Class::Stop);
+    }
+    for &(w, v) in NUMBER_WORDS {
+        info.entry(w).or_default().number = Some(v);
+    }
+    let words_of = |i: &u32| legal_split[*i as usize].len();
+    for e in info.values_mut() {
+        e.by_first.sort_by_key(|i| std::cmp::Reverse(words_of(i)));
+        e.by_last.sort_by_key(|i| std::cmp::Reverse(words_of(i)));
+        e.phrases
+            .sort_by_key(|&i| std::cmp::Reverse(PHRASES[i as usize].text.split(' ').count()));
     }
     for h in HAN_WORDS {
         han.entry(h.text).or_insert(HanWord::Word {
@@ -370,61 +410,42 @@ pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
     }
     let han_max_chars = han.keys().map(|w| w.chars().count()).max().unwrap_or(1);
     Lexicon {
-        legal_by_last,
-        legal_by_first,
-        legal_max_words,
-        legal_words,
-        legal_near,
-        phrases,
+        info,
+        legal_split,
+        legal_long,
         han,
         han_max_chars,
-        numbers: NUMBER_WORDS.iter().copied().collect(),
     }
 });
 
-impl Lexicon {
-    /// How common `word` is as a word of a language: its Zipf frequency
-    /// times ten (35 is about once in 300,000 words) in the language where
-    /// it is commonest, or 0 if it is rarer than the list records.
-    ///
-    /// The list is searched where it lies, one sorted line a word, so that
-    /// nothing is built before the first name is read.
-    pub(crate) fn zipf(&self, word: &str) -> u8 {
-        zipf(word)
-    }
-}
-
-/// See [`Lexicon::zipf`].
+/// See [`Lexicon::zipf`]. The build script lays the words out in an
+/// open-addressing table (`ORDINARY_TABLE`: one little-endian `u32` per
+/// slot, the offset of a line of `ORDINARY_WORDS` plus one, 0 for empty),
+/// placed by [`crate::fold::word_hash`]; a lookup probes from the word's
+/// slot until it meets the word or an empty slot.
 pub(crate) fn zipf(word: &str) -> u8 {
-    let text = ORDINARY_WORDS.as_bytes();
-    let (mut lo, mut hi) = (0usize, text.len());
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        let start = text[lo..mid]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(lo, |p| lo + p + 1);
-        let end = text[mid..hi]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(hi, |p| mid + p);
-        let line = &text[start..end];
-        let (key, value) = match line.iter().position(|&b| b == b'\t') {
-            Some(t) => (&line[..t], &line[t + 1..]),
-            None => (line, &line[line.len()..]),
-        };
-        match word.as_bytes().cmp(key) {
-            std::cmp::Ordering::Less => hi = start,
-            std::cmp::Ordering::Greater => lo = end + 1,
-            std::cmp::Ordering::Equal => {
-                return std::str::from_utf8(value)
-                    .ok()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(0);
-            }
-        }
+    let slots = ORDINARY_TABLE.len() / 4;
+    if slots == 0 {
+        return 0;
     }
-    0
+    let text = ORDINARY_WORDS.as_bytes();
+    let mut at = (crate::fold::word_hash(word.as_bytes()) as usize) & (slots - 1);
+    loop {
+        let b = &ORDINARY_TABLE[at * 4..at * 4 + 4];
+        let off = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
+        if off == 0 {
+            return 0;
+        }
+        let line = &text[off - 1..];
+        let w = word.as_bytes();
+        if line.len() > w.len() && &line[..w.len()] == w && line[w.len()] == b'\t' {
+            return line[w.len() + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .fold(0u8, |z, &c| z.saturating_mul(10).saturating_add(c - b'0'));
+        }
+        at = (at + 1) & (slots - 1);
+    }
 }
 
 /// The legal form with id `id`.

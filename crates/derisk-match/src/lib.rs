@@ -19,7 +19,7 @@ mod vocab;
 pub use finding::{KEY_LEN, evidence_hash, finding_key};
 pub use matcher::{
     Adjustment, IndexStats, Leftover, Matcher, NameInput, Pair, PairKind, PreparedQuery,
-    RARE_WORD_FLOOR, SHORT_FORM_CAP, ScoreConfig, Scored, Scratch, score_pair,
+    PairScorer, RARE_WORD_FLOOR, SHORT_FORM_CAP, ScoreConfig, Scored, Scratch, score_pair,
 };
 pub use normalize::{Class, LegalForm, Normalized, Token, normalize};
 pub use screen::{

@@ -69,7 +69,10 @@
 //!   ("AG" and "GmbH"), local forms of countries that share none ("GmbH"
 //!   and "Oy"), a place qualifying the registry name that the query lacks
 //!   ("Banco Santander México" against "Banco Santander") or two different
-//!   qualifying places ("(France)", "(Germany)") take the score down to
+//!   qualifying places ("(France)", "(Germany)"), and descriptors or
+//!   places in the same position that each side has in place of the
+//!   other's ("Nuclear" and "Communications", "Barnaul" and "Novosibirsk")
+//!   take the score down to
 //!   0.80 if it is higher: out of `match`, still `review`, since the names
 //!   may be one group's. A place the query adds is a subsidiary's or a
 //!   branch's (the lists derisk screens against cover subsidiaries), and
@@ -292,7 +295,7 @@ pub struct PreparedQuery {
     pub normalized: Normalized,
     /// The country given with it.
     pub country: Option<CountryCode>,
-    units: Vec<score::Unit>,
+    units: score::Units,
     /// The initials of the whole name (see the module documentation).
     initials: Vec<String>,
     /// How ordinary a word each token is, once asked.
@@ -329,7 +332,13 @@ impl PreparedQuery {
             self.normalized
                 .tokens
                 .iter()
-                .map(|t| if t.is_han() { 0 } else { lexicon::zipf(&t.text) })
+                .map(|t| {
+                    if t.is_han() || t.class != Class::Distinctive {
+                        0
+                    } else {
+                        lexicon::zipf(&t.text)
+                    }
+                })
                 .collect()
         })
     }
@@ -457,7 +466,7 @@ impl Matcher {
         let mut initials: Vec<Vec<String>> = Vec::new();
         // How ordinary each distinct token is, looked up once.
         let mut zipf_of: Vec<u8> = Vec::new();
-        let mut push_name = |input: &NameInput<'_>, n: Normalized| {
+        let mut push_name = |input: &NameInput<'_>, n: &Normalized| {
             let first = tokens.len() as u32;
             for t in &n.tokens {
                 let (chars, han) = measure(&t.text);
@@ -471,7 +480,13 @@ impl Matcher {
                     zipf_of.resize(text as usize + 1, u8::MAX);
                 }
                 if zipf_of[text as usize] == u8::MAX {
-                    zipf_of[text as usize] = if han { 0 } else { lexicon::zipf(&t.text) };
+                    // Only distinctive words are weighed by how ordinary
+                    // they are.
+                    zipf_of[text as usize] = if han || t.class != Class::Distinctive {
+                        0
+                    } else {
+                        lexicon::zipf(&t.text)
+                    };
                 }
                 tokens.push(RTok {
                     text,
@@ -517,12 +532,13 @@ impl Matcher {
             }
         };
         if names.len() == 1 {
-            push_name(&names[0], normalize(names[0].name));
+            let n = normalize(names[0].name);
+            push_name(&names[0], &n);
         } else {
             for chunk in names.chunks(BUILD_CHUNK) {
                 let normalized: Vec<Normalized> =
                     chunk.par_iter().map(|n| normalize(n.name)).collect();
-                for (input, n) in chunk.iter().zip(normalized) {
+                for (input, n) in chunk.iter().zip(&normalized) {
                     push_name(input, n);
                 }
             }
@@ -726,17 +742,18 @@ impl Matcher {
         for s in &q.initials {
             self.exact_lookup(None, s, scratch, KeyKind::Fuzzy);
         }
-        for u in &q.units {
+        for u in &q.units.list {
             if u.initials || u.han {
                 continue;
             }
+            let text = q.units.text(u);
             // Query tokens written together equal to an anchor.
             if u.len > 1 {
-                self.exact_lookup(None, &u.text, scratch, KeyKind::Fuzzy);
+                self.exact_lookup(None, text, scratch, KeyKind::Fuzzy);
             }
             // A query token, or tokens written together, equal to registry
             // tokens written together.
-            self.exact_lookup(Some(JOIN_MARK), &u.text, scratch, KeyKind::Exact);
+            self.exact_lookup(Some(JOIN_MARK), text, scratch, KeyKind::Exact);
         }
         scratch.found.sort_unstable();
         scratch.found.dedup();
@@ -795,7 +812,7 @@ impl Matcher {
                     std::iter::once(qt.text.as_str())
                         .chain(qt.pinyin.as_deref())
                         .any(|qk| within(qk, key, pair_budget(qk, key)).is_some())
-                }) || q.units.iter().any(|u| u.len > 1 && !u.initials && u.text == *key)
+                }) || q.units.list.iter().any(|u| u.len > 1 && !u.initials && q.units.text(u) == *key)
             });
             let translit = !t.han
                 && translit_key(text, (t.alt != NONE).then(|| self.vocab.text(t.alt)))
@@ -818,7 +835,7 @@ impl Matcher {
         registry_joins(n, toks, &self.vocab, buf, ranges);
         if ranges.iter().any(|r| {
             let run = &buf[r.start + JOIN_MARK.len_utf8()..r.end];
-            q.units.iter().any(|u| !u.initials && u.text == run)
+            q.units.list.iter().any(|u| !u.initials && q.units.text(u) == run)
         }) {
             return true;
         }
@@ -854,15 +871,12 @@ impl Matcher {
     /// Scores indexed name `name` against `q`; `None` when it is not a
     /// candidate or does not qualify (no anchor aligned, or a name without
     /// distinctive tokens not aligned in full).
+    ///
+    /// A name that scores is always a candidate: the anchor the score needs
+    /// is aligned by one of the candidate rules (`tests/recall.rs` checks
+    /// it), so no separate check is made.
     pub fn score(&self, q: &PreparedQuery, name: u32) -> Option<Scored> {
-        let mut sc = score::ScoreScratch::default();
-        let n = &self.names[name as usize];
-        let mut buf = String::new();
-        let mut ranges = Vec::new();
-        if !self.is_candidate(q, n, &mut buf, &mut ranges) {
-            return None;
-        }
-        self.score_with(q, name, &mut sc)
+        self.score_with(q, name, &mut score::ScoreScratch::default())
     }
 
     /// Candidates of `q` scored, the best name per owner, best first;
@@ -958,15 +972,63 @@ fn registry_joins(
 /// Scores `query` against `reference` exactly as a screened name is
 /// scored against a registry name: `reference` is indexed alone (without
 /// the candidate tables, which one name does not need) and `query` scored
-/// against it. `None` when the pair is not a candidate or does not qualify.
-pub fn score_pair(query: &PreparedQuery, reference: &str) -> Option<Scored> {
-    let m = Matcher::single(&NameInput {
-        owner: 0,
-        name: reference,
-        country: None,
-        short_form: false,
-    });
-    m.score(query, 0)
+/// against it. When the pair is not a candidate or does not qualify, the
+/// error says what was compared ([`crate::explain_none`]).
+pub fn score_pair(query: &PreparedQuery, reference: &str) -> Result<Scored, String> {
+    PairScorer::default().score(query, reference)
+}
+
+/// Scores many pairs: remembers the references it has indexed (lists of
+/// pairs repeat their reference names: registry names, list entries) and
+/// reuses its buffers.
+#[derive(Debug, Default)]
+pub struct PairScorer {
+    references: HashMap<String, Matcher>,
+    scratch: score::ScoreScratch,
+}
+
+/// References a [`PairScorer`] remembers before it starts again.
+const PAIR_CACHE: usize = 1 << 16;
+
+impl PairScorer {
+    /// As [`score_pair`].
+    pub fn score(&mut self, query: &PreparedQuery, reference: &str) -> Result<Scored, String> {
+        if !self.references.contains_key(reference) {
+            if self.references.len() >= PAIR_CACHE {
+                self.references.clear();
+            }
+            let m = Matcher::single(&NameInput {
+                owner: 0,
+                name: reference,
+                country: None,
+                short_form: false,
+            });
+            self.references.insert(reference.to_string(), m);
+        }
+        let m = &self.references[reference];
+        m.score_with(query, 0, &mut self.scratch).ok_or_else(|| {
+            crate::screen::explain_none(query, &m.name_tokens(0), &m.name_legal_forms(0))
+        })
+    }
+}
+
+impl Matcher {
+    /// The tokens of indexed name `name` and their classes, for an
+    /// explanation of why it did not score.
+    pub fn name_tokens(&self, name: u32) -> Vec<(&str, Class)> {
+        self.toks(&self.names[name as usize])
+            .iter()
+            .map(|t| (self.vocab.text(t.text), t.class))
+            .collect()
+    }
+
+    /// The labels of the legal forms of indexed name `name`.
+    pub fn name_legal_forms(&self, name: u32) -> Vec<&'static str> {
+        self.legal_sets[self.names[name as usize].legal as usize]
+            .iter()
+            .map(|&id| lexicon::legal(id).label)
+            .collect()
+    }
 }
 
 #[cfg(test)]

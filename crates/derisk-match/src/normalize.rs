@@ -32,13 +32,14 @@
 //!    is one distinctive token. Every Han token carries a pinyin key
 //!    (海康威视 → `haikangweishi`) so that it can meet a Latin spelling,
 //!    and Han descriptors and places their English gloss (集团 → `group`).
-//! 7. Latin tokens of four or more letters carry a transliteration key
+//! 7. Distinctive Latin tokens of five or more letters carry a
+//!    transliteration key
 //!    ([`skeleton`]) under which the usual romanisations of one Cyrillic or
 //!    Greek name agree ("Yandex" and "Iandeks", "Rosoboronexport" and
 //!    "Rosoboroneksport").
 
 use crate::fold::{self, Raw};
-use crate::lexicon::{self, HanWord, LEXICON, Lexicon, MIN_LEGAL_CORRECTION};
+use crate::lexicon::{self, HanWord, LEXICON, Lexicon, MIN_LEGAL_CORRECTION, WordInfo};
 
 pub use crate::fold::{MAX_NAME_CHARS, fold_words, is_han};
 
@@ -81,7 +82,8 @@ pub struct Token {
     pub pinyin: Option<String>,
     /// For a Han descriptor or place: its canonical English token.
     pub gloss: Option<&'static str>,
-    /// For a Latin token of four or more letters: its transliteration key,
+    /// For a distinctive Latin token of five or more letters: its
+    /// transliteration key,
     /// when it differs from the text.
     pub skeleton: Option<String>,
     /// The words as written before they took the canonical form ("tech",
@@ -171,10 +173,8 @@ impl Normalized {
 /// The class of a folded Latin-script word, as the lexicon gives it.
 pub fn class_of(word: &str) -> Class {
     let lex = &*LEXICON;
-    if let Some(ids) = lex.phrases.get(word)
-        && let Some(&id) = ids
-            .iter()
-            .find(|&&i| lexicon::PHRASES[i as usize].text == word)
+    let info = lex.info.get(word);
+    if let Some(&id) = info.into_iter().flat_map(|i| i.phrases.iter()).find(|&&i| lexicon::PHRASES[i as usize].text == word)
     {
         return if lexicon::PHRASES[id as usize].place.is_some() {
             Class::Location
@@ -182,13 +182,7 @@ pub fn class_of(word: &str) -> Class {
             Class::Generic
         };
     }
-    if lexicon::STOP_WORDS.contains(&word) {
-        return Class::Stop;
-    }
-    if lex.legal_words.contains_key(word) {
-        return Class::Generic;
-    }
-    Class::Distinctive
+    info.and_then(|i| i.class).unwrap_or(Class::Distinctive)
 }
 
 /// Normalises one name. Never fails: a name with nothing usable gives no
@@ -222,77 +216,72 @@ pub fn normalize(name: &str) -> Normalized {
 /// A word of a Latin run while legal forms are found.
 struct Word {
     text: String,
+    /// What the lexicon knows of it.
+    info: Option<&'static WordInfo>,
     /// The legal-form word it is, when it is one or one edit from one.
     legal: Option<&'static str>,
+    /// What the lexicon knows of that legal-form word, when it is another.
+    legal_info: Option<&'static WordInfo>,
     paren: bool,
 }
 
 /// The legal-form word `w` is, or is one edit away from (when long enough
 /// that a slip is more likely than another word).
-fn legal_spelling(w: &str, lex: &Lexicon, correct: bool) -> Option<&'static str> {
-    if let Some(&id) = lex.legal_words.get(w) {
-        return Some(lexicon::legal(id).text);
-    }
-    if let Some(words) = lex.legal_near.get(w)
-        && let Some(exact) = words.iter().find(|x| **x == w)
-    {
-        return Some(exact);
+fn legal_spelling(
+    w: &str,
+    info: Option<(&'static str, &'static WordInfo)>,
+    lex: &Lexicon,
+    correct: bool,
+) -> Option<&'static str> {
+    if let Some((key, i)) = info {
+        if i.form_word {
+            return Some(key);
+        }
+        // A word the lexicon knows otherwise is no misspelling.
+        return None;
     }
     if !correct || w.len() < MIN_LEGAL_CORRECTION || !w.bytes().all(|b| b.is_ascii_lowercase()) {
         return None;
     }
-    // One deletion on either side: `w` with a letter dropped equals a form
-    // word, or a form word with a letter dropped equals `w` or one of its
-    // deletions; then the true distance decides.
-    let mut found: Option<&'static str> = None;
-    let mut consider = |cands: &Vec<&'static str>| {
-        for &c in cands {
-            if found.is_none() && crate::index::within(w, c, 1).is_some() {
-                found = Some(c);
-            }
-        }
-    };
-    if let Some(c) = lex.legal_near.get(w) {
-        consider(c);
-    }
-    let mut del = String::with_capacity(w.len());
-    for skip in 0..w.len() {
-        del.clear();
-        del.push_str(&w[..skip]);
-        del.push_str(&w[skip + 1..]);
-        if let Some(c) = lex.legal_near.get(del.as_str()) {
-            consider(c);
-        }
-    }
-    found
-}
-
-/// A legal form made of `words[at..at + n]`, each word as its legal
-/// spelling; `form` is the form's folded text.
-fn form_matches(words: &[Word], at: usize, form: &str) -> bool {
-    let mut parts = form.split(' ');
-    for w in &words[at..] {
-        match parts.next() {
-            Some(p) => {
-                if w.text != p && w.legal != Some(p) {
-                    return false;
+    // A word one edit from a legal-form word has a length one apart and
+    // keeps its first or its last letter; the true distance decides.
+    let b = w.as_bytes();
+    let len = b.len();
+    let mask = lexicon::letter_mask(w);
+    let mut found = None;
+    'search: for l in len - 1..=len + 1 {
+        let l = l.min(255) as u8;
+        for key in [(l, true, b[0]), (l, false, b[len - 1])] {
+            for &(c, m) in lex.legal_long.get(&key).into_iter().flatten() {
+                if (mask ^ m).count_ones() <= 2 && crate::index::within(w, c, 1).is_some() {
+                    found = Some(c);
+                    break 'search;
                 }
             }
-            None => return true,
         }
     }
-    parts.next().is_none()
+    // An ordinary word of a language is no misspelling.
+    found.filter(|_| lexicon::zipf(w) == 0)
+}
+
+/// Whether `words` are the words `form` of a legal form, each as written
+/// or as its legal spelling.
+fn form_matches(words: &[Word], form: &[&str]) -> bool {
+    words.len() == form.len()
+        && words
+            .iter()
+            .zip(form)
+            .all(|(w, p)| w.text == *p || w.legal == Some(*p))
 }
 
 /// The longest form ending at `end` (exclusive): its id and length.
 fn form_ending(words: &[Word], end: usize, lex: &Lexicon) -> Option<(u32, usize)> {
     let last = &words[end - 1];
-    let keys = [Some(last.text.as_str()), last.legal];
-    for key in keys.into_iter().flatten() {
-        for &id in lex.legal_by_last.get(key).into_iter().flatten() {
-            let f = lexicon::legal(id);
-            let n = f.text.split(' ').count();
-            if n <= end && form_matches(&words[..end], end - n, f.text) {
+    for info in [last.info, last.legal_info].into_iter().flatten() {
+        for &id in info.by_last.iter() {
+            let form = &lex.legal_split[id as usize];
+            let n = form.len();
+            if n <= end && form_matches(&words[end - n..end], form) {
                 return Some((id, n));
             }
         }
@@ -303,12 +292,11 @@ fn form_ending(words: &[Word], end: usize, lex: &Lexicon) -> Option<(u32, usize)
 /// The longest form starting at `start`: its id and length.
 fn form_starting(words: &[Word], start: usize, lex: &Lexicon) -> Option<(u32, usize)> {
     let first = &words[start];
-    let keys = [Some(first.text.as_str()), first.legal];
-    for key in keys.into_iter().flatten() {
-        for &id in lex.legal_by_first.get(key).into_iter().flatten() {
-            let f = lexicon::legal(id);
-            let n = f.text.split(' ').count();
-            if start + n <= words.len() && form_matches(&words[..start + n], start, f.text) {
+    for info in [first.info, first.legal_info].into_iter().flatten() {
+        for &id in info.by_first.iter() {
+            let form = &lex.legal_split[id as usize];
+            let n = form.len();
+            if start + n <= words.len() && form_matches(&words[start..start + n], form) {
                 return Some((id, n));
             }
         }
@@ -337,7 +325,7 @@ fn unglue(run: &mut Vec<Raw>, lex: &Lexicon) -> Option<&'static str> {
     let text = &last.text;
     let mut cut: Option<usize> = None;
     for at in last.camel_offsets() {
-        if at >= 3 && at < text.len() && lex.legal_words.contains_key(&text[at..]) {
+        if at >= 3 && at < text.len() && lex.info.get(&text[at..]).is_some_and(|i| i.one_word_form) {
             cut = Some(at);
             break;
         }
@@ -361,7 +349,12 @@ fn unglue(run: &mut Vec<Raw>, lex: &Lexicon) -> Option<&'static str> {
 }
 
 /// Steps 2 to 5 for one run of Latin tokens.
-fn finish_latin(run: &mut Vec<Raw>, out: &mut Normalized, paren_of: &mut Vec<bool>, lex: &Lexicon) {
+fn finish_latin(
+    run: &mut Vec<Raw>,
+    out: &mut Normalized,
+    paren_of: &mut Vec<bool>,
+    lex: &'static Lexicon,
+) {
     if run.is_empty() {
         return;
     }
@@ -374,8 +367,14 @@ fn finish_latin(run: &mut Vec<Raw>, out: &mut Normalized, paren_of: &mut Vec<boo
             // Correction is tried where forms stand: the last two words, the
             // first, and next to an exact form word.
             let correct = i + 2 >= n || i == 0;
+            let known = lex.info.get_key_value(r.text.as_str());
+            let legal = legal_spelling(&r.text, known.map(|(k, v)| (*k, v)), lex, correct);
             Word {
-                legal: legal_spelling(&r.text, lex, correct),
+                info: known.map(|(_, v)| v),
+                legal_info: legal
+                    .filter(|l| *l != r.text)
+                    .and_then(|l| lex.info.get(l)),
+                legal,
                 text: r.text,
                 paren: r.paren,
             }
@@ -385,10 +384,12 @@ fn finish_latin(run: &mut Vec<Raw>, out: &mut Normalized, paren_of: &mut Vec<boo
     // form words too ("Gesellschaft mit beschrenkter Haftung").
     let exact: Vec<bool> = words.iter().map(|w| w.legal.is_some()).collect();
     for i in 0..words.len() {
-        if words[i].legal.is_none() {
+        if words[i].legal.is_none() && words[i].info.is_none() {
             let near = (i.saturating_sub(2)..(i + 3).min(words.len())).any(|j| j != i && exact[j]);
             if near {
-                words[i].legal = legal_spelling(&words[i].text, lex, true);
+                let legal = legal_spelling(&words[i].text, None, lex, true);
+                words[i].legal_info = legal.and_then(|l| lex.info.get(l));
+                words[i].legal = legal;
             }
         }
     }
@@ -445,7 +446,7 @@ fn finish_latin(run: &mut Vec<Raw>, out: &mut Normalized, paren_of: &mut Vec<boo
     let mut i = 0;
     let start = out.tokens.len();
     while i < words.len() {
-        if let Some((canonical, place, len)) = phrase_at(&words, i, lex) {
+        if let Some((canonical, place, len)) = phrase_at(&words, i) {
             let class = if place { Class::Location } else { Class::Generic };
             let mut t = Token::latin(canonical.to_string(), class);
             let written: Vec<&str> = words[i..i + len].iter().map(|w| w.text.as_str()).collect();
@@ -457,10 +458,10 @@ fn finish_latin(run: &mut Vec<Raw>, out: &mut Normalized, paren_of: &mut Vec<boo
             i += len;
             continue;
         }
-        let w = &words[i];
-        let class = class_of(&w.text);
-        let mut t = Token::latin(w.text.clone(), class);
-        if class == Class::Distinctive || class == Class::Generic {
+        let w = &mut words[i];
+        let class = w.info.and_then(|i| i.class).unwrap_or(Class::Distinctive);
+        let mut t = Token::latin(std::mem::take(&mut w.text), class);
+        if class == Class::Distinctive && t.text.len() >= 5 {
             t.skeleton = skeleton(&t.text);
         }
         out.tokens.push(t);
@@ -472,9 +473,9 @@ fn finish_latin(run: &mut Vec<Raw>, out: &mut Normalized, paren_of: &mut Vec<boo
 
 /// The longest descriptor or place phrase starting at `i`: its canonical
 /// token, whether it is a place, and its length in words.
-fn phrase_at(words: &[Word], i: usize, lex: &Lexicon) -> Option<(&'static str, bool, usize)> {
-    let ids = lex.phrases.get(words[i].text.as_str())?;
-    for &id in ids {
+fn phrase_at(words: &[Word], i: usize) -> Option<(&'static str, bool, usize)> {
+    let ids = &words[i].info?.phrases;
+    for &id in ids.iter() {
         let p = &lexicon::PHRASES[id as usize];
         let mut n = 0;
         let ok = p.text.split(' ').all(|part| {
@@ -634,63 +635,48 @@ pub fn pinyin_key(text: &str) -> String {
 /// is.
 pub fn skeleton(token: &str) -> Option<String> {
     let b = token.as_bytes();
-    if b.len() < 4 || !b.iter().all(u8::is_ascii_lowercase) {
+    if b.len() < 4 || b.len() > 64 || !b.iter().all(u8::is_ascii_lowercase) {
         return None;
     }
-    let mut out: Vec<u8> = Vec::with_capacity(b.len() + 2);
+    let mut out = [0u8; 130];
+    let mut n = 0;
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
     let mut i = 0;
     while i < b.len() {
-        let rest = &b[i..];
-        let (sound, used): (&[u8], usize) = if rest.starts_with(b"shch") {
-            (b"S", 4)
-        } else if rest.starts_with(b"tsch") {
-            (b"C", 4)
-        } else if rest.starts_with(b"sch") {
-            (b"S", 3)
-        } else if rest.starts_with(b"tch") {
-            (b"C", 3)
-        } else if rest.starts_with(b"sh") {
-            (b"S", 2)
-        } else if rest.starts_with(b"ch") {
-            (b"C", 2)
-        } else if rest.starts_with(b"zh") {
-            (b"Z", 2)
-        } else if rest.starts_with(b"kh") {
-            (b"h", 2)
-        } else if rest.starts_with(b"ph") {
-            (b"f", 2)
-        } else if rest.starts_with(b"th") {
-            (b"t", 2)
-        } else if rest.starts_with(b"ck") {
-            (b"k", 2)
-        } else if rest.starts_with(b"ts") || rest.starts_with(b"tz") || rest.starts_with(b"cz") {
-            (b"T", 2)
-        } else if rest.starts_with(b"ou") || rest.starts_with(b"oo") {
-            (b"u", 2)
-        } else if rest.starts_with(b"qu") {
-            (b"kv", 2)
-        } else {
-            let c = at(i);
-            let one: &[u8] = match c {
-                b'c' if matches!(at(i + 1), b'e' | b'i' | b'y') => b"T",
-                b'c' | b'q' => b"k",
-                b'x' => b"ks",
-                b'w' => b"v",
-                b'y' | b'j' => b"i",
-                _ => std::slice::from_ref(&b[i]),
-            };
-            (one, 1)
+        let (c1, c2, c3) = (at(i + 1), at(i + 2), at(i + 3));
+        let (sound, used): (&[u8], usize) = match b[i] {
+            b's' if c1 == b'h' && c2 == b'c' && c3 == b'h' => (b"S", 4),
+            b's' if c1 == b'c' && c2 == b'h' => (b"S", 3),
+            b's' if c1 == b'h' => (b"S", 2),
+            b't' if c1 == b's' && c2 == b'c' && c3 == b'h' => (b"C", 4),
+            b't' if c1 == b'c' && c2 == b'h' => (b"C", 3),
+            b't' if c1 == b'h' => (b"t", 2),
+            b't' if c1 == b's' || c1 == b'z' => (b"T", 2),
+            b'c' if c1 == b'h' => (b"C", 2),
+            b'c' if c1 == b'k' => (b"k", 2),
+            b'c' if c1 == b'z' => (b"T", 2),
+            b'c' if matches!(c1, b'e' | b'i' | b'y') => (b"T", 1),
+            b'c' | b'q' if c1 != b'u' || b[i] == b'c' => (b"k", 1),
+            b'q' => (b"kv", 2),
+            b'z' if c1 == b'h' => (b"Z", 2),
+            b'k' if c1 == b'h' => (b"h", 2),
+            b'p' if c1 == b'h' => (b"f", 2),
+            b'o' if c1 == b'u' || c1 == b'o' => (b"u", 2),
+            b'x' => (b"ks", 1),
+            b'w' => (b"v", 1),
+            b'y' | b'j' => (b"i", 1),
+            _ => (std::slice::from_ref(&b[i]), 1),
         };
-        for &s in sound {
-            if out.last() != Some(&s) {
-                out.push(s);
+        for &c in sound {
+            if n == 0 || out[n - 1] != c {
+                out[n] = c;
+                n += 1;
             }
         }
         i += used;
     }
-    let key = String::from_utf8(out).expect("ASCII in, ASCII out");
-    (key != token).then_some(key)
+    let key = &out[..n];
+    (key != b).then(|| String::from_utf8_lossy(key).into_owned())
 }
 
 #[cfg(test)]

@@ -508,39 +508,47 @@ pub fn explain(s: &Scored, q: &PreparedQuery) -> (Vec<ScorePart>, String) {
 
 /// Why a pair scored nothing, in one sentence that says what was compared:
 /// a side with no words left once legal forms and punctuation are set
-/// aside, or the words of both sides when none of them meets.
-pub fn explain_none(q: &PreparedQuery, reference: &str) -> String {
-    let r = crate::normalize(reference);
-    let describe = |n: &Normalized, who: &str| -> String {
-        let mut s = if n.tokens.is_empty() {
+/// aside, or the words of both sides when none of them meets. `reference`
+/// is the other name's tokens with their classes, `legal` its legal forms.
+pub fn explain_none(q: &PreparedQuery, reference: &[(&str, Class)], legal: &[&str]) -> String {
+    let describe = |tokens: &mut dyn Iterator<Item = (&str, Class)>,
+                    legal: &[&str],
+                    truncated: bool,
+                    who: &str|
+     -> String {
+        let words: Vec<String> = tokens
+            .filter(|(_, c)| *c != Class::Stop)
+            .map(|(t, _)| format!("\"{t}\""))
+            .collect();
+        let mut s = if words.is_empty() {
             format!("{who} has no words to compare")
         } else {
-            format!("{who} has {}", quoted(n))
+            format!("{who} has {}", words.join(", "))
         };
-        if !n.legal_forms.is_empty() {
-            let forms: Vec<&str> = n.legal_forms.iter().map(|l| l.label).collect();
-            s.push_str(&format!(" (legal form {} set aside)", forms.join(", ")));
+        if !legal.is_empty() {
+            s.push_str(&format!(" (legal form {} set aside)", legal.join(", ")));
         }
-        if n.truncated {
+        if truncated {
             s.push_str(" (cut to its first words)");
         }
         s
     };
-    let (qd, rd) = (describe(&q.normalized, "the query"), describe(&r, "the reference"));
-    if q.normalized.tokens.is_empty() || r.tokens.is_empty() {
+    let n = &q.normalized;
+    let q_legal: Vec<&str> = n.legal_forms.iter().map(|l| l.label).collect();
+    let qd = describe(
+        &mut n.tokens.iter().map(|t| (t.text.as_str(), t.class)),
+        &q_legal,
+        n.truncated,
+        "the query",
+    );
+    let rd = describe(&mut reference.iter().copied(), legal, false, "the reference");
+    let empty = !n.tokens.iter().any(|t| t.class != Class::Stop)
+        || !reference.iter().any(|(_, c)| *c != Class::Stop);
+    if empty {
         format!("nothing compared: {qd}; {rd}")
     } else {
         format!("no distinctive word in common: {qd}; {rd}")
     }
-}
-
-fn quoted(n: &Normalized) -> String {
-    n.tokens
-        .iter()
-        .filter(|t| t.class != Class::Stop)
-        .map(|t| format!("\"{}\"", t.text))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// An alias that is nothing but a short form ("DJI", "Z.T.E."): one word

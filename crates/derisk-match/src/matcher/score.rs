@@ -156,9 +156,10 @@ pub struct Scored {
 pub(super) struct Unit {
     pub start: usize,
     pub len: usize,
-    pub text: String,
-    pub pinyin: Option<String>,
-    pub key: Option<String>,
+    /// The text, in [`Units::buf`].
+    pub text: Range<usize>,
+    pub pinyin: Option<Range<usize>>,
+    pub key: Option<Range<usize>>,
     pub gloss: Option<&'static str>,
     pub class: Class,
     pub chars: usize,
@@ -169,13 +170,33 @@ pub(super) struct Unit {
     pub whole: bool,
 }
 
+/// The units of a query, their texts in one buffer.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Units {
+    pub list: Vec<Unit>,
+    pub buf: String,
+}
+
+impl Units {
+    /// The text of unit `u`.
+    pub fn text(&self, u: &Unit) -> &str {
+        &self.buf[u.text.clone()]
+    }
+
+    fn put(&mut self, s: &str) -> Range<usize> {
+        let from = self.buf.len();
+        self.buf.push_str(s);
+        from..self.buf.len()
+    }
+}
+
 impl Unit {
-    fn view(&self) -> UnitView<'_> {
+    fn view<'a>(&self, buf: &'a str) -> UnitView<'a> {
         UnitView {
             len: self.len,
-            text: &self.text,
-            pinyin: self.pinyin.as_deref(),
-            key: self.key.as_deref(),
+            text: &buf[self.text.clone()],
+            pinyin: self.pinyin.clone().map(|r| &buf[r]),
+            key: self.key.clone().map(|r| &buf[r]),
             gloss: self.gloss,
             class: self.class,
             chars: self.chars,
@@ -221,43 +242,50 @@ fn initials_units<'a>(
 }
 
 /// The units of a query.
-pub(super) fn query_units(n: &Normalized) -> Vec<Unit> {
+pub(super) fn query_units(n: &Normalized) -> Units {
     let toks = &n.tokens;
-    let mut units: Vec<Unit> = toks
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let (chars, han) = measure(&t.text);
-            Unit {
-                start: i,
-                len: 1,
-                key: if han {
-                    None
-                } else {
-                    translit_key(&t.text, t.skeleton.as_deref())
-                },
-                text: t.text.clone(),
-                pinyin: t.pinyin.clone(),
-                gloss: t.gloss,
-                class: t.class,
-                chars,
-                han,
-                number: t.number,
-                initials: false,
-                whole: false,
-            }
-        })
-        .collect();
+    let mut u = Units {
+        list: Vec::with_capacity(toks.len() * 4),
+        buf: String::with_capacity(toks.iter().map(|t| t.text.len()).sum::<usize>() * 6),
+    };
+    for (i, t) in toks.iter().enumerate() {
+        let (chars, han) = measure(&t.text);
+        let key = if han {
+            None
+        } else {
+            translit_key(&t.text, t.skeleton.as_deref()).map(|k| u.put(&k))
+        };
+        let pinyin = t.pinyin.as_deref().map(|p| u.put(p));
+        let text = u.put(&t.text);
+        u.list.push(Unit {
+            start: i,
+            len: 1,
+            key,
+            text,
+            pinyin,
+            gloss: t.gloss,
+            class: t.class,
+            chars,
+            han,
+            number: t.number,
+            initials: false,
+            whole: false,
+        });
+    }
     for_each_run(toks.len(), |start, len| {
         let run = &toks[start..start + len];
         if run.iter().any(|t| t.pinyin.is_some()) {
             return;
         }
-        let text: String = run.iter().map(|t| t.text.as_str()).collect();
-        units.push(Unit {
+        let from = u.buf.len();
+        for t in run {
+            u.buf.push_str(&t.text);
+        }
+        let text = from..u.buf.len();
+        u.list.push(Unit {
             start,
             len,
-            chars: measure(&text).0,
+            chars: text.len(),
             text,
             pinyin: None,
             key: None,
@@ -283,7 +311,8 @@ pub(super) fn query_units(n: &Normalized) -> Vec<Unit> {
             .map(|t| t.class)
             .min()
             .unwrap_or(Class::Generic);
-        units.push(Unit {
+        let text = u.put(&text);
+        u.list.push(Unit {
             start,
             len,
             chars: text.len(),
@@ -298,7 +327,7 @@ pub(super) fn query_units(n: &Normalized) -> Vec<Unit> {
             whole,
         });
     });
-    units
+    u
 }
 
 /// A unit of either side, borrowed.
@@ -376,6 +405,8 @@ pub(super) struct Evaluation {
     entity: f64,
     /// The legal forms say two legal entities.
     legal_entity: bool,
+    /// Each side has descriptors or places where the other has others.
+    substituted: bool,
 }
 
 fn span(start: usize, len: usize) -> u64 {
@@ -610,11 +641,11 @@ impl Matcher {
         self.registry_units(n, toks, sc);
         sc.pairs.clear();
         let zipf = q.zipf();
+        let q_views: Vec<UnitView<'_>> = q.units.list.iter().map(|u| u.view(&q.units.buf)).collect();
         for (ri, ru) in sc.r_units.iter().enumerate() {
             let rv = self.view(ru, &sc.buf);
-            for (qi, qu) in q.units.iter().enumerate() {
-                let qv = qu.view();
-                if let Some((mut sim, kind, loose)) = compare_units(&qv, &rv) {
+            for (qi, (qu, qv)) in q.units.list.iter().zip(&q_views).enumerate() {
+                if let Some((mut sim, kind, loose)) = compare_units(qv, &rv) {
                     if let PairKind::Edits(_) = kind
                         && qu.len == 1
                         && zipf.get(qu.start).is_some_and(|&z| z >= ORDINARY)
@@ -634,15 +665,15 @@ impl Matcher {
                 .then(b.1.total_cmp(&a.1))
                 .then(a.5.cmp(&b.5))
                 .then(
-                    (q.units[a.2].len + r_units[a.3].len)
-                        .cmp(&(q.units[b.2].len + r_units[b.3].len)),
+                    (q.units.list[a.2].len + r_units[a.3].len)
+                        .cmp(&(q.units.list[b.2].len + r_units[b.3].len)),
                 )
                 .then((a.2, a.3).cmp(&(b.2, b.3)))
         });
         let (mut q_used, mut r_used) = (0u64, 0u64);
         sc.chosen.clear();
         for &p in &sc.pairs {
-            let (qu, ru) = (&q.units[p.2], &r_units[p.3]);
+            let (qu, ru) = (&q.units.list[p.2], &r_units[p.3]);
             let (qs, rs) = (span(qu.start, qu.len), span(ru.start, ru.len));
             if q_used & qs != 0 || r_used & rs != 0 {
                 continue;
@@ -695,7 +726,7 @@ impl Matcher {
                 continue;
             }
             if let Some(&(_, _, _, ri, _, _)) =
-                sc.chosen.iter().find(|p| q.units[p.2].start == qs)
+                sc.chosen.iter().find(|p| q.units.list[p.2].start == qs)
             {
                 let rs = r_units[ri].start;
                 if last.is_some_and(|prev| rs < prev) {
@@ -709,6 +740,21 @@ impl Matcher {
             .enumerate()
             .any(|(i, t)| t.qualifier() && r_used >> i & 1 == 0);
         let qualifier = r_qual_missing;
+        // Words that one side has in place of the other's: descriptors
+        // ("Communications" where the other says "Nuclear") or places in the
+        // same position ("Barnaul" where the other says "Novosibirsk").
+        let left = |class: Class, lead: Option<bool>| {
+            let r = toks.iter().enumerate().any(|(i, t)| {
+                t.class == class
+                    && r_used >> i & 1 == 0
+                    && lead.is_none_or(|l| l == !t.qualifier())
+            });
+            let qs = q.normalized.tokens.iter().enumerate().any(|(i, t)| {
+                t.class == class && q_used >> i & 1 == 0 && lead.is_none_or(|l| l == !t.qualifier)
+            });
+            r && qs
+        };
+        let substituted = left(Class::Generic, None) || left(Class::Location, Some(true));
         let q_num_left = q
             .normalized
             .tokens
@@ -734,7 +780,7 @@ impl Matcher {
             + if reordered { REORDERED } else { 0.0 };
         // Two legal entities: down to the ceiling, not further (the names
         // may still be one group's).
-        let entity = if legal_entity || qualifier {
+        let entity = if legal_entity || qualifier || substituted {
             (OTHER_ENTITY_CEILING - (name_similarity + adjust)).min(0.0)
         } else {
             0.0
@@ -774,7 +820,7 @@ impl Matcher {
         let floored = adjusted + floor;
         // A match resting on initials of three letters or fewer.
         let initials_only = sc.chosen.iter().any(|&(_, _, qi, ri, kind, _)| {
-            kind == PairKind::Initials && q.units[qi].chars.min(r_units[ri].chars) <= 3
+            kind == PairKind::Initials && q.units.list[qi].chars.min(r_units[ri].chars) <= 3
         }) && !sc.chosen.iter().any(|&(_, w, _, _, kind, _)| {
             kind != PairKind::Initials && w >= W_DISTINCTIVE
         });
@@ -800,6 +846,7 @@ impl Matcher {
             bound: adjusted - unbounded,
             entity,
             legal_entity,
+            substituted,
         })
     }
 
@@ -817,7 +864,7 @@ impl Matcher {
             .chosen
             .iter()
             .map(|&(sim, _, qi, ri, kind, _)| {
-                let (qu, ru) = (&q.units[qi], &sc.r_units[ri]);
+                let (qu, ru) = (&q.units.list[qi], &sc.r_units[ri]);
                 Pair {
                     query: join_tokens(
                         q.normalized.tokens[qu.start..qu.start + qu.len]
@@ -950,6 +997,43 @@ impl Matcher {
             // two entities.
             let value = if e.legal_entity { 0.0 } else { e.entity };
             adjustments.push(adjust("qualifier", value, detail));
+        }
+        if e.substituted {
+            let words = |left: Vec<&str>| {
+                left.iter()
+                    .map(|w| format!("\"{w}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let r_left: Vec<&str> = toks
+                .iter()
+                .enumerate()
+                .filter(|(i, t)| {
+                    matches!(t.class, Class::Generic | Class::Location) && e.r_used >> i & 1 == 0
+                })
+                .map(|(_, t)| text(t))
+                .collect();
+            let q_left: Vec<&str> = q
+                .normalized
+                .tokens
+                .iter()
+                .enumerate()
+                .filter(|(i, t)| {
+                    matches!(t.class, Class::Generic | Class::Location) && e.q_used >> i & 1 == 0
+                })
+                .map(|(_, t)| t.text.as_str())
+                .collect();
+            // Taken down already if the legal forms or a qualifier said so.
+            let value = if e.legal_entity || e.qualifier { 0.0 } else { e.entity };
+            adjustments.push(adjust(
+                "substituted words",
+                value,
+                format!(
+                    "the query says {} where the registry name says {}: another organisation of that kind, at most {OTHER_ENTITY_CEILING}",
+                    words(q_left),
+                    words(r_left)
+                ),
+            ));
         }
         if e.numbers {
             let qn: Vec<&str> = q
