@@ -109,7 +109,10 @@ const CLASSES: &[(&str, &str)] = &[
     ("limited-partnership", "LimitedPartnership"),
     ("share-partnership", "SharePartnership"),
     ("general-partnership", "GeneralPartnership"),
-    ("limited-liability-partnership", "LimitedLiabilityPartnership"),
+    (
+        "limited-liability-partnership",
+        "LimitedLiabilityPartnership",
+    ),
     ("european-company", "EuropeanCompany"),
     ("cooperative", "Cooperative"),
     ("association", "Association"),
@@ -152,7 +155,12 @@ fn parse<T: for<'de> Deserialize<'de>>(path: &Path) -> T {
     toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn check_sources(file: &str, sources: &[SourceRec], cited: &[(String, &[String])], err: &mut Errors) {
+fn check_sources(
+    file: &str,
+    sources: &[SourceRec],
+    cited: &[(String, &[String])],
+    err: &mut Errors,
+) {
     let known: HashSet<&str> = sources.iter().map(|s| s.id.as_str()).collect();
     for s in sources {
         if s.title.trim().is_empty() || s.url.trim().is_empty() || s.date.trim().is_empty() {
@@ -185,14 +193,21 @@ fn rule_matches(words: &[String], rule: &[String]) -> bool {
     if rule.is_empty() || rule.len() > words.len() {
         return false;
     }
-    (0..=words.len() - rule.len())
-        .any(|i| rule.iter().zip(&words[i..]).all(|(k, w)| w.starts_with(k.as_str())))
+    (0..=words.len() - rule.len()).any(|i| {
+        rule.iter()
+            .zip(&words[i..])
+            .all(|(k, w)| w.starts_with(k.as_str()))
+    })
 }
 
 struct Form {
     text: String,
     label: String,
     kinds: BTreeSet<([u8; 2], usize)>,
+    /// The records it comes from: a code-list entry in one language, or a
+    /// [[form]] of legal-forms.toml. Two spellings of one record are one
+    /// form.
+    entries: BTreeSet<u32>,
     prefix: bool,
     ambiguous: bool,
 }
@@ -252,12 +267,9 @@ fn main() {
                     }
                 }
             };
-            r.keywords.iter().map(move |k| {
-                (
-                    class,
-                    k.iter().map(|w| folded(w)).collect::<Vec<String>>(),
-                )
-            })
+            r.keywords
+                .iter()
+                .map(move |k| (class, k.iter().map(|w| folded(w)).collect::<Vec<String>>()))
         })
         .collect();
     let exclude: HashSet<String> = legal.exclude.iter().map(|e| folded(e)).collect();
@@ -268,6 +280,7 @@ fn main() {
     let mut add = |text: String,
                    label: &str,
                    kind: ([u8; 2], usize),
+                   entry: u32,
                    prefix: bool,
                    ambiguous: bool,
                    forms: &mut Vec<Form>| {
@@ -279,6 +292,7 @@ fn main() {
                 text,
                 label: label.trim().to_string(),
                 kinds: BTreeSet::new(),
+                entries: BTreeSet::new(),
                 prefix: false,
                 ambiguous: false,
             });
@@ -286,10 +300,17 @@ fn main() {
         });
         let f = &mut forms[i];
         f.kinds.insert(kind);
+        f.entries.insert(entry);
         f.prefix |= prefix;
         f.ambiguous |= ambiguous;
     };
-    for f in &legal.form {
+    let mut entry_ids: HashMap<String, u32> = HashMap::new();
+    let mut entry_of = |key: String| {
+        let n = entry_ids.len() as u32;
+        *entry_ids.entry(key).or_insert(n)
+    };
+    for (record, f) in legal.form.iter().enumerate() {
+        let entry = entry_of(format!("form {record}"));
         let Some(class) = class_index(&f.class) else {
             err.push(format!(
                 "legal-forms.toml: form {:?}: unknown class {:?}",
@@ -306,7 +327,15 @@ fn main() {
                 continue;
             };
             for w in &f.forms {
-                add(folded(w), &f.label, (cc, class), f.prefix, f.ambiguous, &mut forms);
+                add(
+                    folded(w),
+                    &f.label,
+                    (cc, class),
+                    entry,
+                    f.prefix,
+                    f.ambiguous,
+                    &mut forms,
+                );
             }
         }
     }
@@ -353,6 +382,11 @@ fn main() {
             continue;
         };
         elf_kept += 1;
+        let entry = entry_of(format!(
+            "elf {} {}",
+            rec.get(0).unwrap_or(""),
+            rec.get(7).unwrap_or("")
+        ));
         let abbrevs: Vec<&str> = [rec.get(9), rec.get(10)]
             .into_iter()
             .flatten()
@@ -367,16 +401,20 @@ fn main() {
             if (words.len() >= 2 || words.first().is_some_and(|w| w.len() >= 8))
                 && !generic_only.contains(&text)
             {
-                add(text, label, (cc, class), false, false, &mut forms);
+                add(text, label, (cc, class), entry, false, false, &mut forms);
             }
         }
         for a in abbrevs {
             let text = folded(a);
             let words = text.split(' ').count();
-            if text.len() < 2 || words > 5 || exclude.contains(&text) || generic_only.contains(&text) {
+            if text.len() < 2
+                || words > 5
+                || exclude.contains(&text)
+                || generic_only.contains(&text)
+            {
                 continue;
             }
-            add(text, a, (cc, class), false, false, &mut forms);
+            add(text, a, (cc, class), entry, false, false, &mut forms);
         }
     }
     for f in &mut forms {
@@ -397,7 +435,12 @@ fn main() {
     let cited: Vec<(String, &[String])> = desc
         .descriptor
         .iter()
-        .map(|d| (format!("descriptor {:?}", d.canonical), d.sources.as_slice()))
+        .map(|d| {
+            (
+                format!("descriptor {:?}", d.canonical),
+                d.sources.as_slice(),
+            )
+        })
         .collect();
     check_sources("descriptors.toml", &desc.source, &cited, &mut err);
     let place_path = dir.join("places.toml");
@@ -414,61 +457,66 @@ fn main() {
     let mut han: BTreeMap<String, (bool, String, String)> = BTreeMap::new();
     let canonical_ok = |c: &str| {
         !c.is_empty()
-            && c
-                .bytes()
+            && c.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
     };
-    let mut put_phrase = |text: String,
-                          value: (String, Option<usize>, String),
-                          whence: String,
-                          err: &mut Errors| {
-        if text.is_empty() {
-            return;
-        }
-        if text.chars().any(fold::is_han) {
-            return;
-        }
-        match phrases.get(&text) {
-            Some(prev) if prev.0 != value.0 || prev.1 != value.1 => err.push(format!(
-                "{whence}: {text:?} is already {} in {}",
-                prev.0, prev.3
-            )),
-            Some(_) => {}
-            None => {
-                phrases.insert(text, (value.0, value.1, value.2, whence));
+    let mut put_phrase =
+        |text: String, value: (String, Option<usize>, String), whence: String, err: &mut Errors| {
+            if text.is_empty() {
+                return;
             }
-        }
-    };
-    let mut put_han = |text: &str, place: bool, canonical: &str, whence: String, err: &mut Errors| {
-        let text = text.trim().to_string();
-        if text.is_empty() {
-            err.push(format!("{whence}: an empty zh form"));
-            return;
-        }
-        if !text.chars().all(fold::is_han) {
-            // Names are cut at any other character ("巴登-符腾堡"), so such a
-            // form is never met whole.
-            return;
-        }
-        match han.get(&text) {
-            Some(prev) if prev.1 != canonical => err.push(format!(
-                "{whence}: Chinese {text:?} is already {} in {}",
-                prev.1, prev.2
-            )),
-            Some(_) => {}
-            None => {
-                han.insert(text, (place, canonical.to_string(), whence));
+            if text.chars().any(fold::is_han) {
+                return;
             }
-        }
-    };
+            match phrases.get(&text) {
+                Some(prev) if prev.0 != value.0 || prev.1 != value.1 => err.push(format!(
+                    "{whence}: {text:?} is already {} in {}",
+                    prev.0, prev.3
+                )),
+                Some(_) => {}
+                None => {
+                    phrases.insert(text, (value.0, value.1, value.2, whence));
+                }
+            }
+        };
+    let mut put_han =
+        |text: &str, place: bool, canonical: &str, whence: String, err: &mut Errors| {
+            let text = text.trim().to_string();
+            if text.is_empty() {
+                err.push(format!("{whence}: an empty zh form"));
+                return;
+            }
+            if !text.chars().all(fold::is_han) {
+                // Names are cut at any other character ("巴登-符腾堡"), so such a
+                // form is never met whole.
+                return;
+            }
+            match han.get(&text) {
+                Some(prev) if prev.1 != canonical => err.push(format!(
+                    "{whence}: Chinese {text:?} is already {} in {}",
+                    prev.1, prev.2
+                )),
+                Some(_) => {}
+                None => {
+                    han.insert(text, (place, canonical.to_string(), whence));
+                }
+            }
+        };
     for d in &desc.descriptor {
         let whence = format!("descriptors.toml: descriptor {:?}", d.canonical);
         if !canonical_ok(&d.canonical) {
-            err.push(format!("{whence}: canonical must be lower-case ASCII letters or digits"));
+            err.push(format!(
+                "{whence}: canonical must be lower-case ASCII letters or digits"
+            ));
             continue;
         }
         for f in std::iter::once(&d.canonical).chain(&d.forms) {
-            put_phrase(folded(f), (d.canonical.clone(), None, String::new()), whence.clone(), &mut err);
+            put_phrase(
+                folded(f),
+                (d.canonical.clone(), None, String::new()),
+                whence.clone(),
+                &mut err,
+            );
         }
         for z in &d.zh {
             put_han(z, false, &d.canonical, whence.clone(), &mut err);
@@ -477,15 +525,23 @@ fn main() {
     for p in &places.place {
         let whence = format!("places.toml: place {:?}", p.canonical);
         if !canonical_ok(&p.canonical) {
-            err.push(format!("{whence}: canonical must be lower-case ASCII letters or digits"));
+            err.push(format!(
+                "{whence}: canonical must be lower-case ASCII letters or digits"
+            ));
             continue;
         }
         let Some(kind) = PLACE_KINDS.iter().position(|(k, _)| *k == p.kind) else {
-            err.push(format!("{whence}: kind {:?} is not country, region, city or continent", p.kind));
+            err.push(format!(
+                "{whence}: kind {:?} is not country, region, city or continent",
+                p.kind
+            ));
             continue;
         };
         if !p.country.is_empty() && country_code(&p.country).is_none_or(|c| c == *b"**") {
-            err.push(format!("{whence}: country {:?} is not an ISO 3166-1 alpha-2 code", p.country));
+            err.push(format!(
+                "{whence}: country {:?} is not an ISO 3166-1 alpha-2 code",
+                p.country
+            ));
         }
         for f in std::iter::once(&p.canonical).chain(&p.forms) {
             put_phrase(
@@ -523,12 +579,14 @@ fn main() {
                 )
             })
             .collect();
+        let entries: Vec<String> = f.entries.iter().map(u32::to_string).collect();
         writeln!(
             out,
-            "    LegalData {{ text: {}, label: {}, kinds: &[{}], prefix: {}, ambiguous: {} }},",
+            "    LegalData {{ text: {}, label: {}, kinds: &[{}], entries: &[{}], prefix: {}, ambiguous: {} }},",
             rust_str(&f.text),
             rust_str(&f.label),
             kinds.join(", "),
+            entries.join(", "),
             f.prefix,
             f.ambiguous
         )
@@ -582,7 +640,9 @@ fn main() {
             && let Some((w, z)) = body.split_once('\t')
         {
             if z.parse::<u8>().is_err() {
-                panic!("word-frequency.txt: {body:?}: expected a word, a tab and a number up to 255");
+                panic!(
+                    "word-frequency.txt: {body:?}: expected a word, a tab and a number up to 255"
+                );
             }
             lines.push((offset, w));
         }

@@ -7,8 +7,7 @@ use std::sync::atomic::Ordering;
 use anyhow::{Context as _, bail};
 use derisk_core::{CountryCode, Decision, NameKind};
 use derisk_match::{
-    Hit, PreparedQuery, Query, ScoreConfig, Scratch, evidence_hash,
-    finding_key, round3,
+    Hit, PreparedQuery, Query, ScoreConfig, Scratch, evidence_hash, finding_key, round3,
 };
 use derisk_registry::{ControlRules, Registry};
 use derisk_store::{Decision as StoredDecision, NewFinding, Status};

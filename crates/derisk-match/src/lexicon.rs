@@ -35,6 +35,10 @@ pub(crate) struct LegalData {
     pub label: &'static str,
     /// The countries it belongs to (`**` for any) with its class there.
     pub kinds: &'static [([u8; 2], LegalClass)],
+    /// The records it comes from (a code-list entry in one language, or a
+    /// record of `legal-forms.toml`): two spellings of one record are one
+    /// form ("Sp. z o.o." and "spółka z ograniczoną odpowiedzialnością").
+    pub entries: &'static [u32],
     /// It may stand before the name.
     pub prefix: bool,
     /// It is also a word or initials: it counts only at the end of a name
@@ -132,6 +136,29 @@ pub(crate) enum PlaceKind {
 pub(crate) const STOP_WORDS: &[&str] = &[
     "and", "und", "et", "en", "og", "och", "ja", "of", "the", "de", "der", "die", "das", "des",
     "la", "le", "les", "van", "von", "del", "della", "for", "fur", "voor", "per", "pour",
+    // Greek της, του, των, και as folded
+    "tes", "tou", "ton", "kai",
+];
+
+/// Descriptors (canonical tokens) that name a kind of body of its own: a
+/// name that has one of them where the other lacks it is another legal
+/// entity (a holding and its operating company, a group and a member, an
+/// institute or a foundation and the company behind it).
+pub(crate) const ENTITY_WORDS: &[&str] = &[
+    "holding",
+    "group",
+    "foundation",
+    "association",
+    "institute",
+    "union",
+    "committee",
+    "council",
+    "fund",
+    "trust",
+    "university",
+    "academy",
+    "school",
+    "hospital",
 ];
 
 /// Number words, and the value each stands for. English, German, French,
@@ -265,11 +292,7 @@ pub(crate) fn number_value(word: &str) -> Option<u64> {
         }
         return None;
     }
-    LEXICON
-        .info
-        .get(word)
-        .and_then(|i| i.number)
-        .map(u64::from)
+    LEXICON.info.get(word).and_then(|i| i.number).map(u64::from)
 }
 
 /// The first letters of the number words, one bit each (a = bit 0).
@@ -367,7 +390,10 @@ pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
             continue;
         }
         info.entry(words[0]).or_default().by_first.push(i);
-        info.entry(words[words.len() - 1]).or_default().by_last.push(i);
+        info.entry(words[words.len() - 1])
+            .or_default()
+            .by_last
+            .push(i);
         if words.len() == 1 {
             let e = info.entry(f.text).or_default();
             e.one_word_form = true;
@@ -375,12 +401,21 @@ pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
         }
         for &w in words.iter() {
             let e = info.entry(w).or_default();
-            if !e.form_word && w.len() >= MIN_LEGAL_CORRECTION && w.bytes().all(|b| b.is_ascii_lowercase()) {
+            if !e.form_word
+                && w.len() >= MIN_LEGAL_CORRECTION
+                && w.bytes().all(|b| b.is_ascii_lowercase())
+            {
                 let b = w.as_bytes();
                 let len = b.len().min(255) as u8;
                 let m = letter_mask(w);
-                legal_long.entry((len, true, b[0])).or_default().push((w, m));
-                legal_long.entry((len, false, b[b.len() - 1])).or_default().push((w, m));
+                legal_long
+                    .entry((len, true, b[0]))
+                    .or_default()
+                    .push((w, m));
+                legal_long
+                    .entry((len, false, b[b.len() - 1]))
+                    .or_default()
+                    .push((w, m));
             }
             e.form_word = true;
         }

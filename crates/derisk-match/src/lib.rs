@@ -18,8 +18,8 @@ mod vocab;
 
 pub use finding::{KEY_LEN, evidence_hash, finding_key};
 pub use matcher::{
-    Adjustment, IndexStats, Leftover, Matcher, NameInput, Pair, PairKind, PreparedQuery,
-    PairScorer, RARE_WORD_FLOOR, SHORT_FORM_CAP, ScoreConfig, Scored, Scratch, score_pair,
+    Adjustment, IndexStats, Leftover, Matcher, NameInput, Pair, PairKind, PairScorer,
+    PreparedQuery, RARE_WORD_FLOOR, SHORT_FORM_CAP, ScoreConfig, Scored, Scratch, score_pair,
 };
 pub use normalize::{Class, LegalForm, Normalized, Token, normalize};
 pub use screen::{

@@ -23,8 +23,9 @@
 //! 5. the English gloss of a Han anchor equals a token of `Q`, or the gloss
 //!    of a Han token of `Q` equals an anchor (集团 and `group`);
 //! 6. a token of `Q` of 3–8 letters equals the initials of `R` (see
-//!    below), or an anchor of `R` of 3–8 letters equals the initials of
-//!    `Q` ("PLA" and "People's Liberation Army").
+//!    below: "PLA" and "People's Liberation Army"), or an anchor of `R` of
+//!    4–8 letters equals the initials of `Q` ("CNOOC" and "China National
+//!    Offshore Oil Corporation").
 //!
 //! The *initials* of a name are the first letters of its tokens other than
 //! stop words and numbers; also without its leading places ("China
@@ -46,9 +47,10 @@
 //! (similarity 1), equal when written together (1), the same
 //! transliteration key (0.9), initials (0.9), then edits. A pair of tokens
 //! `d` edits apart, the longer of `n` characters, has similarity
-//! 1 − 1.5 d / n; when the query's token is itself an ordinary word of a
+//! 1 − 1.6 d / n; when the query's token is itself an ordinary word of a
 //! language (the lexicon's word list) the slip is less likely and the
-//! similarity is multiplied by 0.85. Scoring accepts one edit from four
+//! similarity is multiplied by 0.85, or by 0.6 when the registry's token is
+//! an ordinary word too (two words a letter apart are two words). Scoring accepts one edit from four
 //! characters and two from nine, beyond the candidate budget; such a pair
 //! counts only when an anchor is aligned within the candidate definition.
 //!
@@ -71,7 +73,9 @@
 //!   ("Banco Santander México" against "Banco Santander") or two different
 //!   qualifying places ("(France)", "(Germany)"), and descriptors or
 //!   places in the same position that each side has in place of the
-//!   other's ("Nuclear" and "Communications", "Barnaul" and "Novosibirsk")
+//!   other's ("Nuclear" and "Communications", "Barnaul" and "Novosibirsk"),
+//!   and a word naming a kind of body that one side has alone ("Holding",
+//!   "Group", "Institute", "Foundation")
 //!   take the score down to
 //!   0.80 if it is higher: out of `match`, still `review`, since the names
 //!   may be one group's. A place the query adds is a subsidiary's or a
@@ -88,8 +92,9 @@
 //!   word, the score is raised to [`RARE_WORD_FLOOR`] if it is lower,
 //!   whatever else the query holds;
 //! - caps: a name that is only a short form of three letters or fewer
-//!   ("ZTE", "CTT"), or a match that rests on initials of three letters or
-//!   fewer, reaches [`SHORT_FORM_CAP`] at most.
+//!   ("ZTE", "CTT"), or a match that rests on initials (a name and an
+//!   acronym of it are evidence for a look, not proof), reaches
+//!   [`SHORT_FORM_CAP`] at most.
 //!
 //! A name with no anchor aligned within the candidate definition, or a
 //! name without distinctive tokens that is not aligned in full, scores
@@ -129,6 +134,11 @@ const INITIALS_MARK: char = '\u{4}';
 const BUILD_CHUNK: usize = 1 << 16;
 /// Initials of 3–8 letters take part in candidates and scoring.
 const INITIALS: std::ops::RangeInclusive<usize> = 3..=8;
+/// Most initials kept for one name.
+const MAX_INITIALS: usize = 4;
+/// The initials of a query meet a registry token only from four letters:
+/// any three words spell some three-letter acronym.
+const QUERY_INITIALS: usize = 4;
 
 /// The weights and thresholds of scoring. [`Default`] gives the values
 /// chosen from the evaluation sets (see `docs/PERFORMANCE.md`).
@@ -238,6 +248,9 @@ struct IndexedName {
     anchors: u32,
     /// Index into `Matcher::legal_sets`.
     legal: u32,
+    /// The initials of the name (see the module documentation): vocabulary
+    /// ids of the keys under [`INITIALS_MARK`], [`NONE`] where unused.
+    initials: [u32; MAX_INITIALS],
 }
 
 impl IndexedName {
@@ -295,7 +308,7 @@ pub struct PreparedQuery {
     pub normalized: Normalized,
     /// The country given with it.
     pub country: Option<CountryCode>,
-    units: score::Units,
+    units: std::sync::OnceLock<score::Units>,
     /// The initials of the whole name (see the module documentation).
     initials: Vec<String>,
     /// How ordinary a word each token is, once asked.
@@ -311,20 +324,29 @@ impl PreparedQuery {
 
     /// Wraps an already normalised name.
     pub fn from_normalized(normalized: Normalized, country: Option<CountryCode>) -> PreparedQuery {
-        let units = score::query_units(&normalized);
         let initials = name_initials(
-            normalized.tokens.iter().map(|t| (t.text.as_str(), t.class, t.number)),
+            normalized
+                .tokens
+                .iter()
+                .map(|t| (t.text.as_str(), t.class, t.number)),
             normalized.legal_forms.iter().map(|l| l.written.as_str()),
         );
         let legal = normalized.legal_forms.iter().map(|l| l.id).collect();
         PreparedQuery {
             normalized,
             country,
-            units,
+            units: std::sync::OnceLock::new(),
             initials,
             zipf: std::sync::OnceLock::new(),
             legal,
         }
+    }
+
+    /// The units, built when first scored: a query without candidates
+    /// needs none.
+    fn units(&self) -> &score::Units {
+        self.units
+            .get_or_init(|| score::query_units(&self.normalized, &self.initials))
     }
 
     fn zipf(&self) -> &[u8] {
@@ -410,7 +432,7 @@ pub struct Scratch {
     hits: Vec<u32>,
     chars: Vec<char>,
     key: String,
-    best: Vec<(u32, f64, u32)>,
+    best: Vec<(u32, f64, f64, u32)>,
     gathered: Vec<IndexedName>,
     gathered_toks: Vec<RTok>,
     score: score::ScoreScratch,
@@ -418,6 +440,7 @@ pub struct Scratch {
     serial: u64,
     lookups: hashbrown::HashMap<Box<str>, (u32, u32)>,
     pool: Vec<u32>,
+    join: String,
 }
 
 /// Remembered lookup results are dropped when they hold this many
@@ -463,7 +486,6 @@ impl Matcher {
         let mut indexed: Vec<IndexedName> = Vec::with_capacity(names.len());
         let mut legal_sets: Vec<Box<[u32]>> = vec![Box::default()];
         let mut legal_ids: HashMap<Box<[u32]>, u32> = HashMap::new();
-        let mut initials: Vec<Vec<String>> = Vec::new();
         // How ordinary each distinct token is, looked up once.
         let mut zipf_of: Vec<u8> = Vec::new();
         let mut push_name = |input: &NameInput<'_>, n: &Normalized| {
@@ -509,6 +531,19 @@ impl Matcher {
                 })
             };
             let weak = !n.tokens.iter().any(|t| t.class == Class::Distinctive);
+            let mut initials = [NONE; MAX_INITIALS];
+            let mut key = String::new();
+            for (slot, s) in initials.iter_mut().zip(name_initials(
+                n.tokens
+                    .iter()
+                    .map(|t| (t.text.as_str(), t.class, t.number)),
+                n.legal_forms.iter().map(|l| l.written.as_str()),
+            )) {
+                key.clear();
+                key.push(INITIALS_MARK);
+                key.push_str(&s);
+                *slot = vocab.intern(&key);
+            }
             indexed.push(IndexedName {
                 owner: input.owner,
                 first,
@@ -523,13 +558,8 @@ impl Matcher {
                 country: input.country,
                 anchors: 0,
                 legal,
+                initials,
             });
-            if index {
-                initials.push(name_initials(
-                    n.tokens.iter().map(|t| (t.text.as_str(), t.class, t.number)),
-                    n.legal_forms.iter().map(|l| l.written.as_str()),
-                ));
-            }
         };
         if names.len() == 1 {
             let n = normalize(names[0].name);
@@ -559,7 +589,11 @@ impl Matcher {
         if index {
             let mut buf = String::new();
             let mut ranges = Vec::new();
-            let exact = |key: &str, ni: u32, vocab: &mut Vocab, kinds: &mut Vec<KeyKind>, posts: &mut Vec<(u32, u32)>| {
+            let exact = |key: &str,
+                         ni: u32,
+                         vocab: &mut Vocab,
+                         kinds: &mut Vec<KeyKind>,
+                         posts: &mut Vec<(u32, u32)>| {
                 let id = vocab.intern(key);
                 if id as usize >= kinds.len() {
                     kinds.push(KeyKind::Exact);
@@ -599,15 +633,13 @@ impl Matcher {
                     }
                 }
                 registry_joins(n, toks, &vocab, &mut buf, &mut ranges);
-                let joins: Vec<String> = ranges.iter().map(|r| buf[r.clone()].to_string()).collect();
+                let joins: Vec<String> =
+                    ranges.iter().map(|r| buf[r.clone()].to_string()).collect();
                 for j in &joins {
                     exact(j, ni, &mut vocab, &mut kinds, &mut posts);
                 }
-                for s in &initials[ni as usize] {
-                    buf.clear();
-                    buf.push(INITIALS_MARK);
-                    buf.push_str(s);
-                    let key = buf.clone();
+                for &id in n.initials.iter().filter(|&&id| id != NONE) {
+                    let key = vocab.text(id).to_string();
                     exact(&key, ni, &mut vocab, &mut kinds, &mut posts);
                 }
             }
@@ -739,22 +771,31 @@ impl Matcher {
                 self.exact_lookup(Some(INITIALS_MARK), &t.text, scratch, KeyKind::Exact);
             }
         }
-        for s in &q.initials {
+        for s in q.initials.iter().filter(|s| s.len() >= QUERY_INITIALS) {
             self.exact_lookup(None, s, scratch, KeyKind::Fuzzy);
         }
-        for u in &q.units.list {
-            if u.initials || u.han {
+        let toks = &q.normalized.tokens;
+        let mut join = std::mem::take(&mut scratch.join);
+        for (i, t) in toks.iter().enumerate() {
+            if t.is_han() {
                 continue;
             }
-            let text = q.units.text(u);
-            // Query tokens written together equal to an anchor.
-            if u.len > 1 {
-                self.exact_lookup(None, text, scratch, KeyKind::Fuzzy);
+            // A query token equal to registry tokens written together.
+            self.exact_lookup(Some(JOIN_MARK), &t.text, scratch, KeyKind::Exact);
+            // Query tokens written together, equal to an anchor or to
+            // registry tokens written together.
+            join.clear();
+            join.push_str(&t.text);
+            for u in toks.iter().skip(i + 1).take(MAX_JOIN - 1) {
+                if u.is_han() {
+                    break;
+                }
+                join.push_str(&u.text);
+                self.exact_lookup(None, &join, scratch, KeyKind::Fuzzy);
+                self.exact_lookup(Some(JOIN_MARK), &join, scratch, KeyKind::Exact);
             }
-            // A query token, or tokens written together, equal to registry
-            // tokens written together.
-            self.exact_lookup(Some(JOIN_MARK), text, scratch, KeyKind::Exact);
         }
+        scratch.join = join;
         scratch.found.sort_unstable();
         scratch.found.dedup();
     }
@@ -795,9 +836,20 @@ impl Matcher {
 
     /// Whether indexed name `ni` is a candidate for `q`, by the written
     /// definition, checked directly.
-    fn is_candidate(&self, q: &PreparedQuery, n: &IndexedName, buf: &mut String, ranges: &mut Vec<Range<usize>>) -> bool {
+    fn is_candidate(
+        &self,
+        q: &PreparedQuery,
+        n: &IndexedName,
+        buf: &mut String,
+        ranges: &mut Vec<Range<usize>>,
+    ) -> bool {
         let toks = self.toks(n);
-        let q_tokens = || q.normalized.tokens.iter().filter(|t| t.class != Class::Stop);
+        let q_tokens = || {
+            q.normalized
+                .tokens
+                .iter()
+                .filter(|t| t.class != Class::Stop)
+        };
         let anchor_hit = toks.iter().enumerate().any(|(i, t)| {
             if !n.is_anchor(i) {
                 return false;
@@ -812,20 +864,29 @@ impl Matcher {
                     std::iter::once(qt.text.as_str())
                         .chain(qt.pinyin.as_deref())
                         .any(|qk| within(qk, key, pair_budget(qk, key)).is_some())
-                }) || q.units.list.iter().any(|u| u.len > 1 && !u.initials && q.units.text(u) == *key)
+                }) || q
+                    .units()
+                    .list
+                    .iter()
+                    .any(|u| u.len > 1 && !u.initials && q.units().text(u) == *key)
             });
             let translit = !t.han
-                && translit_key(text, (t.alt != NONE).then(|| self.vocab.text(t.alt)))
-                    .is_some_and(|k| {
+                && translit_key(text, (t.alt != NONE).then(|| self.vocab.text(t.alt))).is_some_and(
+                    |k| {
                         q_tokens().any(|qt| {
-                            translit_key(&qt.text, qt.skeleton.as_deref()).as_deref() == Some(k.as_str())
+                            translit_key(&qt.text, qt.skeleton.as_deref()).as_deref()
+                                == Some(k.as_str())
                         })
-                    });
+                    },
+                );
             let gloss = (t.han
                 && t.gloss != NONE
                 && q_tokens().any(|qt| qt.text == self.vocab.text(t.gloss)))
                 || q_tokens().any(|qt| qt.gloss == Some(text));
-            let initials = q.initials.iter().any(|s| s == text);
+            let initials = q
+                .initials
+                .iter()
+                .any(|s| s.len() >= QUERY_INITIALS && s == text);
             fuzzy || translit || gloss || initials
         });
         if anchor_hit {
@@ -835,27 +896,30 @@ impl Matcher {
         registry_joins(n, toks, &self.vocab, buf, ranges);
         if ranges.iter().any(|r| {
             let run = &buf[r.start + JOIN_MARK.len_utf8()..r.end];
-            q.units.list.iter().any(|u| !u.initials && q.units.text(u) == run)
+            q.units()
+                .list
+                .iter()
+                .any(|u| !u.initials && !u.han && q.units().text(u) == run)
         }) {
             return true;
         }
         // A query token equal to the registry name's initials.
-        let r_initials = name_initials(
-            toks.iter().map(|t| (self.vocab.text(t.text), t.class, t.number())),
-            self.legal_written(n),
-        );
+        let r_initials: Vec<&str> = n
+            .initials
+            .iter()
+            .filter(|&&id| id != NONE)
+            .map(|&id| &self.vocab.text(id)[INITIALS_MARK.len_utf8()..])
+            .collect();
         q_tokens().any(|qt| {
             INITIALS.contains(&qt.text.len())
                 && qt.text.bytes().all(|b| b.is_ascii_lowercase())
-                && r_initials.contains(&qt.text)
+                && r_initials.contains(&qt.text.as_str())
         })
     }
 
-    /// The legal forms of `n` as words, for its initials.
-    fn legal_written(&self, n: &IndexedName) -> impl Iterator<Item = &'static str> + '_ {
-        self.legal_sets[n.legal as usize]
-            .iter()
-            .map(|&id| lexicon::legal(id).text)
+    /// The initials of `n` (vocabulary ids of the marked keys).
+    fn initials_of(n: &IndexedName) -> impl Iterator<Item = u32> + '_ {
+        n.initials.iter().copied().filter(|&id| id != NONE)
     }
 
     /// The same set as [`Matcher::candidates`], found by checking every
@@ -904,19 +968,25 @@ impl Matcher {
             if let Some(e) = self.evaluate(q, n, toks, &mut scratch.score)
                 && e.score >= floor
             {
-                scratch.best.push((n.owner, e.score, name));
+                scratch
+                    .best
+                    .push((n.owner, e.score, e.name_similarity, name));
             }
         }
-        // The best name per owner; among equal scores the first indexed.
-        scratch
-            .best
-            .sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+        // The best name per owner; among equal scores the closer name
+        // (before caps and adjustments), then the first indexed.
+        scratch.best.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then(b.1.total_cmp(&a.1))
+                .then(b.2.total_cmp(&a.2))
+                .then(a.3.cmp(&b.3))
+        });
         scratch.best.dedup_by_key(|b| b.0);
         scratch
             .best
             .sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut out = Vec::with_capacity(scratch.best.len());
-        for &(_, _, name) in &scratch.best {
+        for &(_, _, _, name) in &scratch.best {
             out.extend(self.score_with(q, name, &mut scratch.score));
         }
         out

@@ -174,7 +174,10 @@ impl Normalized {
 pub fn class_of(word: &str) -> Class {
     let lex = &*LEXICON;
     let info = lex.info.get(word);
-    if let Some(&id) = info.into_iter().flat_map(|i| i.phrases.iter()).find(|&&i| lexicon::PHRASES[i as usize].text == word)
+    if let Some(&id) = info
+        .into_iter()
+        .flat_map(|i| i.phrases.iter())
+        .find(|&&i| lexicon::PHRASES[i as usize].text == word)
     {
         return if lexicon::PHRASES[id as usize].place.is_some() {
             Class::Location
@@ -315,36 +318,58 @@ fn how_read(words: &[Word]) -> Option<&'static str> {
 /// Forms that end no word of a language, so that they may be cut off the
 /// end of a word whatever its case.
 const GLUE_ANY_CASE: &[&str] = &[
-    "gmbh", "ltd", "llc", "plc", "srl", "sarl", "sprl", "bvba", "kft", "zrt", "nyrt", "ojsc", "cjsc",
-    "pjsc", "kgaa",
+    "gmbh", "ltd", "llc", "plc", "srl", "sarl", "sprl", "bvba", "kft", "zrt", "nyrt", "ojsc",
+    "cjsc", "pjsc", "kgaa",
 ];
 
-/// Step 2: cuts a legal form written onto the last word of a run.
+/// Where a legal form written onto `raw` starts, if one is: after a change
+/// of case; for forms that end no word of a language, whatever the case;
+/// or where what is left is a descriptor ("TECHNOLOGYCO" is "technology"
+/// and "co").
+fn glued_at(raw: &Raw, lex: &Lexicon) -> Option<usize> {
+    let text = &raw.text;
+    let is_form = |t: &str| lex.info.get(t).is_some_and(|i| i.one_word_form);
+    for at in raw.camel_offsets() {
+        if at >= 3 && at < text.len() && is_form(&text[at..]) {
+            return Some(at);
+        }
+    }
+    for suffix in GLUE_ANY_CASE {
+        if text.len() >= suffix.len() + 3 && text.ends_with(suffix) {
+            return Some(text.len() - suffix.len());
+        }
+    }
+    (2..=4)
+        .filter_map(|tail| text.len().checked_sub(tail))
+        .find(|&at| {
+            at >= 4
+                && text.is_char_boundary(at)
+                && is_form(&text[at..])
+                && lex.info.get(&text[..at]).is_some_and(|i| {
+                    i.phrases
+                        .iter()
+                        .any(|&p| lexicon::PHRASES[p as usize].text == &text[..at])
+                })
+        })
+}
+
+/// Step 2: cuts a legal form written onto the last word of a run (or onto
+/// the word before a last word that is itself a form: "TECHNOLOGYCO.,LTD").
 fn unglue(run: &mut Vec<Raw>, lex: &Lexicon) -> Option<&'static str> {
-    let last = run.last()?;
-    let text = &last.text;
-    let mut cut: Option<usize> = None;
-    for at in last.camel_offsets() {
-        if at >= 3 && at < text.len() && lex.info.get(&text[at..]).is_some_and(|i| i.one_word_form) {
-            cut = Some(at);
-            break;
-        }
-    }
-    if cut.is_none() {
-        for suffix in GLUE_ANY_CASE {
-            if text.len() >= suffix.len() + 3 && text.ends_with(suffix) {
-                cut = Some(text.len() - suffix.len());
-                break;
-            }
-        }
-    }
-    let at = cut?;
-    let mut tail = run.last().expect("checked").clone();
-    let head = run.last_mut().expect("checked");
+    let n = run.len();
+    let is_form = |t: &str| lex.info.get(t).is_some_and(|i| i.one_word_form);
+    let which = if n >= 2 && is_form(&run[n - 1].text) && glued_at(&run[n - 2], lex).is_some() {
+        n - 2
+    } else {
+        n.checked_sub(1)?
+    };
+    let at = glued_at(&run[which], lex)?;
+    let mut tail = run[which].clone();
+    let head = &mut run[which];
     tail.text = head.text.split_off(at);
     tail.camel = [0; fold::MAX_CAMEL];
     head.sep = ' ';
-    run.push(tail);
+    run.insert(which + 1, tail);
     Some("written onto the name")
 }
 
@@ -371,9 +396,7 @@ fn finish_latin(
             let legal = legal_spelling(&r.text, known.map(|(k, v)| (*k, v)), lex, correct);
             Word {
                 info: known.map(|(_, v)| v),
-                legal_info: legal
-                    .filter(|l| *l != r.text)
-                    .and_then(|l| lex.info.get(l)),
+                legal_info: legal.filter(|l| *l != r.text).and_then(|l| lex.info.get(l)),
                 legal,
                 text: r.text,
                 paren: r.paren,
@@ -397,7 +420,11 @@ fn finish_latin(
     let form_of = |id: u32, ws: &[Word], glued: Option<&'static str>| LegalForm {
         id,
         label: lexicon::legal(id).label,
-        written: ws.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" "),
+        written: ws
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
         how: how_read(ws).or(glued),
     };
 
@@ -447,7 +474,11 @@ fn finish_latin(
     let start = out.tokens.len();
     while i < words.len() {
         if let Some((canonical, place, len)) = phrase_at(&words, i) {
-            let class = if place { Class::Location } else { Class::Generic };
+            let class = if place {
+                Class::Location
+            } else {
+                Class::Generic
+            };
             let mut t = Token::latin(canonical.to_string(), class);
             let written: Vec<&str> = words[i..i + len].iter().map(|w| w.text.as_str()).collect();
             if written.len() > 1 || written[0] != canonical {
@@ -505,7 +536,9 @@ fn merge_numbers(tokens: &mut Vec<Token>, paren_of: &mut Vec<bool>, start: usize
             let t = &tokens[j].text;
             if let Some(scale) = lexicon::number_scale(t) {
                 value = value.saturating_mul(scale);
-            } else if let Some(v) = lexicon::number_value(t).filter(|&v| v < 10 && value >= 20 && value % 10 == 0 && value < 100) {
+            } else if let Some(v) = lexicon::number_value(t)
+                .filter(|&v| v < 10 && value >= 20 && value % 10 == 0 && value < 100)
+            {
                 value += v;
             } else {
                 break;
@@ -570,7 +603,11 @@ fn segment_han(
                         how: None,
                     }),
                     HanWord::Word { place, gloss } => {
-                        let class = if place { Class::Location } else { Class::Generic };
+                        let class = if place {
+                            Class::Location
+                        } else {
+                            Class::Generic
+                        };
                         let mut text = word.clone();
                         push_han(&mut text, class, Some(gloss), paren, out, paren_of);
                     }
@@ -726,6 +763,11 @@ mod tests {
         assert_eq!(key("SiemensAG"), "siemens");
         assert_eq!(legal("SiemensAG"), ["AG"]);
         assert_eq!(key("DAHUAGMBH"), "dahua");
+        assert_eq!(
+            key("ZHEJIANG DAHUA TECHNOLOGYCO.,LTD"),
+            "zhejiang dahua technology"
+        );
+        assert_eq!(key("Tesco"), "tesco");
         assert_eq!(key("Siemens Aktiengeselschaft"), "siemens");
         assert_eq!(
             normalize("Siemens Aktiengeselschaft").legal_forms[0].how,

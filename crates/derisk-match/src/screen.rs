@@ -430,22 +430,15 @@ pub fn explain(s: &Scored, q: &PreparedQuery) -> (Vec<ScorePart>, String) {
                 p.query, p.registry
             ),
             PairKind::Pinyin => format!("\"{}\" = \"{}\" by pinyin{weak}", p.query, p.registry),
-            PairKind::Gloss => format!(
-                "\"{}\" = \"{}\" in translation{weak}",
-                p.query, p.registry
-            ),
+            PairKind::Gloss => format!("\"{}\" = \"{}\" in translation{weak}", p.query, p.registry),
             PairKind::Sounds => format!(
                 "\"{}\" ~ \"{}\" (another romanisation){weak}",
                 p.query, p.registry
             ),
-            PairKind::Initials => format!(
-                "\"{}\" ~ \"{}\" (initials){weak}",
-                p.query, p.registry
-            ),
-            PairKind::Abbreviated => format!(
-                "\"{}\" ~ \"{}\" (abbreviated){weak}",
-                p.query, p.registry
-            ),
+            PairKind::Initials => format!("\"{}\" ~ \"{}\" (initials){weak}", p.query, p.registry),
+            PairKind::Abbreviated => {
+                format!("\"{}\" ~ \"{}\" (abbreviated){weak}", p.query, p.registry)
+            }
             PairKind::Edits(d) => format!(
                 "\"{}\" ~ \"{}\" ({d} edit{}){weak}",
                 p.query,
@@ -541,7 +534,12 @@ pub fn explain_none(q: &PreparedQuery, reference: &[(&str, Class)], legal: &[&st
         n.truncated,
         "the query",
     );
-    let rd = describe(&mut reference.iter().copied(), legal, false, "the reference");
+    let rd = describe(
+        &mut reference.iter().copied(),
+        legal,
+        false,
+        "the reference",
+    );
     let empty = !n.tokens.iter().any(|t| t.class != Class::Stop)
         || !reference.iter().any(|(_, c)| *c != Class::Stop);
     if empty {

@@ -4,8 +4,8 @@
 use std::ops::Range;
 
 use super::{
-    F_NUMBER, INITIALS, IndexedName, Matcher, NONE, PreparedQuery, RARE_WORD_FLOOR, RTok,
-    SHORT_FORM_CAP, for_each_run, name_initials, translit_key,
+    F_NUMBER, INITIALS_MARK, IndexedName, Matcher, NONE, PreparedQuery, RARE_WORD_FLOOR, RTok,
+    SHORT_FORM_CAP, for_each_run, translit_key,
 };
 use crate::index::{measure, shared_budget, within};
 use crate::legal::{self, LegalCmp};
@@ -15,9 +15,11 @@ use crate::normalize::{Class, Normalized};
 const W_DISTINCTIVE: f64 = 1.0;
 const W_WEAK: f64 = 0.3;
 /// How much an edit costs, per character of the longer token.
-const EDIT_COST: f64 = 1.5;
+const EDIT_COST: f64 = 1.6;
 /// A slip that turns one ordinary word into another is less likely.
 const ORDINARY_SLIP: f64 = 0.85;
+/// An edit between two ordinary words (both are words of a language).
+const TWO_WORDS: f64 = 0.6;
 const SOUNDS_SIM: f64 = 0.9;
 const INITIALS_SIM: f64 = 0.9;
 const ABBREVIATED_SIM: f64 = 0.8;
@@ -208,41 +210,22 @@ impl Unit {
     }
 }
 
-/// The initials units of a name: the first letters of its leading runs of
-/// two or more tokens other than stop words and numbers, and of the whole
-/// name's variants.
-fn initials_units<'a>(
-    toks: &[(&'a str, Class, bool)],
-    whole: &[String],
-    mut push: impl FnMut(usize, usize, String, bool),
-) {
-    let kept: Vec<usize> = (0..toks.len())
-        .filter(|&i| toks[i].1 != Class::Stop && !toks[i].2)
-        .collect();
-    let Some(&first) = kept.first() else {
-        return;
-    };
-    let mut text = String::new();
-    for (k, &i) in kept.iter().enumerate() {
-        match toks[i].0.chars().next() {
-            Some(c) if c.is_ascii_lowercase() => text.push(c),
-            _ => return,
-        }
-        if k >= 1 && INITIALS.contains(&text.len()) {
-            let is_whole = k + 1 == kept.len() && whole.contains(&text);
-            push(first, i + 1 - first, text.clone(), is_whole);
+/// The span of a name's initials: from its first to its last token that
+/// is neither a stop word nor a number.
+fn initials_span(kept: impl Iterator<Item = (usize, bool)>) -> Option<(usize, usize)> {
+    let mut first = None;
+    let mut last = 0;
+    for (i, counts) in kept {
+        if counts {
+            first.get_or_insert(i);
+            last = i;
         }
     }
-    let last = kept[kept.len() - 1];
-    for w in whole {
-        if *w != text {
-            push(first, last + 1 - first, w.clone(), true);
-        }
-    }
+    first.map(|f| (f, last + 1 - f))
 }
 
 /// The units of a query.
-pub(super) fn query_units(n: &Normalized) -> Units {
+pub(super) fn query_units(n: &Normalized, initials: &[String]) -> Units {
     let toks = &n.tokens;
     let mut u = Units {
         list: Vec::with_capacity(toks.len() * 4),
@@ -297,36 +280,34 @@ pub(super) fn query_units(n: &Normalized) -> Units {
             whole: false,
         });
     });
-    let whole = name_initials(
-        toks.iter().map(|t| (t.text.as_str(), t.class, t.number)),
-        n.legal_forms.iter().map(|l| l.written.as_str()),
-    );
-    let view: Vec<(&str, Class, bool)> = toks
-        .iter()
-        .map(|t| (t.text.as_str(), t.class, t.number))
-        .collect();
-    initials_units(&view, &whole, |start, len, text, whole| {
+    if let Some((start, len)) = initials_span(
+        toks.iter()
+            .enumerate()
+            .map(|(i, t)| (i, t.class != Class::Stop && !t.number)),
+    ) {
         let class = toks[start..start + len]
             .iter()
             .map(|t| t.class)
             .min()
             .unwrap_or(Class::Generic);
-        let text = u.put(&text);
-        u.list.push(Unit {
-            start,
-            len,
-            chars: text.len(),
-            text,
-            pinyin: None,
-            key: None,
-            gloss: None,
-            class,
-            han: false,
-            number: false,
-            initials: true,
-            whole,
-        });
-    });
+        for w in initials {
+            let text = u.put(w);
+            u.list.push(Unit {
+                start,
+                len,
+                chars: text.len(),
+                text,
+                pinyin: None,
+                key: None,
+                gloss: None,
+                class,
+                han: false,
+                number: false,
+                initials: true,
+                whole: true,
+            });
+        }
+    }
     u
 }
 
@@ -383,7 +364,7 @@ pub(super) struct ScoreScratch {
 #[derive(Clone, Debug)]
 pub(super) struct Evaluation {
     pub(super) score: f64,
-    name_similarity: f64,
+    pub(super) name_similarity: f64,
     q_used: u64,
     r_used: u64,
     legal: LegalCmp,
@@ -407,6 +388,8 @@ pub(super) struct Evaluation {
     legal_entity: bool,
     /// Each side has descriptors or places where the other has others.
     substituted: bool,
+    /// A word naming a kind of body that one side has alone.
+    kind_word: Option<String>,
 }
 
 fn span(start: usize, len: usize) -> u64 {
@@ -446,14 +429,24 @@ fn edits(a: &str, ma: (usize, bool), b: &str, mb: (usize, bool)) -> Option<(f64,
     }
     let d = within(a, b, budget)?;
     let loose = d > shared_budget(ma, mb);
-    Some((edit_similarity(d, ma.0.max(mb.0)), PairKind::Edits(d), loose))
+    Some((
+        edit_similarity(d, ma.0.max(mb.0)),
+        PairKind::Edits(d),
+        loose,
+    ))
 }
 
 fn compare_units(q: &UnitView<'_>, r: &UnitView<'_>) -> Option<(f64, PairKind, bool)> {
     if q.initials || r.initials {
         // Initials meet one token of 3–8 letters with the same text.
         let (init, tok) = if q.initials { (q, r) } else { (r, q) };
-        if tok.initials || tok.len != 1 || tok.han || tok.number || init.text != tok.text {
+        if tok.initials
+            || tok.len != 1
+            || tok.han
+            || tok.number
+            || init.text != tok.text
+            || (q.initials && init.chars < super::QUERY_INITIALS)
+        {
             return None;
         }
         return Some((INITIALS_SIM, PairKind::Initials, !init.whole));
@@ -577,36 +570,37 @@ impl Matcher {
                 whole: false,
             });
         });
-        let view: Vec<(&str, Class, bool)> = toks
-            .iter()
-            .map(|t| (self.vocab.text(t.text), t.class, t.number()))
-            .collect();
-        let whole = name_initials(view.iter().copied(), self.legal_written(n));
-        let buf = &mut sc.buf;
-        let r_units = &mut sc.r_units;
-        initials_units(&view, &whole, |start, len, text, whole| {
-            let from = buf.len();
-            buf.push_str(&text);
-            r_units.push(RUnit {
-                start,
-                len,
-                text: from..buf.len(),
-                single: NONE,
-                alt: NONE,
-                gloss: NONE,
-                key: NONE,
-                class: toks[start..start + len]
-                    .iter()
-                    .map(|t| t.class)
-                    .min()
-                    .unwrap_or(Class::Generic),
-                chars: text.len(),
-                han: false,
-                number: false,
-                initials: true,
-                whole,
-            });
-        });
+        if let Some((start, len)) = initials_span(
+            toks.iter()
+                .enumerate()
+                .map(|(i, t)| (i, t.class != Class::Stop && !t.number())),
+        ) {
+            let class = toks[start..start + len]
+                .iter()
+                .map(|t| t.class)
+                .min()
+                .unwrap_or(Class::Generic);
+            for id in Matcher::initials_of(n) {
+                let text = &self.vocab.text(id)[INITIALS_MARK.len_utf8()..];
+                let from = sc.buf.len();
+                sc.buf.push_str(text);
+                sc.r_units.push(RUnit {
+                    start,
+                    len,
+                    text: from..sc.buf.len(),
+                    single: NONE,
+                    alt: NONE,
+                    gloss: NONE,
+                    key: NONE,
+                    class,
+                    chars: text.len(),
+                    han: false,
+                    number: false,
+                    initials: true,
+                    whole: true,
+                });
+            }
+        }
     }
 
     fn view<'a>(&'a self, u: &RUnit, buf: &'a str) -> UnitView<'a> {
@@ -641,16 +635,24 @@ impl Matcher {
         self.registry_units(n, toks, sc);
         sc.pairs.clear();
         let zipf = q.zipf();
-        let q_views: Vec<UnitView<'_>> = q.units.list.iter().map(|u| u.view(&q.units.buf)).collect();
+        let units = q.units();
+        let q_views: Vec<UnitView<'_>> = units.list.iter().map(|u| u.view(&units.buf)).collect();
         for (ri, ru) in sc.r_units.iter().enumerate() {
             let rv = self.view(ru, &sc.buf);
-            for (qi, (qu, qv)) in q.units.list.iter().zip(&q_views).enumerate() {
+            for (qi, (qu, qv)) in units.list.iter().zip(&q_views).enumerate() {
                 if let Some((mut sim, kind, loose)) = compare_units(qv, &rv) {
                     if let PairKind::Edits(_) = kind
                         && qu.len == 1
                         && zipf.get(qu.start).is_some_and(|&z| z >= ORDINARY)
                     {
-                        sim *= ORDINARY_SLIP;
+                        // Two words of a language a letter apart are two
+                        // words; a word a letter from a coined name, a
+                        // likelier slip.
+                        sim *= if ru.len == 1 && toks[ru.start].zipf >= ORDINARY {
+                            TWO_WORDS
+                        } else {
+                            ORDINARY_SLIP
+                        };
                     }
                     let w = weight(qu.class.min(ru.class));
                     sc.pairs.push((sim, w, qi, ri, kind, loose));
@@ -665,15 +667,15 @@ impl Matcher {
                 .then(b.1.total_cmp(&a.1))
                 .then(a.5.cmp(&b.5))
                 .then(
-                    (q.units.list[a.2].len + r_units[a.3].len)
-                        .cmp(&(q.units.list[b.2].len + r_units[b.3].len)),
+                    (q.units().list[a.2].len + r_units[a.3].len)
+                        .cmp(&(q.units().list[b.2].len + r_units[b.3].len)),
                 )
                 .then((a.2, a.3).cmp(&(b.2, b.3)))
         });
         let (mut q_used, mut r_used) = (0u64, 0u64);
         sc.chosen.clear();
         for &p in &sc.pairs {
-            let (qu, ru) = (&q.units.list[p.2], &r_units[p.3]);
+            let (qu, ru) = (&q.units().list[p.2], &r_units[p.3]);
             let (qs, rs) = (span(qu.start, qu.len), span(ru.start, ru.len));
             if q_used & qs != 0 || r_used & rs != 0 {
                 continue;
@@ -726,7 +728,7 @@ impl Matcher {
                 continue;
             }
             if let Some(&(_, _, _, ri, _, _)) =
-                sc.chosen.iter().find(|p| q.units.list[p.2].start == qs)
+                sc.chosen.iter().find(|p| q.units().list[p.2].start == qs)
             {
                 let rs = r_units[ri].start;
                 if last.is_some_and(|prev| rs < prev) {
@@ -745,9 +747,7 @@ impl Matcher {
         // same position ("Barnaul" where the other says "Novosibirsk").
         let left = |class: Class, lead: Option<bool>| {
             let r = toks.iter().enumerate().any(|(i, t)| {
-                t.class == class
-                    && r_used >> i & 1 == 0
-                    && lead.is_none_or(|l| l == !t.qualifier())
+                t.class == class && r_used >> i & 1 == 0 && lead.is_none_or(|l| l == !t.qualifier())
             });
             let qs = q.normalized.tokens.iter().enumerate().any(|(i, t)| {
                 t.class == class && q_used >> i & 1 == 0 && lead.is_none_or(|l| l == !t.qualifier)
@@ -755,6 +755,21 @@ impl Matcher {
             r && qs
         };
         let substituted = left(Class::Generic, None) || left(Class::Location, Some(true));
+        // A kind of body on one side only ("Holding", "Group", "Institute").
+        let entity_word = |text: &str| lexicon::ENTITY_WORDS.contains(&text);
+        let kind_word = toks
+            .iter()
+            .enumerate()
+            .find(|(i, t)| r_used >> i & 1 == 0 && entity_word(self.vocab.text(t.text)))
+            .map(|(_, t)| self.vocab.text(t.text).to_string())
+            .or_else(|| {
+                q.normalized
+                    .tokens
+                    .iter()
+                    .enumerate()
+                    .find(|(i, t)| q_used >> i & 1 == 0 && entity_word(&t.text))
+                    .map(|(_, t)| t.text.clone())
+            });
         let q_num_left = q
             .normalized
             .tokens
@@ -780,7 +795,7 @@ impl Matcher {
             + if reordered { REORDERED } else { 0.0 };
         // Two legal entities: down to the ceiling, not further (the names
         // may still be one group's).
-        let entity = if legal_entity || qualifier || substituted {
+        let entity = if legal_entity || qualifier || substituted || kind_word.is_some() {
             (OTHER_ENTITY_CEILING - (name_similarity + adjust)).min(0.0)
         } else {
             0.0
@@ -818,12 +833,12 @@ impl Matcher {
             0.0
         };
         let floored = adjusted + floor;
-        // A match resting on initials of three letters or fewer.
-        let initials_only = sc.chosen.iter().any(|&(_, _, qi, ri, kind, _)| {
-            kind == PairKind::Initials && q.units.list[qi].chars.min(r_units[ri].chars) <= 3
-        }) && !sc.chosen.iter().any(|&(_, w, _, _, kind, _)| {
-            kind != PairKind::Initials && w >= W_DISTINCTIVE
-        });
+        // A match resting on initials.
+        let initials_only = sc.chosen.iter().any(|p| p.4 == PairKind::Initials)
+            && !sc
+                .chosen
+                .iter()
+                .any(|&(_, w, _, _, kind, _)| kind != PairKind::Initials && w >= W_DISTINCTIVE);
         let score = if n.capped || initials_only {
             floored.min(SHORT_FORM_CAP)
         } else {
@@ -847,6 +862,7 @@ impl Matcher {
             entity,
             legal_entity,
             substituted,
+            kind_word,
         })
     }
 
@@ -864,7 +880,7 @@ impl Matcher {
             .chosen
             .iter()
             .map(|&(sim, _, qi, ri, kind, _)| {
-                let (qu, ru) = (&q.units.list[qi], &sc.r_units[ri]);
+                let (qu, ru) = (&q.units().list[qi], &sc.r_units[ri]);
                 Pair {
                     query: join_tokens(
                         q.normalized.tokens[qu.start..qu.start + qu.len]
@@ -944,7 +960,7 @@ impl Matcher {
                 "legal form",
                 e.entity,
                 format!(
-                    "{} ({}) and {} ({}) are forms of different countries: two legal entities, at most {OTHER_ENTITY_CEILING}",
+                    "{} ({}) and {} ({}) are different registrations: two legal entities, at most {OTHER_ENTITY_CEILING}",
                     label(a),
                     legal::countries(a),
                     label(b),
@@ -1024,7 +1040,11 @@ impl Matcher {
                 .map(|(_, t)| t.text.as_str())
                 .collect();
             // Taken down already if the legal forms or a qualifier said so.
-            let value = if e.legal_entity || e.qualifier { 0.0 } else { e.entity };
+            let value = if e.legal_entity || e.qualifier {
+                0.0
+            } else {
+                e.entity
+            };
             adjustments.push(adjust(
                 "substituted words",
                 value,
@@ -1032,6 +1052,20 @@ impl Matcher {
                     "the query says {} where the registry name says {}: another organisation of that kind, at most {OTHER_ENTITY_CEILING}",
                     words(q_left),
                     words(r_left)
+                ),
+            ));
+        }
+        if let Some(word) = &e.kind_word {
+            let value = if e.legal_entity || e.qualifier || e.substituted {
+                0.0
+            } else {
+                e.entity
+            };
+            adjustments.push(adjust(
+                "kind of body",
+                value,
+                format!(
+                    "\"{word}\" on one side only: a {word} and the organisation it is named after are two legal entities, at most {OTHER_ENTITY_CEILING}"
                 ),
             ));
         }
@@ -1102,7 +1136,9 @@ impl Matcher {
         }
         if e.cap < 0.0 {
             let detail = if e.initials_cap {
-                format!("the match rests on initials of three letters or fewer, which many organisations share; they reach {SHORT_FORM_CAP} at most")
+                format!(
+                    "the match rests on initials, which other names can spell too; they reach {SHORT_FORM_CAP} at most"
+                )
             } else {
                 format!(
                     "\"{}\" is a short form that many organisations share; alone it reaches {SHORT_FORM_CAP} at most",

@@ -35,6 +35,9 @@ impl Matcher {
             w.extend_from_slice(country.as_bytes());
             w.extend_from_slice(&n.anchors.to_le_bytes());
             w.extend_from_slice(&n.legal.to_le_bytes());
+            for id in n.initials {
+                w.extend_from_slice(&id.to_le_bytes());
+            }
         }
         put_u32(&mut w, self.tokens.len());
         for t in &self.tokens {
@@ -94,7 +97,7 @@ impl Matcher {
                 String::from_utf8_lossy(&bound[..bound.len().min(12)])
             ));
         }
-        let n_names = r.count(20)?;
+        let n_names = r.count(36)?;
         let mut names = Vec::with_capacity(n_names);
         for _ in 0..n_names {
             let owner = r.u32()?;
@@ -119,6 +122,7 @@ impl Matcher {
                 country,
                 anchors: r.u32()?,
                 legal: r.u32()?,
+                initials: [r.u32()?, r.u32()?, r.u32()?, r.u32()?],
             });
         }
         let n_tokens = r.count(15)?;
@@ -208,6 +212,13 @@ impl Matcher {
             if han && t.alt == NONE {
                 return Err("a Han token without its pinyin".into());
             }
+        }
+        if names.iter().any(|n| {
+            n.initials.iter().any(|&id| {
+                id != NONE && (!in_vocab(id) || !vocab.text(id).starts_with(super::INITIALS_MARK))
+            })
+        }) {
+            return Err("a name whose initials are outside the vocabulary".into());
         }
         if names.iter().any(|n| {
             n.len as usize > MAX_TOKENS

@@ -1,0 +1,267 @@
+//! The labelled name pairs of `data/eval/names` (real names from public
+//! lists, registers and filings; see its README): the files are well
+//! formed, and the scorer keeps the quality measured when the defaults were
+//! set. `scripts/bench-nomenklatura` scores the same pairs with
+//! nomenklatura's logic-v2 beside derisk; the figures are in
+//! `docs/PERFORMANCE.md`. Run with `--nocapture` for the table per
+//! phenomenon.
+
+use std::collections::BTreeMap;
+
+use derisk_match::{PairScorer, PreparedQuery, ScoreConfig};
+
+const LABELS: &[&str] = &["same", "related", "different"];
+const RELATIONS: &[&str] = &["same", "none", "subsidiary", "parent", "sister", "other"];
+const PHENOMENA: &[&str] = &[
+    "exact-or-case",
+    "legal-form",
+    "legal-form-glued",
+    "legal-form-misspelt",
+    "legal-form-translated",
+    "typo",
+    "transliteration-variant",
+    "numeral",
+    "acronym",
+    "split-join",
+    "word-order",
+    "abbreviation",
+    "extra-words",
+    "former-name",
+    "translation",
+    "script-cyrillic",
+    "script-greek",
+    "script-han",
+    "script-other",
+    "qualifier",
+    "shared-word",
+    "near-miss",
+    "generic-words",
+];
+
+struct Pair {
+    file: String,
+    line: u64,
+    name1: String,
+    name2: String,
+    label: String,
+    phenomenon: String,
+    source: String,
+    relation: String,
+}
+
+fn pairs() -> Vec<Pair> {
+    let dir = format!("{}/../../data/eval/names", env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("data/eval/names exists")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for path in files {
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let mut reader = csv::Reader::from_path(&path).expect("readable CSV");
+        let headers = reader.headers().expect("a header").clone();
+        assert_eq!(
+            headers.iter().collect::<Vec<_>>(),
+            [
+                "name1",
+                "name2",
+                "label",
+                "phenomenon",
+                "source",
+                "note",
+                "relation"
+            ],
+            "{file}: header"
+        );
+        for rec in reader.records() {
+            let rec = rec.unwrap_or_else(|e| panic!("{file}: {e}"));
+            let line = rec.position().map_or(0, |p| p.line());
+            out.push(Pair {
+                file: file.clone(),
+                line,
+                name1: rec[0].to_string(),
+                name2: rec[1].to_string(),
+                label: rec[2].to_string(),
+                phenomenon: rec[3].to_string(),
+                source: rec[4].to_string(),
+                relation: rec[6].to_string(),
+            });
+        }
+    }
+    out
+}
+
+#[test]
+fn the_labelled_pairs_are_well_formed() {
+    let pairs = pairs();
+    assert!(pairs.len() >= 1500, "{} pairs", pairs.len());
+    let mut seen = std::collections::HashSet::new();
+    let mut hand = 0;
+    for p in &pairs {
+        let at = format!("{}:{}", p.file, p.line);
+        assert!(
+            !p.name1.trim().is_empty() && !p.name2.trim().is_empty(),
+            "{at}: empty name"
+        );
+        assert_eq!(p.name1.trim(), p.name1, "{at}: untrimmed name1");
+        assert_eq!(p.name2.trim(), p.name2, "{at}: untrimmed name2");
+        assert!(
+            LABELS.contains(&p.label.as_str()),
+            "{at}: label {:?}",
+            p.label
+        );
+        assert!(
+            RELATIONS.contains(&p.relation.as_str()),
+            "{at}: relation {:?}",
+            p.relation
+        );
+        assert!(
+            PHENOMENA.contains(&p.phenomenon.as_str()),
+            "{at}: phenomenon {:?}",
+            p.phenomenon
+        );
+        match p.label.as_str() {
+            "same" => assert_eq!(p.relation, "same", "{at}"),
+            "different" => assert_eq!(p.relation, "none", "{at}"),
+            _ => assert!(!matches!(p.relation.as_str(), "same" | "none"), "{at}"),
+        }
+        let key = (p.name1.to_lowercase(), p.name2.to_lowercase());
+        let back = (key.1.clone(), key.0.clone());
+        assert!(
+            !seen.contains(&back) && seen.insert(key),
+            "{at}: duplicate pair"
+        );
+        hand += usize::from(p.source == "hand-variant");
+    }
+    // Most pairs are real names as their sources write them.
+    assert!(hand * 10 <= pairs.len(), "{hand} hand-made variants");
+}
+
+#[derive(Default, Clone, Copy)]
+struct Count {
+    tp: usize,
+    fp: usize,
+    fn_: usize,
+}
+
+impl Count {
+    fn add(&mut self, truth: bool, flagged: bool) {
+        match (truth, flagged) {
+            (true, true) => self.tp += 1,
+            (false, true) => self.fp += 1,
+            (true, false) => self.fn_ += 1,
+            (false, false) => {}
+        }
+    }
+    fn precision(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fp).max(1) as f64
+    }
+    fn recall(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fn_).max(1) as f64
+    }
+    fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+#[test]
+fn quality_on_the_labelled_pairs() {
+    let pairs = pairs();
+    let config = ScoreConfig::default();
+    let mut scorer = PairScorer::default();
+    let scores: Vec<f64> = pairs
+        .iter()
+        .map(|p| {
+            scorer
+                .score(&PreparedQuery::new(&p.name1, None), &p.name2)
+                .map_or(0.0, |s| s.score)
+        })
+        .collect();
+    // "Look": should an analyst look at the pair (same or related)?
+    // "Covered": what a `match` claims, the organisation or a subsidiary of
+    // it (the lists screened against cover subsidiaries).
+    let (mut look_review, mut look_match, mut covered, mut strict) = (
+        Count::default(),
+        Count::default(),
+        Count::default(),
+        Count::default(),
+    );
+    let mut by: BTreeMap<&str, (usize, usize, usize, usize)> = BTreeMap::new();
+    for (p, &s) in pairs.iter().zip(&scores) {
+        let look = p.label != "different";
+        let is_covered = p.label == "same" || p.relation == "subsidiary";
+        let review = s >= config.review_threshold && s > 0.0;
+        let matched = s >= config.match_threshold;
+        look_review.add(look, review);
+        look_match.add(look, matched);
+        covered.add(is_covered, matched);
+        strict.add(p.label == "same", matched);
+        let e = by.entry(&p.phenomenon).or_default();
+        if look {
+            e.0 += 1;
+            e.1 += usize::from(review);
+        } else {
+            e.2 += 1;
+            e.3 += usize::from(review);
+        }
+    }
+    println!("phenomenon               positives found  negatives flagged");
+    for (k, (pos, found, neg, flagged)) in &by {
+        println!("{k:24} {pos:9} {found:5}  {neg:9} {flagged:7}");
+    }
+    println!(
+        "review (look): P {:.3} R {:.3} F1 {:.3}",
+        look_review.precision(),
+        look_review.recall(),
+        look_review.f1()
+    );
+    println!(
+        "match: covered P {:.3} R {:.3}; look P {:.3}; same only P {:.3}",
+        covered.precision(),
+        covered.recall(),
+        look_match.precision(),
+        strict.precision()
+    );
+    for (p, &s) in pairs.iter().zip(&scores) {
+        if s >= config.match_threshold && !(p.label == "same" || p.relation == "subsidiary") {
+            println!(
+                "false match ({}, {}): {:?} | {:?} {s:.3}",
+                p.relation, p.phenomenon, p.name1, p.name2
+            );
+        }
+    }
+    // Floors measured when the defaults were set (docs/PERFORMANCE.md).
+    assert!(
+        look_review.f1() >= FLOOR_REVIEW_F1,
+        "F1 at review {:.3}",
+        look_review.f1()
+    );
+    assert!(
+        look_review.precision() >= FLOOR_REVIEW_PRECISION,
+        "precision at review {:.3}",
+        look_review.precision()
+    );
+    assert!(
+        look_match.precision() >= FLOOR_MATCH_LOOK_PRECISION,
+        "precision at match (look) {:.3}",
+        look_match.precision()
+    );
+    assert!(
+        covered.precision() >= FLOOR_MATCH_COVERED_PRECISION,
+        "precision at match (covered) {:.3}",
+        covered.precision()
+    );
+}
+
+const FLOOR_REVIEW_F1: f64 = 0.74;
+const FLOOR_REVIEW_PRECISION: f64 = 0.87;
+const FLOOR_MATCH_LOOK_PRECISION: f64 = 0.97;
+const FLOOR_MATCH_COVERED_PRECISION: f64 = 0.91;
