@@ -19,11 +19,18 @@ fn main() -> std::io::Result<()> {
     };
     let mut best: BTreeMap<String, u8> = BTreeMap::new();
     let mut langs: BTreeMap<String, usize> = BTreeMap::new();
-    for (n, line) in BufReader::new(std::fs::File::open(&path)?).lines().enumerate() {
+    for (n, line) in BufReader::new(std::fs::File::open(&path)?)
+        .lines()
+        .enumerate()
+    {
         let line = line?;
         let mut parts = line.split('\t');
-        let (Some(lang), Some(word), Some(zipf)) = (parts.next(), parts.next(), parts.next()) else {
-            eprintln!("{path}:{}: expected language, word and Zipf frequency", n + 1);
+        let (Some(lang), Some(word), Some(zipf)) = (parts.next(), parts.next(), parts.next())
+        else {
+            eprintln!(
+                "{path}:{}: expected language, word and Zipf frequency",
+                n + 1
+            );
             std::process::exit(2);
         };
         let Ok(zipf) = zipf.parse::<f64>() else {
@@ -41,10 +48,24 @@ fn main() -> std::io::Result<()> {
         *e = (*e).max(z);
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    writeln!(out, "# Ordinary words: every word of the wordfreq 3.1 'best' lists (https://github.com/rspeer/wordfreq,")?;
-    writeln!(out, "# Robyn Speer, 2022) at a Zipf frequency of 3.5 or more (about once in 300,000 words) in one of")?;
-    writeln!(out, "# {} languages ({}), folded as derisk-match folds names,", langs.len(), langs.keys().cloned().collect::<Vec<_>>().join(" "))?;
-    writeln!(out, "# with the highest frequency times ten. Data licence: CC BY-SA 4.0, as the wordfreq data it is derived from.")?;
+    writeln!(
+        out,
+        "# Ordinary words: every word of the wordfreq 3.1 'best' lists (https://github.com/rspeer/wordfreq,"
+    )?;
+    writeln!(
+        out,
+        "# Robyn Speer, 2022) at a Zipf frequency of 3.5 or more (about once in 300,000 words) in one of"
+    )?;
+    writeln!(
+        out,
+        "# {} languages ({}), folded as derisk-match folds names,",
+        langs.len(),
+        langs.keys().cloned().collect::<Vec<_>>().join(" ")
+    )?;
+    writeln!(
+        out,
+        "# with the highest frequency times ten. Data licence: CC BY-SA 4.0, as the wordfreq data it is derived from."
+    )?;
     writeln!(out, "# Regenerate with scripts/word-frequency.")?;
     for (w, z) in &best {
         writeln!(out, "{w}\t{z}")?;
