@@ -299,6 +299,11 @@ fn main() {
             forms.len() - 1
         });
         let f = &mut forms[i];
+        // The label as most lists write it: "AB" over a list's "ab".
+        let label = label.trim();
+        if !f.label.chars().any(char::is_uppercase) && label.chars().any(char::is_uppercase) {
+            f.label = label.to_string();
+        }
         f.kinds.insert(kind);
         f.entries.insert(entry);
         f.prefix |= prefix;

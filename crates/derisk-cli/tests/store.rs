@@ -87,9 +87,9 @@ fn screen_decide_monitor() {
         "\
 ROW  INPUT                                            FINDING   DECISION  SCORE  MATCHED → BEHIND IT (SHARE) [DESIGNATIONS]
 2    Hangzhou Hikvision Digital Technology Co., Ltd.  086fc48e  match     1.00   Hangzhou Hikvision Digital Technology Co., Ltd. [EL]
-                                                      31d17b89  review    0.63   Hikvision Europe B.V. → Hangzhou Hikvision Digital Technology Co., Ltd. [EL]
+                                                      31d17b89  review    0.67   Hikvision Europe B.V. → Hangzhou Hikvision Digital Technology Co., Ltd. [EL]
 4    Hikvision Europe B.V.                            38666e0e  match     1.00   Hikvision Europe B.V. → Hangzhou Hikvision Digital Technology Co., Ltd. [EL]
-                                                      e057a47d  review    0.76   Hangzhou Hikvision Digital Technology Co., Ltd. [EL]
+                                                      e057a47d  review    0.80   Hangzhou Hikvision Digital Technology Co., Ltd. [EL]
 "
     );
     assert_eq!(
@@ -129,7 +129,7 @@ ROW  INPUT                                            FINDING   DECISION  SCORE 
     let out = derisk(&db, SCREEN);
     assert_eq!(out.code, 1);
     assert!(
-        out.stdout.contains("e057a47d  review, dismissed  0.76"),
+        out.stdout.contains("e057a47d  review, dismissed  0.80"),
         "{}",
         out.stdout
     );
@@ -157,7 +157,7 @@ ROW  INPUT                                            FINDING   DECISION  SCORE 
            registry: + name abbreviation name "CETC" of cetc
            registry: ~ relation hikvision owned-by cetc: ~36% → ~40% (control)
            registry: ~ designation hikvision on us-entity-list since 2019-10-09: end none → 2026-11-01
-  gone     31d17b89121d33ba  monitor/suppliers.csv:2  "Hangzhou Hikvision Digital Technology Co., Ltd."  review 0.634 → Hikvision Europe B.V. (hikvision-europe)  [open]
+  gone     31d17b89121d33ba  monitor/suppliers.csv:2  "Hangzhou Hikvision Digital Technology Co., Ltd."  review 0.674 → Hikvision Europe B.V. (hikvision-europe)  [open]
            registry: - entity company "Hikvision Europe B.V." (hikvision-europe)
            registry: ~ relation hikvision owned-by cetc: ~36% → ~40% (control)
            registry: - relation hikvision-europe subsidiary-of hikvision
@@ -168,7 +168,7 @@ ROW  INPUT                                            FINDING   DECISION  SCORE 
            registry: + relation ezviz subsidiary-of hikvision
            registry: ~ relation hikvision owned-by cetc: ~36% → ~40% (control)
            registry: ~ designation hikvision on us-entity-list since 2019-10-09: end none → 2026-11-01
-  changed  e057a47debc650d2  monitor/suppliers.csv:4  "Hikvision Europe B.V."  review 0.756 → Hangzhou Hikvision Digital Technology Co., Ltd. (hikvision)  [reopened]
+  changed  e057a47debc650d2  monitor/suppliers.csv:4  "Hikvision Europe B.V."  review 0.796 → Hangzhou Hikvision Digital Technology Co., Ltd. (hikvision)  [reopened]
            was dismissed by ana at <time>: the Dutch subsidiary is the supplier; its parent has a finding of its own
            - designation hikvision on US Entity List since 2019-10-09 (no longer in force)
            path hikvision ⇒ hikvision → cetc (~40%)
@@ -218,7 +218,7 @@ records: 4 (2 match, 1 review, 0 dismissed before, 1 no match; 0 unreadable)
 
 086fc48eeefdaa10  monitor/suppliers.csv:2  \"Hangzhou Hikvision Digital Technology Co., Ltd.\"  match 1.000 → Hangzhou Hikvision Digital Technology Co., Ltd. (hikvision)  [open]
 ce14d8cb13e879b6  monitor/suppliers.csv:3  \"EZVIZ Network Co., Ltd.\"  match 1.000 → EZVIZ Network Co., Ltd. (ezviz)  [open]
-e057a47debc650d2  monitor/suppliers.csv:4  \"Hikvision Europe B.V.\"  review 0.756 → Hangzhou Hikvision Digital Technology Co., Ltd. (hikvision)  [reopened]
+e057a47debc650d2  monitor/suppliers.csv:4  \"Hikvision Europe B.V.\"  review 0.796 → Hangzhou Hikvision Digital Technology Co., Ltd. (hikvision)  [reopened]
     dismissed by ana at <time> (run 1, on other evidence): the Dutch subsidiary is the supplier; its parent has a finding of its own
 "
     );

@@ -84,10 +84,26 @@ struct Splitter {
     camels: usize,
     prev_lower: bool,
     depth: u32,
+    /// Where the current token's first apostrophe after a letter stood.
+    quote: Option<usize>,
+    /// The last character read was an apostrophe.
+    after_quote: bool,
 }
 
 impl Splitter {
     fn flush(&mut self, sep: char) {
+        // A token that ends in an apostrophe and had another inside was
+        // quoted: OOO'ANTARES' is `ooo` and `antares`.
+        if let Some(at) = self.quote.take()
+            && std::mem::take(&mut self.after_quote)
+            && self.cur.len() >= at + 2
+        {
+            let rest = self.cur.split_off(at);
+            self.camel = [0; MAX_CAMEL];
+            self.flush(' ');
+            self.cur = rest;
+        }
+        self.after_quote = false;
         if !self.cur.is_empty() {
             let mut raw = Raw::new(
                 std::mem::take(&mut self.cur),
@@ -129,19 +145,26 @@ impl Splitter {
             self.cur_han = false;
         }
         if c.is_ascii_alphanumeric() {
-            if c.is_ascii_uppercase() && self.prev_lower && self.camels < MAX_CAMEL {
-                if let Ok(at) = u8::try_from(self.cur.len()) {
-                    self.camel[self.camels] = at;
-                    self.camels += 1;
-                }
+            if c.is_ascii_uppercase()
+                && self.prev_lower
+                && self.camels < MAX_CAMEL
+                && let Ok(at) = u8::try_from(self.cur.len())
+            {
+                self.camel[self.camels] = at;
+                self.camels += 1;
             }
             self.prev_lower = c.is_ascii_lowercase();
+            self.after_quote = false;
             self.cur.push(c.to_ascii_lowercase());
         } else if matches!(
             c,
             '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{2bc}' | '\u{b4}'
         ) {
-            // apostrophes join: "People's" → "peoples"
+            // apostrophes join: "People's" → "peoples" (but see `flush`)
+            if !self.cur.is_empty() && !self.cur_han {
+                self.quote.get_or_insert(self.cur.len());
+                self.after_quote = true;
+            }
         } else if c == '&' || c == '+' {
             self.push_word("and");
         } else if c.is_ascii() {
@@ -156,6 +179,9 @@ impl Splitter {
                 }
             }
         } else {
+            if c.is_alphanumeric() {
+                self.after_quote = false;
+            }
             self.fold_char(c);
         }
     }
@@ -230,6 +256,8 @@ pub fn split(name: &str, truncated: &mut bool) -> Vec<Raw> {
         camels: 0,
         prev_lower: false,
         depth: 0,
+        quote: None,
+        after_quote: false,
     };
     let mut count = 0usize;
     if name.is_ascii() {

@@ -275,6 +275,25 @@ const NUMBER_WORDS: &[(&str, u32)] = &[
     ("quatro", 4),
     ("oito", 8),
     ("dez", 10),
+    // Roman numerals, but not the single letters I, V and X, which are as
+    // often initials or a name.
+    ("ii", 2),
+    ("iii", 3),
+    ("iv", 4),
+    ("vi", 6),
+    ("vii", 7),
+    ("viii", 8),
+    ("ix", 9),
+    ("xi", 11),
+    ("xii", 12),
+    ("xiii", 13),
+    ("xiv", 14),
+    ("xv", 15),
+    ("xvi", 16),
+    ("xvii", 17),
+    ("xviii", 18),
+    ("xix", 19),
+    ("xx", 20),
 ];
 
 /// The value of a number word or a number written in digits (with an
@@ -315,6 +334,9 @@ pub(crate) fn number_scale(word: &str) -> Option<u64> {
     }
 }
 
+/// Legal-form words of one length and end letter, with their letter masks.
+pub type LongForms = Vec<(&'static str, u32)>;
+
 /// The tables of [`LEGAL`], [`PHRASES`] and [`HAN_WORDS`] indexed for
 /// lookup, built on first use.
 pub(crate) struct Lexicon {
@@ -327,7 +349,7 @@ pub(crate) struct Lexicon {
     /// first letter and by length and last letter: a word one edit from
     /// one of them has a length one apart and keeps its first or its last
     /// letter, so a misspelling is looked for among a few dozen words.
-    pub legal_long: HashMap<(u8, bool, u8), Vec<(&'static str, u32)>>,
+    pub legal_long: HashMap<(u8, bool, u8), LongForms>,
     /// Chinese words: descriptors and places with their gloss, legal forms
     /// with their form id.
     pub han: HashMap<&'static str, HanWord>,
@@ -379,7 +401,7 @@ pub(crate) fn letter_mask(w: &str) -> u32 {
 /// The indexed lexicon.
 pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
     let mut info: HashMap<&'static str, WordInfo> = HashMap::new();
-    let mut legal_long: HashMap<(u8, bool, u8), Vec<(&'static str, u32)>> = HashMap::new();
+    let mut legal_long: HashMap<(u8, bool, u8), LongForms> = HashMap::new();
     let mut han = HashMap::new();
     let legal_split: Vec<Box<[&'static str]>> =
         LEGAL.iter().map(|f| f.text.split(' ').collect()).collect();

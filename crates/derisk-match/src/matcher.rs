@@ -16,6 +16,9 @@
 //! 3. an anchor of `R` equals 2–4 adjacent `Q` tokens written together
 //!    ("Hik Vision" → `hikvision`), or a `Q` token equals 2–4 adjacent `R`
 //!    tokens that include an anchor written together ("van der bilt");
+//!    tokens written together keep the letters they were written with
+//!    before taking a canonical form ([`crate::normalize::Token::join_text`]:
+//!    "Nuc-Tech" is `nuctech`, though "tech" alone reads `technology`);
 //! 4. an anchor of `R` and a token of `Q`, both Latin and of five or more
 //!    letters, have the same transliteration key
 //!    ([`crate::normalize::skeleton`], or the token itself where it has
@@ -203,6 +206,7 @@ impl<'a> NameInput<'a> {
 /// Token flags.
 const F_NUMBER: u8 = 1;
 const F_QUALIFIER: u8 = 2;
+const F_ALIAS: u8 = 4;
 
 #[derive(Clone, Copy, Debug)]
 struct RTok {
@@ -220,14 +224,31 @@ struct RTok {
     flags: u8,
     /// How ordinary a word the text is ([`crate::lexicon::Lexicon::zipf`]).
     zipf: u8,
+    /// The word as written when it took a canonical form
+    /// ([`crate::normalize::Token::join_text`]), else [`NONE`].
+    written: u32,
 }
 
 impl RTok {
+    /// The vocabulary id of the letters compared when the token is written
+    /// together with its neighbours.
+    fn join_text(&self) -> u32 {
+        if self.written == NONE {
+            self.text
+        } else {
+            self.written
+        }
+    }
+
     fn number(&self) -> bool {
         self.flags & F_NUMBER != 0
     }
     fn qualifier(&self) -> bool {
         self.flags & F_QUALIFIER != 0
+    }
+
+    fn alias(&self) -> bool {
+        self.flags & F_ALIAS != 0
     }
 }
 
@@ -498,6 +519,11 @@ impl Matcher {
                     _ => NONE,
                 };
                 let text = vocab.intern(&t.text);
+                let written = if t.join_text() == t.text {
+                    NONE
+                } else {
+                    vocab.intern(t.join_text())
+                };
                 if zipf_of.len() <= text as usize {
                     zipf_of.resize(text as usize + 1, u8::MAX);
                 }
@@ -517,8 +543,11 @@ impl Matcher {
                     class: t.class,
                     chars: chars.min(255) as u8,
                     han,
-                    flags: u8::from(t.number) * F_NUMBER | u8::from(t.qualifier) * F_QUALIFIER,
+                    flags: (u8::from(t.number) * F_NUMBER)
+                        | (u8::from(t.qualifier) * F_QUALIFIER)
+                        | (u8::from(t.alias) * F_ALIAS),
                     zipf: zipf_of[text as usize],
+                    written,
                 });
             }
             let ids: Box<[u32]> = n.legal_forms.iter().map(|l| l.id).collect();
@@ -782,15 +811,15 @@ impl Matcher {
             }
             // A query token equal to registry tokens written together.
             self.exact_lookup(Some(JOIN_MARK), &t.text, scratch, KeyKind::Exact);
-            // Query tokens written together, equal to an anchor or to
-            // registry tokens written together.
+            // Query tokens written together (as written), equal to an
+            // anchor or to registry tokens written together.
             join.clear();
-            join.push_str(&t.text);
+            join.push_str(t.join_text());
             for u in toks.iter().skip(i + 1).take(MAX_JOIN - 1) {
                 if u.is_han() {
                     break;
                 }
-                join.push_str(&u.text);
+                join.push_str(u.join_text());
                 self.exact_lookup(None, &join, scratch, KeyKind::Fuzzy);
                 self.exact_lookup(Some(JOIN_MARK), &join, scratch, KeyKind::Exact);
             }
@@ -1033,7 +1062,7 @@ fn registry_joins(
         let from = buf.len();
         buf.push(JOIN_MARK);
         for t in run {
-            buf.push_str(vocab.text(t.text));
+            buf.push_str(vocab.text(t.join_text()));
         }
         ranges.push(from..buf.len());
     });
@@ -1058,7 +1087,7 @@ pub struct PairScorer {
 }
 
 /// References a [`PairScorer`] remembers before it starts again.
-const PAIR_CACHE: usize = 1 << 16;
+const PAIR_CACHE: usize = 256;
 
 impl PairScorer {
     /// As [`score_pair`].

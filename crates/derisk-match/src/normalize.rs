@@ -94,6 +94,9 @@ pub struct Token {
     /// A place that qualifies the name (after its first word that is not a
     /// place, or inside parentheses).
     pub qualifier: bool,
+    /// The name's abbreviation of itself, in parentheses ("(PEDCO)"): it
+    /// counts when matched and costs nothing when the other side lacks it.
+    pub alias: bool,
 }
 
 impl Token {
@@ -107,12 +110,24 @@ impl Token {
             expanded_from: None,
             number: false,
             qualifier: false,
+            alias: false,
         }
     }
 
     /// Whether the token is written in Han characters.
     pub fn is_han(&self) -> bool {
         self.pinyin.is_some()
+    }
+
+    /// The token as written, where it is one word that took a canonical
+    /// form ("tech" for `technology`, "nord" for `north`); otherwise its
+    /// text. Words written together are compared by these letters:
+    /// "Nuc-Tech" is "nuctech", "Nord Gold" is "nordgold".
+    pub fn join_text(&self) -> &str {
+        match &self.expanded_from {
+            Some(w) if !self.number && !w.contains(' ') => w,
+            _ => &self.text,
+        }
     }
 }
 
@@ -209,6 +224,7 @@ pub fn normalize(name: &str) -> Normalized {
     }
     finish_latin(&mut latin, &mut out, &mut paren_of, lex);
     mark_qualifiers(&mut out.tokens, &paren_of);
+    mark_aliases(&mut out.tokens, &paren_of);
     if out.tokens.len() > MAX_TOKENS {
         out.tokens.truncate(MAX_TOKENS);
         out.truncated = true;
@@ -353,6 +369,37 @@ fn glued_at(raw: &Raw, lex: &Lexicon) -> Option<usize> {
         })
 }
 
+/// Whether `text` is a descriptor or a place of one word.
+fn one_word_phrase(text: &str, lex: &Lexicon) -> bool {
+    lex.info.get(text).is_some_and(|i| {
+        i.phrases
+            .iter()
+            .any(|&p| lexicon::PHRASES[p as usize].text == text)
+    })
+}
+
+/// Step 1b: cuts a word where a descriptor or place starts with a capital
+/// after a lower-case letter and four or more letters: "HesaiTechnology" is
+/// "Hesai Technology"; "HikVision" stays one word (and words written
+/// together meet it either way).
+fn split_camel(run: &mut Vec<Raw>, lex: &Lexicon) {
+    let mut i = 0;
+    while i < run.len() {
+        let at = run[i].camel_offsets().find(|&at| {
+            at >= 4 && at + 3 <= run[i].text.len() && one_word_phrase(&run[i].text[at..], lex)
+        });
+        if let Some(at) = at {
+            let mut tail = run[i].clone();
+            tail.text = run[i].text.split_off(at);
+            tail.camel = [0; fold::MAX_CAMEL];
+            run[i].camel = [0; fold::MAX_CAMEL];
+            run[i].sep = ' ';
+            run.insert(i + 1, tail);
+        }
+        i += 1;
+    }
+}
+
 /// Step 2: cuts a legal form written onto the last word of a run (or onto
 /// the word before a last word that is itself a form: "TECHNOLOGYCO.,LTD").
 fn unglue(run: &mut Vec<Raw>, lex: &Lexicon) -> Option<&'static str> {
@@ -383,6 +430,7 @@ fn finish_latin(
     if run.is_empty() {
         return;
     }
+    split_camel(run, lex);
     let glued = unglue(run, lex);
     let n = run.len();
     let mut words: Vec<Word> = run
@@ -521,15 +569,33 @@ fn phrase_at(words: &[Word], i: usize) -> Option<(&'static str, bool, usize)> {
     None
 }
 
+/// Words that announce a number ("No. 9"); `№` folds to "no".
+const NUMBER_SIGNS: &[&str] = &["n", "no", "nr", "num", "number", "nummer", "numero"];
+
+/// The number of a number sign glued to its digits: "N9", "No9", "Nr.9".
+fn signed_number(text: &str) -> Option<u64> {
+    let digits = ["nr", "no", "n"]
+        .iter()
+        .find_map(|p| text.strip_prefix(p))
+        .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))?;
+    digits.parse().ok()
+}
+
 /// Turns runs of number words ("forty four", "one hundred", "1st") into one
 /// token of digits, from `start` on.
 fn merge_numbers(tokens: &mut Vec<Token>, paren_of: &mut Vec<bool>, start: usize) {
     let mut i = start;
     while i < tokens.len() {
-        let Some(first) = lexicon::number_value(&tokens[i].text) else {
+        let Some(first) =
+            lexicon::number_value(&tokens[i].text).or_else(|| signed_number(&tokens[i].text))
+        else {
             i += 1;
             continue;
         };
+        // "No. 9", "Nr 9", "№ 9", "Number 9": the sign says what follows.
+        if i > start && NUMBER_SIGNS.contains(&tokens[i - 1].text.as_str()) {
+            tokens[i - 1].class = Class::Stop;
+        }
         let mut value = first;
         let mut j = i + 1;
         while j < tokens.len() {
@@ -568,6 +634,60 @@ fn mark_qualifiers(tokens: &mut [Token], paren_of: &[bool]) {
             stem_seen = true;
         }
     }
+}
+
+/// Marks the abbreviations a name gives of itself in parentheses:
+/// "Petroiran Development Company (PEDCO)", "China Electronics Technology
+/// Group Corp. (CETC)". A parenthesised Latin word of 2–8 letters is one
+/// when its letters appear in order in the words before it, from the start
+/// of one of them, two of them at the start of a word (after Schwartz and
+/// Hearst, "A simple algorithm for identifying abbreviation definitions in
+/// biomedical text", 2003). The other side of a pair need not repeat it.
+fn mark_aliases(tokens: &mut [Token], paren_of: &[bool]) {
+    for i in 1..tokens.len() {
+        let t = &tokens[i];
+        if !paren_of[i]
+            || t.class != Class::Distinctive
+            || t.number
+            || !(2..=8).contains(&t.text.len())
+            || !t.text.bytes().all(|b| b.is_ascii_lowercase())
+        {
+            continue;
+        }
+        let words: Vec<&str> = tokens[..i]
+            .iter()
+            .zip(paren_of)
+            .filter(|(w, p)| !**p && !w.number && !w.is_han() && w.class != Class::Stop)
+            .map(|(w, _)| w.join_text())
+            .collect();
+        let short = t.text.as_bytes();
+        let alias = words.len() >= 2
+            && !words.contains(&t.text.as_str())
+            && (0..words.len()).any(|k| abbreviates(short, &words[k..]));
+        tokens[i].alias = alias;
+    }
+}
+
+/// Whether the letters of `short` appear in order in `words`, the first at
+/// the start of `words[0]` and at least two at the start of a word.
+fn abbreviates(short: &[u8], words: &[&str]) -> bool {
+    if words.len() < 2 || words[0].as_bytes().first() != short.first() {
+        return false;
+    }
+    let mut at = 0;
+    let mut initial = 0;
+    for w in words {
+        for (j, b) in w.bytes().enumerate() {
+            if at < short.len() && b == short[at] {
+                initial += usize::from(j == 0);
+                at += 1;
+            }
+        }
+        if at == short.len() {
+            return initial >= 2;
+        }
+    }
+    false
 }
 
 /// Step 6: segments a run of Han characters.
@@ -644,6 +764,7 @@ fn push_han(
         expanded_from: None,
         number: false,
         qualifier: false,
+        alias: false,
     });
     paren_of.push(paren);
 }
@@ -733,6 +854,34 @@ mod tests {
         assert_eq!(key("ＨＵＡＷＥＩ"), "huawei");
         assert_eq!(key("Łódź Straße"), "lodz strasse");
         assert_eq!(key("People's Liberation Army"), "peoples liberation army");
+        // Quotes glued to a word are quotes, apostrophes inside one join.
+        assert_eq!(key("OOO'ANTARES'"), "antares");
+        assert_eq!(key("AO'AVTOVAZ'"), "avtovaz");
+        assert_eq!(key("O'Brien Ma'aden"), "obrien maaden");
+    }
+
+    #[test]
+    fn marks_the_names_own_abbreviation() {
+        let aliases = |s: &str| -> Vec<String> {
+            normalize(s)
+                .tokens
+                .into_iter()
+                .filter(|t| t.alias)
+                .map(|t| t.text)
+                .collect()
+        };
+        assert_eq!(
+            aliases("Petroiran Development Company (PEDCO) Limited"),
+            ["pedco"]
+        );
+        assert_eq!(
+            aliases("China Electronics Technology Group Corp. (CETC) 54th Research Institute"),
+            ["cetc"]
+        );
+        // A word of the name, a place or an unrelated word is no abbreviation.
+        assert!(aliases("Bowne Global Solutions (France)").is_empty());
+        assert!(aliases("Hikvision Digital (Hikvision)").is_empty());
+        assert!(aliases("Acme Trading (Zeta)").is_empty());
     }
 
     #[test]
@@ -768,6 +917,8 @@ mod tests {
             "zhejiang dahua technology"
         );
         assert_eq!(key("Tesco"), "tesco");
+        assert_eq!(key("HesaiTechnology"), "hesai technology");
+        assert_eq!(key("HikVision"), "hikvision");
         assert_eq!(key("Siemens Aktiengeselschaft"), "siemens");
         assert_eq!(
             normalize("Siemens Aktiengeselschaft").legal_forms[0].how,
@@ -785,6 +936,10 @@ mod tests {
 
     #[test]
     fn numbers_become_digits() {
+        assert_eq!(key("Zavod N9"), "zavod 9");
+        assert_eq!(key("Zavod № 9"), "zavod no 9");
+        assert_eq!(normalize("Zavod No. 9").tokens[1].class, Class::Stop);
+        assert_eq!(key("DSV II Express"), key("DSV 2 Express"));
         assert_eq!(key("Forty-Four Holdings"), "44 holding");
         assert_eq!(key("1st National Bank"), key("First National Bank"));
         assert_eq!(key("Three"), "3");

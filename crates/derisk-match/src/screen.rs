@@ -451,6 +451,7 @@ pub fn explain(s: &Scored, q: &PreparedQuery) -> (Vec<ScorePart>, String) {
         items
             .iter()
             .map(|l| match l.class {
+                _ if l.alias => format!("\"{}\" (the name's abbreviation, no cost)", l.text),
                 Class::Distinctive if l.ordinary => format!("\"{}\" (word)", l.text),
                 Class::Distinctive => format!("\"{}\"", l.text),
                 c => format!("\"{}\" ({})", l.text, c.as_str()),
@@ -473,7 +474,7 @@ pub fn explain(s: &Scored, q: &PreparedQuery) -> (Vec<ScorePart>, String) {
     for a in &s.adjustments {
         parts.push(ScorePart {
             feature: a.feature.to_string(),
-            value: a.value,
+            value: round3(a.value),
             detail: a.detail.clone(),
         });
     }
@@ -494,6 +495,13 @@ pub fn explain(s: &Scored, q: &PreparedQuery) -> (Vec<ScorePart>, String) {
         sentence.push_str(&format!(
             "; set aside from the query: {}",
             removed.join(", ")
+        ));
+    }
+    if q.normalized.truncated {
+        sentence.push_str(&format!(
+            "; the query was cut: only its first {} characters and {} words are read",
+            crate::fold::MAX_NAME_CHARS,
+            crate::normalize::MAX_TOKENS
         ));
     }
     (parts, sentence)

@@ -265,3 +265,63 @@ const FLOOR_REVIEW_F1: f64 = 0.74;
 const FLOOR_REVIEW_PRECISION: f64 = 0.87;
 const FLOOR_MATCH_LOOK_PRECISION: f64 = 0.97;
 const FLOOR_MATCH_COVERED_PRECISION: f64 = 0.91;
+
+/// Names that are only a legal form, digits or punctuation, very long or in
+/// mixed scripts get a score and an explanation of what was compared.
+#[test]
+fn bad_names_get_a_score_and_an_explanation() {
+    let mut scorer = PairScorer::default();
+    let mut score = |q: &str, r: &str| {
+        let pq = PreparedQuery::new(q, None);
+        match scorer.score(&pq, r) {
+            Ok(s) => (derisk_match::screen::round3(s.score), String::new()),
+            Err(why) => (0.0, why),
+        }
+    };
+    assert_eq!(
+        score("GmbH", "Siemens GmbH"),
+        (
+            0.0,
+            "nothing compared: the query has no words to compare (legal form GmbH set aside); \
+             the reference has \"siemens\" (legal form GmbH set aside)"
+                .to_string()
+        )
+    );
+    assert_eq!(
+        score("!!! ---, ...", "Huawei"),
+        (
+            0.0,
+            "nothing compared: the query has no words to compare; the reference has \"huawei\""
+                .to_string()
+        )
+    );
+    assert_eq!(
+        score("12345", "Huawei Technologies Co. Ltd."),
+        (
+            0.0,
+            "no distinctive word in common: the query has \"12345\"; the reference has \
+             \"huawei\", \"technology\" (legal form Co Ltd set aside)"
+                .to_string()
+        )
+    );
+    assert_eq!(score("12345", "12345").0, 1.0);
+    let long = format!("Huawei {}", "x".repeat(10_000));
+    let pq = PreparedQuery::new(&long, None);
+    let s = scorer.score(&pq, "Huawei").expect("a score");
+    let (_, sentence) = derisk_match::screen::explain(&s, &pq);
+    assert!(
+        sentence
+            .ends_with("; the query was cut: only its first 512 characters and 32 words are read"),
+        "{sentence}"
+    );
+    let mixed = PreparedQuery::new("Huawei 华为 Хуавей Χουάουεϊ", None);
+    let s = scorer
+        .score(&mixed, "Huawei Technologies Co. Ltd.")
+        .expect("a score");
+    let (_, sentence) = derisk_match::screen::explain(&s, &mixed);
+    assert_eq!(
+        sentence,
+        "name 0.351: \"huawei\" = \"huawei\"; registry name also has \"technology\" (generic); \
+         query also has \"华为\", \"khuavei\", \"khouaouei\""
+    );
+}

@@ -57,6 +57,7 @@ const NAMES: &[&str] = &[
     "Bowne Global Solutions (Germany)",
     "44 Holdings Ltd",
     "First National Bank",
+    "Nord Gold PLC",
 ];
 
 const QUERIES: &[&str] = &[
@@ -81,6 +82,8 @@ const QUERIES: &[&str] = &[
     "1st National Bank",
     "Mobile Communications",
     "Digital Technology Group BV",
+    "Nordgold",
+    "Nuc-Tech Co Ltd",
 ];
 
 #[test]
@@ -109,4 +112,25 @@ fn only_candidates_score() {
     for q in &generated {
         check(&g, &q.text, &mut scratch);
     }
+}
+
+/// Tokens written together keep the letters they were written with: "tech"
+/// reads `technology` alone, but "Nuc-Tech" is `nuctech`.
+#[test]
+fn written_joins_are_candidates() {
+    let m = Matcher::build(&NameInput::numbered(NAMES));
+    let mut scratch = Scratch::default();
+    let find = |q: &str, scratch: &mut Scratch| {
+        let pq = PreparedQuery::new(q, None);
+        m.candidates(&pq, scratch)
+            .into_iter()
+            .filter(|&n| m.score(&pq, n).is_some_and(|s| s.score >= 0.85))
+            .map(|n| NAMES[n as usize])
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        find("Nuc-Tech Co Ltd", &mut scratch),
+        ["Nuctech Company Limited"]
+    );
+    assert_eq!(find("Nordgold", &mut scratch), ["Nord Gold PLC"]);
 }

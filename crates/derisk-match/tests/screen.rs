@@ -118,3 +118,45 @@ fn a_three_letter_short_form_alone_asks_for_review() {
     let (id, _, decision, _) = hit("CETC", &mut scratch).unwrap();
     assert_eq!((id.as_str(), decision), ("cetc", Decision::Match));
 }
+
+/// Every Chinese name the registry holds, screened alone, is a `match` for
+/// its own entity (a registry that gains one is checked the same way).
+#[test]
+fn every_chinese_registry_name_matches_its_entity() {
+    let registry = derisk_registry::bundled().registry;
+    let screener = Screener::new(&registry, ScoreConfig::default());
+    let mut scratch = Scratch::default();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for e in registry.entities() {
+        for n in &e.names {
+            let han = n
+                .value
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+            if !han {
+                continue;
+            }
+            checked += 1;
+            let q = Query {
+                name: &n.value,
+                ..Query::default()
+            };
+            let hits = screener.screen(&q, None, &mut scratch).matches;
+            let own = hits.iter().find(|h| h.entity.id == e.id);
+            if own.is_none_or(|h| h.decision != Decision::Match) {
+                failures.push(format!(
+                    "{} ({}): {:?}",
+                    n.value,
+                    e.id.as_str(),
+                    own.map(|h| (h.score, h.decision))
+                ));
+            }
+        }
+    }
+    assert!(
+        checked >= 10,
+        "only {checked} Chinese names in the registry"
+    );
+    assert_eq!(failures, Vec::<String>::new());
+}

@@ -116,6 +116,8 @@ pub struct Leftover {
     pub class: Class,
     /// An ordinary word of a language (it costs less as an extra word).
     pub ordinary: bool,
+    /// The name's abbreviation of itself, in parentheses: it costs nothing.
+    pub alias: bool,
 }
 
 /// One adjustment after the name similarity.
@@ -262,7 +264,7 @@ pub(super) fn query_units(n: &Normalized, initials: &[String]) -> Units {
         }
         let from = u.buf.len();
         for t in run {
-            u.buf.push_str(&t.text);
+            u.buf.push_str(t.join_text());
         }
         let text = from..u.buf.len();
         u.list.push(Unit {
@@ -552,7 +554,7 @@ impl Matcher {
             }
             let from = sc.buf.len();
             for t in run {
-                sc.buf.push_str(self.vocab.text(t.text));
+                sc.buf.push_str(self.vocab.text(t.join_text()));
             }
             sc.r_units.push(RUnit {
                 start,
@@ -704,14 +706,22 @@ impl Matcher {
             den += w;
         }
         for (i, t) in toks.iter().enumerate() {
-            if r_used >> i & 1 == 0 {
+            if r_used >> i & 1 == 0 && !t.alias() {
                 den += weight(t.class) * missing_factor(t.class, t.zipf >= ORDINARY);
             }
         }
         for (i, t) in q.normalized.tokens.iter().enumerate() {
-            if q_used >> i & 1 == 0 {
+            if q_used >> i & 1 == 0 && !t.alias {
                 let ordinary = zipf.get(i).is_some_and(|&z| z >= ORDINARY);
-                den += weight(t.class) * extra_factor(t.class, ordinary);
+                // Beside a registry short form ("CTT", "PLA"), another
+                // distinctive word makes it likelier another body's
+                // acronym: it costs its whole weight.
+                let factor = if n.capped && t.class == Class::Distinctive {
+                    1.0
+                } else {
+                    extra_factor(t.class, ordinary)
+                };
+                den += weight(t.class) * factor;
             }
         }
         let name_similarity = if den > 0.0 { num / den } else { 0.0 };
@@ -747,10 +757,10 @@ impl Matcher {
         // same position ("Barnaul" where the other says "Novosibirsk").
         let left = |class: Class, lead: Option<bool>| {
             let r = toks.iter().enumerate().any(|(i, t)| {
-                t.class == class && r_used >> i & 1 == 0 && lead.is_none_or(|l| l == !t.qualifier())
+                t.class == class && r_used >> i & 1 == 0 && lead.is_none_or(|l| l != t.qualifier())
             });
             let qs = q.normalized.tokens.iter().enumerate().any(|(i, t)| {
-                t.class == class && q_used >> i & 1 == 0 && lead.is_none_or(|l| l == !t.qualifier)
+                t.class == class && q_used >> i & 1 == 0 && lead.is_none_or(|l| l != t.qualifier)
             });
             r && qs
         };
@@ -810,10 +820,10 @@ impl Matcher {
             }
             let t = &toks[ru.start];
             let long = if t.han { t.chars >= 3 } else { t.chars >= 5 };
-            let close = match kind {
-                PairKind::Equal | PairKind::Pinyin | PairKind::Joined | PairKind::Sounds => true,
-                _ => false,
-            };
+            let close = matches!(
+                kind,
+                PairKind::Equal | PairKind::Pinyin | PairKind::Joined | PairKind::Sounds
+            );
             (t.class == Class::Distinctive
                 && !t.number()
                 && long
@@ -825,7 +835,7 @@ impl Matcher {
         // The query must hold the registry name's every distinctive word;
         // what else it holds does not matter.
         let core = toks.iter().enumerate().all(|(i, t)| {
-            t.class != Class::Distinctive || t.zipf >= ORDINARY || r_used >> i & 1 == 1
+            t.class != Class::Distinctive || t.zipf >= ORDINARY || t.alias() || r_used >> i & 1 == 1
         });
         let floor = if rare.is_some() && core && !n.capped && adjusted < RARE_WORD_FLOOR {
             RARE_WORD_FLOOR - adjusted
@@ -886,13 +896,25 @@ impl Matcher {
                         q.normalized.tokens[qu.start..qu.start + qu.len]
                             .iter()
                             .filter(|t| qu.len == 1 || t.class != Class::Stop)
-                            .map(|t| t.text.as_str()),
+                            .map(|t| {
+                                if qu.len == 1 {
+                                    t.text.as_str()
+                                } else {
+                                    t.join_text()
+                                }
+                            }),
                     ),
                     registry: join_tokens(
                         toks[ru.start..ru.start + ru.len]
                             .iter()
                             .filter(|t| ru.len == 1 || t.class != Class::Stop)
-                            .map(text),
+                            .map(|t| {
+                                if ru.len == 1 {
+                                    text(t)
+                                } else {
+                                    self.vocab.text(t.join_text())
+                                }
+                            }),
                     ),
                     class: qu.class.min(ru.class),
                     kind,
@@ -910,6 +932,7 @@ impl Matcher {
                 text: text(t).to_string(),
                 class: t.class,
                 ordinary: t.zipf >= ORDINARY,
+                alias: t.alias(),
             })
             .collect();
         let extra = q
@@ -922,6 +945,7 @@ impl Matcher {
                 text: t.text.clone(),
                 class: t.class,
                 ordinary: zipf.get(i).is_some_and(|&z| z >= ORDINARY),
+                alias: t.alias,
             })
             .collect();
         let mut adjustments = Vec::new();

@@ -1,7 +1,7 @@
 //! A built index as bytes, so that a compiled registry snapshot can carry
 //! it and screening need not build it again.
 //!
-//! Layout (little-endian, fixed widths): the magic `DRSKNIX1`, the binding
+//! Layout (little-endian, fixed widths): the magic `DRSKNIX3`, the binding
 //! (the registry hash the index was built from, length-prefixed), then the
 //! names, tokens, legal-form sets, vocabulary (text and entry ends), key
 //! kinds, postings and the deletion table. Token lengths are measured
@@ -17,7 +17,7 @@ use crate::index::{DeletionIndex, measure};
 use crate::normalize::{Class, MAX_TOKENS};
 use crate::vocab::Vocab;
 
-const MAGIC: &[u8; 8] = b"DRSKNIX2";
+const MAGIC: &[u8; 8] = b"DRSKNIX3";
 
 impl Matcher {
     /// The index as bytes, bound to `binding` (the registry hash).
@@ -52,6 +52,7 @@ impl Matcher {
             });
             w.push(t.flags);
             w.push(t.zipf);
+            w.extend_from_slice(&t.written.to_le_bytes());
         }
         put_u32(&mut w, self.legal_sets.len());
         for set in &self.legal_sets {
@@ -125,7 +126,7 @@ impl Matcher {
                 initials: [r.u32()?, r.u32()?, r.u32()?, r.u32()?],
             });
         }
-        let n_tokens = r.count(15)?;
+        let n_tokens = r.count(19)?;
         let mut tokens = Vec::with_capacity(n_tokens);
         for _ in 0..n_tokens {
             tokens.push(RTok {
@@ -141,6 +142,7 @@ impl Matcher {
                 },
                 flags: r.u8()?,
                 zipf: r.u8()?,
+                written: r.u32()?,
                 // Measured again from the text below, never trusted.
                 chars: 0,
                 han: false,
@@ -202,6 +204,7 @@ impl Matcher {
             !in_vocab(t.text)
                 || (t.alt != NONE && !in_vocab(t.alt))
                 || (t.gloss != NONE && !in_vocab(t.gloss))
+                || (t.written != NONE && !in_vocab(t.written))
         }) {
             return Err("a token outside the vocabulary".into());
         }
