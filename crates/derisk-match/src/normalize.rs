@@ -362,9 +362,13 @@ fn glued_at(raw: &Raw, lex: &Lexicon) -> Option<usize> {
                 && text.is_char_boundary(at)
                 && is_form(&text[at..])
                 && lex.info.get(&text[..at]).is_some_and(|i| {
-                    i.phrases
-                        .iter()
-                        .any(|&p| lexicon::PHRASES[p as usize].text == &text[..at])
+                    // After a descriptor ("BANKAG"); after a place only a
+                    // form of three letters or more ("Manxou" is no
+                    // "Manx OÜ").
+                    i.phrases.iter().any(|&p| {
+                        let p = &lexicon::PHRASES[p as usize];
+                        p.text == &text[..at] && (p.place.is_none() || text.len() - at >= 3)
+                    })
                 })
         })
 }
@@ -919,6 +923,7 @@ mod tests {
         assert_eq!(key("Tesco"), "tesco");
         assert_eq!(key("HesaiTechnology"), "hesai technology");
         assert_eq!(key("HikVision"), "hikvision");
+        assert_eq!(key("Wuhan Manxou Limited"), "wuhan manxou");
         assert_eq!(key("Siemens Aktiengeselschaft"), "siemens");
         assert_eq!(
             normalize("Siemens Aktiengeselschaft").legal_forms[0].how,
