@@ -362,13 +362,14 @@ fn glued_at(raw: &Raw, lex: &Lexicon) -> Option<usize> {
                 && text.is_char_boundary(at)
                 && is_form(&text[at..])
                 && lex.info.get(&text[..at]).is_some_and(|i| {
-                    // After a descriptor ("BANKAG"); after a place only a
-                    // form of three letters or more ("Manxou" is no
-                    // "Manx OÜ").
-                    i.phrases.iter().any(|&p| {
-                        let p = &lexicon::PHRASES[p as usize];
-                        p.text == &text[..at] && (p.place.is_none() || text.len() - at >= 3)
-                    })
+                    // After a descriptor or place of six letters or more
+                    // ("TECHNOLOGYCO"): after a shorter one the form is too
+                    // often the end of a word ("Manxou" is no "Manx OÜ",
+                    // "Krainao" no "Krai NAO").
+                    at >= 6
+                        && i.phrases
+                            .iter()
+                            .any(|&p| lexicon::PHRASES[p as usize].text == &text[..at])
                 })
         })
 }
@@ -924,6 +925,8 @@ mod tests {
         assert_eq!(key("HesaiTechnology"), "hesai technology");
         assert_eq!(key("HikVision"), "hikvision");
         assert_eq!(key("Wuhan Manxou Limited"), "wuhan manxou");
+        assert_eq!(key("Kraise B.V."), "kraise");
+        assert_eq!(key("Network Krainao AB"), "network krainao");
         assert_eq!(key("Siemens Aktiengeselschaft"), "siemens");
         assert_eq!(
             normalize("Siemens Aktiengeselschaft").legal_forms[0].how,
