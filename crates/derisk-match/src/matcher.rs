@@ -7,10 +7,12 @@
 //! tokens that is rarest in the index (stop words never). A name `R` is a
 //! candidate for a query `Q` exactly when one of these holds:
 //!
-//! 1. an anchor of `R` and a token of `Q` are within their shared edit
-//!    budget ([`crate::index::max_edits`]: 0 edits up to 4 characters, 1 up
-//!    to 8, 2 up to 24, exact beyond; Han: 0 up to 3 characters, 1 from 4),
-//!    edits counted as optimal string alignment distance;
+//! 1. an anchor of `R` (or, for an anchor that took a canonical form, the
+//!    word as written: "Tanshan" for `tangshan`) and a token of `Q` are
+//!    within their shared edit budget ([`crate::index::max_edits`]: 0 edits
+//!    up to 4 characters, 1 up to 8, 2 up to 24, exact beyond; Han: 0 up to
+//!    3 characters, 1 from 4), edits counted as optimal string alignment
+//!    distance;
 //! 2. the same, with the pinyin key of a Han anchor or of a Han query token
 //!    standing for it (Latin budget);
 //! 3. an anchor of `R` equals 2–4 adjacent `Q` tokens written together
@@ -640,6 +642,10 @@ impl Matcher {
                     }
                     posts.push((t.text, ni));
                     kinds[t.text as usize] = KeyKind::Fuzzy;
+                    if t.written != NONE {
+                        posts.push((t.written, ni));
+                        kinds[t.written as usize] = KeyKind::Fuzzy;
+                    }
                     if t.han {
                         posts.push((t.alt, ni));
                         kinds[t.alt as usize] = KeyKind::Fuzzy;
@@ -887,6 +893,9 @@ impl Matcher {
             let mut keys = vec![text];
             if t.han {
                 keys.push(self.vocab.text(t.alt));
+            }
+            if t.written != NONE {
+                keys.push(self.vocab.text(t.written));
             }
             let fuzzy = keys.iter().any(|key| {
                 q_tokens().any(|qt| {

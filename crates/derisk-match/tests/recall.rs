@@ -134,3 +134,22 @@ fn written_joins_are_candidates() {
     );
     assert_eq!(find("Nordgold", &mut scratch), ["Nord Gold PLC"]);
 }
+
+/// A slip in a place or descriptor is looked for in the word as written:
+/// "Tanshakn" is one edit from "Tanshan", which reads `tangshan`.
+#[test]
+fn slips_in_canonical_words_are_candidates() {
+    let names = [
+        "Deutschland Tanshan Industry International S.r.l.",
+        "Deutschland Industry International GmbH",
+        "Industry International Partners",
+    ];
+    let m = Matcher::build(&NameInput::numbered(&names));
+    let pq = PreparedQuery::new("Deutschland Tanshakn Industry International S.r.l.", None);
+    let mut scratch = Scratch::default();
+    let cands = m.candidates(&pq, &mut scratch);
+    assert_eq!(cands, m.candidates_brute_force(&pq));
+    assert!(cands.contains(&0), "{cands:?}");
+    let s = m.score(&pq, 0).expect("a score");
+    assert!(s.score >= 0.6, "{}", s.score);
+}

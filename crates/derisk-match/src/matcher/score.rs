@@ -199,6 +199,7 @@ impl Unit {
         UnitView {
             len: self.len,
             text: &buf[self.text.clone()],
+            written: None,
             pinyin: self.pinyin.clone().map(|r| &buf[r]),
             key: self.key.clone().map(|r| &buf[r]),
             gloss: self.gloss,
@@ -318,6 +319,8 @@ pub(super) fn query_units(n: &Normalized, initials: &[String]) -> Units {
 struct UnitView<'a> {
     len: usize,
     text: &'a str,
+    /// A registry token as written, where it took a canonical form.
+    written: Option<&'a str>,
     pinyin: Option<&'a str>,
     key: Option<&'a str>,
     gloss: Option<&'a str>,
@@ -337,6 +340,8 @@ struct RUnit {
     len: usize,
     text: Range<usize>,
     single: u32,
+    /// The token as written where it took a canonical form, else NONE.
+    written: u32,
     alt: u32,
     gloss: u32,
     key: u32,
@@ -511,7 +516,12 @@ fn compare_units(q: &UnitView<'_>, r: &UnitView<'_>) -> Option<(f64, PairKind, b
         let sim = edit_similarity(1, q.chars.max(r.chars)).min(SOUNDS_SIM);
         return Some((sim, PairKind::Sounds, false));
     }
-    edits(q.text, (q.chars, q.han), r.text, (r.chars, r.han))
+    // A slip in a place or descriptor is a slip in the word as the
+    // registry writes it ("Tanshakn" and "Tanshan", read `tangshan`).
+    edits(q.text, (q.chars, q.han), r.text, (r.chars, r.han)).or_else(|| {
+        r.written
+            .and_then(|w| edits(q.text, (q.chars, q.han), w, measure(w)))
+    })
 }
 
 impl Matcher {
@@ -536,6 +546,7 @@ impl Matcher {
                 len: 1,
                 text: 0..0,
                 single: t.text,
+                written: if t.han { NONE } else { t.written },
                 alt: if t.han { t.alt } else { NONE },
                 gloss: t.gloss,
                 key,
@@ -561,6 +572,7 @@ impl Matcher {
                 len,
                 text: from..sc.buf.len(),
                 single: NONE,
+                written: NONE,
                 alt: NONE,
                 gloss: NONE,
                 key: NONE,
@@ -591,6 +603,7 @@ impl Matcher {
                     len,
                     text: from..sc.buf.len(),
                     single: NONE,
+                    written: NONE,
                     alt: NONE,
                     gloss: NONE,
                     key: NONE,
@@ -613,6 +626,7 @@ impl Matcher {
             } else {
                 self.vocab.text(u.single)
             },
+            written: (u.written != NONE).then(|| self.vocab.text(u.written)),
             pinyin: (u.alt != NONE).then(|| self.vocab.text(u.alt)),
             key: (u.key != NONE).then(|| self.vocab.text(u.key)),
             gloss: (u.gloss != NONE).then(|| self.vocab.text(u.gloss)),
