@@ -1096,7 +1096,7 @@ pub struct PairScorer {
 }
 
 /// References a [`PairScorer`] remembers before it starts again.
-const PAIR_CACHE: usize = 256;
+const PAIR_CACHE: usize = 1 << 16;
 
 impl PairScorer {
     /// As [`score_pair`].
