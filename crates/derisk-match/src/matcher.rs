@@ -68,7 +68,12 @@
 //! "Digital Technology"); query tokens the registry name lacks count 0.6
 //! of their weight if distinctive coined words and 0.45 if distinctive
 //! ordinary words ("Scanner", "Maintenance": a subsidiary or a reseller
-//! describes itself), half for descriptors, a quarter for places.
+//! describes itself), half for descriptors, a quarter for places. Beside
+//! a registry short form ("CTT", "PLA") an extra distinctive word counts
+//! its whole weight: with other words around it the short form is likelier
+//! another body's acronym. A name's own abbreviation in parentheses
+//! ("Petroiran Development Company (PEDCO)") counts when aligned and costs
+//! nothing when the other side lacks it.
 //!
 //! Adjustments follow, each shown as a part of the score:
 //! - legal forms: the same or equivalent (+0.02), or different (−0.02);
