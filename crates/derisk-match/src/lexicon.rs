@@ -475,7 +475,10 @@ pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
     }
 });
 
-/// See [`Lexicon::zipf`]. The build script lays the words out in an
+/// How common `word` is as a word of a language: its Zipf frequency
+/// times ten (35 is about once in 300,000 words) in the language where it
+/// is commonest, or 0 if it is rarer than the list records
+/// (`data/lexicon/word-frequency.txt`). The build script lays the words out in an
 /// open-addressing table (`ORDINARY_TABLE`: one little-endian `u32` per
 /// slot, the offset of a line of `ORDINARY_WORDS` plus one, 0 for empty),
 /// placed by [`crate::fold::word_hash`]; a lookup probes from the word's

@@ -229,7 +229,7 @@ struct RTok {
     chars: u8,
     han: bool,
     flags: u8,
-    /// How ordinary a word the text is ([`crate::lexicon::Lexicon::zipf`]).
+    /// How ordinary a word the text is ([`crate::lexicon::zipf`]).
     zipf: u8,
     /// The word as written when it took a canonical form
     /// ([`crate::normalize::Token::join_text`]), else [`NONE`].
@@ -1096,7 +1096,7 @@ pub fn score_pair(query: &PreparedQuery, reference: &str) -> Result<Scored, Stri
 /// reuses its buffers.
 #[derive(Debug, Default)]
 pub struct PairScorer {
-    references: HashMap<String, Matcher>,
+    references: hashbrown::HashMap<String, Matcher>,
     scratch: score::ScoreScratch,
 }
 
@@ -1106,19 +1106,17 @@ const PAIR_CACHE: usize = 1 << 16;
 impl PairScorer {
     /// As [`score_pair`].
     pub fn score(&mut self, query: &PreparedQuery, reference: &str) -> Result<Scored, String> {
-        if !self.references.contains_key(reference) {
-            if self.references.len() >= PAIR_CACHE {
-                self.references.clear();
-            }
-            let m = Matcher::single(&NameInput {
+        if self.references.len() >= PAIR_CACHE {
+            self.references.clear();
+        }
+        let m = self.references.entry_ref(reference).or_insert_with(|| {
+            Matcher::single(&NameInput {
                 owner: 0,
                 name: reference,
                 country: None,
                 short_form: false,
-            });
-            self.references.insert(reference.to_string(), m);
-        }
-        let m = &self.references[reference];
+            })
+        });
         m.score_with(query, 0, &mut self.scratch).ok_or_else(|| {
             crate::screen::explain_none(query, &m.name_tokens(0), &m.name_legal_forms(0))
         })

@@ -344,9 +344,8 @@ const GLUE_ANY_CASE: &[&str] = &[
 /// and "co").
 fn glued_at(raw: &Raw, lex: &Lexicon) -> Option<usize> {
     let text = &raw.text;
-    let is_form = |t: &str| lex.info.get(t).is_some_and(|i| i.one_word_form);
     for at in raw.camel_offsets() {
-        if at >= 3 && at < text.len() && is_form(&text[at..]) {
+        if at >= 3 && at < text.len() && one_word_form(&text[at..], lex) {
             return Some(at);
         }
     }
@@ -360,18 +359,30 @@ fn glued_at(raw: &Raw, lex: &Lexicon) -> Option<usize> {
         .find(|&at| {
             at >= 4
                 && text.is_char_boundary(at)
-                && is_form(&text[at..])
-                && lex.info.get(&text[..at]).is_some_and(|i| {
-                    // After a descriptor or place of six letters or more
-                    // ("TECHNOLOGYCO"): after a shorter one the form is too
-                    // often the end of a word ("Manxou" is no "Manx OÜ",
-                    // "Krainao" no "Krai NAO").
-                    at >= 6
-                        && i.phrases
-                            .iter()
-                            .any(|&p| lexicon::PHRASES[p as usize].text == &text[..at])
-                })
+                && one_word_form(&text[at..], lex)
+                // After a descriptor or place of six letters or more
+                // ("TECHNOLOGYCO"): after a shorter one the form is too
+                // often the end of a word ("Manxou" is no "Manx OÜ",
+                // "Krainao" no "Krai NAO").
+                && at >= 6
+                && one_word_phrase(&text[..at], lex)
         })
+}
+
+/// Whether `text` is a legal form of one word.
+fn one_word_form(text: &str, lex: &Lexicon) -> bool {
+    lex.info.get(text).is_some_and(|i| i.one_word_form)
+}
+
+/// Cuts `run[i]` at byte `at` into two raw tokens; the case changes
+/// recorded in it are dropped (they have served).
+fn cut(run: &mut Vec<Raw>, i: usize, at: usize) {
+    let mut tail = run[i].clone();
+    tail.text = run[i].text.split_off(at);
+    tail.camel = [0; fold::MAX_CAMEL];
+    run[i].camel = [0; fold::MAX_CAMEL];
+    run[i].sep = ' ';
+    run.insert(i + 1, tail);
 }
 
 /// Whether `text` is a descriptor or a place of one word.
@@ -394,12 +405,7 @@ fn split_camel(run: &mut Vec<Raw>, lex: &Lexicon) {
             at >= 4 && at + 3 <= run[i].text.len() && one_word_phrase(&run[i].text[at..], lex)
         });
         if let Some(at) = at {
-            let mut tail = run[i].clone();
-            tail.text = run[i].text.split_off(at);
-            tail.camel = [0; fold::MAX_CAMEL];
-            run[i].camel = [0; fold::MAX_CAMEL];
-            run[i].sep = ' ';
-            run.insert(i + 1, tail);
+            cut(run, i, at);
         }
         i += 1;
     }
@@ -409,19 +415,14 @@ fn split_camel(run: &mut Vec<Raw>, lex: &Lexicon) {
 /// the word before a last word that is itself a form: "TECHNOLOGYCO.,LTD").
 fn unglue(run: &mut Vec<Raw>, lex: &Lexicon) -> Option<&'static str> {
     let n = run.len();
-    let is_form = |t: &str| lex.info.get(t).is_some_and(|i| i.one_word_form);
-    let which = if n >= 2 && is_form(&run[n - 1].text) && glued_at(&run[n - 2], lex).is_some() {
-        n - 2
-    } else {
-        n.checked_sub(1)?
+    let before_last = (n >= 2 && one_word_form(&run[n - 1].text, lex))
+        .then(|| glued_at(&run[n - 2], lex))
+        .flatten();
+    let (which, at) = match before_last {
+        Some(at) => (n - 2, at),
+        None => (n.checked_sub(1)?, glued_at(run.last()?, lex)?),
     };
-    let at = glued_at(&run[which], lex)?;
-    let mut tail = run[which].clone();
-    let head = &mut run[which];
-    tail.text = head.text.split_off(at);
-    tail.camel = [0; fold::MAX_CAMEL];
-    head.sep = ' ';
-    run.insert(which + 1, tail);
+    cut(run, which, at);
     Some("written onto the name")
 }
 

@@ -498,13 +498,18 @@ pub fn explain(s: &Scored, q: &PreparedQuery) -> (Vec<ScorePart>, String) {
         ));
     }
     if q.normalized.truncated {
-        sentence.push_str(&format!(
-            "; the query was cut: only its first {} characters and {} words are read",
-            crate::fold::MAX_NAME_CHARS,
-            crate::normalize::MAX_TOKENS
-        ));
+        sentence.push_str(&format!("; the query was {}", cut_note()));
     }
     (parts, sentence)
+}
+
+/// What a name too long to read whole is told.
+fn cut_note() -> String {
+    format!(
+        "cut: only its first {} characters and {} words are read",
+        crate::fold::MAX_NAME_CHARS,
+        crate::normalize::MAX_TOKENS
+    )
 }
 
 /// Why a pair scored nothing, in one sentence that says what was compared:
@@ -530,7 +535,7 @@ pub fn explain_none(q: &PreparedQuery, reference: &[(&str, Class)], legal: &[&st
             s.push_str(&format!(" (legal form {} set aside)", legal.join(", ")));
         }
         if truncated {
-            s.push_str(" (cut to its first words)");
+            s.push_str(&format!(" ({})", cut_note()));
         }
         s
     };

@@ -7,6 +7,9 @@
 //! Taiwanese, US and Japanese vendors, near-miss names, generic names and
 //! buyers. Run with `--nocapture` to see the precision/recall curve.
 
+mod common;
+
+use common::Metrics;
 use derisk_match::{Query, ScoreConfig, Scratch, Screener};
 
 struct Case {
@@ -58,41 +61,13 @@ fn run(screener: &Screener<'_>, cases: &[Case]) -> Vec<Vec<(String, f64)>> {
         .collect()
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Metrics {
-    tp: usize,
-    fp: usize,
-    fn_: usize,
-}
-
-impl Metrics {
-    fn precision(&self) -> f64 {
-        self.tp as f64 / (self.tp + self.fp).max(1) as f64
-    }
-    fn recall(&self) -> f64 {
-        self.tp as f64 / (self.tp + self.fn_).max(1) as f64
-    }
-    fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
-    }
-}
-
 fn measure(
     pos: &[Case],
     pos_hits: &[Vec<(String, f64)>],
     neg_hits: &[Vec<(String, f64)>],
     t: f64,
 ) -> Metrics {
-    let mut m = Metrics {
-        tp: 0,
-        fp: 0,
-        fn_: 0,
-    };
+    let mut m = Metrics::default();
     for (c, hits) in pos.iter().zip(pos_hits) {
         let flagged: Vec<&String> = hits.iter().filter(|h| h.1 >= t).map(|h| &h.0).collect();
         if flagged.iter().any(|e| c.expected.contains(e)) {

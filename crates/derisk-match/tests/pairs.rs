@@ -8,6 +8,9 @@
 
 use std::collections::BTreeMap;
 
+mod common;
+
+use common::Metrics;
 use derisk_match::{PairScorer, PreparedQuery, ScoreConfig};
 
 const LABELS: &[&str] = &["same", "related", "different"];
@@ -140,38 +143,6 @@ fn the_labelled_pairs_are_well_formed() {
     assert!(hand * 10 <= pairs.len(), "{hand} hand-made variants");
 }
 
-#[derive(Default, Clone, Copy)]
-struct Count {
-    tp: usize,
-    fp: usize,
-    fn_: usize,
-}
-
-impl Count {
-    fn add(&mut self, truth: bool, flagged: bool) {
-        match (truth, flagged) {
-            (true, true) => self.tp += 1,
-            (false, true) => self.fp += 1,
-            (true, false) => self.fn_ += 1,
-            (false, false) => {}
-        }
-    }
-    fn precision(&self) -> f64 {
-        self.tp as f64 / (self.tp + self.fp).max(1) as f64
-    }
-    fn recall(&self) -> f64 {
-        self.tp as f64 / (self.tp + self.fn_).max(1) as f64
-    }
-    fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
-    }
-}
-
 #[test]
 fn quality_on_the_labelled_pairs() {
     let pairs = pairs();
@@ -189,10 +160,10 @@ fn quality_on_the_labelled_pairs() {
     // "Covered": what a `match` claims, the organisation or a subsidiary of
     // it (the lists screened against cover subsidiaries).
     let (mut look_review, mut look_match, mut covered, mut strict) = (
-        Count::default(),
-        Count::default(),
-        Count::default(),
-        Count::default(),
+        Metrics::default(),
+        Metrics::default(),
+        Metrics::default(),
+        Metrics::default(),
     );
     let mut by: BTreeMap<&str, (usize, usize, usize, usize)> = BTreeMap::new();
     for (p, &s) in pairs.iter().zip(&scores) {
@@ -313,6 +284,14 @@ fn bad_names_get_a_score_and_an_explanation() {
         sentence
             .ends_with("; the query was cut: only its first 512 characters and 32 words are read"),
         "{sentence}"
+    );
+    let unread = format!("Nothing {}", "y".repeat(10_000));
+    let why = scorer
+        .score(&PreparedQuery::new(&unread, None), "Huawei")
+        .expect_err("no score");
+    assert!(
+        why.contains(" (cut: only its first 512 characters and 32 words are read)"),
+        "{why}"
     );
     let mixed = PreparedQuery::new("Huawei 华为 Хуавей Χουάουεϊ", None);
     let s = scorer

@@ -353,6 +353,36 @@ struct RUnit {
     whole: bool,
 }
 
+impl RUnit {
+    /// A unit of several tokens (`start..start + len`) whose text is in the
+    /// scratch buffer: tokens written together, or the name's initials.
+    fn run(
+        start: usize,
+        len: usize,
+        text: Range<usize>,
+        class: Class,
+        chars: usize,
+        initials: bool,
+    ) -> RUnit {
+        RUnit {
+            start,
+            len,
+            text,
+            single: NONE,
+            written: NONE,
+            alt: NONE,
+            gloss: NONE,
+            key: NONE,
+            class,
+            chars,
+            han: false,
+            number: false,
+            initials,
+            whole: initials,
+        }
+    }
+}
+
 /// An aligned pair while scoring: similarity, weight, query unit,
 /// registry unit, kind, loose (beyond the candidate definition).
 type RawPair = (f64, f64, usize, usize, PairKind, bool);
@@ -567,22 +597,14 @@ impl Matcher {
             for t in run {
                 sc.buf.push_str(self.vocab.text(t.join_text()));
             }
-            sc.r_units.push(RUnit {
+            sc.r_units.push(RUnit::run(
                 start,
                 len,
-                text: from..sc.buf.len(),
-                single: NONE,
-                written: NONE,
-                alt: NONE,
-                gloss: NONE,
-                key: NONE,
-                class: run.iter().map(|t| t.class).min().unwrap_or(Class::Generic),
-                chars: measure(&sc.buf[from..]).0,
-                han: false,
-                number: false,
-                initials: false,
-                whole: false,
-            });
+                from..sc.buf.len(),
+                run.iter().map(|t| t.class).min().unwrap_or(Class::Generic),
+                measure(&sc.buf[from..]).0,
+                false,
+            ));
         });
         if let Some((start, len)) = initials_span(
             toks.iter()
@@ -598,22 +620,14 @@ impl Matcher {
                 let text = &self.vocab.text(id)[INITIALS_MARK.len_utf8()..];
                 let from = sc.buf.len();
                 sc.buf.push_str(text);
-                sc.r_units.push(RUnit {
+                sc.r_units.push(RUnit::run(
                     start,
                     len,
-                    text: from..sc.buf.len(),
-                    single: NONE,
-                    written: NONE,
-                    alt: NONE,
-                    gloss: NONE,
-                    key: NONE,
+                    from..sc.buf.len(),
                     class,
-                    chars: text.len(),
-                    han: false,
-                    number: false,
-                    initials: true,
-                    whole: true,
-                });
+                    text.len(),
+                    true,
+                ));
             }
         }
     }
@@ -652,11 +666,10 @@ impl Matcher {
         sc.pairs.clear();
         let zipf = q.zipf();
         let units = q.units();
-        let q_views: Vec<UnitView<'_>> = units.list.iter().map(|u| u.view(&units.buf)).collect();
         for (ri, ru) in sc.r_units.iter().enumerate() {
             let rv = self.view(ru, &sc.buf);
-            for (qi, (qu, qv)) in units.list.iter().zip(&q_views).enumerate() {
-                if let Some((mut sim, kind, loose)) = compare_units(qv, &rv) {
+            for (qi, qu) in units.list.iter().enumerate() {
+                if let Some((mut sim, kind, loose)) = compare_units(&qu.view(&units.buf), &rv) {
                     if let PairKind::Edits(_) = kind
                         && qu.len == 1
                         && zipf.get(qu.start).is_some_and(|&z| z >= ORDINARY)
@@ -683,15 +696,15 @@ impl Matcher {
                 .then(b.1.total_cmp(&a.1))
                 .then(a.5.cmp(&b.5))
                 .then(
-                    (q.units().list[a.2].len + r_units[a.3].len)
-                        .cmp(&(q.units().list[b.2].len + r_units[b.3].len)),
+                    (units.list[a.2].len + r_units[a.3].len)
+                        .cmp(&(units.list[b.2].len + r_units[b.3].len)),
                 )
                 .then((a.2, a.3).cmp(&(b.2, b.3)))
         });
         let (mut q_used, mut r_used) = (0u64, 0u64);
         sc.chosen.clear();
         for &p in &sc.pairs {
-            let (qu, ru) = (&q.units().list[p.2], &r_units[p.3]);
+            let (qu, ru) = (&units.list[p.2], &r_units[p.3]);
             let (qs, rs) = (span(qu.start, qu.len), span(ru.start, ru.len));
             if q_used & qs != 0 || r_used & rs != 0 {
                 continue;
@@ -752,7 +765,7 @@ impl Matcher {
                 continue;
             }
             if let Some(&(_, _, _, ri, _, _)) =
-                sc.chosen.iter().find(|p| q.units().list[p.2].start == qs)
+                sc.chosen.iter().find(|p| units.list[p.2].start == qs)
             {
                 let rs = r_units[ri].start;
                 if last.is_some_and(|prev| rs < prev) {
