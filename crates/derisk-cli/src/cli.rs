@@ -158,7 +158,8 @@ pub(crate) enum Command {
     /// and `arp -a` output, CycloneDX HBOMs; `-` reads standard input. Each device gets
     /// its maker (a registry entity, or a vendor outside the registry, or
     /// none), model and firmware, the confidence, the bases (`fingerprint`,
-    /// `oui`, `declared`, `oem`), every piece of evidence, and the path and
+    /// `nmap-service` for what nmap -sV named, `oui`, `declared`, `oem`),
+    /// every piece of evidence, and the path and
     /// designations behind the maker. A device sold under one brand and
     /// made by a registry vendor is reported as made by that vendor, basis
     /// `oem`.

@@ -7,6 +7,13 @@
 //!   device's banners or answers (an ISAPI answer in Hikvision's namespace,
 //!   a Dahua `updateSerial`, a VRP sysDescr, an enterprise number), naming a
 //!   vendor and, with its captures, the model and firmware.
+//! - **`nmap-service`**: nmap's service detection (`nmap -sV`) named the
+//!   product on a port ("Hikvision IP camera httpd", `nmap_product`) or
+//!   gave a CPE name (`cpe:/h:huawei:hg532e`, `cpe`) from nmap's own probe
+//!   database. The product's first one to three words, or the CPE's vendor
+//!   part, are linked to a registry entity as an announced brand is (below).
+//!   It ranks after a derisk fingerprint and before a MAC block, and the
+//!   finding says that nmap named it.
 //! - **`oui`**: the MAC address's longest IEEE prefix (MA-S, MA-M, MA-L)
 //!   in the registry's MAC blocks (or an imported IEEE registry). A block
 //!   held by a registry entity names that entity; a block held by another
@@ -37,7 +44,7 @@
 //! names no maker alone; it supports one other evidence names.
 //!
 //! The maker's confidence is that of the strongest evidence naming it (a
-//! rule's own confidence; 0.9 for a MAC block; 0.5 for a current relabel
+//! rule's own confidence; 0.92 for nmap's service detection; 0.9 for a MAC block; 0.5 for a current relabel
 //! relationship, 0.4 for a former one; 0.6 for a declared brand alone),
 //! plus 0.05 for each other basis that names the same control family, at
 //! most 0.99. A device whose evidence names only vendors outside the
@@ -56,6 +63,11 @@ use crate::relabel::{Extent, Relabel, Relabels, Status};
 
 /// Confidence of a MAC block naming its holder.
 pub const OUI: f64 = 0.9;
+/// Confidence of nmap's service detection naming a product or a CPE
+/// vendor: above a MAC block (it read what the device answers), below
+/// derisk's strongest rules (nmap's probe database is not sourced rule by
+/// rule).
+pub const NMAP_SERVICE: f64 = 0.92;
 /// Confidence of a declared brand alone.
 pub const DECLARED: f64 = 0.6;
 /// Added for each further basis naming the same control family.
@@ -66,7 +78,7 @@ pub const MAX: f64 = 0.99;
 /// One piece of evidence.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Evidence {
-    /// `fingerprint`, `oui`, `declared` or `oem`.
+    /// `fingerprint`, `nmap-service`, `oui`, `declared` or `oem`.
     pub basis: &'static str,
     /// The field it was read from.
     pub field: Field,
@@ -307,6 +319,55 @@ impl<'r> Identifier<'r> {
             });
         }
 
+        // What nmap's service detection named.
+        for (field, value) in &device.values {
+            let (entity, said) = match field {
+                Field::NmapProduct => (
+                    self.announced(value),
+                    format!("nmap's service detection named the product {value:?}"),
+                ),
+                Field::Cpe => {
+                    // cpe:/h:vendor:product…, or CPE 2.3 cpe:2.3:h:vendor:…
+                    let parts: Vec<&str> = value.split(':').collect();
+                    let vendor = match parts.get(1) {
+                        Some(&"2.3") => parts.get(3),
+                        _ => parts.get(2),
+                    };
+                    let Some(vendor) = vendor.filter(|v| !v.is_empty()) else {
+                        continue;
+                    };
+                    let vendor = vendor.replace('_', " ");
+                    (
+                        self.declared(&vendor),
+                        format!(
+                            "nmap's service detection gave the CPE {value} (vendor {vendor:?})"
+                        ),
+                    )
+                }
+                _ => continue,
+            };
+            match entity {
+                Some(e) => named.push((e, NMAP_SERVICE, "nmap-service")),
+                // A CPE's vendor is a maker's name, if not a registry one.
+                None if *field == Field::Cpe => {
+                    if let Some(v) = said.split('"').nth(1) {
+                        outside = outside.or_else(|| Some(v.to_owned()));
+                    }
+                }
+                None => {}
+            }
+            evidence.push(Evidence {
+                basis: "nmap-service",
+                field: *field,
+                value: clip(value),
+                entity: entity.map(|e| e.id.to_string()),
+                statement: match entity {
+                    Some(e) => format!("{said}, that is {}", e.caption),
+                    None => format!("{said}, a name the registry does not hold"),
+                },
+            });
+        }
+
         let mut block_holder = None;
         let mut block_assignee = None;
         let mut by_block: Option<(&'r Entity, f64, &'static str)> = None;
@@ -483,7 +544,9 @@ impl<'r> Identifier<'r> {
             .filter(|_| declared_entity.is_none_or(|d| !self.same_family(d, maker)));
         let block_other = block_holder.filter(|h| !self.same_family(h, maker));
         let disagreement = (declared_other.is_some() || block_other.is_some())
-            && (basis.contains(&"fingerprint") || basis.contains(&"oui"));
+            && (basis.contains(&"fingerprint")
+                || basis.contains(&"nmap-service")
+                || basis.contains(&"oui"));
         if disagreement {
             let mut labels = Vec::new();
             if let Some(brand) = declared_other {
@@ -494,6 +557,8 @@ impl<'r> Identifier<'r> {
             }
             let shown_by = if basis.contains(&"fingerprint") {
                 "what it answers shows"
+            } else if basis.contains(&"nmap-service") {
+                "nmap's service detection shows"
             } else {
                 "its MAC block shows"
             };

@@ -10,9 +10,27 @@
 //! `ssh_banner`, `telnet_banner`), `snmp-sysdescr` (`snmp_sysdescr`),
 //! `ssl-cert` (`tls_subject`, `tls_issuer`, written `CN=…,O=…`) and
 //! `http-headers` (`http_server` and `http_www_authenticate` from its
-//! `Server:` and `WWW-Authenticate:` lines). The id is the IP address,
-//! else the MAC, else `host N`. nmap's service guesses (`product`,
-//! `version`) are not read: they come from nmap's own probe database.
+//! `Server:` and `WWW-Authenticate:` lines), `http-favicon`
+//! (`http_favicon_md5`) and `fingerprint-strings` (the responses it shows,
+//! read as below). `banner` is read on any port whose service nmap calls
+//! `ftp`, `ssh` or `telnet`, and on 21, 22 and 23.
+//!
+//! Service detection (`nmap -sV`): each `<service>`'s `product`,
+//! `version`, `extrainfo` and `devicetype` (`nmap_product`,
+//! `nmap_version`, `nmap_extrainfo`, `nmap_devicetype`) and its `<cpe>`
+//! names (`cpe`). nmap names these from its own probe database
+//! (`nmap-service-probes`); [`crate::identify`] counts them as evidence of
+//! their own. A service nmap could not name keeps the raw answers to its
+//! probes in `servicefp` (`SF-Port554-TCP:V=7.94%…%r(RTSPRequest,6F,"RTSP/1\.0…")`):
+//! derisk undoes nmap's escaping (`\xHH`, `\r`, `\n`, `\0`, `\` before
+//! any other character) and reads each answer as a banner: HTTP `Server`,
+//! `WWW-Authenticate` and `<title>`, RTSP `Server`, SIP `Server` and
+//! `User-Agent`, an SSH identification line, an FTP `220` greeting and, on
+//! a telnet port, the printable text of the greeting. A broken escape is a
+//! problem naming the port and the character; what came before it is
+//! read.
+//!
+//! The id is the IP address, else the MAC, else `host N`.
 
 use std::io::BufRead;
 
@@ -37,7 +55,12 @@ struct Host {
     mac: Option<String>,
     hostname: Option<String>,
     port: Option<u32>,
+    /// The service nmap named for the port being read.
+    service: Option<String>,
+    /// Inside a `<cpe>` element.
+    in_cpe: bool,
     values: Vec<(Field, String)>,
+    problems: Vec<String>,
     line: u64,
 }
 
@@ -119,14 +142,42 @@ impl<R: BufRead> NmapDevices<R> {
                         }
                     }
                 }
+                Event::Text(t) => {
+                    if let Some(h) = host.as_mut().filter(|h| h.in_cpe) {
+                        let cpe = t.xml10_content();
+                        let cpe = cpe.trim();
+                        if !cpe.is_empty() {
+                            push(h, Field::Cpe, cpe);
+                        }
+                    }
+                }
                 Event::End(e) if e.local_name().as_ref() == "host" => {
                     if let Some(h) = host.take() {
-                        return Some(Item::Device(device(h), Vec::new()));
+                        let file = self.file.clone();
+                        let id = h.ip.clone().or_else(|| h.mac.clone()).unwrap_or_default();
+                        let problems = h
+                            .problems
+                            .iter()
+                            .map(|message| Problem {
+                                file: file.clone(),
+                                line: 0,
+                                field: Some("servicefp".into()),
+                                message: format!("host {} ({id}), {message}", h.line),
+                                skipped: false,
+                            })
+                            .collect();
+                        return Some(Item::Device(device(h), problems));
                     }
                 }
                 Event::End(e) if e.local_name().as_ref() == "port" => {
                     if let Some(h) = host.as_mut() {
                         h.port = None;
+                        h.service = None;
+                    }
+                }
+                Event::End(e) if e.local_name().as_ref() == "cpe" => {
+                    if let Some(h) = host.as_mut() {
+                        h.in_cpe = false;
                     }
                 }
                 _ => {}
@@ -156,6 +207,8 @@ fn read_element(h: &mut Host, e: &BytesStart<'_>) {
         }
         "hostname" => h.hostname = h.hostname.take().or_else(|| attribute(e, "name")),
         "port" => h.port = attribute(e, "portid").and_then(|p| p.parse().ok()),
+        "service" => service(h, e),
+        "cpe" => h.in_cpe = true,
         "script" => {
             let (Some(id), Some(output)) = (attribute(e, "id"), attribute(e, "output")) else {
                 return;
@@ -180,14 +233,26 @@ fn script(h: &mut Host, id: &str, output: &str) {
             h.values.push((Field::HttpTitle, output.to_owned()));
         }
         "banner" => {
-            let field = match h.port {
-                Some(21) => Field::FtpBanner,
-                Some(22) => Field::SshBanner,
-                Some(23) => Field::TelnetBanner,
+            let field = match (h.service.as_deref(), h.port) {
+                (Some("ftp"), _) | (None, Some(21)) => Field::FtpBanner,
+                (Some("ssh"), _) | (None, Some(22)) => Field::SshBanner,
+                (Some("telnet"), _) | (None, Some(23)) => Field::TelnetBanner,
+                _ if output.starts_with("SSH-") => Field::SshBanner,
                 _ => return,
             };
-            h.values.push((field, output.to_owned()));
+            push(h, field, output);
         }
+        "http-favicon" => {
+            // "Unknown favicon MD5: 6944F7C4…" or "Hikvision camera (MD5 …)"
+            // in older versions: the 32 hexadecimal digits.
+            if let Some(md5) = output
+                .split(|c: char| !c.is_ascii_hexdigit())
+                .find(|w| w.len() == 32)
+            {
+                push(h, Field::HttpFaviconMd5, &md5.to_ascii_lowercase());
+            }
+        }
+        "fingerprint-strings" => fingerprint_strings(h, output),
         "snmp-sysdescr" => {
             // nmap appends "System uptime: …" lines.
             let text: Vec<&str> = output
@@ -223,6 +288,244 @@ fn script(h: &mut Host, id: &str, output: &str) {
             }
         }
         _ => {}
+    }
+}
+
+/// A value, once per field.
+fn push(h: &mut Host, field: Field, value: &str) {
+    if !h.values.iter().any(|(f, v)| *f == field && v == value) {
+        h.values.push((field, value.to_owned()));
+    }
+}
+
+/// A `<service>` element: nmap's names for the port, and the raw answers
+/// of a service it could not name.
+fn service(h: &mut Host, e: &BytesStart<'_>) {
+    h.service = attribute(e, "name");
+    let product = attribute(e, "product");
+    for (key, field) in [
+        ("product", Field::NmapProduct),
+        ("version", Field::NmapVersion),
+        ("extrainfo", Field::NmapExtrainfo),
+        ("devicetype", Field::NmapDevicetype),
+    ] {
+        // Version and the rest only say something beside a product.
+        if field != Field::NmapProduct && product.is_none() {
+            continue;
+        }
+        if let Some(v) = attribute(e, key).filter(|v| !v.trim().is_empty()) {
+            push(h, field, v.trim());
+        }
+    }
+    if let Some(fp) = attribute(e, "servicefp") {
+        for (probe, answer, broken) in servicefp(&fp) {
+            if let Some(at) = broken {
+                let port = h.port.map_or_else(|| "?".to_owned(), |p| p.to_string());
+                h.problems.push(format!(
+                    "port {port}: servicefp: the answer to probe {probe} breaks at character {at} of the answer (expected \\xHH, \\r, \\n, \\0 or \\ before a character, and a closing quote); the answer is read up to there, the host kept"
+                ));
+            }
+            response(h, &String::from_utf8_lossy(&answer));
+        }
+    }
+}
+
+/// The answers kept in a `servicefp`: (probe name, the bytes unescaped,
+/// the character where a broken escape stopped the decoding).
+fn servicefp(fp: &str) -> Vec<(String, Vec<u8>, Option<usize>)> {
+    // Continuation lines start with "SF:".
+    let text: String = fp
+        .lines()
+        .map(|l| l.strip_prefix("SF:").unwrap_or(l))
+        .collect();
+    let mut out = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("%r(") {
+        rest = &rest[at + 3..];
+        let Some((probe, after)) = rest.split_once(',') else {
+            break;
+        };
+        // The length in hexadecimal, then the quoted answer.
+        let Some((_, after)) = after.split_once(",\"") else {
+            break;
+        };
+        let (bytes, end, broken) = unescape(after);
+        out.push((probe.to_owned(), bytes, broken));
+        rest = &after[end.min(after.len())..];
+    }
+    out
+}
+
+/// nmap's escaping undone up to the closing quote: the bytes, where the
+/// text after the quote starts, and the character of a broken escape.
+fn unescape(text: &str) -> (Vec<u8>, usize, Option<usize>) {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => return (out, i + 1, None),
+            b'\\' => {
+                let Some(&c) = b.get(i + 1) else {
+                    return (out, b.len(), Some(i));
+                };
+                let byte = match c {
+                    b'x' => {
+                        let hex = b
+                            .get(i + 2..i + 4)
+                            .and_then(|h| std::str::from_utf8(h).ok());
+                        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                            Some(v) => {
+                                out.push(v);
+                                i += 4;
+                                continue;
+                            }
+                            None => {
+                                let end = text[i..].find('"').map_or(b.len(), |q| i + q + 1);
+                                return (out, end, Some(i));
+                            }
+                        }
+                    }
+                    b'0' => 0,
+                    b'a' => 7,
+                    b'b' => 8,
+                    b't' => b'\t',
+                    b'n' => b'\n',
+                    b'v' => 11,
+                    b'f' => 12,
+                    b'r' => b'\r',
+                    other => other,
+                };
+                out.push(byte);
+                i += 2;
+            }
+            other => {
+                out.push(other);
+                i += 1;
+            }
+        }
+    }
+    // No closing quote: the fingerprint was cut.
+    (out, b.len(), Some(b.len()))
+}
+
+/// One answer read as a banner, by the protocol its first line shows.
+fn response(h: &mut Host, text: &str) {
+    let first = text.lines().next().unwrap_or("").trim();
+    let protocol = if first.starts_with("HTTP/") {
+        "http"
+    } else if first.starts_with("RTSP/") {
+        "rtsp"
+    } else if first.starts_with("SIP/2.0") {
+        "sip"
+    } else if first.starts_with("SSH-") {
+        push(h, Field::SshBanner, first);
+        return;
+    } else if (first.starts_with("220 ") || first.starts_with("220-"))
+        && matches!(h.service.as_deref(), Some("ftp") | None)
+    {
+        push(h, Field::FtpBanner, first);
+        return;
+    } else if h.service.as_deref() == Some("telnet") {
+        let printable = telnet_text(text);
+        if !printable.is_empty() {
+            push(h, Field::TelnetBanner, &printable);
+        }
+        return;
+    } else {
+        return;
+    };
+    for line in text.lines().skip(1).map(str::trim) {
+        if line.is_empty() {
+            break;
+        }
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        let field = match (protocol, name.trim().to_ascii_lowercase().as_str()) {
+            ("http", "server") => Field::HttpServer,
+            ("http", "www-authenticate") => Field::HttpWwwAuthenticate,
+            ("rtsp", "server") => Field::RtspServer,
+            ("sip", "server") => Field::SipServer,
+            ("sip", "user-agent") => Field::SipUserAgent,
+            _ => continue,
+        };
+        push(h, field, value);
+    }
+    if protocol == "http"
+        && let Some(title) = html_title(text)
+    {
+        push(h, Field::HttpTitle, &title);
+    }
+}
+
+/// The text of a `<title>` element.
+fn html_title(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let start = lower.find("<title")?;
+    let open = start + lower[start..].find('>')? + 1;
+    let close = open + lower[open..].find("</title")?;
+    let title = text.get(open..close)?.trim();
+    (!title.is_empty()).then(|| title.to_owned())
+}
+
+/// The printable text of a telnet greeting: option negotiation (IAC and
+/// the two bytes after it) and control characters left out, lines kept.
+fn telnet_text(text: &str) -> String {
+    let mut out = String::new();
+    let mut skip = 0;
+    for c in text.chars() {
+        if skip > 0 {
+            skip -= 1;
+            continue;
+        }
+        match c {
+            // 0xFF decoded lossily, or as the Latin-1 character.
+            '\u{fffd}' | '\u{ff}' => skip = 2,
+            '\n' => out.push('\n'),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The output of `fingerprint-strings`: a probe name, then its answer
+/// indented below it, for each probe.
+fn fingerprint_strings(h: &mut Host, output: &str) {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let probe_indent = output
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(indent)
+        .min()
+        .unwrap_or(0);
+    let mut answer = String::new();
+    for line in output.lines() {
+        if line.trim().is_empty() {
+            answer.push('\n');
+            continue;
+        }
+        if indent(line) == probe_indent && line.trim_end().ends_with(':') {
+            if !answer.trim().is_empty() {
+                response(h, answer.trim_start());
+            }
+            answer.clear();
+            continue;
+        }
+        answer.push_str(line.trim());
+        answer.push('\n');
+    }
+    if !answer.trim().is_empty() {
+        response(h, answer.trim_start());
     }
 }
 
@@ -262,5 +565,32 @@ fn device(h: Host) -> Device {
         id: h.ip.or(h.mac).unwrap_or_else(|| format!("host {}", h.line)),
         line: h.line,
         values,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn servicefp_of_an_old_nmap_is_decoded_across_its_wrapped_lines() {
+        // nmap 4.76 wrapped inside the probe's header.
+        let fp = "SF-Port22-TCP:V=4.76%I=7%D=11/12%Time=4AFCCA7D%P=i686-pc-linux-gnu%r(NULL,\nSF:27,\"SSH-2\\.0-OpenSSH_5\\.1p1\\x20Debian-5ubuntu1\\r\\n\");";
+        let got = servicefp(fp);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, "NULL");
+        assert_eq!(got[0].1, b"SSH-2.0-OpenSSH_5.1p1 Debian-5ubuntu1\r\n");
+        assert_eq!(got[0].2, None);
+    }
+
+    #[test]
+    fn escapes_are_undone_and_broken_ones_named() {
+        assert_eq!(
+            unescape("a\\0\\x41\\\"b\"rest"),
+            (b"a\0A\"b".to_vec(), 11, None)
+        );
+        assert_eq!(unescape("ab\\xZ1\"x"), (b"ab".to_vec(), 7, Some(2)));
+        assert_eq!(unescape("ab\\"), (b"ab".to_vec(), 3, Some(2)));
+        assert_eq!(unescape("no quote"), (b"no quote".to_vec(), 8, Some(8)));
     }
 }

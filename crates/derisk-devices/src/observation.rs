@@ -132,6 +132,19 @@ fields! {
     MdnsServices => "mdns_services",
     /// One `key=value` string of an mDNS TXT record (repeated for each).
     MdnsTxt => "mdns_txt",
+    /// The product nmap's service detection (`nmap -sV`) named for one
+    /// port ("Hikvision IP camera httpd"), from its own probe database
+    /// (repeated for each port).
+    NmapProduct => "nmap_product",
+    /// The version nmap's service detection read with the product.
+    NmapVersion => "nmap_version",
+    /// nmap's extra information on the service ("protocol 2.0").
+    NmapExtrainfo => "nmap_extrainfo",
+    /// nmap's device type for the service ("webcam", "broadband router").
+    NmapDevicetype => "nmap_devicetype",
+    /// A CPE name nmap's service detection gave ("cpe:/h:huawei:hg532e"),
+    /// repeated for each.
+    Cpe => "cpe",
 }
 
 /// The fields that hold a list, each item one value; `ws_discovery_scopes`
@@ -140,6 +153,8 @@ const LISTS: &[Field] = &[
     Field::WsDiscoveryScopes,
     Field::MdnsServices,
     Field::MdnsTxt,
+    Field::NmapProduct,
+    Field::Cpe,
 ];
 
 /// The fields of the `onvif` object, by their name inside it.
@@ -513,6 +528,6 @@ mod tests {
         for &f in Field::ALL {
             assert_eq!(Field::parse(f.as_str()), Some(f));
         }
-        assert_eq!(Field::ALL.len(), 41);
+        assert_eq!(Field::ALL.len(), 46);
     }
 }
