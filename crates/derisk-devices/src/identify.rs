@@ -321,10 +321,13 @@ impl<'r> Identifier<'r> {
 
         // What nmap's service detection named.
         for (field, value) in &device.values {
-            let (entity, said) = match field {
+            // A CPE's vendor is a maker's name even when the registry does
+            // not hold it; a product name alone is not.
+            let (entity, said, cpe_vendor) = match field {
                 Field::NmapProduct => (
                     self.announced(value),
                     format!("nmap's service detection named the product {value:?}"),
+                    None,
                 ),
                 Field::Cpe => {
                     // cpe:/h:vendor:product…, or CPE 2.3 cpe:2.3:h:vendor:…
@@ -342,19 +345,14 @@ impl<'r> Identifier<'r> {
                         format!(
                             "nmap's service detection gave the CPE {value} (vendor {vendor:?})"
                         ),
+                        Some(vendor),
                     )
                 }
                 _ => continue,
             };
             match entity {
                 Some(e) => named.push((e, NMAP_SERVICE, "nmap-service")),
-                // A CPE's vendor is a maker's name, if not a registry one.
-                None if *field == Field::Cpe => {
-                    if let Some(v) = said.split('"').nth(1) {
-                        outside = outside.or_else(|| Some(v.to_owned()));
-                    }
-                }
-                None => {}
+                None => outside = outside.or(cpe_vendor),
             }
             evidence.push(Evidence {
                 basis: "nmap-service",

@@ -282,8 +282,8 @@ fn script(h: &mut Host, id: &str, output: &str) {
                     _ => continue,
                 };
                 let value = value.trim();
-                if !value.is_empty() && !h.values.iter().any(|(f, v)| *f == field && v == value) {
-                    h.values.push((field, value.to_owned()));
+                if !value.is_empty() {
+                    push(h, field, value);
                 }
             }
         }

@@ -1,48 +1,44 @@
 //! Makers from MAC blocks and declared brands, on the observation fixture
 //! and the shipped registry.
 
-use derisk_devices::{Identifier, Item, JsonlDevices, Relabels, Rules};
-use derisk_registry::{ControlRules, bundled};
+mod common;
+
+use derisk_devices::{Item, JsonlDevices};
 
 fn verdicts(input: &[u8]) -> Vec<String> {
-    let registry = bundled().registry;
-    let id = Identifier::new(
-        &registry,
-        ControlRules::default(),
-        Rules::bundled().unwrap(),
-    )
-    .with_relabels(Relabels::bundled().unwrap());
-    let mut reader = JsonlDevices::new(input, "devices.jsonl");
-    let mut out = Vec::new();
-    while let Some(item) = reader.next_item().unwrap() {
-        if let Item::Device(d, _) = item {
-            let v = id.identify(&d);
-            out.push(format!(
-                "{} → {} {:.2} [{}]{}{}",
-                d.id,
-                v.maker.map_or("unknown", |m| m.id.as_str()),
-                v.confidence,
-                v.basis.join(", "),
-                v.evidence
-                    .iter()
-                    .map(|e| format!("\n    {}: {}", e.basis, e.statement))
-                    .collect::<String>(),
-                if v.designations().is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        "\n    designated: {}",
-                        v.designations()
-                            .iter()
-                            .map(|d| format!("{}:{}", d.entity, d.list))
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    )
-                }
-            ));
+    common::with_identifier(|id| {
+        let mut reader = JsonlDevices::new(input, "devices.jsonl");
+        let mut out = Vec::new();
+        while let Some(item) = reader.next_item().unwrap() {
+            if let Item::Device(d, _) = item {
+                let v = id.identify(&d);
+                out.push(format!(
+                    "{} → {} {:.2} [{}]{}{}",
+                    d.id,
+                    v.maker.map_or("unknown", |m| m.id.as_str()),
+                    v.confidence,
+                    v.basis.join(", "),
+                    v.evidence
+                        .iter()
+                        .map(|e| format!("\n    {}: {}", e.basis, e.statement))
+                        .collect::<String>(),
+                    if v.designations().is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "\n    designated: {}",
+                            v.designations()
+                                .iter()
+                                .map(|d| format!("{}:{}", d.entity, d.list))
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                        )
+                    }
+                ));
+            }
         }
-    }
-    out
+        out
+    })
 }
 
 #[test]

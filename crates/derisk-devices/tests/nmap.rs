@@ -1,20 +1,9 @@
 //! nmap XML: hosts with their addresses and script output become devices;
 //! a scan cut short keeps the hosts it finished.
 
-use derisk_devices::{Field, Item, NmapDevices};
+mod common;
 
-fn read(file: &str) -> (Vec<derisk_devices::Device>, Vec<String>) {
-    let bytes = std::fs::read(file).unwrap();
-    let mut r = NmapDevices::new(bytes.as_slice(), file);
-    let (mut devices, mut problems) = (Vec::new(), Vec::new());
-    while let Some(item) = r.next_item() {
-        match item {
-            Item::Device(d, _) => devices.push(d),
-            Item::Skipped(p) => problems.push(p.message),
-        }
-    }
-    (devices, problems)
-}
+use derisk_devices::{Field, Item, NmapDevices};
 
 #[test]
 fn hosts_and_their_script_output_become_devices() {
@@ -58,7 +47,7 @@ fn a_scan_cut_short_keeps_the_finished_hosts() {
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(
         problems[0],
-        "malformed XML at byte 3015: syntax error: attribute value not closed: `\"` not found before end of input; the host being read is left out, the hosts before it are kept"
+        "tests/fixtures/scan-cut.xml: malformed XML at byte 3015: syntax error: attribute value not closed: `\"` not found before end of input; the host being read is left out, the hosts before it are kept"
     );
 }
 
@@ -69,7 +58,8 @@ fn fields(d: &derisk_devices::Device) -> Vec<String> {
         .collect()
 }
 
-fn read_all(file: &str) -> (Vec<derisk_devices::Device>, Vec<String>) {
+/// The devices of a scan and every problem, as the CLI prints them.
+fn read(file: &str) -> (Vec<derisk_devices::Device>, Vec<String>) {
     let bytes = std::fs::read(file).unwrap();
     let mut r = NmapDevices::new(bytes.as_slice(), file);
     let (mut devices, mut problems) = (Vec::new(), Vec::new());
@@ -90,7 +80,7 @@ fn read_all(file: &str) -> (Vec<derisk_devices::Device>, Vec<String>) {
 /// the raw answers of services it could not name become fields.
 #[test]
 fn service_detection_and_raw_answers_become_fields() {
-    let (devices, problems) = read_all("tests/fixtures/scan-sv.xml");
+    let (devices, problems) = read("tests/fixtures/scan-sv.xml");
     let got: Vec<Vec<String>> = devices.iter().map(fields).collect();
     let want: Vec<Vec<&str>> = vec![
         vec![
@@ -151,46 +141,39 @@ fn service_detection_and_raw_answers_become_fields() {
 /// name a vendor but no registry entity.
 #[test]
 fn nmap_names_the_maker_with_its_own_basis() {
-    use derisk_devices::{Identifier, Relabels, Rules};
-    use derisk_registry::{ControlRules, bundled};
-    let registry = bundled().registry;
-    let id = Identifier::new(
-        &registry,
-        ControlRules::default(),
-        Rules::bundled().unwrap(),
-    )
-    .with_relabels(Relabels::bundled().unwrap());
-    let (devices, _) = read_all("tests/fixtures/scan-sv.xml");
-    let got: Vec<String> = devices
-        .iter()
-        .map(|d| {
-            let v = id.identify(d);
-            format!(
-                "{} {} {} {:.2} [{}]",
-                d.id,
-                v.maker.map_or("-", |m| m.id.as_str()),
-                v.vendor.as_deref().unwrap_or("-"),
-                v.confidence,
-                v.basis.join(", ")
-            )
-        })
-        .collect();
-    assert_eq!(
-        got,
-        [
-            "192.0.2.21 hikvision - 0.92 [nmap-service]",
-            "192.0.2.22 hikvision - 0.90 [fingerprint]",
-            "192.0.2.23 dahua - 0.92 [nmap-service]",
-            "192.0.2.24 huawei - 0.92 [nmap-service]",
-            "192.0.2.25 zte - 0.92 [nmap-service]",
-            "192.0.2.26 - cisco 0.00 []",
-            "192.0.2.27 - axis 0.00 []",
-            "192.0.2.28 - - 0.00 []",
-        ]
-    );
-    let hik = id.identify(&devices[0]);
-    assert_eq!(
-        hik.evidence[0].statement,
-        "nmap's service detection named the product \"Hikvision IP camera httpd\", that is Hangzhou Hikvision Digital Technology Co., Ltd."
-    );
+    let (devices, _) = read("tests/fixtures/scan-sv.xml");
+    common::with_identifier(|id| {
+        let got: Vec<String> = devices
+            .iter()
+            .map(|d| {
+                let v = id.identify(d);
+                format!(
+                    "{} {} {} {:.2} [{}]",
+                    d.id,
+                    v.maker.map_or("-", |m| m.id.as_str()),
+                    v.vendor.as_deref().unwrap_or("-"),
+                    v.confidence,
+                    v.basis.join(", ")
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "192.0.2.21 hikvision - 0.92 [nmap-service]",
+                "192.0.2.22 hikvision - 0.90 [fingerprint]",
+                "192.0.2.23 dahua - 0.92 [nmap-service]",
+                "192.0.2.24 huawei - 0.92 [nmap-service]",
+                "192.0.2.25 zte - 0.92 [nmap-service]",
+                "192.0.2.26 - cisco 0.00 []",
+                "192.0.2.27 - axis 0.00 []",
+                "192.0.2.28 - - 0.00 []",
+            ]
+        );
+        let hik = id.identify(&devices[0]);
+        assert_eq!(
+            hik.evidence[0].statement,
+            "nmap's service detection named the product \"Hikvision IP camera httpd\", that is Hangzhou Hikvision Digital Technology Co., Ltd."
+        );
+    });
 }
