@@ -671,6 +671,98 @@ pub(crate) fn capture(args: &crate::cli::BenchCaptureArgs) -> anyhow::Result<Out
     Ok(Outcome::Clean)
 }
 
+// --------------------------------------------------------------------- nmap
+
+pub(crate) fn nmap(args: &crate::cli::BenchNmapArgs) -> anyhow::Result<Outcome> {
+    let mut out = stdout();
+    let path = args.keep.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("derisk-bench-{}.xml", std::process::id()))
+    });
+    let t = Instant::now();
+    let hosts = {
+        let mut w = std::io::BufWriter::new(
+            std::fs::File::create(&path)
+                .with_context(|| format!("{}: cannot create", path.display()))?,
+        );
+        let n = derisk_devices::nmap::write_synthetic(&mut w, args.megabytes << 20, args.seed)?;
+        w.flush()?;
+        n
+    };
+    let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+    writeln!(
+        out,
+        "wrote an nmap -sV scan of {hosts} hosts ({:.0} MiB) in {:.2} s",
+        size as f64 / (1 << 20) as f64,
+        t.elapsed().as_secs_f64()
+    )?;
+    let bundled = derisk_registry::bundled();
+    let rules = derisk_devices::Rules::bundled()
+        .map_err(|p| anyhow::anyhow!("the bundled fingerprint rules: {}", p.join("; ")))?;
+    let relabels = derisk_devices::Relabels::bundled()
+        .map_err(|p| anyhow::anyhow!("the bundled relabels: {}", p.join("; ")))?;
+    let id = derisk_devices::Identifier::new(
+        &bundled.registry,
+        derisk_registry::ControlRules::default(),
+        rules,
+    )
+    .with_relabels(relabels);
+    let (mut read_times, mut all_times) = (Vec::new(), Vec::new());
+    let (mut devices, mut attributed, mut problems) = (0, 0, 0);
+    for _ in 0..args.runs {
+        for identify in [false, true] {
+            let file = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(&path)?);
+            let mut reader = derisk_devices::NmapDevices::new(file, "bench.xml");
+            let t = Instant::now();
+            let (mut n, mut made, mut bad) = (0, 0, 0);
+            while let Some(item) = reader.next_item() {
+                match item {
+                    derisk_devices::Item::Device(d, p) => {
+                        n += 1;
+                        bad += p.len();
+                        if identify && id.identify(&d).maker.is_some() {
+                            made += 1;
+                        }
+                    }
+                    derisk_devices::Item::Skipped(_) => bad += 1,
+                }
+            }
+            let secs = t.elapsed().as_secs_f64();
+            if identify {
+                all_times.push(secs);
+                attributed = made;
+            } else {
+                read_times.push(secs);
+            }
+            devices = n;
+            problems = bad;
+        }
+    }
+    let read = median(&mut read_times);
+    let all = median(&mut all_times);
+    writeln!(
+        out,
+        "read {devices} hosts in {read:.2} s (median of {}): {:.0} MB/s ({:.0} MiB/s); {problems} problems",
+        args.runs,
+        size as f64 / 1e6 / read,
+        size as f64 / (1 << 20) as f64 / read
+    )?;
+    writeln!(
+        out,
+        "read and identified them in {all:.2} s on one thread: {:.0} MB/s, {:.0} hosts/s; {attributed} made by registry vendors",
+        size as f64 / 1e6 / all,
+        devices as f64 / all
+    )?;
+    if let Some(rss) = peak_rss_mib() {
+        writeln!(out, "peak RSS: {rss:.0} MiB")?;
+    }
+    if args.keep.is_none() {
+        let _ = std::fs::remove_file(&path);
+    } else {
+        writeln!(out, "kept {}", path.display())?;
+    }
+    Ok(Outcome::Clean)
+}
+
 // -------------------------------------------------------------- procurement
 
 pub(crate) fn procurement(args: &crate::cli::BenchProcurementArgs) -> anyhow::Result<Outcome> {

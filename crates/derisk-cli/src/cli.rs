@@ -158,7 +158,8 @@ pub(crate) enum Command {
     /// and `arp -a` output, CycloneDX HBOMs; `-` reads standard input. Each device gets
     /// its maker (a registry entity, or a vendor outside the registry, or
     /// none), model and firmware, the confidence, the bases (`fingerprint`,
-    /// `nmap-service` for what nmap -sV named, `oui`, `declared`, `oem`),
+    /// `nmap-service` for what nmap -sV named, `banner-name` for a maker's
+    /// name or product line written in a banner, `oui`, `declared`, `oem`),
     /// every piece of evidence, and the path and
     /// designations behind the maker. A device sold under one brand and
     /// made by a registry vendor is reported as made by that vendor, basis
@@ -732,6 +733,14 @@ pub(crate) enum BenchCommand {
         after_help = "Examples:\n  derisk bench capture\n  derisk bench capture --megabytes 100 --runs 5\n  derisk bench capture --compare        (also times tcpdump and tshark on the same file)\n  derisk bench capture --keep lan.pcap"
     )]
     Capture(BenchCaptureArgs),
+    /// Write a synthetic `nmap -sV` scan in nmap's XML (service names,
+    /// versions, CPEs, raw answers in servicefp, script output) of the size
+    /// given, then read it as `derisk assets` does, and report megabytes per
+    /// second for reading alone and for reading and identifying
+    #[command(
+        after_help = "Examples:\n  derisk bench nmap\n  derisk bench nmap --megabytes 500 --runs 5\n  derisk bench nmap --keep scan.xml   (keep the generated scan)"
+    )]
+    Nmap(BenchNmapArgs),
     /// Write generated eForms notices and OCDS releases (JSON lines) of the
     /// size given, read and analyse them as `derisk procurement` does, and
     /// report megabytes and notices per second; with `--compare`, time
@@ -799,6 +808,24 @@ pub(crate) struct BenchAuditArgs {
     /// Keep the generated organisation and the reports in this directory
     /// (default: a temporary directory, removed afterwards).
     #[arg(long, value_name = "DIR")]
+    pub keep: Option<std::path::PathBuf>,
+}
+
+/// Options of `derisk bench nmap`.
+#[derive(Debug, Args)]
+pub(crate) struct BenchNmapArgs {
+    /// Size of the scan to write and read, in MiB.
+    #[arg(long, default_value_t = 100)]
+    pub megabytes: u64,
+    /// Seed of the generator.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Times to read the scan; the median is reported.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    pub runs: u32,
+    /// Write the generated scan here and keep it (default: a temporary
+    /// file, removed afterwards).
+    #[arg(long, value_name = "FILE")]
     pub keep: Option<std::path::PathBuf>,
 }
 

@@ -72,6 +72,7 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Bench(cli::BenchCommand::Import(args)) => bench_cmd::import(args),
         Command::Bench(cli::BenchCommand::Assets(args)) => bench_cmd::assets(args),
         Command::Bench(cli::BenchCommand::Capture(args)) => bench_cmd::capture(args),
+        Command::Bench(cli::BenchCommand::Nmap(args)) => bench_cmd::nmap(args),
         Command::Bench(cli::BenchCommand::Procurement(args)) => bench_cmd::procurement(args),
         Command::Bench(cli::BenchCommand::Audit(args)) => bench_cmd::audit(args),
     }

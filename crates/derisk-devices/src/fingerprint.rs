@@ -88,6 +88,9 @@ pub struct Rule {
     pub description: String,
     /// The field it reads.
     pub field: Field,
+    /// Other fields it reads the same way (a model number written in an
+    /// inventory, an ONVIF reply or a sysDescr).
+    pub also: Vec<Field>,
     /// The expression.
     pub regex: Regex,
     /// The vendor it names (when `vendor_group` is set, the capture gives
@@ -117,6 +120,8 @@ pub struct Rule {
 pub struct Match<'a> {
     /// The rule.
     pub rule: &'a Rule,
+    /// The field of the value it matched.
+    pub field: Field,
     /// The value it matched.
     pub value: &'a str,
     /// The vendor named (the rule's, or captured).
@@ -165,6 +170,8 @@ struct RuleDef {
     id: String,
     description: String,
     field: String,
+    #[serde(default)]
+    also: Vec<String>,
     pattern: String,
     vendor: String,
     entity: Option<String>,
@@ -204,6 +211,14 @@ impl Rules {
                 ));
                 continue;
             };
+            let also: Vec<Option<Field>> = r.also.iter().map(|f| Field::parse(f)).collect();
+            if let Some(bad_field) = r.also.iter().zip(&also).find(|(_, f)| f.is_none()) {
+                bad(format!(
+                    "also: {:?} is not a field of the observation format",
+                    bad_field.0
+                ));
+                continue;
+            }
             let regex = match regex::RegexBuilder::new(&r.pattern)
                 .size_limit(1 << 24)
                 .build()
@@ -245,6 +260,7 @@ impl Rules {
                 id: r.id,
                 description: r.description,
                 field,
+                also: also.into_iter().flatten().collect(),
                 regex,
                 vendor: r.vendor,
                 vendor_group: None,
@@ -313,10 +329,13 @@ impl Rules {
     pub fn matches<'a>(&'a self, device: &'a Device) -> Vec<Match<'a>> {
         let mut out = Vec::new();
         for rule in &self.rules {
-            for value in device.all(rule.field) {
+            let fields = std::iter::once(rule.field).chain(rule.also.iter().copied());
+            let values = fields.flat_map(|f| device.all(f).map(move |v| (f, v)));
+            for (field, value) in values {
                 if let Some((model, firmware, vendor)) = rule.apply(value) {
                     out.push(Match {
                         rule,
+                        field,
                         value,
                         vendor: vendor.unwrap_or_else(|| rule.vendor.clone()),
                         model,

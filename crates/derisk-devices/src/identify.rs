@@ -54,9 +54,11 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use derisk_core::{DesignationRef, Entity, PathStep};
+use derisk_core::{DesignationRef, Entity, EntityKind, PathStep};
+use derisk_exposure::category::ModelSeries;
 use derisk_registry::{ControlRules, MacLookup, Registry, fold_assignee};
 
+use crate::banner_names::{BannerNames, Lookalikes};
 use crate::fingerprint::Rules;
 use crate::observation::{Device, Field};
 use crate::relabel::{Extent, Relabel, Relabels, Status};
@@ -68,6 +70,32 @@ pub const OUI: f64 = 0.9;
 /// derisk's strongest rules (nmap's probe database is not sourced rule by
 /// rule).
 pub const NMAP_SERVICE: f64 = 0.92;
+/// The fields whose text may name a maker or its product line: banners,
+/// headers, descriptions, certificates, nmap's names, and the model as
+/// declared or reported. Only device makers' names are looked for (see
+/// [`crate::banner_names`]), so a certificate that names its operator (a
+/// port, a carrier) names no maker.
+pub const BANNERS: &[Field] = &[
+    Field::HttpServer,
+    Field::HttpWwwAuthenticate,
+    Field::HttpTitle,
+    Field::RtspServer,
+    Field::SshBanner,
+    Field::TelnetBanner,
+    Field::FtpBanner,
+    Field::SipUserAgent,
+    Field::SipServer,
+    Field::SnmpSysdescr,
+    Field::SnmpEnterprise,
+    Field::TlsSubject,
+    Field::TlsIssuer,
+    Field::SsdpServer,
+    Field::DhcpVendorClass,
+    Field::NmapProduct,
+    Field::NmapExtrainfo,
+    Field::DeclaredModel,
+    Field::OnvifModel,
+];
 /// Confidence of a declared brand alone.
 pub const DECLARED: f64 = 0.6;
 /// Added for each further basis naming the same control family.
@@ -139,6 +167,8 @@ pub struct Identifier<'r> {
     block_relabels: HashMap<&'r str, Vec<usize>>,
     /// Folded names to the entities that carry them.
     names: HashMap<String, Vec<&'r Entity>>,
+    /// The names and product lines of designated families, for banners.
+    banner_names: BannerNames<'r>,
     /// Per entity: its controllers' ids, and the path and designations
     /// behind it, computed once (a million devices have few makers).
     behind: Mutex<HashMap<String, Arc<Behind>>>,
@@ -168,7 +198,7 @@ impl<'r> Identifier<'r> {
                 }
             }
         }
-        Identifier {
+        let mut id = Identifier {
             registry,
             rules,
             fingerprints,
@@ -176,8 +206,58 @@ impl<'r> Identifier<'r> {
             relabel_said: Vec::new(),
             block_relabels: HashMap::new(),
             names,
+            banner_names: BannerNames::default(),
             behind: Mutex::default(),
-        }
+        };
+        id.banner_names = id.index_banner_names();
+        id
+    }
+
+    /// The names of designated families' companies and brands, and the
+    /// product lines that name their makers, for [`BANNERS`].
+    fn index_banner_names(&self) -> BannerNames<'r> {
+        let registry = self.registry;
+        let series: Vec<_> = ModelSeries::bundled()
+            .series
+            .iter()
+            .filter(|s| s.names_maker)
+            .filter_map(|s| Some((s, self.declared(&s.family)?)))
+            .collect();
+        // The registry's device makers: MAC block holders, and the
+        // entities a fingerprint rule, a product line or a relabel
+        // relationship names.
+        let mut makers: Vec<&str> = registry
+            .mac_blocks()
+            .iter()
+            .map(|b| b.entity.as_str())
+            .collect();
+        makers.extend(
+            self.fingerprints
+                .rules
+                .iter()
+                .filter_map(|r| r.entity.as_deref()),
+        );
+        makers.extend(series.iter().map(|(_, e)| e.id.as_str()));
+        makers.extend(self.relabels.relabels.iter().map(|r| r.maker.as_str()));
+        // Their names, their subsidiaries' and the brands of designated
+        // families; not their owners' (a state holding's name in a
+        // banner says nothing about who made the device).
+        let entities = registry.entities().iter().filter_map(|e| {
+            let behind = self.behind(e);
+            if behind.designations.is_empty() {
+                return None;
+            }
+            let maker = makers.contains(&e.id.as_str());
+            let under_maker = behind
+                .controllers
+                .iter()
+                .any(|c| makers.contains(&c.as_str()));
+            (maker || under_maker || e.kind == EntityKind::Brand).then_some((e, maker))
+        });
+        // The shipped look-alikes are checked by the tests; a broken file
+        // would leave none, never fail identification.
+        let lookalikes = Lookalikes::bundled().unwrap_or_default();
+        BannerNames::new(entities, series, &lookalikes)
     }
 
     /// Uses these known relabel relationships; those whose maker is not a
@@ -209,6 +289,7 @@ impl<'r> Identifier<'r> {
             }
         }
         self.relabels = relabels;
+        self.banner_names = self.index_banner_names();
         self
     }
 
@@ -312,7 +393,7 @@ impl<'r> Identifier<'r> {
             }
             evidence.push(Evidence {
                 basis: "fingerprint",
-                field: m.rule.field,
+                field: m.field,
                 value: clip(m.value),
                 entity: entity.map(|e| e.id.to_string()),
                 statement,
@@ -363,6 +444,50 @@ impl<'r> Identifier<'r> {
                     Some(e) => format!("{said}, that is {}", e.caption),
                     None => format!("{said}, a name the registry does not hold"),
                 },
+            });
+        }
+
+        // Makers' names and product lines in banners, where no rule or
+        // nmap name already read that field as naming the same family.
+        for (field, value) in &device.values {
+            if !BANNERS.contains(field) {
+                continue;
+            }
+            let Some(hit) = self.banner_names.find(value) else {
+                continue;
+            };
+            let read = evidence.iter().any(|x| {
+                x.field == *field
+                    && x.entity
+                        .as_deref()
+                        .and_then(|id| self.registry.entity(id))
+                        .is_some_and(|e| self.same_family(e, hit.entity))
+            });
+            if read {
+                continue;
+            }
+            named.push((hit.entity, hit.confidence, "banner-name"));
+            let statement = match hit.series {
+                Some(s) => format!(
+                    "its {} {value:?} names {}'s product line {} ({})",
+                    field.as_str(),
+                    hit.entity.caption,
+                    s.prefix,
+                    s.what
+                ),
+                None => format!(
+                    "its {} {value:?} says {:?}, a name of {}",
+                    field.as_str(),
+                    hit.name,
+                    hit.entity.caption
+                ),
+            };
+            evidence.push(Evidence {
+                basis: "banner-name",
+                field: *field,
+                value: clip(value),
+                entity: Some(hit.entity.id.to_string()),
+                statement,
             });
         }
 
@@ -534,7 +659,10 @@ impl<'r> Identifier<'r> {
             .filter(|&&(e, _, _)| self.same_family(e, maker))
             .map(|&(_, c, _)| c)
             .fold(0.0, f64::max);
-        let confidence = (best + AGREEMENT * (basis.len() as f64 - 1.0)).min(MAX);
+        // In hundredths, as the confidences it is made of (0.9 + 0.05 is
+        // not 0.95 in binary).
+        let confidence =
+            ((best + AGREEMENT * (basis.len() as f64 - 1.0)).min(MAX) * 100.0).round() / 100.0;
         // Relabelled: the declared brand, or the holder of the MAC block, is
         // outside the maker's family.
         let declared_other = declared_brand
@@ -544,6 +672,7 @@ impl<'r> Identifier<'r> {
         let disagreement = (declared_other.is_some() || block_other.is_some())
             && (basis.contains(&"fingerprint")
                 || basis.contains(&"nmap-service")
+                || basis.contains(&"banner-name")
                 || basis.contains(&"oui"));
         if disagreement {
             let mut labels = Vec::new();
@@ -557,6 +686,8 @@ impl<'r> Identifier<'r> {
                 "what it answers shows"
             } else if basis.contains(&"nmap-service") {
                 "nmap's service detection shows"
+            } else if basis.contains(&"banner-name") {
+                "its banners show"
             } else {
                 "its MAC block shows"
             };

@@ -7,6 +7,7 @@
 //! [`identify`] names each device's maker from its MAC address and
 //! declared brand, and recognises relabelled (OEM) devices.
 
+pub mod banner_names;
 pub mod capture;
 pub mod cyclonedx;
 pub mod fingerprint;
@@ -18,6 +19,7 @@ pub mod observation;
 pub mod recog;
 pub mod relabel;
 
+pub use banner_names::{Lookalike, Lookalikes};
 pub use capture::{is_capture, read_capture};
 pub use cyclonedx::read_cyclonedx;
 pub use fingerprint::{Rule, Rules};

@@ -8,12 +8,15 @@
 //! scripts: `http-server-header` (`http_server`), `http-title`
 //! (`http_title`), `banner` on ports 21, 22 and 23 (`ftp_banner`,
 //! `ssh_banner`, `telnet_banner`), `snmp-sysdescr` (`snmp_sysdescr`),
-//! `ssl-cert` (`tls_subject`, `tls_issuer`, written `CN=…,O=…`) and
-//! `http-headers` (`http_server` and `http_www_authenticate` from its
+//! `ssl-cert` (`tls_subject`, `tls_issuer`, written `CN=…,O=…`),
+//! `snmp-info` (`snmp_enterprise`, and the MAC address of an engine ID
+//! built from one when the scan saw no MAC), `http-headers` (`http_server` and `http_www_authenticate` from its
 //! `Server:` and `WWW-Authenticate:` lines), `http-favicon`
 //! (`http_favicon_md5`) and `fingerprint-strings` (the responses it shows,
 //! read as below). `banner` is read on any port whose service nmap calls
-//! `ftp`, `ssh` or `telnet`, and on 21, 22 and 23.
+//! `ftp`, `ssh` or `telnet`, and on 21, 22 and 23. `ssh-hostkey`,
+//! `rtsp-methods` and `sip-methods` are not read: key fingerprints and
+//! method lists name no maker.
 //!
 //! Service detection (`nmap -sV`): each `<service>`'s `product`,
 //! `version`, `extrainfo` and `devicetype` (`nmap_product`,
@@ -261,6 +264,27 @@ fn script(h: &mut Host, id: &str, output: &str) {
                 .collect();
             h.values
                 .push((Field::SnmpSysdescr, text.join("\n").trim().to_owned()));
+        }
+        "snmp-info" => {
+            // "enterprise: ciscoSystems", "engineIDFormat: mac",
+            // "engineIDData: 00:d4:8c:00:11:22", ...
+            let mut format = None;
+            for line in output.lines() {
+                let Some((key, value)) = line.split_once(':') else {
+                    continue;
+                };
+                let value = value.trim();
+                match key.trim() {
+                    "enterprise" if !value.is_empty() => push(h, Field::SnmpEnterprise, value),
+                    "engineIDFormat" => format = Some(value.to_owned()),
+                    // An engine ID built from a MAC address: the device's
+                    // own, where the scan saw none (it crossed a router).
+                    "engineIDData" if format.as_deref() == Some("mac") && h.mac.is_none() => {
+                        h.mac = Some(value.to_ascii_uppercase());
+                    }
+                    _ => {}
+                }
+            }
         }
         "ssl-cert" => {
             for line in output.lines() {
@@ -568,6 +592,142 @@ fn device(h: Host) -> Device {
     }
 }
 
+/// Writes a synthetic `nmap -sV` scan of about `target` bytes, for the
+/// benchmark: hosts of five kinds in turn, each with the service names,
+/// versions and CPEs nmap gives, a service nmap could not name with its raw
+/// answer in `servicefp` (escaped as nmap escapes), and `http-title`,
+/// `http-server-header` and `ssh-hostkey` script output. Addresses are
+/// from 10.0.0.0/8, MAC addresses from registry vendors' blocks and others.
+/// Returns the number of hosts written.
+pub fn write_synthetic(
+    out: &mut impl std::io::Write,
+    target: u64,
+    seed: u64,
+) -> std::io::Result<u64> {
+    const HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE nmaprun>\n<nmaprun scanner=\"nmap\" args=\"nmap -sV -sC -oX bench.xml 10.0.0.0/8\" start=\"1796032918\" version=\"7.95\" xmloutputversion=\"1.05\">\n<scaninfo type=\"syn\" protocol=\"tcp\" numservices=\"1000\" services=\"1-1000\"/>\n";
+    const PORT: &str = "<port protocol=\"tcp\" portid=\"";
+    const OPEN: &str = "\"><state state=\"open\" reason=\"syn-ack\" reason_ttl=\"64\"/>";
+    // One kind of host: its MAC prefix and its ports' XML after the port
+    // number's opening.
+    let kinds: [(&str, &[(u32, &str)]); 5] = [
+        (
+            "44:19:B6",
+            &[
+                (
+                    80,
+                    "<service name=\"http\" product=\"Hikvision IP camera httpd\" devicetype=\"webcam\" method=\"probed\" conf=\"10\"/><script id=\"http-title\" output=\"Document Moved\"><elem key=\"title\">Document Moved</elem></script><script id=\"http-server-header\" output=\"App-webs/\"><elem>App-webs/</elem></script>",
+                ),
+                (
+                    554,
+                    "<service name=\"rtsp\" servicefp=\"SF-Port554-TCP:V=7.95%I=7%D=11/30%Time=692C1A3F%P=x86_64-pc-linux-gnu%r(RTSPRequ&#xa;SF:est,A4,&quot;RTSP/1\\.0\\x20401\\x20Unauthorized\\r\\nCSeq:\\x201\\r\\nWWW-Authenticate:\\x&#xa;SF:20Digest\\x20realm=\\&quot;4419b62a1007\\&quot;\\r\\nServer:\\x20Hikvision-Webs\\r\\n\\r\\n&quot;);\" method=\"table\" conf=\"3\"/>",
+                ),
+            ],
+        ),
+        (
+            "3C:EF:8C",
+            &[
+                (
+                    80,
+                    "<service name=\"http\" product=\"Dahua IP camera httpd\" devicetype=\"webcam\" method=\"probed\" conf=\"10\"/><script id=\"http-title\" output=\"WEB SERVICE\"><elem key=\"title\">WEB SERVICE</elem></script>",
+                ),
+                (
+                    554,
+                    "<service name=\"rtsp\" product=\"Dahua IP camera rtspd\" devicetype=\"webcam\" method=\"probed\" conf=\"10\"/>",
+                ),
+                (
+                    37777,
+                    "<service name=\"unknown\" method=\"table\" conf=\"3\"/>",
+                ),
+            ],
+        ),
+        (
+            "00:E0:FC",
+            &[
+                (
+                    22,
+                    "<service name=\"ssh\" product=\"Huawei VRP sshd\" extrainfo=\"protocol 2.0\" devicetype=\"router\" ostype=\"VRP 5.170\" method=\"probed\" conf=\"10\"><cpe>cpe:/o:huawei:vrp:5.170</cpe></service><script id=\"ssh-hostkey\" output=\"&#xa;  2048 6f:2c:8a:1d:94:3e:b7:50:0c:9a:e1:2f:44:71:d8:0b (RSA)\"/>",
+                ),
+                (
+                    23,
+                    "<service name=\"telnet\" product=\"Huawei VRP telnetd\" devicetype=\"router\" method=\"probed\" conf=\"10\"><cpe>cpe:/o:huawei:vrp</cpe></service>",
+                ),
+                (
+                    161,
+                    "<service name=\"snmp\" product=\"Huawei SNMP service\" method=\"probed\" conf=\"10\"/>",
+                ),
+            ],
+        ),
+        (
+            "00:40:8C",
+            &[
+                (
+                    21,
+                    "<service name=\"ftp\" product=\"Axis P3265-LVE Network Camera ftpd\" version=\"10.12.165\" method=\"probed\" conf=\"10\"><cpe>cpe:/h:axis:p3265-lve</cpe></service>",
+                ),
+                (
+                    80,
+                    "<service name=\"http\" product=\"Apache httpd\" method=\"probed\" conf=\"10\"><cpe>cpe:/a:apache:http_server</cpe></service><script id=\"http-title\" output=\"AXIS\"><elem key=\"title\">AXIS</elem></script>",
+                ),
+                (
+                    443,
+                    "<service name=\"http\" product=\"Apache httpd\" tunnel=\"ssl\" method=\"probed\" conf=\"10\"><cpe>cpe:/a:apache:http_server</cpe></service>",
+                ),
+            ],
+        ),
+        (
+            "00:1B:54",
+            &[
+                (
+                    22,
+                    "<service name=\"ssh\" product=\"Cisco SSH\" version=\"1.25\" extrainfo=\"protocol 2.0\" ostype=\"IOS\" method=\"probed\" conf=\"10\"><cpe>cpe:/a:cisco:ssh:1.25</cpe><cpe>cpe:/o:cisco:ios</cpe></service>",
+                ),
+                (
+                    80,
+                    "<service name=\"http\" servicefp=\"SF-Port80-TCP:V=7.95%I=7%D=11/30%Time=692C1A3F%P=x86_64-pc-linux-gnu%r(GetReques&#xa;SF:t,5A,&quot;HTTP/1\\.1\\x20200\\x20OK\\r\\nServer:\\x20cisco-IOS\\r\\nContent-Type:\\x20text/html\\r\\n\\r\\n&lt;title&gt;Cisco&lt;/title&gt;&quot;);\" method=\"table\" conf=\"3\"/>",
+                ),
+            ],
+        ),
+    ];
+    let mut state = seed;
+    let mut next = || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    out.write_all(HEAD.as_bytes())?;
+    let (mut written, mut hosts) = (HEAD.len() as u64, 0u64);
+    let mut host = String::with_capacity(4096);
+    while written < target {
+        let r = next();
+        let (prefix, ports) = kinds[(hosts % 5) as usize];
+        host.clear();
+        use std::fmt::Write as _;
+        let _ = write!(
+            host,
+            "<host starttime=\"1796032920\" endtime=\"1796033011\"><status state=\"up\" reason=\"arp-response\" reason_ttl=\"0\"/>\n<address addr=\"10.{}.{}.{}\" addrtype=\"ipv4\"/>\n<address addr=\"{prefix}:{:02X}:{:02X}:{:02X}\" addrtype=\"mac\"/>\n<hostnames>\n</hostnames>\n<ports>",
+            (r >> 8) as u8,
+            (r >> 16) as u8,
+            (r >> 24) as u8,
+            (r >> 32) as u8,
+            (r >> 40) as u8,
+            (r >> 48) as u8
+        );
+        for (port, xml) in ports {
+            let _ = writeln!(host, "{PORT}{port}{OPEN}{xml}</port>");
+        }
+        host.push_str("</ports>\n<times srtt=\"412\" rttvar=\"118\" to=\"100000\"/>\n</host>\n");
+        out.write_all(host.as_bytes())?;
+        written += host.len() as u64;
+        hosts += 1;
+    }
+    out.write_all(
+        b"<runstats><finished time=\"1796033100\" exit=\"success\"/></runstats>\n</nmaprun>\n",
+    )?;
+    Ok(hosts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -592,5 +752,50 @@ mod tests {
         assert_eq!(unescape("ab\\xZ1\"x"), (b"ab".to_vec(), 7, Some(2)));
         assert_eq!(unescape("ab\\"), (b"ab".to_vec(), 3, Some(2)));
         assert_eq!(unescape("no quote"), (b"no quote".to_vec(), 8, Some(8)));
+    }
+
+    #[test]
+    fn the_synthetic_scan_reads_back_whole() {
+        let mut buf = Vec::new();
+        let hosts = write_synthetic(&mut buf, 20_000, 7).unwrap();
+        let mut r = NmapDevices::new(buf.as_slice(), "bench.xml");
+        let mut devices = Vec::new();
+        while let Some(item) = r.next_item() {
+            match item {
+                Item::Device(d, problems) => {
+                    assert!(problems.is_empty(), "{problems:?}");
+                    devices.push(d);
+                }
+                Item::Skipped(p) => panic!("{p}"),
+            }
+        }
+        assert_eq!(devices.len() as u64, hosts);
+        let hik = &devices[0];
+        assert_eq!(
+            hik.get(Field::NmapProduct),
+            Some("Hikvision IP camera httpd")
+        );
+        assert_eq!(hik.get(Field::RtspServer), Some("Hikvision-Webs"));
+        assert_eq!(hik.get(Field::HttpServer), Some("App-webs/"));
+        let cisco = &devices[4];
+        assert_eq!(cisco.get(Field::HttpServer), Some("cisco-IOS"));
+        assert_eq!(cisco.get(Field::HttpTitle), Some("Cisco"));
+    }
+
+    #[test]
+    fn snmp_info_gives_the_enterprise_and_the_engine_mac() {
+        let xml = r#"<nmaprun><host><status state="up"/><address addr="198.51.100.7" addrtype="ipv4"/>
+<ports><port protocol="udp" portid="161"><state state="open"/><service name="snmp" product="Huawei SNMP service" method="probed" conf="10"/>
+<script id="snmp-info" output="&#xa;  enterprise: Huawei Technologies Co.,Ltd.&#xa;  engineIDFormat: mac&#xa;  engineIDData: 00:e0:fc:12:34:56&#xa;  snmpEngineBoots: 6&#xa;  snmpEngineTime: 358d01h13m46s"><elem key="enterprise">Huawei Technologies Co.,Ltd.</elem></script></port></ports></host></nmaprun>"#;
+        let mut r = NmapDevices::new(xml.as_bytes(), "snmp.xml");
+        let Some(Item::Device(d, problems)) = r.next_item() else {
+            panic!("no device")
+        };
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(d.get(Field::Mac), Some("00:E0:FC:12:34:56"));
+        assert_eq!(
+            d.get(Field::SnmpEnterprise),
+            Some("Huawei Technologies Co.,Ltd.")
+        );
     }
 }

@@ -95,6 +95,10 @@ fields! {
     SnmpSysdescr => "snmp_sysdescr",
     /// SNMP sysObjectID (1.3.6.1.2.1.1.2.0).
     SnmpSysobjectid => "snmp_sysobjectid",
+    /// The organisation whose enterprise number heads the SNMP engine ID
+    /// (SNMPv3), as a name ("ciscoSystems", from nmap's `snmp-info`) or
+    /// the number.
+    SnmpEnterprise => "snmp_enterprise",
     /// The subject of the TLS certificate.
     TlsSubject => "tls_subject",
     /// The issuer of the TLS certificate.
@@ -528,6 +532,6 @@ mod tests {
         for &f in Field::ALL {
             assert_eq!(Field::parse(f.as_str()), Some(f));
         }
-        assert_eq!(Field::ALL.len(), 46);
+        assert_eq!(Field::ALL.len(), 47);
     }
 }

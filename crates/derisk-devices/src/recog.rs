@@ -364,6 +364,7 @@ fn finish(p: Pending, field: Field, source: &str, load: &mut RecogLoad) {
             p.description
         },
         field,
+        also: Vec::new(),
         regex,
         vendor: vendor_value,
         vendor_group: (vendor_pos > 0).then_some(vendor_pos),

@@ -54,7 +54,7 @@ fn makers_of_the_fixture_devices() {
             "cam-001 → hikvision 0.99 [fingerprint, oui, declared]",
             "cam-002 → dahua 0.99 [fingerprint, oem]",
             "cam-003 → unknown 0.00 []",
-            "rtr-004 → zte 0.90 [fingerprint]",
+            "rtr-004 → zte 0.95 [fingerprint, banner-name]",
             "sw-005 → huawei 0.95 [fingerprint]",
             "6 → hikvision 0.95 [oui, declared]",
             "cam-009 → unknown 0.00 []",

@@ -163,7 +163,7 @@ fn nmap_names_the_maker_with_its_own_basis() {
                 "192.0.2.21 hikvision - 0.92 [nmap-service]",
                 "192.0.2.22 hikvision - 0.90 [fingerprint]",
                 "192.0.2.23 dahua - 0.92 [nmap-service]",
-                "192.0.2.24 huawei - 0.92 [nmap-service]",
+                "192.0.2.24 huawei - 0.97 [nmap-service, banner-name]",
                 "192.0.2.25 zte - 0.92 [nmap-service]",
                 "192.0.2.26 - cisco 0.00 []",
                 "192.0.2.27 - axis 0.00 []",

@@ -338,28 +338,39 @@ pub struct Series {
     pub sources: Vec<String>,
     /// Models of the series, run by the tests.
     pub examples: Vec<String>,
+    /// The prefix is the maker's own name for a product line, used by no
+    /// other maker ("ZXR10", "CloudEngine"; not "S5720"): a banner word of
+    /// the series names the maker.
+    pub names_maker: bool,
+    /// Models of other makers that a banner rule on the series must pass
+    /// over, run by the tests.
+    pub near_misses: Vec<String>,
 }
 
 impl Series {
-    /// Whether a word of `model` belongs to the series: it begins with
-    /// the prefix followed by at least `digits` digits, or, for a prefix
-    /// of four letters or more, it is the prefix.
+    /// Whether a word of `model` belongs to the series (words split at
+    /// spaces and `/ , ; ( ) [ ]`).
     fn fits(&self, model: &str) -> bool {
-        let prefix = self.prefix.as_bytes();
         model
             .split(|c: char| c.is_whitespace() || "/,;()[]".contains(c))
-            .any(|word| {
-                let w = word.as_bytes();
-                if w.len() < prefix.len() || !w[..prefix.len()].eq_ignore_ascii_case(prefix) {
-                    return false;
-                }
-                let rest = &w[prefix.len()..];
-                if rest.is_empty() {
-                    return prefix.len() >= 4;
-                }
-                let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-                digits >= self.digits.max(1)
-            })
+            .any(|word| self.fits_word(word))
+    }
+
+    /// Whether one word belongs to the series: it begins with the prefix
+    /// (case ignored) followed by at least `digits` digits, or, for a
+    /// prefix of four letters or more, it is the prefix.
+    pub fn fits_word(&self, word: &str) -> bool {
+        let prefix = self.prefix.as_bytes();
+        let w = word.as_bytes();
+        if w.len() < prefix.len() || !w[..prefix.len()].eq_ignore_ascii_case(prefix) {
+            return false;
+        }
+        let rest = &w[prefix.len()..];
+        if rest.is_empty() {
+            return prefix.len() >= 4;
+        }
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        digits >= self.digits.max(1)
     }
 }
 
@@ -383,6 +394,10 @@ struct RawSeries {
     sources: Vec<String>,
     #[serde(default)]
     examples: Vec<String>,
+    #[serde(default)]
+    names_maker: bool,
+    #[serde(default)]
+    near_misses: Vec<String>,
 }
 
 impl ModelSeries {
@@ -465,6 +480,8 @@ impl ModelSeries {
                 what: r.what,
                 sources: r.sources,
                 examples: r.examples,
+                names_maker: r.names_maker,
+                near_misses: r.near_misses,
             });
         }
         Ok((ModelSeries { sources, series }, problems))
@@ -615,7 +632,19 @@ mod tests {
                     s.family
                 );
             }
+            // A series that names its maker must pass over other makers'
+            // near misses; one without the mark lists those that show why.
+            for n in &s.near_misses {
+                assert_eq!(
+                    s.fits(n),
+                    !s.names_maker,
+                    "{} {}: near miss {n}",
+                    s.family,
+                    s.prefix
+                );
+            }
         }
+        assert!(m.series.iter().filter(|s| s.names_maker).count() >= 10);
     }
 
     #[test]
