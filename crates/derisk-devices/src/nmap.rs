@@ -229,11 +229,11 @@ fn script(h: &mut Host, id: &str, output: &str) {
     match id {
         "http-server-header" => {
             for line in output.lines().map(str::trim).filter(|l| !l.is_empty()) {
-                h.values.push((Field::HttpServer, line.to_owned()));
+                push(h, Field::HttpServer, line);
             }
         }
         "http-title" if !output.starts_with("Site doesn't have a title") => {
-            h.values.push((Field::HttpTitle, output.to_owned()));
+            push(h, Field::HttpTitle, output);
         }
         "banner" => {
             let field = match (h.service.as_deref(), h.port) {
@@ -262,8 +262,7 @@ fn script(h: &mut Host, id: &str, output: &str) {
                 .lines()
                 .take_while(|l| !l.trim_start().starts_with("System uptime:"))
                 .collect();
-            h.values
-                .push((Field::SnmpSysdescr, text.join("\n").trim().to_owned()));
+            push(h, Field::SnmpSysdescr, text.join("\n").trim());
         }
         "snmp-info" => {
             // "enterprise: ciscoSystems", "engineIDFormat: mac",
@@ -289,9 +288,9 @@ fn script(h: &mut Host, id: &str, output: &str) {
         "ssl-cert" => {
             for line in output.lines() {
                 if let Some(subject) = line.strip_prefix("Subject: ") {
-                    h.values.push((Field::TlsSubject, distinguished(subject)));
+                    push(h, Field::TlsSubject, &distinguished(subject));
                 } else if let Some(issuer) = line.strip_prefix("Issuer: ") {
-                    h.values.push((Field::TlsIssuer, distinguished(issuer)));
+                    push(h, Field::TlsIssuer, &distinguished(issuer));
                 }
             }
         }
@@ -797,5 +796,29 @@ mod tests {
             d.get(Field::SnmpEnterprise),
             Some("Huawei Technologies Co.,Ltd.")
         );
+    }
+
+    #[test]
+    fn a_host_with_hundreds_of_ports_is_read_whole() {
+        let mut xml = String::from(
+            "<nmaprun><host><status state=\"up\"/><address addr=\"198.51.100.9\" addrtype=\"ipv4\"/><ports>",
+        );
+        for port in 1..=600 {
+            xml.push_str(&format!(
+                "<port protocol=\"tcp\" portid=\"{port}\"><state state=\"open\"/><service name=\"http\" product=\"Product {port} httpd\" method=\"probed\" conf=\"10\"/><script id=\"http-server-header\" output=\"Server {}\"/></port>",
+                port % 7
+            ));
+        }
+        xml.push_str("</ports></host></nmaprun>");
+        let mut r = NmapDevices::new(xml.as_bytes(), "wide.xml");
+        let Some(Item::Device(d, problems)) = r.next_item() else {
+            panic!("no device")
+        };
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(d.all(Field::NmapProduct).count(), 600);
+        assert_eq!(d.all(Field::NmapProduct).last(), Some("Product 600 httpd"));
+        // The same header on many ports is one value.
+        assert_eq!(d.all(Field::HttpServer).count(), 7);
+        assert!(r.next_item().is_none());
     }
 }
