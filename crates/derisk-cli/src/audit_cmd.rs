@@ -1026,11 +1026,17 @@ fn devices(
             .model
             .clone()
             .or_else(|| device.get(Field::DeclaredModel).map(str::to_owned));
-        let (category, series) = categorise(
+        let (mut category, mut series) = categorise(
             role.as_deref(),
             model.as_deref(),
             maker.as_ref().map(|m| m.family_name.as_str()),
         );
+        // A product line its banners named, when nothing else told.
+        if category == derisk_exposure::Category::Other
+            && let Some(line) = v.line
+        {
+            (category, series) = (line.category, Some(line));
+        }
         g.assets.push(Asset {
             id: device.id.clone(),
             at: Location {

@@ -562,27 +562,38 @@ pub(crate) fn assets(args: &crate::cli::BenchAssetsArgs) -> anyhow::Result<Outco
 
 // ------------------------------------------------------------------ capture
 
-pub(crate) fn capture(args: &crate::cli::BenchCaptureArgs) -> anyhow::Result<Outcome> {
-    let mut out = stdout();
-    let path = args.keep.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("derisk-bench-{}.pcap", std::process::id()))
+/// Writes a generated input to `keep`, or to a temporary file
+/// `derisk-bench-PID.EXT`: its path, what `write` returned, its size in
+/// bytes and the seconds it took.
+fn write_input<T>(
+    keep: Option<&std::path::Path>,
+    ext: &str,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<T>,
+) -> anyhow::Result<(std::path::PathBuf, T, u64, f64)> {
+    let path = keep.map(std::path::Path::to_path_buf).unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("derisk-bench-{}.{ext}", std::process::id()))
     });
     let t = Instant::now();
-    let packets = {
-        let mut w = std::io::BufWriter::new(
-            std::fs::File::create(&path)
-                .with_context(|| format!("{}: cannot create", path.display()))?,
-        );
-        let n = derisk_devices::capture::write_synthetic(&mut w, args.megabytes << 20, args.seed)?;
-        w.flush()?;
-        n
-    };
+    let mut w = std::io::BufWriter::new(
+        std::fs::File::create(&path)
+            .with_context(|| format!("{}: cannot create", path.display()))?,
+    );
+    let made = write(&mut w).with_context(|| format!("{}: cannot write", path.display()))?;
+    w.flush()?;
+    drop(w);
     let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+    Ok((path, made, size, t.elapsed().as_secs_f64()))
+}
+
+pub(crate) fn capture(args: &crate::cli::BenchCaptureArgs) -> anyhow::Result<Outcome> {
+    let mut out = stdout();
+    let (path, packets, size, secs) = write_input(args.keep.as_deref(), "pcap", |w| {
+        derisk_devices::capture::write_synthetic(w, args.megabytes << 20, args.seed)
+    })?;
     writeln!(
         out,
-        "wrote {packets} packets ({:.0} MiB) in {:.2} s",
+        "wrote {packets} packets ({:.0} MiB) in {secs:.2} s",
         size as f64 / (1 << 20) as f64,
-        t.elapsed().as_secs_f64()
     )?;
     let mut times = Vec::new();
     let mut devices = 0;
@@ -675,25 +686,13 @@ pub(crate) fn capture(args: &crate::cli::BenchCaptureArgs) -> anyhow::Result<Out
 
 pub(crate) fn nmap(args: &crate::cli::BenchNmapArgs) -> anyhow::Result<Outcome> {
     let mut out = stdout();
-    let path = args.keep.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("derisk-bench-{}.xml", std::process::id()))
-    });
-    let t = Instant::now();
-    let hosts = {
-        let mut w = std::io::BufWriter::new(
-            std::fs::File::create(&path)
-                .with_context(|| format!("{}: cannot create", path.display()))?,
-        );
-        let n = derisk_devices::nmap::write_synthetic(&mut w, args.megabytes << 20, args.seed)?;
-        w.flush()?;
-        n
-    };
-    let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+    let (path, hosts, size, secs) = write_input(args.keep.as_deref(), "xml", |w| {
+        derisk_devices::nmap::write_synthetic(w, args.megabytes << 20, args.seed)
+    })?;
     writeln!(
         out,
-        "wrote an nmap -sV scan of {hosts} hosts ({:.0} MiB) in {:.2} s",
+        "wrote an nmap -sV scan of {hosts} hosts ({:.0} MiB) in {secs:.2} s",
         size as f64 / (1 << 20) as f64,
-        t.elapsed().as_secs_f64()
     )?;
     let bundled = derisk_registry::bundled();
     let rules = derisk_devices::Rules::bundled()

@@ -213,7 +213,7 @@ pub(crate) struct Hit<'r, 'n> {
     /// The registry's words found, or the series' prefix.
     pub name: &'n str,
     /// The series, for a product line.
-    pub series: Option<&'r Series>,
+    pub series: Option<&'static Series>,
     pub confidence: f64,
 }
 
@@ -227,7 +227,7 @@ pub(crate) struct BannerNames<'r> {
     any: Option<AhoCorasick>,
     by_first: HashMap<String, Vec<Phrase<'r>>>,
     chinese: Vec<(&'r str, &'r Entity)>,
-    series: Vec<(&'r Series, &'r Entity)>,
+    series: Vec<(&'static Series, &'r Entity)>,
     lookalikes: Vec<Vec<String>>,
 }
 
@@ -238,7 +238,7 @@ impl<'r> BannerNames<'r> {
     /// look-alikes.
     pub fn new(
         entities: impl IntoIterator<Item = (&'r Entity, bool)>,
-        series: Vec<(&'r Series, &'r Entity)>,
+        series: Vec<(&'static Series, &'r Entity)>,
         lookalikes: &Lookalikes,
     ) -> BannerNames<'r> {
         let mut by_first: HashMap<String, Vec<Phrase<'r>>> = HashMap::new();

@@ -55,7 +55,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use derisk_core::{DesignationRef, Entity, EntityKind, PathStep};
-use derisk_exposure::category::ModelSeries;
+use derisk_exposure::category::{ModelSeries, Series};
 use derisk_registry::{ControlRules, MacLookup, Registry, fold_assignee};
 
 use crate::banner_names::{BannerNames, Lookalikes};
@@ -130,6 +130,10 @@ pub struct Verdict<'r> {
     pub model: Option<String>,
     /// The firmware version, from a fingerprint's capture.
     pub firmware: Option<String>,
+    /// The maker's product line a banner named ("ZXHN", "EchoLife"), a
+    /// model series of `data/categories/model-series.toml`: what kind of
+    /// equipment it is when no model says so.
+    pub line: Option<&'static Series>,
     /// Confidence in the maker, 0 without one.
     pub confidence: f64,
     /// The bases the maker rests on, strongest first.
@@ -449,6 +453,7 @@ impl<'r> Identifier<'r> {
 
         // Makers' names and product lines in banners, where no rule or
         // nmap name already read that field as naming the same family.
+        let mut lines: Vec<(&'r Entity, &'static Series)> = Vec::new();
         for (field, value) in &device.values {
             if !BANNERS.contains(field) {
                 continue;
@@ -467,6 +472,9 @@ impl<'r> Identifier<'r> {
                 continue;
             }
             named.push((hit.entity, hit.confidence, "banner-name"));
+            if let Some(series) = hit.series {
+                lines.push((hit.entity, series));
+            }
             let statement = match hit.series {
                 Some(s) => format!(
                     "its {} {value:?} names {}'s product line {} ({})",
@@ -632,6 +640,7 @@ impl<'r> Identifier<'r> {
                 vendor: outside,
                 model: device.get(Field::DeclaredModel).map(str::to_owned),
                 firmware,
+                line: None,
                 confidence: 0.0,
                 basis: Vec::new(),
                 evidence,
@@ -713,11 +722,16 @@ impl<'r> Identifier<'r> {
             basis.push("oem");
         }
         let behind = self.behind(maker);
+        let line = lines
+            .iter()
+            .find(|(e, _)| self.same_family(e, maker))
+            .map(|&(_, s)| s);
         Verdict {
             maker: Some(maker),
             vendor: None,
             model: model.or_else(|| device.get(Field::DeclaredModel).map(str::to_owned)),
             firmware,
+            line,
             confidence,
             basis,
             evidence,

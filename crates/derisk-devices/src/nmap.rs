@@ -687,14 +687,7 @@ pub fn write_synthetic(
             ],
         ),
     ];
-    let mut state = seed;
-    let mut next = || {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    };
+    let mut next = crate::observation::splitmix(seed);
     out.write_all(HEAD.as_bytes())?;
     let (mut written, mut hosts) = (HEAD.len() as u64, 0u64);
     let mut host = String::with_capacity(4096);

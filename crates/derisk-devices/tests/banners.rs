@@ -64,6 +64,9 @@ fn names(v: &Verdict<'_>, family: &str) -> bool {
 struct Outcome {
     by_family: BTreeMap<String, (usize, usize)>,
     by_source: BTreeMap<String, (usize, usize)>,
+    /// Model numbers typed or reported (`declared_model`) against what
+    /// devices answer (every other field).
+    by_kind: BTreeMap<&'static str, (usize, usize)>,
     missed: Vec<String>,
     wrong_family: Vec<String>,
     false_attributions: Vec<String>,
@@ -82,8 +85,13 @@ impl Outcome {
     fn report(&self, name: &str) {
         let total: usize = self.by_family.values().map(|c| c.1).sum();
         eprintln!(
-            "{name}: recall {:.3} on {total} rows of designated families ({}); by source: {}; {} of {} rows of other makers attributed to a registry entity",
+            "{name}: recall {:.3} on {total} rows of designated families ({}; {}); by source: {}; {} of {} rows of other makers attributed to a registry entity",
             self.recall(),
+            self.by_kind
+                .iter()
+                .map(|(f, (a, n))| format!("{f} {a}/{n}"))
+                .collect::<Vec<_>>()
+                .join(", "),
             self.by_family
                 .iter()
                 .map(|(f, (a, n))| format!("{f} {a}/{n}"))
@@ -133,9 +141,15 @@ fn evaluate_by(
         match &row.family {
             Some(family) => {
                 let hit = names(&v, family);
+                let kind = if row.field == Field::DeclaredModel {
+                    "model numbers"
+                } else {
+                    "answers"
+                };
                 for entry in [
                     o.by_family.entry(family.clone()).or_default(),
                     o.by_source.entry(row.source.clone()).or_default(),
+                    o.by_kind.entry(kind).or_default(),
                 ] {
                     entry.1 += 1;
                     entry.0 += usize::from(hit);
@@ -169,19 +183,23 @@ fn real_banners_of_designated_families_are_attributed_and_others_are_not() {
     common::with_identifier(|id| {
         let o = evaluate(id, &set);
         o.report("designated.csv + others.csv");
-        assert!(o.by_family.values().map(|c| c.1).sum::<usize>() >= 200);
+        assert!(o.by_family.values().map(|c| c.1).sum::<usize>() >= 250);
         assert!(o.others >= 350, "{}", o.others);
         assert_eq!(o.false_attributions, Vec::<String>::new());
         assert_eq!(o.wrong_family, Vec::<String>::new());
         // The target is 0.90; the rows missed are listed by the
         // report above (most name no maker in the one field given). The
         // floor is the measured recall, rounded down.
-        assert!(o.recall() >= MAIN_FLOOR, "recall {:.3} below {MAIN_FLOOR}", o.recall());
+        assert!(
+            o.recall() >= MAIN_FLOOR,
+            "recall {:.3} below {MAIN_FLOOR}",
+            o.recall()
+        );
     });
 }
 
 /// The main set's recall when the rules were last changed, rounded down.
-const MAIN_FLOOR: f64 = 0.86;
+const MAIN_FLOOR: f64 = 0.88;
 
 /// The held-out set, gathered from sources the rules were not written
 /// from and run after the rules were settled (its first figures are in
@@ -197,7 +215,7 @@ fn the_held_out_banners_keep_their_figures() {
         assert_eq!(o.wrong_family, Vec::<String>::new());
         // First run, 2026-12-03: 29 of 46 (0.630); every banner row was
         // attributed, the misses are model numbers typed by people.
-        assert!(o.recall() >= 0.60, "recall {:.3} below 0.60", o.recall());
+        assert!(o.recall() >= 0.63, "recall {:.3} below 0.63", o.recall());
     });
 }
 
