@@ -14,6 +14,13 @@
 //!   part, are linked to a registry entity as an announced brand is (below).
 //!   It ranks after a derisk fingerprint and before a MAC block, and the
 //!   finding says that nmap named it.
+//! - **`banner-name`**: a banner, header, sysDescr, certificate, nmap
+//!   product or model writes the name of one of the registry's device
+//!   makers ("SSH-2.0-HUAWEI-1.5", "ZTE Corporation") or a product line
+//!   that is that maker's own ("ZXR10", "EchoLife"), outside a known
+//!   look-alike ("Huawei-3Com"); see [`crate::banner_names`] for what
+//!   counts. A field a rule or nmap already read as naming the same family
+//!   adds nothing. It ranks after nmap's service detection.
 //! - **`oui`**: the MAC address's longest IEEE prefix (MA-S, MA-M, MA-L)
 //!   in the registry's MAC blocks (or an imported IEEE registry). A block
 //!   held by a registry entity names that entity; a block held by another
@@ -36,18 +43,20 @@
 //!   relationship with its sources).
 //!
 //! The maker is the registry entity named by the strongest fingerprint,
-//! else by the MAC block, else by a known relabel relationship of the
-//! declared brand, else by the declared brand. A MAC block held by the
+//! else by nmap's service detection, else by a name in a banner, else by
+//! the MAC block, else by a known relabel relationship of the declared
+//! brand, else by the declared brand. A MAC block held by the
 //! relabelling brand itself ranks below the relationship: relabellers
 //! often register their own blocks, which says who sold the device, not
 //! who made it. A relationship that covers only some of a brand's lines
 //! names no maker alone; it supports one other evidence names.
 //!
 //! The maker's confidence is that of the strongest evidence naming it (a
-//! rule's own confidence; 0.92 for nmap's service detection; 0.9 for a MAC block; 0.5 for a current relabel
-//! relationship, 0.4 for a former one; 0.6 for a declared brand alone),
-//! plus 0.05 for each other basis that names the same control family, at
-//! most 0.99. A device whose evidence names only vendors outside the
+//! rule's own confidence; 0.92 for nmap's service detection; 0.85 for a
+//! maker's name in a banner and 0.8 for its product line; 0.9 for a MAC
+//! block; 0.5 for a current relabel relationship, 0.4 for a former one;
+//! 0.6 for a declared brand alone), plus 0.05 for each other basis that
+//! names the same control family, at most 0.99, in hundredths. A device whose evidence names only vendors outside the
 //! registry gets no maker but the vendor's name.
 
 use std::borrow::Cow;
@@ -230,7 +239,7 @@ impl<'r> Identifier<'r> {
         // The registry's device makers: MAC block holders, and the
         // entities a fingerprint rule, a product line or a relabel
         // relationship names.
-        let mut makers: Vec<&str> = registry
+        let mut makers: std::collections::HashSet<&str> = registry
             .mac_blocks()
             .iter()
             .map(|b| b.entity.as_str())
@@ -251,11 +260,11 @@ impl<'r> Identifier<'r> {
             if behind.designations.is_empty() {
                 return None;
             }
-            let maker = makers.contains(&e.id.as_str());
+            let maker = makers.contains(e.id.as_str());
             let under_maker = behind
                 .controllers
                 .iter()
-                .any(|c| makers.contains(&c.as_str()));
+                .any(|c| makers.contains(c.as_str()));
             (maker || under_maker || e.kind == EntityKind::Brand).then_some((e, maker))
         });
         // The shipped look-alikes are checked by the tests; a broken file
