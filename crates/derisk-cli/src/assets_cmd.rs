@@ -111,6 +111,9 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
                 shown - MAX_PROBLEMS_SHOWN
             );
         }
+        if let Some(note) = reader.left_out(file) {
+            eprintln!("derisk: {note}");
+        }
     }
     if format == ScreenFormat::Table {
         crate::output::table(
@@ -214,6 +217,18 @@ impl Source {
             Source::Table(r) => Ok(r.next_item()),
             Source::Nmap(r) => Ok(r.next_item()),
             Source::Items(items) => Ok(items.next()),
+        }
+    }
+
+    /// What the reader passed over that was no device, said once the
+    /// input is read ("252 hosts nmap reported down were left out").
+    pub(crate) fn left_out(&self, file: &str) -> Option<String> {
+        match self {
+            Source::Nmap(r) if r.down() > 0 => Some(format!(
+                "{file}: {} nmap reported down left out",
+                count(r.down() as usize, "host")
+            )),
+            _ => None,
         }
     }
 }

@@ -1063,6 +1063,9 @@ fn devices(
             purchase: device.get(Field::Purchase).map(str::to_owned),
         });
     }
+    if let Some(note) = source.left_out(path) {
+        eprintln!("derisk: audit: {note}");
+    }
     Ok(problems)
 }
 

@@ -33,6 +33,10 @@
 //! problem naming the port and the character; what came before it is
 //! read.
 //!
+//! A host nmap reports down (`<status state="down">`, which some scans
+//! list for every address they tried) is no device and is left out;
+//! [`NmapDevices::down`] counts them.
+//!
 //! The id is the IP address, else the MAC, else `host N`.
 
 use std::io::BufRead;
@@ -48,6 +52,8 @@ pub struct NmapDevices<R> {
     file: String,
     buf: Vec<u8>,
     hosts: u64,
+    /// Hosts nmap reported down, left out.
+    down: u64,
     done: bool,
 }
 
@@ -65,6 +71,8 @@ struct Host {
     values: Vec<(Field, String)>,
     problems: Vec<String>,
     line: u64,
+    /// nmap found no sign of it (`<status state="down">`).
+    down: bool,
 }
 
 impl<R: BufRead> NmapDevices<R> {
@@ -77,8 +85,14 @@ impl<R: BufRead> NmapDevices<R> {
             file: file.to_owned(),
             buf: Vec::new(),
             hosts: 0,
+            down: 0,
             done: false,
         }
+    }
+
+    /// How many hosts nmap reported down and were left out, so far.
+    pub fn down(&self) -> u64 {
+        self.down
     }
 
     /// The next host as a device, or the problem that ended the input;
@@ -156,6 +170,10 @@ impl<R: BufRead> NmapDevices<R> {
                 }
                 Event::End(e) if e.local_name().as_ref() == "host" => {
                     if let Some(h) = host.take() {
+                        if h.down {
+                            self.down += 1;
+                            continue;
+                        }
                         let file = self.file.clone();
                         let id = h.ip.clone().or_else(|| h.mac.clone()).unwrap_or_default();
                         let problems = h
@@ -208,6 +226,7 @@ fn read_element(h: &mut Host, e: &BytesStart<'_>) {
                 _ => {}
             }
         }
+        "status" => h.down = attribute(e, "state").as_deref() == Some("down"),
         "hostname" => h.hostname = h.hostname.take().or_else(|| attribute(e, "name")),
         "port" => h.port = attribute(e, "portid").and_then(|p| p.parse().ok()),
         "service" => service(h, e),
@@ -813,5 +832,21 @@ mod tests {
         // The same header on many ports is one value.
         assert_eq!(d.all(Field::HttpServer).count(), 7);
         assert!(r.next_item().is_none());
+    }
+
+    #[test]
+    fn hosts_nmap_reports_down_are_left_out() {
+        let xml = r#"<nmaprun><host><status state="down" reason="no-response"/><address addr="198.51.100.1" addrtype="ipv4"/></host>
+<host><status state="up" reason="arp-response"/><address addr="198.51.100.2" addrtype="ipv4"/></host>
+<host><status state="down" reason="no-response"/><address addr="198.51.100.3" addrtype="ipv4"/></host></nmaprun>"#;
+        let mut r = NmapDevices::new(xml.as_bytes(), "sweep.xml");
+        let mut ids = Vec::new();
+        while let Some(item) = r.next_item() {
+            if let Item::Device(d, _) = item {
+                ids.push(d.id);
+            }
+        }
+        assert_eq!(ids, ["198.51.100.2"]);
+        assert_eq!(r.down(), 2);
     }
 }
