@@ -1083,6 +1083,25 @@ pub(crate) enum RegistryCommand {
         #[arg(long, value_enum, default_value_t = DataFormat::Text)]
         format: DataFormat,
     },
+    /// How fresh the registry is, per list and per family.
+    ///
+    /// For each list: its designations, the newest date they carry (a
+    /// start or an end), the newest publication date among the sources
+    /// they cite, how many rest only on sources more than a year old
+    /// (stale) or undated, and how many start after today (upcoming, not
+    /// in force). For each family (an entity and those it controls): the
+    /// same over every fact about its entities. Exits 0.
+    #[command(
+        after_help = "Examples:\n  derisk registry freshness\n  derisk registry freshness --format json | jq '.families[] | select(.stale > 0)'\n  derisk registry freshness --today 2026-06-30   (as of another day)"
+    )]
+    Freshness {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+        format: DocFormat,
+        /// The day to measure from (YYYY-MM-DD); default today.
+        #[arg(long, value_name = "DATE")]
+        today: Option<String>,
+    },
     /// Count what the registry holds, by kind.
     Stats {
         /// Output format.

@@ -31,6 +31,9 @@ pub(crate) fn run(global: &Global, cmd: &RegistryCommand) -> anyhow::Result<Outc
         ),
         RegistryCommand::Show { query, format } => show(&load_for_use(global)?, query, *format),
         RegistryCommand::Stats { format } => stats(&load_for_use(global)?, *format),
+        RegistryCommand::Freshness { format, today } => {
+            freshness(&load_for_use(global)?, *format, today.as_deref())
+        }
         RegistryCommand::Build { out } => crate::snapshot_cmd::build(&load_for_use(global)?, out),
         RegistryCommand::Diff { old, new, format } => crate::snapshot_cmd::diff(old, new, *format),
         RegistryCommand::Mac { macs, format } => {
@@ -962,6 +965,110 @@ fn cited_sources(v: &Value, out: &mut Vec<String>) {
 }
 
 // --------------------------------------------------------------------- stats
+
+fn freshness(r: &Registry, format: DocFormat, today: Option<&str>) -> anyhow::Result<Outcome> {
+    let today = match today {
+        Some(t) => t
+            .parse::<derisk_core::PartialDate>()
+            .map_err(|e| anyhow::anyhow!("--today: {e}"))?,
+        None => crate::today(),
+    };
+    let f = r.freshness(today, derisk_registry::ControlRules::default());
+    let mut out = stdout();
+    let date =
+        |d: Option<derisk_core::PartialDate>| d.map_or_else(|| "-".to_owned(), |d| d.to_string());
+    match format {
+        DocFormat::Json => {
+            let rows = |rows: &[derisk_registry::Fresh]| -> Vec<Value> {
+                rows.iter()
+                    .map(|x| {
+                        json!({
+                            "id": x.id,
+                            "name": x.name,
+                            "facts": x.facts,
+                            "newest_fact": x.newest_fact.map(|d| d.to_string()),
+                            "newest_source": x.newest_source.map(|d| d.to_string()),
+                            "newest_source_id": x.newest_source_id.as_ref().map(|s| s.as_str()),
+                            "stale": x.stale,
+                            "undated": x.undated,
+                            "upcoming": x.upcoming,
+                        })
+                    })
+                    .collect()
+            };
+            let doc = json!({
+                "registry": r.hash(),
+                "today": f.today.to_string(),
+                "stale_before": f.cutoff.to_string(),
+                "lists": rows(&f.lists),
+                "families": rows(&f.families),
+            });
+            json_document(&mut out, &doc)?;
+        }
+        DocFormat::Text => {
+            writeln!(
+                out,
+                "registry {} on {}: a fact is stale when its newest source is from before {}",
+                r.short_hash(),
+                f.today,
+                f.cutoff
+            )?;
+            writeln!(out)?;
+            let table = |rows: &[derisk_registry::Fresh], what: &str| -> Vec<Vec<String>> {
+                rows.iter()
+                    .filter(|x| x.facts > 0 || what == "LIST")
+                    .map(|x| {
+                        vec![
+                            x.id.clone(),
+                            x.facts.to_string(),
+                            date(x.newest_fact),
+                            date(x.newest_source),
+                            x.stale.to_string(),
+                            x.undated.to_string(),
+                            x.upcoming.to_string(),
+                        ]
+                    })
+                    .collect()
+            };
+            crate::output::table(
+                &mut out,
+                &[
+                    "LIST",
+                    "DESIGNATIONS",
+                    "NEWEST FACT",
+                    "NEWEST SOURCE",
+                    "STALE",
+                    "UNDATED",
+                    "UPCOMING",
+                ],
+                table(&f.lists, "LIST"),
+            )?;
+            writeln!(out)?;
+            crate::output::table(
+                &mut out,
+                &[
+                    "FAMILY",
+                    "FACTS",
+                    "NEWEST FACT",
+                    "NEWEST SOURCE",
+                    "STALE",
+                    "UNDATED",
+                    "UPCOMING",
+                ],
+                table(&f.families, "FAMILY"),
+            )?;
+            let facts: usize = f.families.iter().map(|x| x.facts).sum();
+            let stale: usize = f.families.iter().map(|x| x.stale).sum();
+            let undated: usize = f.families.iter().map(|x| x.undated).sum();
+            writeln!(
+                out,
+                "\n{facts} facts: {stale} rest on sources from before {}, {undated} on undated sources only",
+                f.cutoff
+            )?;
+        }
+    }
+    Ok(Outcome::Clean)
+}
 
 fn stats(r: &Registry, format: DocFormat) -> anyhow::Result<Outcome> {
     let s = r.stats();

@@ -48,6 +48,7 @@ mod csl;
 mod diagnostic;
 mod diff;
 mod fields;
+mod freshness;
 mod ftm;
 mod ieee;
 mod import;
@@ -62,6 +63,7 @@ pub use control::{Conflict, Control, ControlRules, Controller, Holding, Hop, Ste
 pub use csl::{CslFormat, import_csl};
 pub use diagnostic::{Diagnostic, Severity};
 pub use diff::{Change, ChangeKind, diff};
+pub use freshness::{Fresh, Freshness};
 pub use ftm::import_ftm;
 pub use ieee::{IeeeFormat, fold_assignee, import_ieee};
 pub use import::{Import, ImportStats};
