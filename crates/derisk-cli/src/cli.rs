@@ -331,6 +331,7 @@ impl ControlArgs {
         Ok(derisk_registry::ControlRules {
             control_above: c,
             influence_from: i,
+            as_of: Some(crate::today()),
         })
     }
 }

@@ -39,6 +39,14 @@ pub(crate) enum Outcome {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Ok(t) = std::env::var("DERISK_TODAY")
+        && !t
+            .parse::<derisk_core::PartialDate>()
+            .is_ok_and(|d| d.is_full())
+    {
+        eprintln!("derisk: error: DERISK_TODAY={t:?}: expected a day such as 2026-06-30");
+        return ExitCode::from(2);
+    }
     match run(&cli) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
@@ -85,7 +93,14 @@ pub(crate) fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// Today's date (UTC) from the system clock, for provenance.
+/// Today's date (UTC): `DERISK_TODAY` (YYYY-MM-DD) when set, for
+/// reproducible reports and tests, else the system clock. It dates
+/// provenance and decides which designations are in force (one starting
+/// later is upcoming).
 pub(crate) fn today() -> derisk_core::PartialDate {
-    derisk_core::PartialDate::from_unix_seconds(unix_now())
+    std::env::var("DERISK_TODAY")
+        .ok()
+        .and_then(|t| t.parse::<derisk_core::PartialDate>().ok())
+        .filter(|d| d.is_full())
+        .unwrap_or_else(|| derisk_core::PartialDate::from_unix_seconds(unix_now()))
 }

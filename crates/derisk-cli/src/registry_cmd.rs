@@ -412,18 +412,22 @@ fn list(
 }
 
 /// Short labels of the lists an entity is on without an end date; `?` marks
-/// an unverified designation.
+/// an unverified designation, `(from DATE)` one that starts after today.
 pub(crate) fn current_labels(r: &Registry, e: &Entity) -> String {
+    let today = crate::today();
     let mut labels: Vec<String> = Vec::new();
     for d in r.designations_of(e.id.as_str()).filter(|d| d.is_current()) {
         let short = r
             .list(d.list.as_str())
             .map_or(d.list.as_str(), |l| l.short.as_str());
-        let label = if d.verification.is_verified() {
+        let mut label = if d.verification.is_verified() {
             short.to_owned()
         } else {
             format!("{short}?")
         };
+        if let Some(start) = d.start.filter(|s| *s > today) {
+            label.push_str(&format!("(from {start})"));
+        }
         if !labels.contains(&label) {
             labels.push(label);
         }

@@ -63,6 +63,7 @@ impl RunOptions {
         ControlRules {
             control_above: self.control_above,
             influence_from: self.influence_from,
+            as_of: Some(crate::today()),
         }
     }
 

@@ -20,6 +20,8 @@ fn cli_cases() {
     let db = tempfile::tempdir().expect("a temporary directory");
     trycmd::TestCases::new()
         .env("COLUMNS", "100")
+        // Designations in force, and provenance dates, as on this day.
+        .env("DERISK_TODAY", "2026-12-03")
         .env(
             "DERISK_DB",
             db.path().join("derisk.db").display().to_string(),

@@ -319,7 +319,7 @@ fn control_of(registry: &Registry, e: &Entity, rules: ControlRules) -> Control {
     };
     let mut designations: Vec<DesignationRef> = Vec::new();
     let add = |id: &str, out: &mut Vec<DesignationRef>| {
-        for d in registry.designations_of(id).filter(|d| d.is_current()) {
+        for d in registry.designations_of(id).filter(|d| rules.in_force(d)) {
             if !out.iter().any(|o| o.entity == d.entity && o.list == d.list) {
                 out.push(DesignationRef {
                     entity: d.entity.clone(),

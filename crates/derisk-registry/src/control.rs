@@ -42,6 +42,9 @@ pub struct ControlRules {
     pub control_above: f64,
     /// A share from this up to `control_above` is significant influence.
     pub influence_from: f64,
+    /// The day designations are judged on: one that starts after it is
+    /// upcoming, not in force. `None`: every designation without an end.
+    pub as_of: Option<derisk_core::PartialDate>,
 }
 
 impl Default for ControlRules {
@@ -49,6 +52,26 @@ impl Default for ControlRules {
         ControlRules {
             control_above: 50.0,
             influence_from: 25.0,
+            as_of: None,
+        }
+    }
+}
+
+impl ControlRules {
+    /// The same rules, judging designations on `day`.
+    pub fn as_of(self, day: derisk_core::PartialDate) -> ControlRules {
+        ControlRules {
+            as_of: Some(day),
+            ..self
+        }
+    }
+
+    /// Whether `d` is in force under these rules: no end, and, with a
+    /// day, started by then.
+    pub fn in_force(&self, d: &derisk_core::Designation) -> bool {
+        match self.as_of {
+            Some(day) => d.in_force_on(day),
+            None => d.is_current(),
         }
     }
 }

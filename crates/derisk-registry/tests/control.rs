@@ -317,6 +317,7 @@ fn stakes_held_directly_and_through_a_controlled_company_add_up() {
     let strict = ControlRules {
         control_above: 60.0,
         influence_from: 25.0,
+        ..ControlRules::default()
     };
     assert!(r.control("target", strict).unwrap().controllers.is_empty());
 }
@@ -340,6 +341,7 @@ fn influence_minority_state_stake_and_unknown_share_are_not_control() {
     let low = ControlRules {
         control_above: 30.0,
         influence_from: 5.0,
+        ..ControlRules::default()
     };
     let c = r.control("maker", low).unwrap();
     assert_eq!(controllers(&c), ["founder (majority>founder) ultimate"]);
