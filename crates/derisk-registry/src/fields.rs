@@ -229,6 +229,20 @@ impl<'a, 'i> Record<'a, 'i> {
 
     /// A date: a TOML local date (`2019-10-09`) or a string with the
     /// precision the source gives (`"2019-10"`, `"2019"`).
+    /// A date that must be there: reported as missing otherwise.
+    pub fn required_date(
+        &mut self,
+        sink: &mut Sink,
+        key: &'static str,
+        why: &str,
+    ) -> Option<PartialDate> {
+        if self.raw(key).is_none() {
+            self.missing(sink, key, why);
+            return None;
+        }
+        self.date(sink, key)
+    }
+
     pub fn date(&mut self, sink: &mut Sink, key: &'static str) -> Option<PartialDate> {
         let v = self.raw(key)?;
         let expected = "a date: YYYY-MM-DD, or a string \"YYYY-MM\" or \"YYYY\"";

@@ -550,7 +550,13 @@ impl Parsed {
                 owner,
             });
         }
-        let start = r.date(sink, "start");
+        // In force from when? Without a start a designation would count
+        // as in force forever.
+        let start = r.required_date(
+            sink,
+            "start",
+            "the date it took effect, as precise as the source gives it (2019-10-09, \"2019-10\" or \"2019\")",
+        );
         let end = r.date(sink, "end");
         check_order(&mut r, sink, start, end);
         let reference = r.string(sink, "reference", false);

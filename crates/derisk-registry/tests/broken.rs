@@ -34,6 +34,7 @@ fn every_problem_is_reported_with_its_location() {
         "broken/family.toml:64:9: error: relation[3].share: expected a finite number, found a string",
         "broken/family.toml:75:8: error: designation[1].list: unknown list `us-entitylist` (did you mean `us-entity-list`?): no [[list]] has this id; this record is not loaded",
         "broken/family.toml:82:9: error: designation[2].start: invalid date \"2019-13-01\" (month out of range 01-12): expected YYYY, YYYY-MM or YYYY-MM-DD",
+        "broken/family.toml:85:1: error: designation[3].start: missing required field; expected the date it took effect, as precise as the source gives it (2019-10-09, \"2019-10\" or \"2019\")",
         "broken/family.toml:94:23: error: mac_block[0].prefixes[1]: invalid MA-L prefix \"12345\": expected 6 hexadecimal digits, optionally separated by ':' or '-'",
         "broken/family.toml:108:13: error: mac_block[2].prefixes[0]: MAC prefix 0A0B0C is already assigned at broken/family.toml:101",
         "broken/lists.toml:17:1: error: list[bad-authority].authority: authority `acme` is of kind `company`; a list's authority must be of kind `authority` or `public-body`",
@@ -60,7 +61,7 @@ fn every_problem_is_reported_with_its_location() {
         "broken/syntax.toml:3:16: error: not valid TOML, file skipped: invalid basic string, expected `\"`",
     ];
     assert_eq!(got, expected);
-    assert_eq!(loaded.error_count(), 35);
+    assert_eq!(loaded.error_count(), 36);
     assert_eq!(loaded.warning_count(), 1);
     assert!(
         loaded
