@@ -702,6 +702,7 @@ pub(crate) fn audit(global: &Global, args: &AuditArgs) -> anyhow::Result<Outcome
         frameworks,
         generated: derisk_core::utc_timestamp(crate::unix_now()),
         registry: registry.short_hash().to_owned(),
+        freshness: Some(freshness(&registry, rules)),
         tool: format!("derisk {}", env!("CARGO_PKG_VERSION")),
         assets,
         suppliers: std::mem::take(&mut g.suppliers),
@@ -1248,6 +1249,27 @@ fn purchase(registry: &Registry, f: &derisk_procure::analysis::Flagged<'_, '_>) 
         value_eur: f.value_eur,
         date: a.date.clone(),
         flags: f.flags.iter().map(|x| (*x).to_owned()).collect(),
+    }
+}
+
+/// How fresh the registry is, for the report's header.
+fn freshness(
+    registry: &Registry,
+    rules: derisk_registry::ControlRules,
+) -> derisk_exposure::report::Freshness {
+    let f = registry.freshness(crate::today(), rules);
+    derisk_exposure::report::Freshness {
+        newest_source: f
+            .lists
+            .iter()
+            .chain(&f.families)
+            .filter_map(|x| x.newest_source)
+            .max()
+            .map(|d| d.to_string()),
+        facts: f.families.iter().map(|x| x.facts).sum(),
+        stale: f.families.iter().map(|x| x.stale).sum(),
+        stale_before: f.cutoff.to_string(),
+        undated: f.families.iter().map(|x| x.undated).sum(),
     }
 }
 

@@ -33,6 +33,8 @@ pub struct Audit<'a> {
     pub generated: String,
     /// The registry's hash.
     pub registry: String,
+    /// How fresh the registry is, when known.
+    pub freshness: Option<Freshness>,
     /// The tool and its version.
     pub tool: String,
     /// The devices.
@@ -49,6 +51,37 @@ pub struct Audit<'a> {
     pub alternatives: &'a Alternatives,
     /// Resolves a source id of the registry.
     pub resolve: &'a dyn Fn(&str) -> Option<SourceRef>,
+}
+
+/// How fresh the registry the audit used is: its newest source, and the
+/// facts that rest only on sources more than a year old or undated.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Freshness {
+    /// The newest publication date among the registry's sources.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newest_source: Option<String>,
+    /// Facts counted.
+    pub facts: usize,
+    /// Facts whose newest source is from before `stale_before`.
+    pub stale: usize,
+    /// The day a year before the report.
+    pub stale_before: String,
+    /// Facts whose sources are all undated.
+    pub undated: usize,
+}
+
+impl Freshness {
+    /// In words, for the report's header.
+    pub fn sentence(&self) -> String {
+        format!(
+            "newest source {}; {} of {} facts rest on sources from before {}, {} on undated sources only",
+            self.newest_source.as_deref().unwrap_or("undated"),
+            self.stale,
+            self.facts,
+            self.stale_before,
+            self.undated
+        )
+    }
 }
 
 /// Counts at the top of the report.
@@ -196,6 +229,9 @@ pub struct Report {
     pub generated: String,
     /// The registry's hash.
     pub registry: String,
+    /// How fresh the registry is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub freshness: Option<Freshness>,
     /// The tool.
     pub tool: String,
     /// The inputs.
@@ -548,6 +584,7 @@ pub fn audit(a: Audit<'_>) -> Report {
         sector: a.sector,
         generated: a.generated,
         registry: a.registry,
+        freshness: a.freshness,
         tool: a.tool,
         inputs: a.inputs,
         missing,

@@ -115,6 +115,7 @@ fn run(
         frameworks: frameworks.iter().map(|f| (*f).to_owned()).collect(),
         generated: "2026-11-23T00:00:00Z".to_owned(),
         registry: "abc".to_owned(),
+        freshness: None,
         tool: "derisk test".to_owned(),
         assets,
         suppliers,

@@ -155,7 +155,7 @@ pub fn html(r: &Report) -> String {
 <body>
 <header>
 <h1>{}</h1>
-<div class="meta">Sector: {} · Generated {} · Registry {} · {}</div>
+<div class="meta">Sector: {} · Generated {} · Registry {} · {}</div>{}
 </header>
 <main>
 "#,
@@ -165,7 +165,11 @@ pub fn html(r: &Report) -> String {
         esc(r.sector.map(|s| s.label()).unwrap_or("not given")),
         esc(&r.generated),
         esc(&r.registry),
-        esc(&r.tool)
+        esc(&r.tool),
+        r.freshness.as_ref().map_or_else(String::new, |f| format!(
+            "\n<div class=\"meta\">Registry freshness: {}.</div>",
+            esc(&f.sentence())
+        ))
     );
     let h = &r.headline;
     let _ = write!(

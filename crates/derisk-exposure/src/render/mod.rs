@@ -218,6 +218,9 @@ pub fn markdown(r: &Report) -> String {
         "Sector: {sector} · generated {} · registry {} · {}\n",
         r.generated, r.registry, r.tool
     );
+    if let Some(f) = &r.freshness {
+        let _ = writeln!(o, "Registry freshness: {}.\n", md(&f.sentence()));
+    }
     let _ = writeln!(o, "## Summary\n");
     for l in summary_lines(r) {
         let _ = writeln!(o, "- {}", md(&l));
