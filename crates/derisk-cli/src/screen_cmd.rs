@@ -472,7 +472,25 @@ fn path_text(r: &Registry, h: &Hit<'_>, compact: bool) -> String {
             designation_labels(r, h, step.entity.as_str(), compact)
         ));
     }
-    parts.join(" → ")
+    let mut text = parts.join(" → ");
+    // Ties that are not control, said as such: "(influence, not control:
+    // COSCO SHIPPING Ports 35%)".
+    if !h.ties.is_empty() {
+        let ties: Vec<String> = h
+            .ties
+            .iter()
+            .map(|t| {
+                let share = t.share.map_or_else(String::new, |s| format!(" {s}"));
+                format!(
+                    "{}{share} {}",
+                    entity_name(r, t.holder.as_str(), compact),
+                    t.tie
+                )
+            })
+            .collect();
+        text.push_str(&format!(" (not control: {})", ties.join(", ")));
+    }
+    text
 }
 
 fn designation_labels(r: &Registry, h: &Hit<'_>, entity: &str, compact: bool) -> String {
@@ -563,6 +581,25 @@ fn match_json(r: &Registry, h: &Hit<'_>) -> Value {
         "designations": designations,
         "score_parts": h.parts,
     });
+    if !h.ties.is_empty() {
+        v["ties"] = json!(
+            h.ties
+                .iter()
+                .map(|t| json!({
+                    "held": t.held,
+                    "holder": t.holder,
+                    "holder_name": entity_name(r, t.holder.as_str(), false),
+                    "tie": t.tie,
+                    "control": false,
+                    "relation": t.via.as_str(),
+                    "share": t.share.map(|s| s.to_string()),
+                    "start": t.start.map(|d| d.to_string()),
+                    "state": t.state,
+                    "sources": t.sources,
+                }))
+                .collect::<Vec<_>>()
+        );
+    }
     if let Some(id) = h.identifier {
         v["identifier"] = json!(id);
     }

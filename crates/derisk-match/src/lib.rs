@@ -23,5 +23,5 @@ pub use matcher::{
 };
 pub use normalize::{Class, LegalForm, Normalized, Token, normalize};
 pub use screen::{
-    Hit, Query, Screened, Screener, behind, explain, explain_none, fold_identifier, round3,
+    Hit, Query, Screened, Screener, TieRef, behind, explain, explain_none, fold_identifier, round3,
 };

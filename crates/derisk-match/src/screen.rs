@@ -49,6 +49,32 @@ pub struct Hit<'r> {
     /// Designations in force on the entity, its controllers and its makers,
     /// nearest first.
     pub designations: Vec<DesignationRef>,
+    /// Stakes that do not give control (below the control line, or of
+    /// unknown size) held in the entity or its controllers by a designated
+    /// party or a state organ, or by one they control, and not already on
+    /// the control path: part of the answer, though not control.
+    pub ties: Vec<TieRef>,
+}
+
+/// A tie that does not give control, as a hit shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TieRef {
+    /// The party held (the hit's entity or one of its controllers).
+    pub held: derisk_core::EntityId,
+    /// The holder.
+    pub holder: derisk_core::EntityId,
+    /// How it counts: `influence`, `minority` or `unknown-share`.
+    pub tie: &'static str,
+    /// The relation.
+    pub via: RelationKind,
+    /// The share, when known.
+    pub share: Option<Share>,
+    /// Since when, when known.
+    pub start: Option<derisk_core::PartialDate>,
+    /// The state organ behind the holder, if any.
+    pub state: Option<derisk_core::EntityId>,
+    /// The sources of the relation.
+    pub sources: Vec<derisk_core::SourceId>,
 }
 
 /// The result of screening one record.
@@ -76,6 +102,7 @@ pub struct Screener<'r> {
 struct Control {
     path: Vec<PathStep>,
     designations: Vec<DesignationRef>,
+    ties: Vec<TieRef>,
 }
 
 /// Folds an identifier for comparison: upper case, letters and digits only
@@ -289,6 +316,7 @@ impl<'r> Screener<'r> {
             identifier,
             path: control.path.clone(),
             designations: control.designations.clone(),
+            ties: control.ties.clone(),
         }
     }
 }
@@ -363,7 +391,66 @@ fn control_of(registry: &Registry, e: &Entity, rules: ControlRules) -> Control {
             path.extend(top(&made).unwrap_or_default());
         }
     }
-    Control { path, designations }
+    // Stakes and affiliations that are not control, held by a designated
+    // party or a state organ.
+    // A holder already on the control path says nothing more.
+    let controlling: Vec<&str> = c
+        .controllers
+        .iter()
+        .map(|k| k.entity.id.as_str())
+        .chain(path.iter().map(|p| p.entity.as_str()))
+        .collect();
+    let mut ties: Vec<TieRef> = Vec::new();
+    for t in c
+        .holdings
+        .iter()
+        .filter(|h| {
+            matches!(
+                h.hop.tie,
+                Tie::Influence | Tie::Minority | Tie::UnknownShare
+            )
+        })
+        .filter(|h| !controlling.contains(&h.hop.to.id.as_str()))
+        .filter(|h| {
+            h.state.is_some()
+                || h.hop.to.state.is_some()
+                || registry
+                    .designations_of(h.hop.to.id.as_str())
+                    .any(|d| rules.in_force(d))
+                || registry
+                    .control(h.hop.to.id.as_str(), rules)
+                    .is_some_and(|k| {
+                        k.controllers.iter().any(|x| {
+                            x.entity.state.is_some()
+                                || registry
+                                    .designations_of(x.entity.id.as_str())
+                                    .any(|d| rules.in_force(d))
+                        })
+                    })
+        })
+        .map(|h| TieRef {
+            held: h.hop.from.id.clone(),
+            holder: h.hop.to.id.clone(),
+            tie: h.hop.tie.as_str(),
+            via: h.hop.relation.kind,
+            share: h.hop.relation.share,
+            start: h.hop.relation.start,
+            state: h.state.map(|s| s.id.clone()),
+            sources: h.hop.relation.sources.clone(),
+        })
+    {
+        if !ties
+            .iter()
+            .any(|x| x.held == t.held && x.holder == t.holder)
+        {
+            ties.push(t);
+        }
+    }
+    Control {
+        path,
+        designations,
+        ties,
+    }
 }
 
 /// A step of a control path as findings carry it.
