@@ -257,8 +257,42 @@ fn party_of_hit(r: &Registry, h: &Hit<'_>) -> Party {
         (h.score, h.decision, basis),
         &h.path,
         &h.designations,
-        vec![h.explanation.clone()],
+        std::iter::once(h.explanation.clone())
+            .chain(h.ties.iter().map(|t| tie_statement(r, t)))
+            .collect(),
     )
+}
+
+/// A tie that is not control, in words: "not control: COSCO Shipping Ports
+/// Limited holds 35% of Euromax Terminal Rotterdam (influence), since …;
+/// state-owned through SASAC; sources: …".
+fn tie_statement(r: &Registry, t: &derisk_match::TieRef) -> String {
+    let name = |id: &str| r.entity(id).map_or(id, |e| e.caption.as_str()).to_owned();
+    let share = t.share.map_or_else(
+        || "a stake of unknown size in".to_owned(),
+        |s| format!("{s} of"),
+    );
+    let mut out = format!(
+        "not control: {} holds {share} {} ({})",
+        name(t.holder.as_str()),
+        name(t.held.as_str()),
+        t.tie
+    );
+    if let Some(start) = t.start {
+        out.push_str(&format!(", since {start}"));
+    }
+    if let Some(state) = &t.state {
+        out.push_str(&format!("; state-owned through {}", name(state.as_str())));
+    }
+    out.push_str(&format!(
+        "; sources: {}",
+        t.sources
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    out
 }
 
 /// A registry party with its path and designations.
