@@ -258,41 +258,9 @@ fn party_of_hit(r: &Registry, h: &Hit<'_>) -> Party {
         &h.path,
         &h.designations,
         std::iter::once(h.explanation.clone())
-            .chain(h.ties.iter().map(|t| tie_statement(r, t)))
+            .chain(h.ties.iter().map(|t| t.sentence(r)))
             .collect(),
     )
-}
-
-/// A tie that is not control, in words: "not control: COSCO Shipping Ports
-/// Limited holds 35% of Euromax Terminal Rotterdam (influence), since …;
-/// state-owned through SASAC; sources: …".
-fn tie_statement(r: &Registry, t: &derisk_match::TieRef) -> String {
-    let name = |id: &str| r.entity(id).map_or(id, |e| e.caption.as_str()).to_owned();
-    let share = t.share.map_or_else(
-        || "a stake of unknown size in".to_owned(),
-        |s| format!("{s} of"),
-    );
-    let mut out = format!(
-        "not control: {} holds {share} {} ({})",
-        name(t.holder.as_str()),
-        name(t.held.as_str()),
-        t.tie
-    );
-    if let Some(start) = t.start {
-        out.push_str(&format!(", since {start}"));
-    }
-    if let Some(state) = &t.state {
-        out.push_str(&format!("; state-owned through {}", name(state.as_str())));
-    }
-    out.push_str(&format!(
-        "; sources: {}",
-        t.sources
-            .iter()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    out
 }
 
 /// A registry party with its path and designations.
@@ -1292,18 +1260,13 @@ fn freshness(
     rules: derisk_registry::ControlRules,
 ) -> derisk_exposure::report::Freshness {
     let f = registry.freshness(crate::today(), rules);
+    let t = f.total();
     derisk_exposure::report::Freshness {
-        newest_source: f
-            .lists
-            .iter()
-            .chain(&f.families)
-            .filter_map(|x| x.newest_source)
-            .max()
-            .map(|d| d.to_string()),
-        facts: f.families.iter().map(|x| x.facts).sum(),
-        stale: f.families.iter().map(|x| x.stale).sum(),
+        newest_source: t.newest_source.map(|d| d.to_string()),
+        facts: t.facts,
+        stale: t.stale,
         stale_before: f.cutoff.to_string(),
-        undated: f.families.iter().map(|x| x.undated).sum(),
+        undated: t.undated,
     }
 }
 

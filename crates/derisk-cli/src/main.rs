@@ -39,12 +39,8 @@ pub(crate) enum Outcome {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Ok(t) = std::env::var("DERISK_TODAY")
-        && !t
-            .parse::<derisk_core::PartialDate>()
-            .is_ok_and(|d| d.is_full())
-    {
-        eprintln!("derisk: error: DERISK_TODAY={t:?}: expected a day such as 2026-06-30");
+    if let Err(e) = TODAY.get_or_init(read_today) {
+        eprintln!("derisk: error: {e}");
         return ExitCode::from(2);
     }
     match run(&cli) {
@@ -93,14 +89,30 @@ pub(crate) fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// Today's date (UTC): `DERISK_TODAY` (YYYY-MM-DD) when set, for
-/// reproducible reports and tests, else the system clock. It dates
-/// provenance and decides which designations are in force (one starting
-/// later is upcoming).
+/// The day derisk takes as today, read once (see [`today`]).
+static TODAY: std::sync::OnceLock<Result<derisk_core::PartialDate, String>> =
+    std::sync::OnceLock::new();
+
+/// `DERISK_TODAY` (YYYY-MM-DD) when set, else the system clock's day (UTC).
+fn read_today() -> Result<derisk_core::PartialDate, String> {
+    match std::env::var("DERISK_TODAY") {
+        Ok(t) => t
+            .parse::<derisk_core::PartialDate>()
+            .ok()
+            .filter(|d| d.is_full())
+            .ok_or_else(|| format!("DERISK_TODAY={t:?}: expected a day such as 2026-06-30")),
+        Err(_) => Ok(derisk_core::PartialDate::from_unix_seconds(unix_now())),
+    }
+}
+
+/// Today's date (UTC): `DERISK_TODAY` when set, for reproducible reports
+/// and tests, else the system clock; read once (`main` refuses a bad
+/// `DERISK_TODAY` before any command runs). It dates provenance and
+/// decides which designations are in force (one starting later is
+/// upcoming).
 pub(crate) fn today() -> derisk_core::PartialDate {
-    std::env::var("DERISK_TODAY")
-        .ok()
-        .and_then(|t| t.parse::<derisk_core::PartialDate>().ok())
-        .filter(|d| d.is_full())
-        .unwrap_or_else(|| derisk_core::PartialDate::from_unix_seconds(unix_now()))
+    match TODAY.get_or_init(read_today) {
+        Ok(d) => *d,
+        Err(_) => derisk_core::PartialDate::from_unix_seconds(unix_now()),
+    }
 }

@@ -1061,13 +1061,11 @@ fn freshness(r: &Registry, format: DocFormat, today: Option<&str>) -> anyhow::Re
                 ],
                 table(&f.families, "FAMILY"),
             )?;
-            let facts: usize = f.families.iter().map(|x| x.facts).sum();
-            let stale: usize = f.families.iter().map(|x| x.stale).sum();
-            let undated: usize = f.families.iter().map(|x| x.undated).sum();
+            let t = f.total();
             writeln!(
                 out,
-                "\n{facts} facts: {stale} rest on sources from before {}, {undated} on undated sources only",
-                f.cutoff
+                "\n{} facts: {} rest on sources from before {}, {} on undated sources only",
+                t.facts, t.stale, f.cutoff, t.undated
             )?;
         }
     }

@@ -230,6 +230,11 @@ fn recog_alone_on_the_same_banners() {
     use derisk_registry::{ControlRules, bundled};
     let dir = std::env::var("DERISK_RECOG_XML").expect("DERISK_RECOG_XML: Recog's xml directory");
     let recog = load_recog(std::path::Path::new(&dir)).unwrap().rules;
+    assert!(
+        recog.rules.len() > 1000,
+        "{dir}: {} Recog fingerprints read; expected Recog's xml directory",
+        recog.rules.len()
+    );
     let registry = bundled().registry;
     let mut main = rows("designated.csv");
     main.extend(rows("others.csv"));
@@ -258,6 +263,12 @@ fn recog_alone_on_the_same_banners() {
                 evaluate(&id, rows)
             };
             let n: usize = o.by_family.values().map(|c| c.1).sum();
+            // Neither names a registry entity for another maker's banner.
+            assert_eq!(
+                o.false_attributions,
+                Vec::<String>::new(),
+                "{name} on {set}"
+            );
             eprintln!(
                 "{name:14} {set:26} recall {:.3} of {n}; wrong family {}; other makers attributed {} of {}",
                 o.recall(),

@@ -77,6 +77,39 @@ pub struct TieRef {
     pub sources: Vec<derisk_core::SourceId>,
 }
 
+impl TieRef {
+    /// The tie in words: "not control: COSCO Shipping Ports Limited holds
+    /// 35% of Euromax Terminal Rotterdam (influence), since …; state-owned
+    /// through SASAC; sources: …".
+    pub fn sentence(&self, registry: &Registry) -> String {
+        let name = |id: &str| {
+            registry
+                .entity(id)
+                .map_or(id, |e| e.caption.as_str())
+                .to_owned()
+        };
+        let share = self.share.map_or_else(
+            || "a stake of unknown size in".to_owned(),
+            |s| format!("{s} of"),
+        );
+        let mut out = format!(
+            "not control: {} holds {share} {} ({})",
+            name(self.holder.as_str()),
+            name(self.held.as_str()),
+            self.tie
+        );
+        if let Some(start) = self.start {
+            out.push_str(&format!(", since {start}"));
+        }
+        if let Some(state) = &self.state {
+            out.push_str(&format!("; state-owned through {}", name(state.as_str())));
+        }
+        let sources: Vec<&str> = self.sources.iter().map(|s| s.as_str()).collect();
+        out.push_str(&format!("; sources: {}", sources.join(", ")));
+        out
+    }
+}
+
 /// The result of screening one record.
 #[derive(Clone, Debug)]
 pub struct Screened<'r> {

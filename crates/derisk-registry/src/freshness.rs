@@ -70,6 +70,33 @@ pub struct Freshness {
     pub families: Vec<Fresh>,
 }
 
+impl Freshness {
+    /// The whole registry in one row: every family's facts (each fact
+    /// counts for one family), and the newest source of any list or
+    /// family.
+    pub fn total(&self) -> Fresh {
+        let mut t = Fresh::new("registry", "the registry");
+        for f in &self.families {
+            t.facts += f.facts;
+            t.stale += f.stale;
+            t.undated += f.undated;
+            t.upcoming += f.upcoming;
+            t.newest_fact = t.newest_fact.max(f.newest_fact);
+        }
+        if let Some(newest) = self
+            .lists
+            .iter()
+            .chain(&self.families)
+            .filter(|x| x.newest_source.is_some())
+            .max_by_key(|x| x.newest_source)
+        {
+            t.newest_source = newest.newest_source;
+            t.newest_source_id = newest.newest_source_id.clone();
+        }
+        t
+    }
+}
+
 /// What one fact says about time: its own dates and its sources.
 struct Fact<'a> {
     dates: [Option<PartialDate>; 2],
@@ -366,6 +393,16 @@ sources = ["new"]
                 "state facts 2 fact - source 2019-05-01 old stale 2 undated 0 upcoming 0",
                 "list facts 2 fact 2027-01-01 source 2026-06-08 new stale 0 undated 0 upcoming 1",
             ]
+        );
+        let t = f.total();
+        assert_eq!(
+            (t.facts, t.stale, t.undated, t.upcoming),
+            (10, 6, 2, 1),
+            "the families' facts, each counted once"
+        );
+        assert_eq!(
+            t.newest_source.map(|d| d.to_string()).as_deref(),
+            Some("2026-06-08")
         );
     }
 }
