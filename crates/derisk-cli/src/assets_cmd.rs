@@ -220,16 +220,27 @@ impl Source {
         }
     }
 
-    /// What the reader passed over that was no device, said once the
-    /// input is read ("252 hosts nmap reported down were left out").
+    /// What the reader passed over that was no device, and why a scan
+    /// gave none, said once the input is read ("252 hosts nmap reported
+    /// down left out").
     pub(crate) fn left_out(&self, file: &str) -> Option<String> {
-        match self {
-            Source::Nmap(r) if r.down() > 0 => Some(format!(
-                "{file}: {} nmap reported down left out",
+        let Source::Nmap(r) = self else { return None };
+        let mut said = Vec::new();
+        if r.down() > 0 {
+            said.push(format!(
+                "{} nmap reported down left out",
                 count(r.down() as usize, "host")
-            )),
-            _ => None,
+            ));
         }
+        if r.devices() == 0 {
+            said.push(match r.summary() {
+                Some((up, total)) => format!(
+                    "the scan holds no host that was up (nmap's own count: {up} up of {total} scanned)"
+                ),
+                None => "the scan holds no host".to_owned(),
+            });
+        }
+        (!said.is_empty()).then(|| format!("{file}: {}", said.join("; ")))
     }
 }
 

@@ -35,7 +35,9 @@
 //!
 //! A host nmap reports down (`<status state="down">`, which some scans
 //! list for every address they tried) is no device and is left out;
-//! [`NmapDevices::down`] counts them.
+//! [`NmapDevices::down`] counts them, and [`NmapDevices::summary`] keeps
+//! nmap's own count from the end of the scan, so that a scan that gives no
+//! device can say why.
 //!
 //! The id is the IP address, else the MAC, else `host N`.
 
@@ -54,6 +56,8 @@ pub struct NmapDevices<R> {
     hosts: u64,
     /// Hosts nmap reported down, left out.
     down: u64,
+    /// nmap's own count at the end of the scan: hosts up and scanned.
+    summary: Option<(u64, u64)>,
     done: bool,
 }
 
@@ -86,6 +90,7 @@ impl<R: BufRead> NmapDevices<R> {
             buf: Vec::new(),
             hosts: 0,
             down: 0,
+            summary: None,
             done: false,
         }
     }
@@ -93,6 +98,18 @@ impl<R: BufRead> NmapDevices<R> {
     /// How many hosts nmap reported down and were left out, so far.
     pub fn down(&self) -> u64 {
         self.down
+    }
+
+    /// Hosts read as devices so far.
+    pub fn devices(&self) -> u64 {
+        self.hosts - self.down
+    }
+
+    /// nmap's own count from the end of the scan (`<runstats><hosts up=
+    /// total=>`): hosts up, and addresses scanned; `None` before it is
+    /// read or when the scan was cut short.
+    pub fn summary(&self) -> Option<(u64, u64)> {
+        self.summary
     }
 
     /// The next host as a device, or the problem that ended the input;
@@ -145,6 +162,12 @@ impl<R: BufRead> NmapDevices<R> {
                 Event::Start(e) | Event::Empty(e) => {
                     let name = e.local_name();
                     match name.as_ref() {
+                        "hosts" if host.is_none() => {
+                            let n = |k| attribute(&e, k).and_then(|v| v.parse::<u64>().ok());
+                            if let (Some(up), Some(total)) = (n("up"), n("total")) {
+                                self.summary = Some((up, total));
+                            }
+                        }
                         "host" => {
                             self.hosts += 1;
                             host = Some(Host {
@@ -848,5 +871,16 @@ mod tests {
         }
         assert_eq!(ids, ["198.51.100.2"]);
         assert_eq!(r.down(), 2);
+        assert_eq!(r.devices(), 1);
+    }
+
+    #[test]
+    fn a_scan_that_found_no_host_keeps_nmaps_own_count() {
+        // nmap 4.90's layout when no host answered: only the summary.
+        let xml = r#"<nmaprun scanner="nmap" version="4.90RC2"><scaninfo type="syn" protocol="tcp" numservices="100" services="1-100"/>
+<runstats><finished time="1247268099" elapsed="2.33"/><hosts up="0" down="1" total="1"/></runstats></nmaprun>"#;
+        let mut r = NmapDevices::new(xml.as_bytes(), "down.xml");
+        assert!(r.next_item().is_none());
+        assert_eq!((r.devices(), r.summary()), (0, Some((0, 1))));
     }
 }
