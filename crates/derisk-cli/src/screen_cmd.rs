@@ -843,7 +843,7 @@ pub(crate) fn pair_score(
     let q = PreparedQuery::new(name1, None);
     match scorer.score(&q, name2) {
         Ok(s) => {
-            let (_, sentence) = derisk_match::explain(&s, &q);
+            let sentence = derisk_match::explain_sentence(&s, &q);
             (s.score, sentence)
         }
         Err(why) => (0.0, why),

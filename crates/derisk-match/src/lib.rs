@@ -23,5 +23,6 @@ pub use matcher::{
 };
 pub use normalize::{Class, LegalForm, Normalized, Token, normalize};
 pub use screen::{
-    Hit, Query, Screened, Screener, TieRef, behind, explain, explain_none, fold_identifier, round3,
+    Hit, Query, Screened, Screener, TieRef, behind, explain, explain_none, explain_sentence,
+    fold_identifier, round3,
 };

@@ -287,6 +287,17 @@ impl IndexedName {
     }
 }
 
+/// What adding names to a [`Matcher`] remembers between names.
+#[derive(Debug, Default)]
+struct PushState {
+    /// The index of each distinct set of legal forms in
+    /// `Matcher::legal_sets`.
+    legal_ids: HashMap<Box<[u32]>, u32>,
+    /// How ordinary each vocabulary entry is ([`u8::MAX`]: not looked up).
+    zipf_of: Vec<u8>,
+    key: String,
+}
+
 /// How a vocabulary entry may be reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum KeyKind {
@@ -508,107 +519,132 @@ impl Matcher {
         Matcher::build_with(std::slice::from_ref(name), false)
     }
 
-    fn build_with(names: &[NameInput<'_>], index: bool) -> Matcher {
-        let mut vocab = Vocab::default();
-        let mut tokens: Vec<RTok> = Vec::new();
-        let mut indexed: Vec<IndexedName> = Vec::with_capacity(names.len());
-        let mut legal_sets: Vec<Box<[u32]>> = vec![Box::default()];
-        let mut legal_ids: HashMap<Box<[u32]>, u32> = HashMap::new();
-        // How ordinary each distinct token is, looked up once.
-        let mut zipf_of: Vec<u8> = Vec::new();
-        let mut push_name = |input: &NameInput<'_>, n: &Normalized| {
-            let first = tokens.len() as u32;
-            for t in &n.tokens {
-                let (chars, han) = measure(&t.text);
-                let alt = match (&t.pinyin, &t.skeleton) {
-                    (Some(p), _) => vocab.intern(p),
-                    (None, Some(s)) => vocab.intern(s),
-                    _ => NONE,
-                };
-                let text = vocab.intern(&t.text);
-                let written = if t.join_text() == t.text {
-                    NONE
-                } else {
-                    vocab.intern(t.join_text())
-                };
-                if zipf_of.len() <= text as usize {
-                    zipf_of.resize(text as usize + 1, u8::MAX);
-                }
-                if zipf_of[text as usize] == u8::MAX {
-                    // Only distinctive words are weighed by how ordinary
-                    // they are.
-                    zipf_of[text as usize] = if han || t.class != Class::Distinctive {
-                        0
-                    } else {
-                        lexicon::zipf(&t.text)
-                    };
-                }
-                tokens.push(RTok {
-                    text,
-                    alt,
-                    gloss: t.gloss.map_or(NONE, |g| vocab.intern(g)),
-                    class: t.class,
-                    chars: chars.min(255) as u8,
-                    han,
-                    flags: (u8::from(t.number) * F_NUMBER)
-                        | (u8::from(t.qualifier) * F_QUALIFIER)
-                        | (u8::from(t.alias) * F_ALIAS),
-                    zipf: zipf_of[text as usize],
-                    written,
-                });
-            }
-            let ids: Box<[u32]> = n.legal_forms.iter().map(|l| l.id).collect();
-            let legal = if ids.is_empty() {
-                0
-            } else {
-                *legal_ids.entry(ids).or_insert_with_key(|k| {
-                    legal_sets.push(k.clone());
-                    legal_sets.len() as u32 - 1
-                })
+    /// An index of no names.
+    fn empty() -> Matcher {
+        Matcher {
+            serial: SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            vocab: Vocab::default(),
+            kinds: Vec::new(),
+            names: Vec::new(),
+            tokens: Vec::new(),
+            legal_sets: vec![Box::default()],
+            post_off: vec![0],
+            postings: Vec::new(),
+            deletions: DeletionIndex::default(),
+        }
+    }
+
+    /// Adds normalised name `n` to the names (without its anchors, which
+    /// depend on the other names, and without candidate tables).
+    fn push_name(&mut self, state: &mut PushState, input: &NameInput<'_>, n: &Normalized) {
+        let (vocab, tokens) = (&mut self.vocab, &mut self.tokens);
+        let first = tokens.len() as u32;
+        for t in &n.tokens {
+            let (chars, han) = measure(&t.text);
+            let alt = match (&t.pinyin, &t.skeleton) {
+                (Some(p), _) => vocab.intern(p),
+                (None, Some(s)) => vocab.intern(s),
+                _ => NONE,
             };
-            let weak = !n.tokens.iter().any(|t| t.class == Class::Distinctive);
-            let mut initials = [NONE; MAX_INITIALS];
-            let mut key = String::new();
-            for (slot, s) in initials.iter_mut().zip(name_initials(
-                n.tokens
-                    .iter()
-                    .map(|t| (t.text.as_str(), t.class, t.number)),
-                n.legal_forms.iter().map(|l| l.written.as_str()),
-            )) {
-                key.clear();
-                key.push(INITIALS_MARK);
-                key.push_str(&s);
-                *slot = vocab.intern(&key);
+            let text = vocab.intern(&t.text);
+            let written = if t.join_text() == t.text {
+                NONE
+            } else {
+                vocab.intern(t.join_text())
+            };
+            let zipf_of = &mut state.zipf_of;
+            if zipf_of.len() <= text as usize {
+                zipf_of.resize(text as usize + 1, u8::MAX);
             }
-            indexed.push(IndexedName {
-                owner: input.owner,
-                first,
-                len: n.tokens.len() as u8,
-                weak,
-                capped: input.short_form
-                    && !weak
-                    && tokens[first as usize..]
-                        .iter()
-                        .filter(|t| t.class == Class::Distinctive)
-                        .all(|t| t.chars <= 3),
-                country: input.country,
-                anchors: 0,
-                legal,
-                initials,
+            if zipf_of[text as usize] == u8::MAX {
+                // Only distinctive words are weighed by how ordinary they
+                // are.
+                zipf_of[text as usize] = if han || t.class != Class::Distinctive {
+                    0
+                } else {
+                    lexicon::zipf(&t.text)
+                };
+            }
+            tokens.push(RTok {
+                text,
+                alt,
+                gloss: t.gloss.map_or(NONE, |g| vocab.intern(g)),
+                class: t.class,
+                chars: chars.min(255) as u8,
+                han,
+                flags: (u8::from(t.number) * F_NUMBER)
+                    | (u8::from(t.qualifier) * F_QUALIFIER)
+                    | (u8::from(t.alias) * F_ALIAS),
+                zipf: zipf_of[text as usize],
+                written,
             });
+        }
+        let legal = if n.legal_forms.is_empty() {
+            0
+        } else {
+            let ids: Box<[u32]> = n.legal_forms.iter().map(|l| l.id).collect();
+            let sets = &mut self.legal_sets;
+            *state.legal_ids.entry(ids).or_insert_with_key(|k| {
+                sets.push(k.clone());
+                sets.len() as u32 - 1
+            })
         };
+        let weak = !n.tokens.iter().any(|t| t.class == Class::Distinctive);
+        let mut initials = [NONE; MAX_INITIALS];
+        let key = &mut state.key;
+        for (slot, s) in initials.iter_mut().zip(name_initials(
+            n.tokens
+                .iter()
+                .map(|t| (t.text.as_str(), t.class, t.number)),
+            n.legal_forms.iter().map(|l| l.written.as_str()),
+        )) {
+            key.clear();
+            key.push(INITIALS_MARK);
+            key.push_str(&s);
+            *slot = vocab.intern(key);
+        }
+        self.names.push(IndexedName {
+            owner: input.owner,
+            first,
+            len: n.tokens.len() as u8,
+            weak,
+            capped: input.short_form
+                && !weak
+                && tokens[first as usize..]
+                    .iter()
+                    .filter(|t| t.class == Class::Distinctive)
+                    .all(|t| t.chars <= 3),
+            country: input.country,
+            anchors: 0,
+            legal,
+            initials,
+        });
+    }
+
+    fn build_with(names: &[NameInput<'_>], index: bool) -> Matcher {
+        let mut m = Matcher::empty();
+        m.names.reserve(names.len());
+        let mut state = PushState::default();
         if names.len() == 1 {
             let n = normalize(names[0].name);
-            push_name(&names[0], &n);
+            m.push_name(&mut state, &names[0], &n);
         } else {
             for chunk in names.chunks(BUILD_CHUNK) {
                 let normalized: Vec<Normalized> =
                     chunk.par_iter().map(|n| normalize(n.name)).collect();
                 for (input, n) in chunk.iter().zip(&normalized) {
-                    push_name(input, n);
+                    m.push_name(&mut state, input, n);
                 }
             }
         }
+        drop(state);
+        let Matcher {
+            mut vocab,
+            names: mut indexed,
+            mut tokens,
+            legal_sets,
+            ..
+        } = m;
         // How many names each token occurs in, to pick the anchor of names
         // without distinctive tokens.
         let mut freq = vec![0u32; vocab.len()];
@@ -616,7 +652,7 @@ impl Matcher {
             freq[t.text as usize] += 1;
         }
         for n in &mut indexed {
-            n.anchors = anchor_mask(n, name_tokens(&tokens, n), &freq);
+            n.anchors = anchor_mask(n, name_tokens(&tokens, n), |t| freq[t as usize]);
         }
         drop(freq);
         let mut kinds = vec![KeyKind::None; vocab.len()];
@@ -1042,7 +1078,7 @@ fn name_tokens<'a>(tokens: &'a [RTok], n: &IndexedName) -> &'a [RTok] {
 
 /// The anchors of a name: its distinctive tokens, or, without any, its
 /// rarest token that is not a stop word (the first among equals).
-fn anchor_mask(n: &IndexedName, toks: &[RTok], freq: &[u32]) -> u32 {
+fn anchor_mask(n: &IndexedName, toks: &[RTok], freq: impl Fn(u32) -> u32) -> u32 {
     if !n.weak {
         return toks
             .iter()
@@ -1052,7 +1088,7 @@ fn anchor_mask(n: &IndexedName, toks: &[RTok], freq: &[u32]) -> u32 {
     }
     (0..toks.len())
         .filter(|&i| toks[i].class != Class::Stop)
-        .min_by_key(|&i| (freq[toks[i].text as usize], i))
+        .min_by_key(|&i| (freq(toks[i].text), i))
         .map_or(0, |i| 1 << i)
 }
 
@@ -1092,12 +1128,27 @@ pub fn score_pair(query: &PreparedQuery, reference: &str) -> Result<Scored, Stri
 }
 
 /// Scores many pairs: remembers the references it has indexed (lists of
-/// pairs repeat their reference names: registry names, list entries) and
-/// reuses its buffers.
-#[derive(Debug, Default)]
+/// pairs repeat their reference names: registry names, list entries) in one
+/// growing index without candidate tables, so that a new reference costs
+/// its normalisation and a few vocabulary entries, and reuses its buffers.
+#[derive(Debug)]
 pub struct PairScorer {
-    references: hashbrown::HashMap<String, Matcher>,
+    names: Matcher,
+    state: PushState,
+    /// The index of each remembered reference among `names`.
+    references: hashbrown::HashMap<Box<str>, u32>,
     scratch: score::ScoreScratch,
+}
+
+impl Default for PairScorer {
+    fn default() -> PairScorer {
+        PairScorer {
+            names: Matcher::empty(),
+            state: PushState::default(),
+            references: hashbrown::HashMap::new(),
+            scratch: score::ScoreScratch::default(),
+        }
+    }
 }
 
 /// References a [`PairScorer`] remembers before it starts again.
@@ -1106,20 +1157,42 @@ const PAIR_CACHE: usize = 1 << 16;
 impl PairScorer {
     /// As [`score_pair`].
     pub fn score(&mut self, query: &PreparedQuery, reference: &str) -> Result<Scored, String> {
+        let id = match self.references.get(reference) {
+            Some(&id) => id,
+            None => self.add(reference),
+        };
+        let m = &self.names;
+        m.score_with(query, id, &mut self.scratch).ok_or_else(|| {
+            crate::screen::explain_none(query, &m.name_tokens(id), &m.name_legal_forms(id))
+        })
+    }
+
+    /// Indexes `reference` as [`Matcher::single`] would, and remembers it.
+    fn add(&mut self, reference: &str) -> u32 {
         if self.references.len() >= PAIR_CACHE {
             self.references.clear();
+            self.names = Matcher::empty();
+            self.state = PushState::default();
         }
-        let m = self.references.entry_ref(reference).or_insert_with(|| {
-            Matcher::single(&NameInput {
-                owner: 0,
-                name: reference,
-                country: None,
-                short_form: false,
-            })
+        let n = normalize(reference);
+        let input = NameInput {
+            owner: 0,
+            name: reference,
+            country: None,
+            short_form: false,
+        };
+        let m = &mut self.names;
+        m.push_name(&mut self.state, &input, &n);
+        let id = m.names.len() as u32 - 1;
+        // Anchors as in an index of this name alone: a token's frequency
+        // is how often it occurs in this name.
+        let name = m.names[id as usize];
+        let toks = name_tokens(&m.tokens, &name);
+        m.names[id as usize].anchors = anchor_mask(&name, toks, |t| {
+            toks.iter().filter(|u| u.text == t).count() as u32
         });
-        m.score_with(query, 0, &mut self.scratch).ok_or_else(|| {
-            crate::screen::explain_none(query, &m.name_tokens(0), &m.name_legal_forms(0))
-        })
+        self.references.insert(reference.into(), id);
+        id
     }
 }
 

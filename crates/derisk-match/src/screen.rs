@@ -536,56 +536,9 @@ pub fn round3(x: f64) -> f64 {
 
 /// The score parts of a scored candidate, and one sentence saying the same.
 pub fn explain(s: &Scored, q: &PreparedQuery) -> (Vec<ScorePart>, String) {
-    let mut parts = Vec::new();
-    let mut name = Vec::new();
-    for p in &s.pairs {
-        let weak = match p.class {
-            Class::Distinctive => String::new(),
-            c => format!(", {} word", c.as_str()),
-        };
-        name.push(match p.kind {
-            PairKind::Equal => format!("\"{}\" = \"{}\"{weak}", p.query, p.registry),
-            PairKind::Joined => format!(
-                "\"{}\" = \"{}\" written together{weak}",
-                p.query, p.registry
-            ),
-            PairKind::Pinyin => format!("\"{}\" = \"{}\" by pinyin{weak}", p.query, p.registry),
-            PairKind::Gloss => format!("\"{}\" = \"{}\" in translation{weak}", p.query, p.registry),
-            PairKind::Sounds => format!(
-                "\"{}\" ~ \"{}\" (another romanisation){weak}",
-                p.query, p.registry
-            ),
-            PairKind::Initials => format!("\"{}\" ~ \"{}\" (initials){weak}", p.query, p.registry),
-            PairKind::Abbreviated => {
-                format!("\"{}\" ~ \"{}\" (abbreviated){weak}", p.query, p.registry)
-            }
-            PairKind::Edits(d) => format!(
-                "\"{}\" ~ \"{}\" ({d} edit{}){weak}",
-                p.query,
-                p.registry,
-                if d == 1 { "" } else { "s" }
-            ),
-        });
-    }
-    let list = |items: &[crate::matcher::Leftover]| {
-        items
-            .iter()
-            .map(|l| match l.class {
-                _ if l.alias => format!("\"{}\" (the name's abbreviation, no cost)", l.text),
-                Class::Distinctive if l.ordinary => format!("\"{}\" (word)", l.text),
-                Class::Distinctive => format!("\"{}\"", l.text),
-                c => format!("\"{}\" ({})", l.text, c.as_str()),
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut detail = name.join(", ");
-    if !s.missing.is_empty() {
-        detail.push_str(&format!("; registry name also has {}", list(&s.missing)));
-    }
-    if !s.extra.is_empty() {
-        detail.push_str(&format!("; query also has {}", list(&s.extra)));
-    }
+    let mut detail = String::new();
+    name_detail(s, &mut detail);
+    let mut parts = Vec::with_capacity(1 + s.adjustments.len());
     parts.push(ScorePart {
         feature: "name".to_string(),
         value: round3(s.name_similarity),
@@ -598,29 +551,99 @@ pub fn explain(s: &Scored, q: &PreparedQuery) -> (Vec<ScorePart>, String) {
             detail: a.detail.clone(),
         });
     }
-    let removed: Vec<String> = q
-        .normalized
-        .legal_forms
-        .iter()
-        .map(|l| match l.how {
-            Some(how) => format!("legal form {} ({how}: \"{}\")", l.label, l.written),
-            None => format!("legal form {}", l.label),
-        })
-        .collect();
-    let mut sentence = format!("name {:.3}: {}", s.name_similarity, parts[0].detail);
-    for p in &parts[1..] {
-        sentence.push_str(&format!("; {} {:+.2} ({})", p.feature, p.value, p.detail));
+    let mut sentence = String::new();
+    write_sentence(s, q, &parts[0].detail, &mut sentence);
+    (parts, sentence)
+}
+
+/// The sentence of [`explain`] alone, for callers that show no parts
+/// (`derisk compare`): the same text, without building the parts.
+pub fn explain_sentence(s: &Scored, q: &PreparedQuery) -> String {
+    let mut detail = String::new();
+    name_detail(s, &mut detail);
+    let mut sentence = String::with_capacity(detail.len() + 64);
+    write_sentence(s, q, &detail, &mut sentence);
+    sentence
+}
+
+/// The name part's detail: the word pairs, then the words left over.
+fn name_detail(s: &Scored, out: &mut String) {
+    use std::fmt::Write;
+    for (i, p) in s.pairs.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let (q, r) = (&p.query, &p.registry);
+        let _ = match p.kind {
+            PairKind::Equal => write!(out, "\"{q}\" = \"{r}\""),
+            PairKind::Joined => write!(out, "\"{q}\" = \"{r}\" written together"),
+            PairKind::Pinyin => write!(out, "\"{q}\" = \"{r}\" by pinyin"),
+            PairKind::Gloss => write!(out, "\"{q}\" = \"{r}\" in translation"),
+            PairKind::Sounds => write!(out, "\"{q}\" ~ \"{r}\" (another romanisation)"),
+            PairKind::Initials => write!(out, "\"{q}\" ~ \"{r}\" (initials)"),
+            PairKind::Abbreviated => write!(out, "\"{q}\" ~ \"{r}\" (abbreviated)"),
+            PairKind::Edits(d) => write!(
+                out,
+                "\"{q}\" ~ \"{r}\" ({d} edit{})",
+                if d == 1 { "" } else { "s" }
+            ),
+        };
+        if p.class != Class::Distinctive {
+            let _ = write!(out, ", {} word", p.class.as_str());
+        }
     }
-    if !removed.is_empty() {
-        sentence.push_str(&format!(
-            "; set aside from the query: {}",
-            removed.join(", ")
-        ));
+    let list = |items: &[crate::matcher::Leftover], out: &mut String| {
+        for (i, l) in items.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            let t = &l.text;
+            let _ = match l.class {
+                _ if l.alias => write!(out, "\"{t}\" (the name's abbreviation, no cost)"),
+                Class::Distinctive if l.ordinary => write!(out, "\"{t}\" (word)"),
+                Class::Distinctive => write!(out, "\"{t}\""),
+                c => write!(out, "\"{t}\" ({})", c.as_str()),
+            };
+        }
+    };
+    if !s.missing.is_empty() {
+        out.push_str("; registry name also has ");
+        list(&s.missing, out);
+    }
+    if !s.extra.is_empty() {
+        out.push_str("; query also has ");
+        list(&s.extra, out);
+    }
+}
+
+/// The sentence of [`explain`], with the name part's `detail` already
+/// written.
+fn write_sentence(s: &Scored, q: &PreparedQuery, detail: &str, out: &mut String) {
+    use std::fmt::Write;
+    let _ = write!(out, "name {:.3}: {detail}", s.name_similarity);
+    for a in &s.adjustments {
+        let _ = write!(
+            out,
+            "; {} {:+.2} ({})",
+            a.feature,
+            round3(a.value),
+            a.detail
+        );
+    }
+    for (i, l) in q.normalized.legal_forms.iter().enumerate() {
+        out.push_str(if i == 0 {
+            "; set aside from the query: "
+        } else {
+            ", "
+        });
+        let _ = match l.how {
+            Some(how) => write!(out, "legal form {} ({how}: \"{}\")", l.label, l.written),
+            None => write!(out, "legal form {}", l.label),
+        };
     }
     if q.normalized.truncated {
-        sentence.push_str(&format!("; the query was {}", cut_note()));
+        let _ = write!(out, "; the query was {}", cut_note());
     }
-    (parts, sentence)
 }
 
 /// What a name too long to read whole is told.
@@ -637,49 +660,65 @@ fn cut_note() -> String {
 /// aside, or the words of both sides when none of them meets. `reference`
 /// is the other name's tokens with their classes, `legal` its legal forms.
 pub fn explain_none(q: &PreparedQuery, reference: &[(&str, Class)], legal: &[&str]) -> String {
+    use std::fmt::Write;
     let describe = |tokens: &mut dyn Iterator<Item = (&str, Class)>,
-                    legal: &[&str],
+                    legal: &mut dyn Iterator<Item = &str>,
                     truncated: bool,
-                    who: &str|
-     -> String {
-        let words: Vec<String> = tokens
-            .filter(|(_, c)| *c != Class::Stop)
-            .map(|(t, _)| format!("\"{t}\""))
-            .collect();
-        let mut s = if words.is_empty() {
-            format!("{who} has no words to compare")
+                    who: &str,
+                    out: &mut String| {
+        let mut words = tokens.filter(|(_, c)| *c != Class::Stop).peekable();
+        out.push_str(who);
+        if words.peek().is_none() {
+            out.push_str(" has no words to compare");
         } else {
-            format!("{who} has {}", words.join(", "))
-        };
-        if !legal.is_empty() {
-            s.push_str(&format!(" (legal form {} set aside)", legal.join(", ")));
+            out.push_str(" has ");
+            for (i, (t, _)) in words.enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let _ = write!(out, "\"{t}\"");
+            }
+        }
+        let mut legal = legal.peekable();
+        if legal.peek().is_some() {
+            out.push_str(" (legal form ");
+            for (i, l) in legal.enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(l);
+            }
+            out.push_str(" set aside)");
         }
         if truncated {
-            s.push_str(&format!(" ({})", cut_note()));
+            let _ = write!(out, " ({})", cut_note());
         }
-        s
     };
     let n = &q.normalized;
-    let q_legal: Vec<&str> = n.legal_forms.iter().map(|l| l.label).collect();
-    let qd = describe(
-        &mut n.tokens.iter().map(|t| (t.text.as_str(), t.class)),
-        &q_legal,
-        n.truncated,
-        "the query",
-    );
-    let rd = describe(
-        &mut reference.iter().copied(),
-        legal,
-        false,
-        "the reference",
-    );
     let empty = !n.tokens.iter().any(|t| t.class != Class::Stop)
         || !reference.iter().any(|(_, c)| *c != Class::Stop);
-    if empty {
-        format!("nothing compared: {qd}; {rd}")
+    let mut out = String::with_capacity(128);
+    out.push_str(if empty {
+        "nothing compared: "
     } else {
-        format!("no distinctive word in common: {qd}; {rd}")
-    }
+        "no distinctive word in common: "
+    });
+    describe(
+        &mut n.tokens.iter().map(|t| (t.text.as_str(), t.class)),
+        &mut n.legal_forms.iter().map(|l| l.label),
+        n.truncated,
+        "the query",
+        &mut out,
+    );
+    out.push_str("; ");
+    describe(
+        &mut reference.iter().copied(),
+        &mut legal.iter().copied(),
+        false,
+        "the reference",
+        &mut out,
+    );
+    out
 }
 
 /// An alias that is nothing but a short form ("DJI", "Z.T.E."): one word
