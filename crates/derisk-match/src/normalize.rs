@@ -474,11 +474,7 @@ fn finish_latin(
     let form_of = |id: u32, ws: &[Word], glued: Option<&'static str>| LegalForm {
         id,
         label: lexicon::legal(id).label,
-        written: ws
-            .iter()
-            .map(|w| w.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" "),
+        written: join_words(ws.iter().map(|w| w.text.as_str())),
         how: how_read(ws).or(glued),
     };
 
@@ -534,9 +530,10 @@ fn finish_latin(
                 Class::Generic
             };
             let mut t = Token::latin(canonical.to_string(), class);
-            let written: Vec<&str> = words[i..i + len].iter().map(|w| w.text.as_str()).collect();
-            if written.len() > 1 || written[0] != canonical {
-                t.expanded_from = Some(written.join(" "));
+            if len > 1 || words[i].text != canonical {
+                t.expanded_from = Some(join_words(
+                    words[i..i + len].iter().map(|w| w.text.as_str()),
+                ));
             }
             out.tokens.push(t);
             paren_of.push(words[i].paren);
@@ -554,6 +551,18 @@ fn finish_latin(
         i += 1;
     }
     merge_numbers(&mut out.tokens, paren_of, start);
+}
+
+/// `words` with a space between each two.
+fn join_words<'a>(words: impl Iterator<Item = &'a str>) -> String {
+    let mut s = String::new();
+    for (i, w) in words.enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        s.push_str(w);
+    }
+    s
 }
 
 /// The longest descriptor or place phrase starting at `i`: its canonical

@@ -304,3 +304,30 @@ fn bad_names_get_a_score_and_an_explanation() {
          query also has \"华为\", \"khuavei\", \"khouaouei\""
     );
 }
+
+/// One [`PairScorer`] reused over every labelled pair (its references share
+/// one index) scores and explains each pair exactly as a scorer made for
+/// that pair alone, and [`derisk_match::explain_sentence`] is the sentence
+/// of [`derisk_match::explain`].
+#[test]
+fn a_reused_scorer_scores_as_a_fresh_one() {
+    let pairs = pairs();
+    let mut reused = PairScorer::default();
+    let mut scored = 0;
+    for p in &pairs {
+        let q = PreparedQuery::new(&p.name1, None);
+        let fresh = derisk_match::score_pair(&q, &p.name2);
+        let again = reused.score(&q, &p.name2);
+        match (&fresh, &again) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a.score, b.score, "{} / {}", p.name1, p.name2);
+                let (_, sentence) = derisk_match::explain(a, &q);
+                assert_eq!(sentence, derisk_match::explain_sentence(b, &q));
+                scored += 1;
+            }
+            (Err(a), Err(b)) => assert_eq!(a, b),
+            _ => panic!("{} / {}: {fresh:?} against {again:?}", p.name1, p.name2),
+        }
+    }
+    assert!(scored * 2 > pairs.len(), "{scored} of {} scored", pairs.len());
+}
