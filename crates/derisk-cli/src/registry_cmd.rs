@@ -795,8 +795,11 @@ pub(crate) fn sources_block(r: &Registry, cites: &Citations, w: &mut impl FnMut(
                 let date = src
                     .published
                     .map_or_else(|| "undated".to_owned(), |d| d.to_string());
+                let standing = src
+                    .standing
+                    .map_or_else(String::new, |s| format!(" ({})", s.as_str()));
                 w(format!(
-                    "  [{}] {} — {}, {date}",
+                    "  [{}] {} — {}, {date}{standing}",
                     i + 1,
                     src.title,
                     src.publisher
@@ -1086,6 +1089,8 @@ fn stats(r: &Registry, format: DocFormat) -> anyhow::Result<Outcome> {
                 "designations": s.designations,
                 "lists": s.lists,
                 "sources": s.sources,
+                "sources_by_standing": s.sources_by_standing,
+                "designations_citing_primary": s.designations_primary,
                 "mac_blocks": s.mac_blocks,
                 "unverified": s.unverified,
             });
@@ -1119,13 +1124,22 @@ fn stats(r: &Registry, format: DocFormat) -> anyhow::Result<Outcome> {
                 total(&s.relations),
                 parts(&s.relations)
             )?;
+            let designations = s.designations.values().sum::<usize>();
             writeln!(
                 out,
-                "designations  {:>5}  on {} lists",
-                s.designations.values().sum::<usize>(),
-                s.lists
+                "designations  {designations:>5}  on {} lists; {} cite a primary source ({}%)",
+                s.lists,
+                s.designations_primary,
+                (s.designations_primary * 100)
+                    .checked_div(designations)
+                    .unwrap_or(0)
             )?;
-            writeln!(out, "sources       {:>5}", s.sources)?;
+            writeln!(
+                out,
+                "sources       {:>5}  ({})",
+                s.sources,
+                parts(&s.sources_by_standing)
+            )?;
             writeln!(
                 out,
                 "MAC blocks    {:>5}  ({})",

@@ -78,7 +78,7 @@ fn screening_uses_the_snapshots_name_index_and_survives_a_damaged_one() {
     let built = derisk(&["registry", "build", "--out", snap_s]);
     assert!(built.status.success(), "{built:?}");
     assert!(
-        String::from_utf8_lossy(&built.stderr).contains("; name index of 215 names) in "),
+        String::from_utf8_lossy(&built.stderr).contains("; name index of 505 names) in "),
         "{}",
         String::from_utf8_lossy(&built.stderr)
     );

@@ -48,7 +48,7 @@ pub use finding::{
 pub use id::{EntityId, Id, IdError, ListId, SourceId};
 pub use mac::{MacAssignment, MacBlock, MacError, MacPrefix, MacRegistry};
 pub use relation::{Relation, RelationKind, Share};
-pub use source::{Source, Verification};
+pub use source::{Source, Standing, Verification};
 
 /// Declares a closed vocabulary: a `Copy` enum whose variants have a fixed
 /// kebab-case spelling used in data files and output.

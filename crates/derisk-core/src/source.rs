@@ -1,6 +1,25 @@
 //! Sources and the verification status of facts.
 
-use crate::{PartialDate, SourceId};
+use crate::{PartialDate, SourceId, vocabulary};
+
+vocabulary! {
+    /// How close a [`Source`] stands to what it reports.
+    pub enum Standing {
+        /// The document that makes or records the fact: the list publisher's
+        /// notice, the gazette, the court, the register, the company's own
+        /// filing or site.
+        Primary => "primary",
+        /// A primary document read in a copy that is not its publisher's (a
+        /// reprint, an archive, a mirror); the source's note names the
+        /// original.
+        Reprint => "reprint",
+        /// A report about the fact: news, a law firm's alert, an analysis.
+        Secondary => "secondary",
+        /// A dataset that transcribes a primary document (OpenSanctions'
+        /// copy of a list): cited beside the primary document.
+        Transcription => "transcription",
+    }
+}
 
 /// A document a fact rests on: a rule in the Federal Register, a court
 /// ruling, a company filing, a news report, a registry extract.
@@ -22,6 +41,10 @@ pub struct Source {
     /// Caveats: mirror of what, which parts are weaker.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub note: Option<String>,
+    /// How close it stands to the facts it reports; `None` where the data
+    /// does not say.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub standing: Option<Standing>,
 }
 
 /// Whether the cited sources were read and support a fact.

@@ -329,5 +329,9 @@ fn a_reused_scorer_scores_as_a_fresh_one() {
             _ => panic!("{} / {}: {fresh:?} against {again:?}", p.name1, p.name2),
         }
     }
-    assert!(scored * 2 > pairs.len(), "{scored} of {} scored", pairs.len());
+    assert!(
+        scored * 2 > pairs.len(),
+        "{scored} of {} scored",
+        pairs.len()
+    );
 }

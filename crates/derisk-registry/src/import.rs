@@ -185,6 +185,7 @@ pub(crate) fn file_source(
             "Imported {today} from {file}, {lines} lines, SHA-256 {}.",
             hex(sha256)
         )),
+        standing: None,
     }
 }
 

@@ -9,7 +9,7 @@
 use derisk_core::{
     CountryCode, Coverage, Designation, Entity, EntityId, EntityKind, Identifier, IdentifierScheme,
     List, ListId, ListKind, MacPrefix, MacRegistry, Name, NameKind, PartialDate, Relation,
-    RelationKind, Script, Share, Source, SourceId, Verification,
+    RelationKind, Script, Share, Source, SourceId, Standing, Verification,
 };
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -211,6 +211,14 @@ impl Parsed {
         let publisher = r.string(sink, "publisher", true);
         let published = r.date(sink, "published");
         let note = r.string(sink, "note", false);
+        let standing = r.word(
+            sink,
+            "standing",
+            false,
+            "standing",
+            Standing::parse,
+            Standing::expected,
+        );
         let (at, path) = (r.loc(), r.path.clone());
         let ok = r.finish(sink);
         let failed_id = id
@@ -224,6 +232,7 @@ impl Parsed {
                 publisher: publisher.into_inner(),
                 published,
                 note: note.map(Spanned::into_inner),
+                standing,
             }),
             _ => None,
         };

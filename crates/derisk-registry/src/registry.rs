@@ -6,7 +6,7 @@ use hashbrown::HashMap;
 
 use derisk_core::{
     Designation, Entity, EntityId, EntityKind, List, ListId, MacAssignment, MacBlock, MacRegistry,
-    NameKind, Relation, RelationKind, Source, SourceId,
+    NameKind, Relation, RelationKind, Source, SourceId, Standing,
 };
 
 /// The curated registry: sources, lists, entities, relations, designations
@@ -112,7 +112,15 @@ pub struct Stats {
     /// Facts (names, identifiers, relations, designations, entities) marked
     /// unverified.
     pub unverified: usize,
+    /// Sources by standing (`primary`, `secondary`, `transcription`, and
+    /// `not marked`).
+    pub sources_by_standing: BTreeMap<&'static str, usize>,
+    /// Designations that cite at least one primary source.
+    pub designations_primary: usize,
 }
+
+/// How [`Stats::sources_by_standing`] counts a source without a standing.
+pub const NOT_MARKED: &str = "not marked";
 
 /// Upward chains are cut at this depth and count; real ownership trees are
 /// far smaller, so hitting either means the data has a problem.
@@ -613,6 +621,14 @@ impl Registry {
         for k in MacRegistry::ALL {
             s.mac_blocks.insert(k.as_str(), 0);
         }
+        for k in Standing::ALL {
+            s.sources_by_standing.insert(k.as_str(), 0);
+        }
+        s.sources_by_standing.insert(NOT_MARKED, 0);
+        for src in &self.sources {
+            let k = src.standing.map_or(NOT_MARKED, Standing::as_str);
+            *s.sources_by_standing.entry(k).or_default() += 1;
+        }
         for e in &self.entities {
             *s.entities.entry(e.kind.as_str()).or_default() += 1;
             s.unverified += usize::from(!e.verification.is_verified());
@@ -640,6 +656,10 @@ impl Registry {
                 .entry(d.list.as_str().to_owned())
                 .or_default() += 1;
             s.unverified += usize::from(!d.verification.is_verified());
+            s.designations_primary += usize::from(d.sources.iter().any(|id| {
+                self.source(id.as_str())
+                    .is_some_and(|src| src.standing == Some(Standing::Primary))
+            }));
         }
         for b in &self.mac_blocks {
             *s.mac_blocks.entry(b.registry.as_str()).or_default() += 1;

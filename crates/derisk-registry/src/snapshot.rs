@@ -21,9 +21,9 @@
 //! as a count and its records. The large sections (entities, relations,
 //! designations, MAC assignments) are cut into chunks of 16,384 records,
 //! each preceded by its length in bytes, so that a reader finds every
-//! chunk at once and decodes them on all cores (format version 2; a
-//! version 1 file, one run of records, is refused with a request to
-//! rebuild it). Strings are a LEB128 length and UTF-8
+//! chunk at once and decodes them on all cores (since format version 2;
+//! version 3 adds a source's standing; an older file is refused with a
+//! request to rebuild it). Strings are a LEB128 length and UTF-8
 //! bytes; optional fields have a presence byte; closed vocabularies are
 //! written by their spelling, so adding a value to one does not change the
 //! format. Reading checks the magic, the version (a newer one is refused
@@ -39,7 +39,7 @@ use std::io::Write;
 use derisk_core::{
     CountryCode, Coverage, Designation, Entity, EntityId, EntityKind, Identifier, IdentifierScheme,
     List, ListId, ListKind, MacAssignment, MacBlock, MacPrefix, MacRegistry, Name, NameKind,
-    PartialDate, Relation, RelationKind, Share, Source, SourceId, Verification,
+    PartialDate, Relation, RelationKind, Share, Source, SourceId, Standing, Verification,
 };
 use sha2::{Digest, Sha256};
 
@@ -47,7 +47,7 @@ use crate::Registry;
 use crate::registry::Facts;
 
 /// The snapshot format version this build writes and reads.
-pub const SNAPSHOT_VERSION: u32 = 2;
+pub const SNAPSHOT_VERSION: u32 = 3;
 
 /// Records per chunk of the large sections (format version 2).
 const CHUNK: usize = 16_384;
@@ -149,6 +149,7 @@ pub fn write_snapshot_with_index(
         w.str(&s.publisher);
         w.date(s.published);
         w.opt(s.note.as_deref());
+        w.opt(s.standing.map(|s| s.as_str()));
     }
     w.len(registry.lists().len());
     for l in registry.lists() {
@@ -479,6 +480,13 @@ fn decode(r: &mut Dec<'_>) -> DecResult<Registry> {
             publisher: r.string()?,
             published: r.date()?,
             note: r.opt()?,
+            standing: match r.opt()? {
+                None => None,
+                Some(s) => Some(
+                    Standing::parse(&s)
+                        .ok_or_else(|| (r.base + r.at, format!("unknown standing {s:?}")))?,
+                ),
+            },
         })
     })?;
     let lists = r.many(|r| {

@@ -296,3 +296,45 @@ fn every_list_authority_is_an_authority_or_public_body() {
         );
     }
 }
+
+/// Every edition of the 1260H list holds as many entities in force on its
+/// day as the DoD published (2025: 134 printed, one company printed twice
+/// under its old and new name, recorded once), and the companies the 2026
+/// edition added are on it.
+#[test]
+fn the_1260h_list_holds_every_edition() {
+    let r = registry();
+    let on = |day: &str| {
+        let day: PartialDate = day.parse().unwrap();
+        r.designations()
+            .iter()
+            .filter(|d| d.list.as_str() == "us-dod-1260h" && d.in_force_on(day))
+            .count()
+    };
+    assert_eq!(on("2021-06-03"), 47);
+    assert_eq!(on("2022-10-05"), 60);
+    assert_eq!(on("2024-01-31"), 73);
+    assert_eq!(on("2025-01-07"), 133);
+    assert_eq!(on("2026-06-08"), 188);
+    for name in [
+        "TP-Link Technologies Co., Ltd.",
+        "Tencent Holdings Limited",
+        "Alibaba Group Holding Limited",
+        "Zhongji Innolight Co., Ltd.",
+        "ZPMC North America, Inc.",
+    ] {
+        let Lookup::Found(e) = r.lookup(name) else {
+            panic!("{name}: {:?}", r.lookup(name));
+        };
+        let d = designation(r, e.id.as_str(), "us-dod-1260h");
+        assert!(d.end.is_none(), "{name}: {d:?}");
+    }
+    // Delisted in the 2025 edition: the designation ends there.
+    let Lookup::Found(crcc) = r.lookup("China Railway Construction Corporation Limited") else {
+        panic!("CRCC is not in the registry");
+    };
+    assert_eq!(
+        designation(r, crcc.id.as_str(), "us-dod-1260h").end,
+        date("2025-01-07")
+    );
+}
