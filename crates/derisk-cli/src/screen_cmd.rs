@@ -452,11 +452,11 @@ const COMPACT_LABELS: usize = 5;
 /// their short form, drops the dates and shows at most five designations
 /// an entity.
 fn path_text(r: &Registry, h: &Hit<'_>, compact: bool) -> String {
-    let mut parts = vec![format!(
+    let mut text = format!(
         "{}{}",
         h.entity.caption,
         designation_labels(r, h, h.entity.id.as_str(), compact)
-    )];
+    );
     for step in &h.path {
         // A share is printed so that a minority stake does not read as
         // control: "→ China Mobile (8.9%)" holds 8.9% of the name before.
@@ -466,13 +466,19 @@ fn path_text(r: &Registry, h: &Hit<'_>, compact: bool) -> String {
             (_, Some(s)) => format!(" ({s})"),
             _ => String::new(),
         };
-        parts.push(format!(
-            "{}{share}{}",
+        // An unverified link is marked on its arrow, as `registry show`
+        // marks it.
+        let arrow = if step.verification.is_verified() {
+            " → "
+        } else {
+            " →? "
+        };
+        text.push_str(&format!(
+            "{arrow}{}{share}{}",
             entity_name(r, step.entity.as_str(), compact),
             designation_labels(r, h, step.entity.as_str(), compact)
         ));
     }
-    let mut text = parts.join(" → ");
     // Ties that are not control, said as such: "(influence, not control:
     // COSCO SHIPPING Ports 35%)".
     if !h.ties.is_empty() {
