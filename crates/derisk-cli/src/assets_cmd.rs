@@ -322,6 +322,17 @@ pub(crate) fn open(
     } else {
         AssetsInput::Csv
     });
+    // XML that another command reads is sent there, not read as a scan
+    // with no hosts.
+    if format == AssetsInput::Nmap
+        && let Some(
+            foreign @ (crate::input::Foreign::TedNotice
+            | crate::input::Foreign::EformsNotice
+            | crate::input::Foreign::Html),
+        ) = crate::input::Foreign::sniff(head)
+    {
+        bail!("{file}: not device evidence but {}", foreign.describe());
+    }
     if format == AssetsInput::Jsonl && first != b'{' {
         bail!(
             "{file}: not in the device observation format (JSON lines, one object a device, \

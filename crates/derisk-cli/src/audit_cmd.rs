@@ -194,17 +194,17 @@ fn detect(path: &str) -> Result<(Kind, &'static str), String> {
     if t.is_empty() {
         return Err("the file is empty".to_owned());
     }
-    if t.starts_with('<') {
-        if t.contains("<nmaprun") {
-            return Ok((Kind::Scan, "nmap"));
+    match crate::input::Foreign::sniff(head) {
+        Some(crate::input::Foreign::NmapScan) => return Ok((Kind::Scan, "nmap")),
+        Some(crate::input::Foreign::TedNotice) => return Ok((Kind::Notices, "ted")),
+        Some(crate::input::Foreign::EformsNotice) => return Ok((Kind::Notices, "eforms")),
+        Some(crate::input::Foreign::Html) => {
+            return Err("a web page (HTML), which the audit does not read; save its table as CSV or a spreadsheet".to_owned());
         }
-        if t.contains("TED_EXPORT") {
-            return Ok((Kind::Notices, "ted"));
+        Some(crate::input::Foreign::Xml) => {
+            return Err("XML that is neither an nmap scan (nmaprun), an eForms notice (UBL namespaces) nor TED XML (TED_EXPORT)".to_owned());
         }
-        if t.contains("urn:oasis:names:specification:ubl:schema:xsd:") {
-            return Ok((Kind::Notices, "eforms"));
-        }
-        return Err("XML that is neither an nmap scan (nmaprun), an eForms notice (UBL namespaces) nor TED XML (TED_EXPORT)".to_owned());
+        Some(crate::input::Foreign::Capture) | None => {}
     }
     if t.starts_with('{') || t.starts_with('[') {
         if t.contains("\"bomFormat\"") {

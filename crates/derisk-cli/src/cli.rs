@@ -82,15 +82,11 @@ pub(crate) struct Global {
     #[arg(long, global = true, value_name = "FILE", env = "DERISK_SNAPSHOT")]
     pub snapshot: Option<PathBuf>,
     /// The database of runs, findings and decisions (SQLite; created on
-    /// first use). Default: $XDG_DATA_HOME/derisk/derisk.db, or
-    /// ~/.local/share/derisk/derisk.db.
-    #[arg(
-        long,
-        global = true,
-        value_name = "FILE",
-        env = "DERISK_DB",
-        hide_env_values = true
-    )]
+    /// first use). Default: $DERISK_DB, else $XDG_DATA_HOME/derisk/derisk.db,
+    /// or ~/.local/share/derisk/derisk.db.
+    // DERISK_DB is read in `main`, not by clap: clap would print an option
+    // taken from the environment as required in every usage line.
+    #[arg(long, global = true, value_name = "FILE")]
     pub db: Option<PathBuf>,
     /// How long to wait for another derisk process that is writing to the
     /// database before giving up.

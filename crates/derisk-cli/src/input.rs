@@ -57,6 +57,65 @@ impl InputFormat {
     }
 }
 
+/// What a file that is not a table or a list is, from its first bytes, for
+/// the commands that must turn it away or send it elsewhere: every command
+/// asks this one function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Foreign {
+    /// An nmap XML scan (`<nmaprun>`): `derisk assets` reads it.
+    NmapScan,
+    /// A TED XML export of notices: `derisk procurement` reads it.
+    TedNotice,
+    /// An eForms (UBL) notice: `derisk procurement` reads it.
+    EformsNotice,
+    /// A web page.
+    Html,
+    /// Other XML.
+    Xml,
+    /// A packet capture (pcap or pcapng): `derisk assets` reads it.
+    Capture,
+}
+
+impl Foreign {
+    /// The kind of markup or capture `head` (a file's first bytes) starts,
+    /// if it starts one.
+    pub(crate) fn sniff(head: &[u8]) -> Option<Foreign> {
+        if derisk_devices::is_capture(head) {
+            return Some(Foreign::Capture);
+        }
+        let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+        let t = String::from_utf8_lossy(&head[..head.len().min(1 << 16)]);
+        let t = t.trim_start();
+        if !t.starts_with('<') {
+            return None;
+        }
+        let lower = t[..t.len().min(4096)].to_ascii_lowercase();
+        Some(if t.contains("<nmaprun") {
+            Foreign::NmapScan
+        } else if t.contains("TED_EXPORT") {
+            Foreign::TedNotice
+        } else if t.contains("urn:oasis:names:specification:ubl:schema:xsd:") {
+            Foreign::EformsNotice
+        } else if lower.starts_with("<!doctype html") || lower.contains("<html") {
+            Foreign::Html
+        } else {
+            Foreign::Xml
+        })
+    }
+
+    /// What it is and which command reads it, for an error message.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Foreign::NmapScan => "an nmap XML scan; `derisk assets` reads scans",
+            Foreign::TedNotice => "a TED XML export of notices; `derisk procurement` reads notices",
+            Foreign::EformsNotice => "an eForms notice; `derisk procurement` reads notices",
+            Foreign::Html => "a web page (HTML); save its table as CSV or a spreadsheet",
+            Foreign::Xml => "XML that derisk does not read",
+            Foreign::Capture => "a packet capture; `derisk assets` reads captures",
+        }
+    }
+}
+
 /// Whether a first line is a header row: cells split by a delimiter
 /// (comma, semicolon, bar), one of them a known name column.
 fn looks_like_header(line: &[u8]) -> bool {
@@ -349,6 +408,11 @@ impl Reader {
             bail!(
                 "{path}: the file is empty; expected names, one per line, or a table with a header row"
             );
+        }
+        // Markup or a capture is never a list of names, whatever the format
+        // asked for: screening its lines would report every tag as a name.
+        if let Some(foreign) = Foreign::sniff(head) {
+            bail!("{path}: not a list of names but {}", foreign.describe());
         }
         let format = match format {
             // A ".txt" whose first line is a header row is a table.
@@ -769,7 +833,35 @@ fn decode(bytes: &[u8]) -> (String, Option<usize>) {
 
 #[cfg(test)]
 mod tests {
-    use super::InputFormat;
+    use super::{Foreign, InputFormat};
+
+    #[test]
+    fn markup_and_captures_are_told_apart() {
+        let sniff = |b: &[u8]| Foreign::sniff(b);
+        assert_eq!(
+            sniff(b"<?xml version=\"1.0\"?>\n<!DOCTYPE nmaprun>\n<nmaprun scanner=\"nmap\">"),
+            Some(Foreign::NmapScan)
+        );
+        assert_eq!(
+            sniff(b"\xef\xbb\xbf<?xml version=\"1.0\"?><TED_EXPORT>"),
+            Some(Foreign::TedNotice)
+        );
+        assert_eq!(
+            sniff(b"<ContractAwardNotice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:ContractAwardNotice-2\">"),
+            Some(Foreign::EformsNotice)
+        );
+        assert_eq!(sniff(b"  <!DOCTYPE HTML>\n<html>"), Some(Foreign::Html));
+        assert_eq!(sniff(b"<rss version=\"2.0\">"), Some(Foreign::Xml));
+        assert_eq!(
+            sniff(&[
+                0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0,
+                0, 0
+            ]),
+            Some(Foreign::Capture)
+        );
+        assert_eq!(sniff(b"name,country\n<Acme> Ltd,NL\n"), None);
+        assert_eq!(sniff(b"Huawei Technologies\n"), None);
+    }
 
     #[test]
     fn a_header_row_makes_a_table_whatever_its_delimiter() {

@@ -6,6 +6,18 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Messages on standard error, as `std::eprintln!` writes them, except
+/// that a closed standard error (`derisk ... 2>&1 >/dev/null | head -0`)
+/// loses the message instead of panicking: warnings and progress are not
+/// worth failing the work for. Defined before the modules, so that it is
+/// the `eprintln!` of the whole crate.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod assets_cmd;
 mod audit_cmd;
 mod bench_cmd;
@@ -38,7 +50,12 @@ pub(crate) enum Outcome {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    if cli.global.db.is_none() {
+        cli.global.db = std::env::var_os("DERISK_DB")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from);
+    }
     if let Err(e) = TODAY.get_or_init(read_today) {
         eprintln!("derisk: error: {e}");
         return ExitCode::from(2);

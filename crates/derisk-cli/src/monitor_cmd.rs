@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 
-use anyhow::Context as _;
+use anyhow::{Context as _, bail};
 use derisk_match::{Scratch, Screener};
 use derisk_registry::{Change, Registry};
 use derisk_store::{
@@ -95,6 +95,23 @@ pub(crate) fn monitor(global: &Global, args: &MonitorArgs) -> anyhow::Result<Out
     };
     if bases.is_empty() {
         return Err(StoreError::NoRuns(store.path().to_path_buf()).into());
+    }
+    // Monitoring re-evaluates screening runs (and its own re-evaluations
+    // of them); an audit is re-run with `derisk audit`, whose report says
+    // what changed.
+    let (bases, audits): (Vec<Run>, Vec<Run>) = bases
+        .into_iter()
+        .partition(|r| r.command == "screen" || r.command == "monitor");
+    for run in &audits {
+        let why = format!(
+            "run {}: a `derisk {}` run, which monitor does not re-evaluate; run `derisk {}` again on the same inputs to see what changed",
+            run.id, run.command, run.command
+        );
+        if args.runs.is_empty() {
+            eprintln!("derisk: {why}");
+        } else {
+            bail!("{why}");
+        }
     }
     let started_at = derisk_core::utc_timestamp(crate::unix_now());
     let (registry, snapshot_hash, mut index) = load_for_screening(global)?;

@@ -478,3 +478,28 @@ fn monitor_without_the_old_registry_still_reports_the_findings() {
     );
     assert!(!out.stdout.contains("registry: "));
 }
+
+/// An audit recorded in the store is not read as a screening run: monitor
+/// says it leaves it to `derisk audit` (it used to fail on the audit's
+/// options), and refuses it when asked for by number.
+#[test]
+fn regression_monitor_leaves_audit_runs_to_the_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("derisk.db");
+    let audit = derisk(&db, &["--registry", "diff/old", "audit", "audit/stake"]);
+    assert_eq!(audit.code, 0, "{}", audit.stderr);
+    let out = derisk(&db, &["--registry", "diff/new", "monitor", "--no-record"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.lines().next().unwrap(),
+        "derisk: run 1: a `derisk audit` run, which monitor does not re-evaluate; run `derisk \
+         audit` again on the same inputs to see what changed"
+    );
+    let out = derisk(&db, &["--registry", "diff/new", "monitor", "--run", "1"]);
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        out.stderr,
+        "derisk: error: run 1: a `derisk audit` run, which monitor does not re-evaluate; run \
+         `derisk audit` again on the same inputs to see what changed\n"
+    );
+}
