@@ -88,10 +88,11 @@ fn damaged_files_are_refused_with_the_reason() {
         )
     );
     let mut older = bytes.clone();
-    older[8..12].copy_from_slice(&1u32.to_le_bytes());
+    // Version 2 lacks the sources' standing.
+    older[8..12].copy_from_slice(&2u32.to_le_bytes());
     assert_eq!(
         err(&older),
-        "reg.snap: snapshot format version 1 is older than this derisk reads (version 2); rebuild it with `derisk registry build`"
+        "reg.snap: snapshot format version 2 is older than this derisk reads (version 3); rebuild it with `derisk registry build`"
     );
     assert_eq!(
         err(&bytes[..20]),
