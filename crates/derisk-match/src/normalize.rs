@@ -554,7 +554,7 @@ fn finish_latin(
 }
 
 /// `words` with a space between each two.
-fn join_words<'a>(words: impl Iterator<Item = &'a str>) -> String {
+pub(crate) fn join_words<'a>(words: impl Iterator<Item = &'a str>) -> String {
     let mut s = String::new();
     for (i, w) in words.enumerate() {
         if i > 0 {

@@ -1220,12 +1220,5 @@ fn adjust(feature: &'static str, value: f64, detail: String) -> Adjustment {
 }
 
 fn join_tokens<'a>(it: impl Iterator<Item = &'a str>) -> String {
-    let mut s = String::new();
-    for (i, t) in it.enumerate() {
-        if i > 0 {
-            s.push(' ');
-        }
-        s.push_str(t);
-    }
-    s
+    crate::normalize::join_words(it)
 }
