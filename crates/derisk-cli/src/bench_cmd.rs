@@ -242,7 +242,8 @@ pub(crate) fn import(args: &BenchImportArgs) -> anyhow::Result<Outcome> {
         t.elapsed().as_secs_f64()
     )?;
     let t = Instant::now();
-    let imported = crate::registry_cmd::read_ftm(&path.display().to_string(), "bench")?;
+    let imported =
+        derisk_app::registry::read_ftm(&path.display().to_string(), "bench", crate::today())?;
     let secs = t.elapsed().as_secs_f64();
     let records: u64 = imported.stats.imported.values().sum();
     writeln!(

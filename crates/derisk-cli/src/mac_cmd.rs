@@ -137,7 +137,7 @@ pub(crate) fn ieee(
     let mut blocks = Vec::new();
     let mut notes = Vec::new();
     for file in files {
-        let imp = crate::registry_cmd::read_ieee(file, registry)?;
+        let imp = derisk_app::registry::read_ieee(file, registry, crate::today())?;
         for d in &imp.diagnostics {
             eprintln!("derisk: {d}");
         }

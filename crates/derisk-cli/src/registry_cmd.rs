@@ -52,17 +52,21 @@ pub(crate) fn run(global: &Global, cmd: &RegistryCommand) -> anyhow::Result<Outc
     }
 }
 
+/// Where the global flags say the registry comes from.
+pub(crate) fn sources(global: &Global) -> derisk_app::registry::Sources {
+    derisk_app::registry::Sources {
+        directory: global.registry.clone(),
+        overlays: global.overlay.clone(),
+        snapshot: global.snapshot.clone(),
+        ftm: global.ftm.clone(),
+        csl: global.csl.clone(),
+        ieee: global.ieee.clone(),
+        today: crate::today(),
+    }
+}
+
 fn load(global: &Global) -> anyhow::Result<Loaded> {
-    // The shipped files, or the --registry directory, then the overlays.
-    let (files, dirs) = match &global.registry {
-        Some(dir) => (Vec::new(), vec![dir.clone()]),
-        None => (derisk_registry::bundled_files(), Vec::new()),
-    };
-    let dirs: Vec<_> = dirs
-        .into_iter()
-        .chain(global.overlay.iter().cloned())
-        .collect();
-    Ok(derisk_registry::load_layered(files, &dirs)?)
+    Ok(derisk_app::registry::load_files(&sources(global))?)
 }
 
 /// Loads the registry for a command that uses it. Records with errors are
@@ -89,206 +93,47 @@ fn load_registry(
     global: &Global,
     with_index: bool,
 ) -> anyhow::Result<(Registry, Option<String>, Option<derisk_match::Matcher>)> {
-    let mut snapshot_hash = None;
-    let mut index = None;
-    let imports = !(global.ftm.is_empty() && global.csl.is_empty() && global.ieee.is_empty());
-    let mut registry = match &global.snapshot {
-        Some(file) => {
-            if global.registry.is_some() || !global.overlay.is_empty() {
-                anyhow::bail!(
-                    "--snapshot replaces --registry and --overlay (a snapshot already holds \
-                     the registry and overlays it was built from); give one or the other"
-                );
-            }
-            let snapshot = if with_index && !imports {
-                let (snapshot, matcher) = crate::snapshot_cmd::read_with_index(file)?;
-                index = matcher;
-                snapshot
-            } else {
-                crate::snapshot_cmd::read(file)?
-            };
-            snapshot_hash = Some(snapshot.content_hash);
-            snapshot.registry
-        }
-        None => {
-            let loaded = load(global)?;
-            let errors = loaded.error_count();
-            if errors > 0 {
-                eprintln!(
-                    "derisk: warning: the registry has {}; the records at fault are left out \
-                     (run `derisk registry validate` for details)",
-                    count(errors, "error")
-                );
-            }
-            loaded.registry
-        }
-    };
-    for spec in &global.ftm {
-        registry = import_ftm_file(registry, spec)?;
+    let assembled = derisk_app::registry::assemble(&sources(global), with_index)?;
+    for event in &assembled.events {
+        report(event);
     }
-    for file in &global.csl {
-        registry = import_csl_file(registry, file)?;
-    }
-    for file in &global.ieee {
-        registry = import_ieee_file(registry, file)?;
-    }
-    Ok((registry, snapshot_hash, index))
-}
-
-/// Opens `file` and runs one importer on it, dated today; both failures
-/// name the file.
-fn read_import(
-    file: &str,
-    import: impl FnOnce(
-        std::io::BufReader<std::fs::File>,
-        derisk_core::PartialDate,
-    ) -> std::io::Result<derisk_registry::Import>,
-) -> anyhow::Result<derisk_registry::Import> {
-    let f = std::fs::File::open(file).with_context(|| format!("{file}: cannot open the file"))?;
-    import(
-        std::io::BufReader::with_capacity(1 << 20, f),
-        crate::today(),
-    )
-    .with_context(|| format!("{file}: cannot read the file"))
-}
-
-/// Reads a FollowTheMoney file.
-pub(crate) fn read_ftm(file: &str, dataset: &str) -> anyhow::Result<derisk_registry::Import> {
-    read_import(file, |r, today| {
-        derisk_registry::import_ftm(r, file, dataset, today)
-    })
-}
-
-/// Reads an IEEE MAC registry file (CSV, text or oui-data JSON by its
-/// extension) and links its assignees to `registry`'s entities.
-pub(crate) fn read_ieee(
-    file: &str,
-    registry: &Registry,
-) -> anyhow::Result<derisk_registry::Import> {
-    read_import(file, |r, today| {
-        derisk_registry::import_ieee(
-            r,
-            file,
-            derisk_registry::IeeeFormat::from_path(file),
-            today,
-            registry,
-        )
-    })
+    Ok((assembled.registry, assembled.snapshot_hash, assembled.index))
 }
 
 /// How many problems of one import are printed before the rest are
 /// counted.
 const SHOWN_PROBLEMS: usize = 20;
 
-/// Imports one `[DATASET=]FILE` and reports what was read on standard
-/// error.
-fn import_ftm_file(registry: Registry, spec: &str) -> anyhow::Result<Registry> {
-    let (dataset, file) = match spec.split_once('=') {
-        Some((d, f)) if !d.is_empty() && !f.is_empty() => (d.to_owned(), f.to_owned()),
-        _ => {
-            let stem = std::path::Path::new(spec)
-                .file_name()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| spec.to_owned());
-            let stem = stem.split('.').next().unwrap_or(&stem).to_owned();
-            (stem, spec.to_owned())
+/// Says on standard error what happened while the registry was assembled.
+fn report(event: &derisk_app::registry::Event) {
+    use derisk_app::registry::Event;
+    match event {
+        Event::LeftOut { errors } => eprintln!(
+            "derisk: warning: the registry has {}; the records at fault are left out \
+             (run `derisk registry validate` for details)",
+            count(*errors, "error")
+        ),
+        Event::IndexUnusable { file, why } => eprintln!(
+            "derisk: warning: {}: the name index cannot be used ({why}); building it again",
+            file.display()
+        ),
+        Event::Imported(import) => {
+            for p in import.problems.iter().take(SHOWN_PROBLEMS) {
+                eprintln!("derisk: {p}");
+            }
+            if import.problems.len() > SHOWN_PROBLEMS {
+                eprintln!(
+                    "derisk: … and {} more problems in {}",
+                    import.problems.len() - SHOWN_PROBLEMS,
+                    import.file
+                );
+            }
+            eprintln!("derisk: {import}");
         }
-    };
-    let started = std::time::Instant::now();
-    let import = read_ftm(&file, &dataset).context("--ftm")?;
-    Ok(apply_import(
-        registry,
-        import,
-        &file,
-        &format!("dataset {dataset:?}, "),
-        started,
-    ))
-}
-
-/// Reads the US Consolidated Screening List from `file` (CSV, or JSON by
-/// its extension), dated today, and layers it over `registry`.
-fn import_csl_file(registry: Registry, file: &str) -> anyhow::Result<Registry> {
-    let started = std::time::Instant::now();
-    let import = read_import(file, |r, today| {
-        derisk_registry::import_csl(r, file, derisk_registry::CslFormat::from_path(file), today)
-    })
-    .context("--csl")?;
-    Ok(apply_import(registry, import, file, "", started))
-}
-
-/// Reads an IEEE MAC registry file and layers it over `registry`.
-fn import_ieee_file(registry: Registry, file: &str) -> anyhow::Result<Registry> {
-    let started = std::time::Instant::now();
-    let import = read_ieee(file, &registry).context("--ieee")?;
-    let (assignments, blocks) = (import.assignments.len(), import.mac_blocks.len());
-    let label = format!("{assignments} MAC assignments, {blocks} of registry entities; ");
-    Ok(apply_import(registry, import, file, &label, started))
-}
-
-/// Layers one import over `registry` and reports on standard error what
-/// was read and what was skipped.
-fn apply_import(
-    registry: Registry,
-    mut import: derisk_registry::Import,
-    file: &str,
-    label: &str,
-    started: std::time::Instant,
-) -> Registry {
-    let stats = std::mem::take(&mut import.stats);
-    let problems = std::mem::take(&mut import.diagnostics);
-    let (entities, relations, designations) = (
-        import.entities.len(),
-        import.relations.len(),
-        import.designations.len(),
-    );
-    let (registry, refused) = registry.with_import(import);
-    for p in problems.iter().chain(&refused).take(SHOWN_PROBLEMS) {
-        eprintln!("derisk: {p}");
-    }
-    let total = problems.len() + refused.len();
-    if total > SHOWN_PROBLEMS {
-        eprintln!(
-            "derisk: … and {} more problems in {file}",
-            total - SHOWN_PROBLEMS
-        );
-    }
-    let skipped: Vec<String> = stats
-        .skipped_schemas
-        .iter()
-        .map(|(s, n)| format!("{s} {n}"))
-        .collect();
-    eprintln!(
-        "derisk: imported {}, {} and {} from {file} ({label}{} of {} lines read) in {:.2} s{}{}",
-        count(entities, "entity"),
-        count(relations, "relation"),
-        count(designations, "designation"),
-        count(stats.imported.values().sum::<u64>() as usize, "record"),
-        stats.lines,
-        started.elapsed().as_secs_f64(),
-        if skipped.is_empty() {
-            String::new()
-        } else {
-            format!("; kinds not imported: {}", skipped.join(", "))
-        },
-        if total == 0 {
-            String::new()
-        } else {
-            format!("; {} skipped", count(total, "problem"))
-        },
-    );
-    registry
-}
-
-/// "1 entity", "2 entities", "0 MAC blocks".
-pub(crate) fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else if let Some(stem) = noun.strip_suffix('y') {
-        format!("{n} {stem}ies")
-    } else {
-        format!("{n} {noun}s")
     }
 }
+
+pub(crate) use derisk_app::registry::count;
 
 // ------------------------------------------------------------------ validate
 

@@ -18,29 +18,6 @@ pub(crate) fn read(file: &Path) -> anyhow::Result<Snapshot> {
     Ok(derisk_registry::read_snapshot_file(file, false)?.0)
 }
 
-/// Reads a snapshot file with its name index, if it has one that fits its
-/// registry; an index that does not is reported and left out (screening
-/// then builds one).
-pub(crate) fn read_with_index(file: &Path) -> anyhow::Result<(Snapshot, Option<Matcher>)> {
-    let (snapshot, index) = derisk_registry::read_snapshot_file(file, true)?;
-    let unusable = |why: String| {
-        eprintln!(
-            "derisk: warning: {}: the name index cannot be used ({why}); building it again",
-            file.display()
-        );
-        None
-    };
-    let matcher = match index {
-        Ok(None) => None,
-        Ok(Some(bytes)) => match Matcher::from_bytes(&bytes, snapshot.registry.hash()) {
-            Ok(m) => Some(m),
-            Err(e) => unusable(e),
-        },
-        Err(e) => unusable(e.to_string()),
-    };
-    Ok((snapshot, matcher))
-}
-
 /// A screener for `registry`, from `index` when it fits, else built.
 pub(crate) fn screener(
     registry: &Registry,
@@ -48,15 +25,11 @@ pub(crate) fn screener(
     config: ScoreConfig,
     rules: ControlRules,
 ) -> Screener<'_> {
-    if let Some(m) = index {
-        match Screener::with_index(registry, m, config.clone(), rules) {
-            Ok(s) => return s,
-            Err(e) => eprintln!(
-                "derisk: warning: the snapshot's name index does not fit its registry ({e}); building it again"
-            ),
-        }
+    let (screener, why) = derisk_app::registry::screener(registry, index, config, rules);
+    if let Some(why) = why {
+        eprintln!("derisk: warning: {why}");
     }
-    Screener::with_rules(registry, config, rules)
+    screener
 }
 
 /// Writes `registry` to `out` through a temporary file in the same
