@@ -9,9 +9,13 @@
 //!   a directory, overlays, or a compiled snapshot with its name index, and
 //!   the FollowTheMoney, Consolidated Screening List and IEEE imports
 //!   layered over it), with what happened on the way as [`registry::Event`]s
-//!   for the caller to show.
+//!   for the caller to show;
+//! - [`detect`]: what kind of file an input is (supplier names, device
+//!   evidence, a scan, a capture, notices), from its first bytes, and what
+//!   a file that no command reads as given is instead ([`detect::Foreign`]).
 //!
 //! **Invariant:** nothing here prints. Messages a user should see are
 //! returned as values; the caller decides where they go.
 
+pub mod detect;
 pub mod registry;

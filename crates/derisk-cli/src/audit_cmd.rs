@@ -33,39 +33,7 @@ use crate::store_cmd::Recorder;
 /// Problems printed per file before they are only counted.
 const MAX_PROBLEMS_SHOWN: usize = 10;
 
-/// The kinds of input an audit reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Suppliers,
-    Assets,
-    Scan,
-    Capture,
-    Notices,
-}
-
-impl Kind {
-    const ALL: &[Kind] = &[
-        Kind::Suppliers,
-        Kind::Assets,
-        Kind::Scan,
-        Kind::Capture,
-        Kind::Notices,
-    ];
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Kind::Suppliers => "suppliers",
-            Kind::Assets => "assets",
-            Kind::Scan => "scan",
-            Kind::Capture => "capture",
-            Kind::Notices => "notices",
-        }
-    }
-
-    fn parse(text: &str) -> Option<Kind> {
-        Kind::ALL.iter().copied().find(|k| k.as_str() == text)
-    }
-}
+use derisk_app::detect::Kind;
 
 /// An input file, and whether it was found inside a directory.
 struct Input {
@@ -116,49 +84,6 @@ fn walk(inputs: &[String]) -> anyhow::Result<Vec<Input>> {
     Ok(out)
 }
 
-/// The header cells of a table's first line.
-fn header_cells(first_line: &str) -> Vec<String> {
-    let delimiter = char::from(derisk_table::delimiter(first_line.as_bytes()));
-    first_line
-        .split(delimiter)
-        .map(|c| c.trim().trim_matches('"').trim().to_owned())
-        .collect()
-}
-
-/// The kind of a table from its header.
-fn table_kind(headers: &[String]) -> Result<(Kind, &'static str), String> {
-    let lower: Vec<String> = headers.iter().map(|h| h.to_ascii_lowercase()).collect();
-    if lower.iter().any(|h| h == "projectid") {
-        return Ok((Kind::Notices, "cordis"));
-    }
-    if lower.iter().any(|h| h == "buyer") && lower.iter().any(|h| h == "supplier") {
-        return Ok((Kind::Notices, "award table"));
-    }
-    if let Ok(m) = derisk_devices::Mapping::new(headers, &[]) {
-        let device_field = m.columns.iter().flatten().any(|t| {
-            matches!(
-                t,
-                derisk_devices::Target::Field(
-                    Field::Mac | Field::Ip | Field::DeclaredModel | Field::Serial | Field::Hostname
-                )
-            )
-        });
-        if device_field {
-            return Ok((Kind::Assets, "inventory"));
-        }
-    }
-    if lower
-        .iter()
-        .any(|h| crate::input::NAME_COLUMNS.contains(&h.as_str()))
-    {
-        return Ok((Kind::Suppliers, "table"));
-    }
-    Err(format!(
-        "a table whose header ({}) names no device column (MAC, IP, model, serial, host name), no supplier name column (name, supplier, company, vendor, ...) and no award columns (buyer, supplier)",
-        headers.join(", ")
-    ))
-}
-
 /// Finds a file's kind from its name and first bytes.
 fn detect(path: &str) -> Result<(Kind, &'static str), String> {
     let ext = Path::new(path)
@@ -169,7 +94,7 @@ fn detect(path: &str) -> Result<(Kind, &'static str), String> {
     if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods") {
         let (_, headers, _) =
             crate::input::first_sheet(path, "one record").map_err(|e| format!("{e:#}"))?;
-        return table_kind(&headers);
+        return derisk_app::detect::table_kind(&headers);
     }
     let mut head = vec![0u8; 1 << 16];
     let n = std::fs::File::open(path)
@@ -185,63 +110,7 @@ fn detect(path: &str) -> Result<(Kind, &'static str), String> {
         })
         .map_err(|e| format!("cannot read: {e}"))?;
     head.truncate(n);
-    if derisk_devices::is_capture(&head) {
-        return Ok((Kind::Capture, "pcap"));
-    }
-    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head);
-    let text = String::from_utf8_lossy(head);
-    let t = text.trim_start();
-    if t.is_empty() {
-        return Err("the file is empty".to_owned());
-    }
-    match crate::input::Foreign::sniff(head) {
-        Some(crate::input::Foreign::NmapScan) => return Ok((Kind::Scan, "nmap")),
-        Some(crate::input::Foreign::TedNotice) => return Ok((Kind::Notices, "ted")),
-        Some(crate::input::Foreign::EformsNotice) => return Ok((Kind::Notices, "eforms")),
-        Some(crate::input::Foreign::Html) => {
-            return Err("a web page (HTML), which the audit does not read; save its table as CSV or a spreadsheet".to_owned());
-        }
-        Some(crate::input::Foreign::Xml) => {
-            return Err("XML that is neither an nmap scan (nmaprun), an eForms notice (UBL namespaces) nor TED XML (TED_EXPORT)".to_owned());
-        }
-        Some(crate::input::Foreign::Capture) | None => {}
-    }
-    if t.starts_with('{') || t.starts_with('[') {
-        if t.contains("\"bomFormat\"") {
-            return Ok((Kind::Assets, "cyclonedx"));
-        }
-        if t.contains("\"ocid\"") || t.contains("\"releases\"") || t.contains("\"records\"") {
-            return Ok((Kind::Notices, "ocds"));
-        }
-        let first = t.lines().next().unwrap_or_default();
-        if let Ok(serde_json::Value::Object(o)) = serde_json::from_str(first) {
-            if o.keys().any(|k| {
-                k != "id"
-                    && (Field::parse(k).is_some() || k == "onvif")
-                    && !matches!(k.as_str(), "site" | "role" | "value")
-            }) {
-                return Ok((Kind::Assets, "jsonl"));
-            }
-            if o.keys()
-                .any(|k| crate::input::NAME_COLUMNS.contains(&k.to_ascii_lowercase().as_str()))
-            {
-                return Ok((Kind::Suppliers, "jsonl"));
-            }
-        }
-        return Err("JSON that is neither device observations, a CycloneDX BOM, OCDS nor JSON lines of named suppliers".to_owned());
-    }
-    if derisk_devices::NeighbourFormat::sniff(&text).is_some() {
-        return Ok((Kind::Assets, "neighbour table"));
-    }
-    let first = t.lines().next().unwrap_or_default();
-    let cells = header_cells(first);
-    // A header row is short cells, not prose that happens to hold a comma.
-    if cells.len() < 2 || cells.iter().any(|c| c.chars().count() > 48) {
-        return Err(
-            "text that is not a table with a header row, XML, JSON or a capture".to_owned(),
-        );
-    }
-    table_kind(&cells)
+    derisk_app::detect::detect(&head)
 }
 
 /// The registry party behind a name-screening hit.

@@ -57,65 +57,6 @@ impl InputFormat {
     }
 }
 
-/// What a file that is not a table or a list is, from its first bytes, for
-/// the commands that must turn it away or send it elsewhere: every command
-/// asks this one function.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Foreign {
-    /// An nmap XML scan (`<nmaprun>`): `derisk assets` reads it.
-    NmapScan,
-    /// A TED XML export of notices: `derisk procurement` reads it.
-    TedNotice,
-    /// An eForms (UBL) notice: `derisk procurement` reads it.
-    EformsNotice,
-    /// A web page.
-    Html,
-    /// Other XML.
-    Xml,
-    /// A packet capture (pcap or pcapng): `derisk assets` reads it.
-    Capture,
-}
-
-impl Foreign {
-    /// The kind of markup or capture `head` (a file's first bytes) starts,
-    /// if it starts one.
-    pub(crate) fn sniff(head: &[u8]) -> Option<Foreign> {
-        if derisk_devices::is_capture(head) {
-            return Some(Foreign::Capture);
-        }
-        let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
-        let t = String::from_utf8_lossy(&head[..head.len().min(1 << 16)]);
-        let t = t.trim_start();
-        if !t.starts_with('<') {
-            return None;
-        }
-        let lower = t[..t.len().min(4096)].to_ascii_lowercase();
-        Some(if t.contains("<nmaprun") {
-            Foreign::NmapScan
-        } else if t.contains("TED_EXPORT") {
-            Foreign::TedNotice
-        } else if t.contains("urn:oasis:names:specification:ubl:schema:xsd:") {
-            Foreign::EformsNotice
-        } else if lower.starts_with("<!doctype html") || lower.contains("<html") {
-            Foreign::Html
-        } else {
-            Foreign::Xml
-        })
-    }
-
-    /// What it is and which command reads it, for an error message.
-    pub(crate) fn describe(self) -> &'static str {
-        match self {
-            Foreign::NmapScan => "an nmap XML scan; `derisk assets` reads scans",
-            Foreign::TedNotice => "a TED XML export of notices; `derisk procurement` reads notices",
-            Foreign::EformsNotice => "an eForms notice; `derisk procurement` reads notices",
-            Foreign::Html => "a web page (HTML); save its table as CSV or a spreadsheet",
-            Foreign::Xml => "XML that derisk does not read",
-            Foreign::Capture => "a packet capture; `derisk assets` reads captures",
-        }
-    }
-}
-
 /// Whether a first line is a header row: cells split by a delimiter
 /// (comma, semicolon, bar), one of them a known name column.
 fn looks_like_header(line: &[u8]) -> bool {
@@ -128,70 +69,7 @@ fn looks_like_header(line: &[u8]) -> bool {
         .any(|f| NAME_COLUMNS.contains(&f.trim().trim_matches('"').to_ascii_lowercase().as_str()))
 }
 
-/// Header names taken as the name column when `--column` is not given.
-pub(crate) const NAME_COLUMNS: &[&str] = &[
-    // Columns that say they hold a name come first: an ERP export often
-    // has a "Supplier" or "Vendor" column of numbers beside "Name 1".
-    "name",
-    "name 1",
-    "name1",
-    "supplier_name",
-    "supplier name",
-    "vendor_name",
-    "vendor name",
-    "company_name",
-    "company name",
-    "organisation_name",
-    "organization_name",
-    "legal_name",
-    "legal name",
-    "naam",
-    "nom",
-    "raison sociale",
-    "firmenname",
-    "ragione sociale",
-    "razón social",
-    "razao social",
-    "nazwa",
-    "namn",
-    "navn",
-    "nimi",
-    // Then columns that name the party's role.
-    "supplier",
-    "vendor",
-    "company",
-    "organisation",
-    "organization",
-    "tenderer",
-    "bidder",
-    "contractor",
-    "manufacturer",
-    "participant",
-    "entity",
-    "caption",
-    // The same in other EU languages.
-    "lieferant",
-    "firma",
-    "unternehmen",
-    "auftragnehmer",
-    "leverancier",
-    "bedrijf",
-    "fournisseur",
-    "entreprise",
-    "titulaire",
-    "fornitore",
-    "ditta",
-    "aggiudicatario",
-    "proveedor",
-    "empresa",
-    "adjudicatario",
-    "fornecedor",
-    "dostawca",
-    "wykonawca",
-    "leverantor",
-    "leverandor",
-    "toimittaja",
-];
+pub(crate) use derisk_app::detect::{Foreign, NAME_COLUMNS};
 
 /// Header names taken as the country column when `--country-column` is not
 /// given (compared case-insensitively). Values that are not ISO 3166
@@ -833,35 +711,7 @@ fn decode(bytes: &[u8]) -> (String, Option<usize>) {
 
 #[cfg(test)]
 mod tests {
-    use super::{Foreign, InputFormat};
-
-    #[test]
-    fn markup_and_captures_are_told_apart() {
-        let sniff = |b: &[u8]| Foreign::sniff(b);
-        assert_eq!(
-            sniff(b"<?xml version=\"1.0\"?>\n<!DOCTYPE nmaprun>\n<nmaprun scanner=\"nmap\">"),
-            Some(Foreign::NmapScan)
-        );
-        assert_eq!(
-            sniff(b"\xef\xbb\xbf<?xml version=\"1.0\"?><TED_EXPORT>"),
-            Some(Foreign::TedNotice)
-        );
-        assert_eq!(
-            sniff(b"<ContractAwardNotice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:ContractAwardNotice-2\">"),
-            Some(Foreign::EformsNotice)
-        );
-        assert_eq!(sniff(b"  <!DOCTYPE HTML>\n<html>"), Some(Foreign::Html));
-        assert_eq!(sniff(b"<rss version=\"2.0\">"), Some(Foreign::Xml));
-        assert_eq!(
-            sniff(&[
-                0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0,
-                0, 0
-            ]),
-            Some(Foreign::Capture)
-        );
-        assert_eq!(sniff(b"name,country\n<Acme> Ltd,NL\n"), None);
-        assert_eq!(sniff(b"Huawei Technologies\n"), None);
-    }
+    use super::InputFormat;
 
     #[test]
     fn a_header_row_makes_a_table_whatever_its_delimiter() {
