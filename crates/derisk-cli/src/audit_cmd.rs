@@ -515,7 +515,7 @@ pub(crate) fn audit(global: &Global, args: &AuditArgs) -> anyhow::Result<Outcome
         })
     };
     let nothing_read = g.inputs.iter().all(|i| i.records == 0);
-    let (mut assets, merged) = merge(std::mem::take(&mut g.assets));
+    let (mut assets, merged) = derisk_exposure::merge::merge(std::mem::take(&mut g.assets));
     // Criticality the inventory does not give: by the organisation's site
     // lists, else by the category's rule.
     let fold_site = |s: &str| s.trim().to_lowercase();
@@ -957,102 +957,6 @@ fn outside(name: &str, confidence: f64, basis: Vec<String>, evidence: Vec<String
         evidence,
         dismissed: None,
     }
-}
-
-/// The MAC address as twelve lower-case hex digits, if it is one.
-fn mac_key(mac: &str) -> Option<String> {
-    let hex: String = mac
-        .chars()
-        .filter(char::is_ascii_hexdigit)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    (hex.len() == 12).then_some(hex)
-}
-
-/// An IP address as a merging key: without a prefix length (NetBox
-/// exports "10.0.0.1/24") and in its canonical spelling when it parses,
-/// else as written.
-fn ip_key(text: &str) -> Option<String> {
-    let t = text.trim();
-    let bare = t.split_once('/').map_or(t, |(a, _)| a).trim();
-    if bare.is_empty() {
-        return None;
-    }
-    Some(
-        bare.parse::<std::net::IpAddr>()
-            .map_or_else(|_| bare.to_owned(), |a| a.to_string()),
-    )
-}
-
-/// Merges records of the same device (the same MAC address, else the same
-/// IP address when neither record has a MAC) seen in several inputs: the
-/// first record read stays, with the fields it lacks taken from the
-/// others, and the maker named with the higher confidence. Returns the
-/// devices and how many records were merged.
-fn merge(assets: Vec<Asset>) -> (Vec<Asset>, usize) {
-    let mut out: Vec<Asset> = Vec::with_capacity(assets.len());
-    let mut by_mac: HashMap<String, usize> = HashMap::new();
-    let mut by_ip: HashMap<String, usize> = HashMap::new();
-    let mut merged = 0;
-    for a in assets {
-        let mac = a.mac.as_deref().and_then(mac_key);
-        let ip = a.ip.as_deref().and_then(ip_key);
-        let ip = ip.as_deref();
-        let same = match (&mac, ip) {
-            (Some(m), _) => by_mac.get(m).copied().or_else(|| {
-                ip.and_then(|i| by_ip.get(i).copied())
-                    .filter(|&j| out[j].mac.as_deref().and_then(mac_key).is_none())
-            }),
-            (None, Some(i)) => by_ip.get(i).copied(),
-            (None, None) => None,
-        };
-        let Some(j) = same else {
-            if let Some(m) = mac {
-                by_mac.insert(m, out.len());
-            }
-            if let Some(i) = ip {
-                by_ip.insert(i.to_owned(), out.len());
-            }
-            out.push(a);
-            continue;
-        };
-        merged += 1;
-        let first = &mut out[j];
-        first.also_seen.push(a.at.clone());
-        let better = match (&first.maker, &a.maker) {
-            (None, Some(_)) => true,
-            (Some(x), Some(y)) => y.confidence > x.confidence,
-            _ => false,
-        };
-        if better {
-            first.maker = a.maker;
-            first.relabelled = a.relabelled;
-        }
-        first.mac = first.mac.take().or(a.mac);
-        first.ip = first.ip.take().or(a.ip);
-        first.site = first.site.take().or(a.site);
-        first.role = first.role.take().or(a.role);
-        first.model = first.model.take().or(a.model);
-        first.declared = first.declared.take().or(a.declared);
-        first.value_eur = first.value_eur.or(a.value_eur);
-        first.purchase = first.purchase.take().or(a.purchase);
-        // The category from the merged role, model and maker.
-        (first.category, first.series) = categorise(
-            first.role.as_deref(),
-            first.model.as_deref(),
-            first.maker.as_ref().map(|m| m.family_name.as_str()),
-        );
-        if first.criticality == derisk_exposure::Criticality::Unknown {
-            first.criticality = a.criticality;
-        }
-        if let (Some(m), Some(mac)) = (first.maker.as_mut(), mac.as_ref()) {
-            let seen = format!("the same device (MAC {mac}) was also seen in {}", a.at);
-            if !m.evidence.contains(&seen) {
-                m.evidence.push(seen);
-            }
-        }
-    }
-    (out, merged)
 }
 
 /// Reads procurement notices; returns the problems that left a record

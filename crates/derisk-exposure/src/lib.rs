@@ -56,6 +56,7 @@ macro_rules! vocabulary {
 
 pub mod category;
 pub mod exposure;
+pub mod merge;
 pub mod model;
 pub mod plan;
 pub mod policy;
