@@ -394,7 +394,7 @@ pub(crate) fn audit(global: &Global, args: &AuditArgs) -> anyhow::Result<Outcome
     }) {
         eprintln!("derisk: warning: data/alternatives/vendors.toml: {note}");
     }
-    let mut recorder = Recorder::open(global, !args.no_record, "audit")?;
+    let mut recorder = Recorder::open(global, !args.no_record, derisk_store::RunKind::Audit)?;
     let identifier = crate::assets_cmd::identifier(&registry, rules, None)?;
 
     let mut g = Gathered::default();

@@ -99,9 +99,8 @@ pub(crate) fn monitor(global: &Global, args: &MonitorArgs) -> anyhow::Result<Out
     // Monitoring re-evaluates screening runs (and its own re-evaluations
     // of them); an audit is re-run with `derisk audit`, whose report says
     // what changed.
-    let (bases, audits): (Vec<Run>, Vec<Run>) = bases
-        .into_iter()
-        .partition(|r| r.command == "screen" || r.command == "monitor");
+    let (bases, audits): (Vec<Run>, Vec<Run>) =
+        bases.into_iter().partition(|r| r.command.monitored());
     for run in &audits {
         let why = format!(
             "run {}: a `derisk {}` run, which monitor does not re-evaluate; run `derisk {}` again on the same inputs to see what changed",
@@ -185,7 +184,7 @@ pub(crate) fn monitor(global: &Global, args: &MonitorArgs) -> anyhow::Result<Out
 
         if !args.no_record {
             let run = NewRun {
-                command: "monitor".into(),
+                command: derisk_store::RunKind::Monitor,
                 subject: base.subject.clone(),
                 inputs: base.inputs.clone(),
                 options: base.options.clone(),

@@ -223,7 +223,7 @@ pub(crate) fn screen(global: &Global, args: &ScreenArgs) -> anyhow::Result<Outco
     };
     // The store is opened (and migrated) before any work, so a database
     // that cannot be written stops the run before it starts.
-    let mut recorder = Recorder::open(global, !args.no_record, "screen")?;
+    let mut recorder = Recorder::open(global, !args.no_record, derisk_store::RunKind::Screen)?;
     let decisions = recorder.decisions()?;
     let (registry, snapshot_hash, index) = load_for_screening(global)?;
     let screener = crate::snapshot_cmd::screener(&registry, index, config, options.rules());

@@ -72,7 +72,7 @@ pub(crate) fn with_hint(e: StoreError, hint: &str) -> anyhow::Error {
 pub(crate) struct Recorder {
     store: Option<SqliteStore>,
     write: bool,
-    command: &'static str,
+    command: derisk_store::RunKind,
     started_at: String,
     inputs: Vec<RunInput>,
     subject: Vec<String>,
@@ -86,7 +86,7 @@ impl Recorder {
     pub(crate) fn open(
         global: &Global,
         write: bool,
-        command: &'static str,
+        command: derisk_store::RunKind,
     ) -> anyhow::Result<Recorder> {
         let store = if write {
             Some(open(
@@ -218,7 +218,7 @@ impl Recorder {
             return Ok(());
         };
         let run = NewRun {
-            command: self.command.to_owned(),
+            command: self.command,
             subject: self.subject.join("\n"),
             inputs: self.inputs,
             options: options.to_owned(),
@@ -277,7 +277,7 @@ pub(crate) fn list(global: &Global, args: &RunsListArgs) -> anyhow::Result<Outco
                 .map(|run| {
                     vec![
                         run.id.to_string(),
-                        run.command.clone(),
+                        run.command.to_string(),
                         run.started_at.clone(),
                         run.totals.records.to_string(),
                         run.totals.matched.to_string(),
@@ -321,7 +321,7 @@ fn inputs_text(run: &Run) -> String {
 fn run_json(run: &Run) -> Value {
     json!({
         "run": run.id,
-        "command": run.command,
+        "command": run.command.as_str(),
         "started_at": run.started_at,
         "finished_at": run.finished_at,
         "inputs": run.inputs.iter().map(|i| json!({

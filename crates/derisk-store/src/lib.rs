@@ -140,8 +140,8 @@ pub struct RunInput {
 /// A run to record.
 #[derive(Clone, Debug)]
 pub struct NewRun {
-    /// The command that ran: `screen` or `monitor`.
-    pub command: String,
+    /// The command that ran.
+    pub command: RunKind,
     /// What was screened, for grouping runs of the same inputs: the
     /// inputs' absolute paths, one a line.
     pub subject: String,
@@ -222,8 +222,8 @@ pub struct NewFinding {
 pub struct Run {
     /// Its number.
     pub id: RunId,
-    /// `screen` or `monitor`.
-    pub command: String,
+    /// The command that ran.
+    pub command: RunKind,
     /// The inputs' absolute paths, one a line.
     pub subject: String,
     /// SHA-256 over the inputs' hashes.
@@ -261,6 +261,51 @@ pub struct Finding {
     pub record: Record,
     /// What was found, as recorded (`found.record` is `record.seq`).
     pub found: NewFinding,
+}
+
+/// The command a run recorded: what its options, records and findings
+/// are, and so how it can be re-evaluated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunKind {
+    /// `derisk screen`: names screened; its options are screening options.
+    Screen,
+    /// `derisk monitor`: a screening run re-evaluated against a newer
+    /// registry (its records are its base run's).
+    Monitor,
+    /// `derisk audit`: suppliers, devices and purchases measured together;
+    /// its options are the audit's.
+    Audit,
+}
+
+impl RunKind {
+    /// Every kind.
+    pub const ALL: &[RunKind] = &[RunKind::Screen, RunKind::Monitor, RunKind::Audit];
+
+    /// Its name, as stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunKind::Screen => "screen",
+            RunKind::Monitor => "monitor",
+            RunKind::Audit => "audit",
+        }
+    }
+
+    /// The kind named `s`.
+    pub fn parse(s: &str) -> Option<RunKind> {
+        RunKind::ALL.iter().copied().find(|k| k.as_str() == s)
+    }
+
+    /// Whether `derisk monitor` re-evaluates runs of this kind: screening
+    /// runs and its own re-evaluations of them.
+    pub fn monitored(self) -> bool {
+        matches!(self, RunKind::Screen | RunKind::Monitor)
+    }
+}
+
+impl std::fmt::Display for RunKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Confirmed or dismissed.

@@ -18,8 +18,8 @@ use rusqlite::{
 
 use crate::schema::{APPLICATION_ID, MIGRATIONS};
 use crate::{
-    Decision, Finding, NewDecision, NewFinding, NewRun, Record, Run, RunId, RunInput, RunTotals,
-    Store, StoreError, Verdict, input_hash,
+    Decision, Finding, NewDecision, NewFinding, NewRun, Record, Run, RunId, RunInput, RunKind,
+    RunTotals, Store, StoreError, Verdict, input_hash,
 };
 
 /// How a store is opened.
@@ -321,9 +321,16 @@ impl SqliteStore {
 }
 
 fn run_row(r: &Row<'_>) -> rusqlite::Result<Run> {
+    let command: String = r.get(1)?;
     Ok(Run {
         id: r.get(0)?,
-        command: r.get(1)?,
+        command: RunKind::parse(&command).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                1,
+                rusqlite::types::Type::Text,
+                format!("run command {command:?}: expected screen, monitor or audit").into(),
+            )
+        })?,
         subject: r.get(2)?,
         input_hash: r.get(3)?,
         inputs: Vec::new(),
@@ -477,7 +484,7 @@ impl Store for SqliteStore {
                          ?8, {NOW}, ?9, ?10, ?11, ?12, ?13, ?14)"
                 ),
                 params![
-                    run.command,
+                    run.command.as_str(),
                     run.subject,
                     input_hash(&run.inputs),
                     run.options,

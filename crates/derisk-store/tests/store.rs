@@ -6,8 +6,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use derisk_store::{
-    NewDecision, NewFinding, NewRun, OpenMode, Record, RunInput, RunTotals, SqliteStore, Status,
-    Store, StoreError, Verdict,
+    NewDecision, NewFinding, NewRun, OpenMode, Record, RunInput, RunKind, RunTotals, SqliteStore,
+    Status, Store, StoreError, Verdict,
 };
 
 const WAIT: Duration = Duration::from_millis(200);
@@ -18,7 +18,11 @@ fn open(path: &Path) -> SqliteStore {
 
 fn run(base: Option<i64>) -> NewRun {
     NewRun {
-        command: if base.is_some() { "monitor" } else { "screen" }.into(),
+        command: if base.is_some() {
+            RunKind::Monitor
+        } else {
+            RunKind::Screen
+        },
         subject: "/data/suppliers.csv".into(),
         inputs: vec![RunInput {
             path: "suppliers.csv".into(),
@@ -92,7 +96,7 @@ fn a_run_round_trips_and_monitoring_runs_reuse_its_records() {
     );
 
     let got = store.run(1).unwrap();
-    assert_eq!(got.command, "screen");
+    assert_eq!(got.command, RunKind::Screen);
     assert_eq!(got.records_of, 1);
     assert_eq!(got.inputs.len(), 1);
     assert_eq!(got.input_hash.len(), 64);
@@ -371,4 +375,23 @@ fn first_runs_at_the_same_time_all_land() {
     let mut ids: Vec<i64> = threads.into_iter().map(|t| t.join().unwrap()).collect();
     ids.sort();
     assert_eq!(ids, [1, 2, 3, 4, 5, 6]);
+}
+
+/// A run's command is a closed vocabulary: a stored one derisk does not
+/// know is an error naming it, not a run read as some other kind.
+#[test]
+fn an_unknown_run_command_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("derisk.db");
+    let mut store = open(&path);
+    store.record_run(&run(None), &records(), &[]).unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute("UPDATE runs SET command = 'scan'", [])
+        .unwrap();
+    let err = store.run(1).unwrap_err().to_string();
+    assert!(
+        err.contains("run command \"scan\": expected screen, monitor or audit"),
+        "{err}"
+    );
 }
