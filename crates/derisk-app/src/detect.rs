@@ -137,7 +137,7 @@ impl Foreign {
         if derisk_devices::is_capture(head) {
             return Some(Foreign::Capture);
         }
-        let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+        let head = derisk_table::strip_bom(head);
         let t = String::from_utf8_lossy(&head[..head.len().min(1 << 16)]);
         let t = t.trim_start();
         if !t.starts_with('<') {
@@ -217,7 +217,7 @@ pub fn detect(head: &[u8]) -> Result<(Kind, &'static str), String> {
     if derisk_devices::is_capture(head) {
         return Ok((Kind::Capture, "pcap"));
     }
-    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let head = derisk_table::strip_bom(head);
     let text = String::from_utf8_lossy(head);
     let t = text.trim_start();
     if t.is_empty() {

@@ -272,7 +272,7 @@ pub(crate) fn open(
     let head = reader
         .fill_buf()
         .with_context(|| format!("{file}: cannot read"))?;
-    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let head = derisk_table::strip_bom(head);
     let is_capture = derisk_devices::is_capture(head);
     let Some(&first) = head.iter().find(|b| !b.is_ascii_whitespace()) else {
         bail!(

@@ -44,7 +44,7 @@ impl InputFormat {
     /// The format the first bytes of an unnamed input suggest.
     fn sniff(head: &[u8]) -> InputFormat {
         let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
-        let first = first.strip_prefix(b"\xef\xbb\xbf").unwrap_or(first);
+        let first = derisk_table::strip_bom(first);
         if first.trim_ascii_start().starts_with(b"{") {
             InputFormat::Jsonl
         } else if first.contains(&b'\t') {
@@ -325,13 +325,7 @@ impl Reader {
                     .byte_headers()
                     .with_context(|| format!("{path}:1: cannot read the header row"))?
                     .iter()
-                    .map(|h| {
-                        decode(h)
-                            .0
-                            .trim()
-                            .trim_start_matches('\u{feff}')
-                            .to_string()
-                    })
+                    .map(|h| derisk_table::header_cell(&decode(h).0).to_string())
                     .collect();
                 let (name, country, id) = pick_columns(path, &headers, columns)?;
                 Inner::Delimited {
@@ -427,7 +421,7 @@ impl Reader {
                 *offset += n as u64;
                 let mut bytes = &buf[..];
                 if *line == 1 {
-                    bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+                    bytes = derisk_table::strip_bom(bytes);
                 }
                 let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
                 let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);

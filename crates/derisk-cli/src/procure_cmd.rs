@@ -254,7 +254,7 @@ impl std::error::Error for UnknownFormat {}
 
 /// The format of a buffer's start.
 fn sniff(head: &[u8]) -> anyhow::Result<ProcurementInput> {
-    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let head = derisk_table::strip_bom(head);
     let text = String::from_utf8_lossy(&head[..head.len().min(1 << 16)]);
     let t = text.trim_start();
     if t.starts_with('<') {

@@ -769,7 +769,7 @@ pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<Outcome> {
         .headers()
         .with_context(|| format!("{file}:1: cannot read the header row"))?
         .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+        .map(|h| derisk_table::header_cell(h).to_ascii_lowercase())
         .collect();
     let col = |n: &str| headers.iter().position(|h| h == n);
     let (Some(c1), Some(c2)) = (col("name1"), col("name2")) else {

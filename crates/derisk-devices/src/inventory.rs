@@ -296,7 +296,7 @@ impl<R: Read> CsvDevices<R> {
             .headers()
             .map_err(|e| format!("{file}:1: cannot read the header row: {e}"))?
             .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
+            .map(|h| derisk_table::header_cell(h).to_owned())
             .collect();
         let mapping = Mapping::new(&headers, overrides).map_err(|e| format!("{file}:1: {e}"))?;
         Ok(CsvDevices {

@@ -277,7 +277,7 @@ impl<R: BufRead> JsonlDevices<R> {
             let raw = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
             let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
             let raw = if self.line == 1 {
-                raw.strip_prefix(b"\xef\xbb\xbf").unwrap_or(raw)
+                derisk_table::strip_bom(raw)
             } else {
                 raw
             };

@@ -400,7 +400,7 @@ fn json_lines(first: Vec<u8>, mut input: impl BufRead, file: &str, out: &mut Rea
 }
 
 fn trim_bom(b: &[u8]) -> &[u8] {
-    b.strip_prefix(b"\xef\xbb\xbf").unwrap_or(b)
+    derisk_table::strip_bom(b)
 }
 
 fn fatal(file: &str, line: Option<u64>, message: String) -> Problem {

@@ -22,7 +22,7 @@ pub(crate) struct Table<R> {
 pub(crate) fn first_line(input: &mut impl BufRead) -> std::io::Result<String> {
     let mut head = Vec::new();
     input.read_until(b'\n', &mut head)?;
-    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head);
+    let head = derisk_table::strip_bom(&head);
     Ok(String::from_utf8_lossy(head).into_owned())
 }
 

@@ -3,7 +3,20 @@
 //! its header line, since spreadsheet programs in much of Europe save
 //! "CSV" with semicolons (the comma is their decimal mark); and [`Lf`],
 //! which turns CRLF line ends into LF so the `csv` crate numbers the rows
-//! of a file saved on Windows right.
+//! of a file saved on Windows right; and the byte-order mark that Excel and
+//! Notepad put before "UTF-8" text, which every reader sets aside
+//! ([`strip_bom`], [`header_cell`]).
+
+/// `bytes` without a leading UTF-8 byte-order mark.
+pub fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)
+}
+
+/// A header cell as a reader compares it: trimmed, without the byte-order
+/// mark the first cell of a file can carry.
+pub fn header_cell(cell: &str) -> &str {
+    cell.trim().trim_start_matches('\u{feff}')
+}
 
 /// The delimiter of a delimited text table, from its header line: of
 /// comma, semicolon, tab and vertical bar, the one found most often
@@ -92,8 +105,17 @@ impl<R: std::io::BufRead> std::io::Read for Lf<R> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Lf, delimiter};
+    use super::{Lf, delimiter, header_cell, strip_bom};
     use std::io::Read;
+
+    #[test]
+    fn the_byte_order_mark_is_set_aside_once() {
+        assert_eq!(strip_bom(b"\xef\xbb\xbfname,country"), b"name,country");
+        assert_eq!(strip_bom(b"name"), b"name");
+        assert_eq!(strip_bom(b""), b"");
+        assert_eq!(header_cell("\u{feff}Supplier"), "Supplier");
+        assert_eq!(header_cell("  Land "), "Land");
+    }
 
     #[test]
     fn crlf_becomes_lf_and_a_lone_cr_stays() {
