@@ -119,7 +119,7 @@ fn party_of_hit(r: &Registry, h: &Hit<'_>) -> Party {
     if h.identifier.is_some() {
         basis.insert(0, "identifier".to_owned());
     }
-    party(
+    let mut p = party(
         r,
         h.entity.id.as_str(),
         &h.entity.caption,
@@ -129,7 +129,9 @@ fn party_of_hit(r: &Registry, h: &Hit<'_>) -> Party {
         std::iter::once(h.explanation.clone())
             .chain(h.ties.iter().map(|t| t.sentence(r)))
             .collect(),
-    )
+    );
+    p.influenced = !h.ties.is_empty();
+    p
 }
 
 /// A registry party with its path and designations.
@@ -186,6 +188,7 @@ fn party(
             })
             .collect(),
         evidence,
+        influenced: false,
         dismissed: None,
     }
 }
@@ -955,6 +958,7 @@ fn outside(name: &str, confidence: f64, basis: Vec<String>, evidence: Vec<String
         path: Vec::new(),
         designations: Vec::new(),
         evidence,
+        influenced: false,
         dismissed: None,
     }
 }

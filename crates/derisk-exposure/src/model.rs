@@ -94,6 +94,11 @@ pub struct Party {
     pub designations: Vec<Listed>,
     /// Statements of the evidence, one a line.
     pub evidence: Vec<String>,
+    /// Stakes in it that are not control, held by a designated or state
+    /// party (each stated in the evidence): influence, which the audit
+    /// reports without counting it as designated.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub influenced: bool,
     /// Why an analyst dismissed this finding in an earlier run, on the
     /// same evidence (who, when, the reason); a dismissed party is neither
     /// high-risk nor possible.
@@ -112,6 +117,17 @@ impl Party {
     /// dismissed.
     pub fn possible(&self) -> bool {
         self.dismissed.is_none() && self.decision != "match" && !self.designations.is_empty()
+    }
+
+    /// A party resolved with confidence that is neither designated nor in
+    /// a designated family but in which a designated or state party holds
+    /// a stake that is not control (COSCO's 35% of a Rotterdam terminal),
+    /// not dismissed.
+    pub fn influence(&self) -> bool {
+        self.dismissed.is_none()
+            && self.decision == "match"
+            && self.designations.is_empty()
+            && self.influenced
     }
 
     /// Whether any designation is on one of `lists`.

@@ -1,8 +1,10 @@
 //! The audit: findings, exposure, verdicts and plan in one document.
 //!
 //! A **finding** is a record whose party is designated (`high-risk`), only
-//! resembles a designated entity (`possible`), or is a designated maker's
-//! device that no purchase explains. Findings are numbered F1, F2, … in
+//! resembles a designated entity (`possible`), has a designated or state
+//! party holding a stake in it that is not control (`influence`, reported
+//! but breaking no rule), or is a designated maker's device that no
+//! purchase explains. Findings are numbered F1, F2, … in
 //! the order assets, suppliers, purchases, as the inputs gave them, and
 //! verdicts and plan actions point at them by number.
 //!
@@ -101,6 +103,9 @@ pub struct Headline {
     pub high_risk_suppliers: usize,
     /// Suppliers to check by hand.
     pub possible_suppliers: usize,
+    /// Suppliers in which a designated or state party holds a stake that
+    /// is not control.
+    pub influenced_suppliers: usize,
     /// Purchases read.
     pub purchases: usize,
     /// Purchases from designated suppliers.
@@ -342,6 +347,8 @@ pub fn audit(a: Audit<'_>) -> Report {
             status.push("high-risk");
         } else if party.possible() {
             status.push("possible");
+        } else if party.influence() {
+            status.push("influence");
         }
         if untraced {
             status.push("untraced");
@@ -453,6 +460,11 @@ pub fn audit(a: Audit<'_>) -> Report {
             .suppliers
             .iter()
             .filter(|s| s.party.as_ref().is_some_and(Party::possible))
+            .count(),
+        influenced_suppliers: a
+            .suppliers
+            .iter()
+            .filter(|s| s.party.as_ref().is_some_and(Party::influence))
             .count(),
         purchases: a.purchases.len(),
         high_risk_purchases: high_purchases.len(),

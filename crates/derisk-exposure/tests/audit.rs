@@ -31,6 +31,7 @@ fn maker(id: &str, lists: &[&str]) -> Party {
         path: Vec::new(),
         designations: lists.iter().map(|l| listed(id, l)).collect(),
         evidence: vec![format!("MAC block of {id}")],
+        influenced: false,
         dismissed: None,
     }
 }

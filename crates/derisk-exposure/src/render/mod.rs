@@ -180,12 +180,21 @@ pub(crate) fn summary_lines(r: &Report) -> Vec<String> {
         out.push(s);
     }
     if h.suppliers > 0 {
-        out.push(format!(
-            "{} screened: {} designated or in a designated family, {} to check by hand.",
+        let mut s = format!(
+            "{} screened: {} designated or in a designated family, {} to check by hand",
             plural(h.suppliers, "supplier"),
             h.high_risk_suppliers,
             h.possible_suppliers
-        ));
+        );
+        if h.influenced_suppliers > 0 {
+            let _ = write!(
+                s,
+                ", {} with a stake held by a designated or state party that is not control",
+                h.influenced_suppliers
+            );
+        }
+        s.push('.');
+        out.push(s);
     }
     if h.purchases > 0 {
         let mut s = format!(
