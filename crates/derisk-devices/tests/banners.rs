@@ -184,7 +184,7 @@ fn real_banners_of_designated_families_are_attributed_and_others_are_not() {
         let o = evaluate(id, &set);
         o.report("designated.csv + others.csv");
         assert!(o.by_family.values().map(|c| c.1).sum::<usize>() >= 250);
-        assert!(o.others >= 350, "{}", o.others);
+        assert!(o.others >= 345, "{}", o.others);
         assert_eq!(o.false_attributions, Vec::<String>::new());
         assert_eq!(o.wrong_family, Vec::<String>::new());
         // The target is 0.90; the rows missed are listed by the
@@ -198,8 +198,11 @@ fn real_banners_of_designated_families_are_attributed_and_others_are_not() {
     });
 }
 
-/// The main set's recall when the rules were last changed, rounded down.
-const MAIN_FLOOR: f64 = 0.88;
+/// The main set's recall when the rules were last changed, rounded down:
+/// 0.881, then 0.872 when TP-Link joined the designated families (the
+/// 1260H list of 2026-06-08) and its six rows moved from `others.csv`,
+/// three of them named by banner.
+const MAIN_FLOOR: f64 = 0.87;
 
 /// The held-out set, gathered from sources the rules were not written
 /// from and run after the rules were settled (its first figures are in
@@ -214,8 +217,10 @@ fn the_held_out_banners_keep_their_figures() {
         assert_eq!(o.false_attributions, Vec::<String>::new());
         assert_eq!(o.wrong_family, Vec::<String>::new());
         // First run, 2026-12-03: 29 of 46 (0.630); every banner row was
-        // attributed, the misses are model numbers typed by people.
-        assert!(o.recall() >= 0.63, "recall {:.3} below 0.63", o.recall());
+        // attributed, the misses are model numbers typed by people. With
+        // TP-Link designated, 29 of 48 (0.604): its two rows are Tapo model
+        // numbers no rule knows.
+        assert!(o.recall() >= 0.60, "recall {:.3} below 0.60", o.recall());
     });
 }
 

@@ -249,8 +249,10 @@ fn ieee_assignee_names_and_blocks_come_with_the_registry() {
         "C09BF4B"
     );
     // The oui-data 2.1.9 extract (2026-08): the 1,556 blocks of the
-    // 2023-11 snapshot and those assigned since under the same names.
-    assert_eq!(r.mac_blocks().len(), 2923);
+    // 2023-11 snapshot, those assigned since under the same names, and
+    // those of the 1260H companies (TP-Link's 174 among them).
+    assert_eq!(r.mac_blocks().len(), 3116);
+    assert_eq!(r.mac_blocks_of("tp-link-technologies").count(), 174);
     // Inspur EII's blocks, renamed IEIT SYSTEMS by the IEEE, stay linked.
     assert!(
         r.mac_blocks_of("inspur-eii")
