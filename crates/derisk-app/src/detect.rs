@@ -143,7 +143,10 @@ impl Foreign {
         if !t.starts_with('<') {
             return None;
         }
-        let lower = t[..t.len().min(4096)].to_ascii_lowercase();
+        // The first 4 KiB as bytes: a character may straddle the cut.
+        let start = head.len() - head.trim_ascii_start().len();
+        let lower = head[start..head.len().min(start + 4096)].to_ascii_lowercase();
+        let lower = String::from_utf8_lossy(&lower);
         Some(if t.contains("<nmaprun") {
             Foreign::NmapScan
         } else if t.contains("TED_EXPORT") {
@@ -303,6 +306,19 @@ mod tests {
         );
         assert_eq!(sniff(b"name,country\n<Acme> Ltd,NL\n"), None);
         assert_eq!(sniff(b"Huawei Technologies\n"), None);
+    }
+
+    #[test]
+    fn a_character_across_the_sniffed_prefix_is_no_panic() {
+        // "é" takes bytes 4095 and 4096 of a notice in another script.
+        let mut xml = b"<notice>".to_vec();
+        xml.resize(4095, b'a');
+        xml.extend("é</notice>".as_bytes());
+        assert_eq!(Foreign::sniff(&xml), Some(Foreign::Xml));
+        let mut html = b"<!DOCTYPE html>".to_vec();
+        html.resize(4094, b' ');
+        html.extend("αβ".as_bytes());
+        assert_eq!(Foreign::sniff(&html), Some(Foreign::Html));
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //! a directory (`--registry`), either with overlay directories layered over
 //! it (`--overlay`), or a compiled snapshot (`--snapshot`) that already holds
 //! its files and overlays. Imports of public data files (`--ftm`, `--csl`,
-//! `--ieee`) are layered over whichever it is. [`assemble`] does all of it
-//! and returns the registry with what happened on the way ([`Event`]s);
-//! errors name the file and the flag that gave it.
+//! `--ieee`) are layered over whichever it is. [`assemble`] does all of it,
+//! telling its caller what happens on the way as it happens ([`Event`]s,
+//! so that an import's report shows when it is done and warnings before a
+//! later failure are not lost); errors name the file and the flag that gave
+//! it.
 
 use std::fmt;
 use std::fs::File;
@@ -67,8 +69,6 @@ pub struct Assembled {
     /// The snapshot's name index, when one was asked for, the snapshot has
     /// one that fits, and no import changed the registry.
     pub index: Option<Matcher>,
-    /// What happened on the way, in order.
-    pub events: Vec<Event>,
 }
 
 /// Something a user should hear about while the registry was assembled.
@@ -213,9 +213,13 @@ pub fn load_files(sources: &Sources) -> Result<Loaded, Error> {
 
 /// The registry `sources` names, with the imports layered over it; with
 /// `with_index`, a snapshot's name index is read too (unless imports change
-/// the registry it was built for).
-pub fn assemble(sources: &Sources, with_index: bool) -> Result<Assembled, Error> {
-    let mut events = Vec::new();
+/// the registry it was built for). `on_event` hears what happens, in order,
+/// as it happens.
+pub fn assemble(
+    sources: &Sources,
+    with_index: bool,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<Assembled, Error> {
     let mut snapshot_hash = None;
     let mut index = None;
     let mut registry = match &sources.snapshot {
@@ -225,8 +229,8 @@ pub fn assemble(sources: &Sources, with_index: bool) -> Result<Assembled, Error>
             }
             let (snapshot, section) =
                 derisk_registry::read_snapshot_file(file, with_index && !sources.imports())?;
-            let unusable = |why: String, events: &mut Vec<Event>| {
-                events.push(Event::IndexUnusable {
+            let mut unusable = |why: String| {
+                on_event(Event::IndexUnusable {
                     file: file.clone(),
                     why,
                 });
@@ -236,9 +240,9 @@ pub fn assemble(sources: &Sources, with_index: bool) -> Result<Assembled, Error>
                 Ok(None) => None,
                 Ok(Some(bytes)) => match Matcher::from_bytes(&bytes, snapshot.registry.hash()) {
                     Ok(m) => Some(m),
-                    Err(e) => unusable(e, &mut events),
+                    Err(e) => unusable(e),
                 },
-                Err(e) => unusable(e.to_string(), &mut events),
+                Err(e) => unusable(e.to_string()),
             };
             snapshot_hash = Some(snapshot.content_hash);
             snapshot.registry
@@ -247,7 +251,7 @@ pub fn assemble(sources: &Sources, with_index: bool) -> Result<Assembled, Error>
             let loaded = load_files(sources)?;
             let errors = loaded.error_count();
             if errors > 0 {
-                events.push(Event::LeftOut { errors });
+                on_event(Event::LeftOut { errors });
             }
             loaded.registry
         }
@@ -258,27 +262,26 @@ pub fn assemble(sources: &Sources, with_index: bool) -> Result<Assembled, Error>
         let started = Instant::now();
         let import = read_ftm(&file, &dataset, today)?;
         let label = format!("dataset {dataset:?}, ");
-        registry = layer(registry, import, &file, label, started, &mut events);
+        registry = layer(registry, import, &file, label, started, on_event);
     }
     for file in &sources.csl {
         let started = Instant::now();
         let import = read_import("--csl", file, |r| {
             derisk_registry::import_csl(r, file, derisk_registry::CslFormat::from_path(file), today)
         })?;
-        registry = layer(registry, import, file, String::new(), started, &mut events);
+        registry = layer(registry, import, file, String::new(), started, on_event);
     }
     for file in &sources.ieee {
         let started = Instant::now();
         let import = read_ieee(file, &registry, today)?;
         let (assignments, blocks) = (import.assignments.len(), import.mac_blocks.len());
         let label = format!("{assignments} MAC assignments, {blocks} of registry entities; ");
-        registry = layer(registry, import, file, label, started, &mut events);
+        registry = layer(registry, import, file, label, started, on_event);
     }
     Ok(Assembled {
         registry,
         snapshot_hash,
         index,
-        events,
     })
 }
 
@@ -369,7 +372,7 @@ fn layer(
     file: &str,
     label: String,
     started: Instant,
-    events: &mut Vec<Event>,
+    on_event: &mut dyn FnMut(Event),
 ) -> Registry {
     let stats = std::mem::take(&mut import.stats);
     let problems = std::mem::take(&mut import.diagnostics);
@@ -379,7 +382,7 @@ fn layer(
         import.designations.len(),
     );
     let (registry, refused) = registry.with_import(import);
-    events.push(Event::Imported(ImportReport {
+    on_event(Event::Imported(ImportReport {
         file: file.to_owned(),
         label,
         entities,
@@ -425,10 +428,43 @@ mod tests {
 
     #[test]
     fn the_shipped_registry_assembles_without_events() {
-        let a = assemble(&Sources::shipped(day()), true).unwrap();
-        assert!(a.events.is_empty(), "{:?}", a.events);
+        let mut events = Vec::new();
+        let a = assemble(&Sources::shipped(day()), true, &mut |e| events.push(e)).unwrap();
+        assert!(events.is_empty(), "{events:?}");
         assert!(a.snapshot_hash.is_none() && a.index.is_none());
         assert!(a.registry.entity("hikvision").is_some());
+    }
+
+    #[test]
+    fn what_happened_before_a_failure_is_told() {
+        let dir = std::env::temp_dir().join(format!("derisk-app-events-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let ftm = dir.join("one.ftm.json");
+        std::fs::write(
+            &ftm,
+            "{\"id\": \"c1\", \"schema\": \"Company\", \"properties\": {\"name\": [\"Acme Ltd\"]}}\n",
+        )
+        .unwrap();
+        let sources = Sources {
+            ftm: vec![
+                ftm.display().to_string(),
+                dir.join("missing.json").display().to_string(),
+            ],
+            ..Sources::shipped(day())
+        };
+        let mut events = Vec::new();
+        let e = assemble(&sources, false, &mut |e| events.push(e)).unwrap_err();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(e.to_string().starts_with("--ftm: "), "{e}");
+        let [Event::Imported(report)] = &events[..] else {
+            panic!("{events:?}");
+        };
+        assert_eq!(report.entities, 1, "{report}");
+        assert!(
+            report
+                .to_string()
+                .starts_with("imported 1 entity, 0 relations and 0 designations from ")
+        );
     }
 
     #[test]
@@ -439,14 +475,14 @@ mod tests {
             ..Sources::shipped(day())
         };
         assert!(matches!(
-            assemble(&both, false),
+            assemble(&both, false, &mut |_| {}),
             Err(Error::SnapshotWithFiles)
         ));
         let missing = Sources {
             csl: vec!["/nonexistent/consolidated.csv".to_owned()],
             ..Sources::shipped(day())
         };
-        let e = assemble(&missing, false).unwrap_err();
+        let e = assemble(&missing, false, &mut |_| {}).unwrap_err();
         assert_eq!(
             e.to_string(),
             "--csl: /nonexistent/consolidated.csv: cannot open the file"

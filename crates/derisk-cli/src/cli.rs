@@ -36,23 +36,22 @@ pub(crate) struct Cli {
 }
 
 /// Options every command takes.
+///
+/// The options that have an environment variable (DERISK_REGISTRY,
+/// DERISK_OVERLAY, DERISK_SNAPSHOT, DERISK_DB, DERISK_DB_WAIT) read it in
+/// [`Global::with_environment`], not through clap: clap prints an option
+/// taken from the environment as required in every usage line.
 #[derive(Debug, Args)]
 pub(crate) struct Global {
     /// Use the registry files (*.toml) in DIR instead of the registry built
-    /// into derisk.
-    #[arg(long, global = true, value_name = "DIR", env = "DERISK_REGISTRY")]
+    /// into derisk [env: DERISK_REGISTRY].
+    #[arg(long, global = true, value_name = "DIR")]
     pub registry: Option<PathBuf>,
     /// Add the registry files (*.toml) in DIR to the registry: your own
     /// entities, names, owners, designations and sources, in the same
-    /// format, linked to the shipped ones by id. Repeatable; in
-    /// DERISK_OVERLAY, separate directories with ':'.
-    #[arg(
-        long,
-        global = true,
-        value_name = "DIR",
-        env = "DERISK_OVERLAY",
-        value_delimiter = ':'
-    )]
+    /// format, linked to the shipped ones by id. Repeatable [env:
+    /// DERISK_OVERLAY, directories separated by ':'].
+    #[arg(long, global = true, value_name = "DIR", value_delimiter = ':')]
     pub overlay: Vec<PathBuf>,
     /// Import FollowTheMoney entities (JSON lines, as OpenSanctions and
     /// Aleph publish them) into the registry for this run: companies,
@@ -78,26 +77,55 @@ pub(crate) struct Global {
     pub ieee: Vec<String>,
     /// Use a compiled registry snapshot (made by `derisk registry build`)
     /// instead of the registry files: one file, hashed, fast to load.
-    /// Imports given with --ftm, --csl and --ieee are layered over it.
-    #[arg(long, global = true, value_name = "FILE", env = "DERISK_SNAPSHOT")]
+    /// Imports given with --ftm, --csl and --ieee are layered over it [env:
+    /// DERISK_SNAPSHOT].
+    #[arg(long, global = true, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
     /// The database of runs, findings and decisions (SQLite; created on
     /// first use). Default: $DERISK_DB, else $XDG_DATA_HOME/derisk/derisk.db,
     /// or ~/.local/share/derisk/derisk.db.
-    // DERISK_DB is read in `main`, not by clap: clap would print an option
-    // taken from the environment as required in every usage line.
     #[arg(long, global = true, value_name = "FILE")]
     pub db: Option<PathBuf>,
     /// How long to wait for another derisk process that is writing to the
-    /// database before giving up.
-    #[arg(
-        long,
-        global = true,
-        value_name = "SECONDS",
-        env = "DERISK_DB_WAIT",
-        default_value_t = 5.0
-    )]
+    /// database before giving up [env: DERISK_DB_WAIT] [default: 5].
+    #[arg(long = "db-wait", global = true, value_name = "SECONDS")]
+    pub db_wait_arg: Option<f64>,
+    /// The wait in effect: --db-wait, else DERISK_DB_WAIT, else 5.
+    #[arg(skip = 5.0)]
     pub db_wait: f64,
+}
+
+impl Global {
+    /// The options not given on the command line, from their environment
+    /// variables (an empty variable counts as unset).
+    pub(crate) fn with_environment(mut self) -> Result<Global, String> {
+        let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        if self.registry.is_none() {
+            self.registry = var("DERISK_REGISTRY").map(PathBuf::from);
+        }
+        if self.overlay.is_empty()
+            && let Some(v) = var("DERISK_OVERLAY")
+        {
+            self.overlay = std::env::split_paths(&v).collect();
+        }
+        if self.snapshot.is_none() {
+            self.snapshot = var("DERISK_SNAPSHOT").map(PathBuf::from);
+        }
+        if self.db.is_none() {
+            self.db = var("DERISK_DB").map(PathBuf::from);
+        }
+        self.db_wait = match (self.db_wait_arg, var("DERISK_DB_WAIT")) {
+            (Some(w), _) => w,
+            (None, Some(v)) => v.to_string_lossy().trim().parse().map_err(|_| {
+                format!(
+                    "DERISK_DB_WAIT={:?}: expected a number of seconds",
+                    v.to_string_lossy()
+                )
+            })?,
+            (None, None) => 5.0,
+        };
+        Ok(self)
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -51,11 +51,13 @@ pub(crate) enum Outcome {
 
 fn main() -> ExitCode {
     let mut cli = Cli::parse();
-    if cli.global.db.is_none() {
-        cli.global.db = std::env::var_os("DERISK_DB")
-            .filter(|v| !v.is_empty())
-            .map(std::path::PathBuf::from);
-    }
+    cli.global = match cli.global.with_environment() {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("derisk: error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     if let Err(e) = TODAY.get_or_init(read_today) {
         eprintln!("derisk: error: {e}");
         return ExitCode::from(2);

@@ -8,7 +8,8 @@ use anyhow::{Context as _, bail};
 use derisk_match::{Scratch, Screener};
 use derisk_registry::{Change, Registry};
 use derisk_store::{
-    Decision, Finding, NewFinding, NewRun, OpenMode, Run, RunTotals, Status, Store, StoreError,
+    Decision, Finding, NewFinding, NewRun, OpenMode, Run, RunKind, RunTotals, Status, Store,
+    StoreError,
 };
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -85,32 +86,40 @@ pub(crate) fn monitor(global: &Global, args: &MonitorArgs) -> anyhow::Result<Out
         mode,
         "add --no-record to report without recording, or wait for the other process",
     )?;
-    let bases: Vec<Run> = if args.runs.is_empty() {
-        store.latest_by_subject()?
-    } else {
-        args.runs
-            .iter()
-            .map(|id| store.run(*id))
-            .collect::<Result<_, _>>()?
-    };
-    if bases.is_empty() {
-        return Err(StoreError::NoRuns(store.path().to_path_buf()).into());
-    }
     // Monitoring re-evaluates screening runs (and its own re-evaluations
     // of them); an audit is re-run with `derisk audit`, whose report says
     // what changed.
-    let (bases, audits): (Vec<Run>, Vec<Run>) =
-        bases.into_iter().partition(|r| r.command.monitored());
-    for run in &audits {
-        let why = format!(
-            "run {}: a `derisk {}` run, which monitor does not re-evaluate; run `derisk {}` again on the same inputs to see what changed",
-            run.id, run.command, run.command
-        );
-        if args.runs.is_empty() {
-            eprintln!("derisk: {why}");
-        } else {
-            bail!("{why}");
+    let bases: Vec<Run> = if args.runs.is_empty() {
+        let bases = store.latest_by_subject(&[RunKind::Screen, RunKind::Monitor])?;
+        let audits = store.latest_by_subject(&[RunKind::Audit])?;
+        if !audits.is_empty() {
+            eprintln!(
+                "derisk: {} left to `derisk audit` (monitor re-evaluates screening runs; run the audit again on the same inputs to see what changed)",
+                crate::registry_cmd::count(audits.len(), "audit run")
+            );
         }
+        if bases.is_empty() && !audits.is_empty() {
+            return Ok(Outcome::Clean);
+        }
+        bases
+    } else {
+        let runs: Vec<Run> = args
+            .runs
+            .iter()
+            .map(|id| store.run(*id))
+            .collect::<Result<_, _>>()?;
+        if let Some(run) = runs.iter().find(|r| !r.command.monitored()) {
+            bail!(
+                "run {}: a `derisk {}` run, which monitor does not re-evaluate; run `derisk {}` again on the same inputs to see what changed",
+                run.id,
+                run.command,
+                run.command
+            );
+        }
+        runs
+    };
+    if bases.is_empty() {
+        return Err(StoreError::NoRuns(store.path().to_path_buf()).into());
     }
     let started_at = derisk_core::utc_timestamp(crate::unix_now());
     let (registry, snapshot_hash, mut index) = load_for_screening(global)?;
@@ -184,7 +193,7 @@ pub(crate) fn monitor(global: &Global, args: &MonitorArgs) -> anyhow::Result<Out
 
         if !args.no_record {
             let run = NewRun {
-                command: derisk_store::RunKind::Monitor,
+                command: RunKind::Monitor,
                 subject: base.subject.clone(),
                 inputs: base.inputs.clone(),
                 options: base.options.clone(),

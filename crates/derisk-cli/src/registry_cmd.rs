@@ -93,10 +93,9 @@ fn load_registry(
     global: &Global,
     with_index: bool,
 ) -> anyhow::Result<(Registry, Option<String>, Option<derisk_match::Matcher>)> {
-    let assembled = derisk_app::registry::assemble(&sources(global), with_index)?;
-    for event in &assembled.events {
-        report(event);
-    }
+    let assembled = derisk_app::registry::assemble(&sources(global), with_index, &mut |e| {
+        report(&e);
+    })?;
     Ok((assembled.registry, assembled.snapshot_hash, assembled.index))
 }
 

@@ -480,8 +480,9 @@ fn monitor_without_the_old_registry_still_reports_the_findings() {
 }
 
 /// An audit recorded in the store is not read as a screening run: monitor
-/// says it leaves it to `derisk audit` (it used to fail on the audit's
-/// options), and refuses it when asked for by number.
+/// says it leaves audits to `derisk audit` (it used to fail on the audit's
+/// options), refuses one asked for by number, and still re-evaluates a
+/// screening run of the same file recorded before the audit.
 #[test]
 fn regression_monitor_leaves_audit_runs_to_the_audit() {
     let dir = tempfile::tempdir().unwrap();
@@ -491,9 +492,9 @@ fn regression_monitor_leaves_audit_runs_to_the_audit() {
     let out = derisk(&db, &["--registry", "diff/new", "monitor", "--no-record"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
-        out.stderr.lines().next().unwrap(),
-        "derisk: run 1: a `derisk audit` run, which monitor does not re-evaluate; run `derisk \
-         audit` again on the same inputs to see what changed"
+        out.stderr,
+        "derisk: 1 audit run left to `derisk audit` (monitor re-evaluates screening runs; run \
+         the audit again on the same inputs to see what changed)\n"
     );
     let out = derisk(&db, &["--registry", "diff/new", "monitor", "--run", "1"]);
     assert_eq!(out.code, 2);
@@ -501,5 +502,28 @@ fn regression_monitor_leaves_audit_runs_to_the_audit() {
         out.stderr,
         "derisk: error: run 1: a `derisk audit` run, which monitor does not re-evaluate; run \
          `derisk audit` again on the same inputs to see what changed\n"
+    );
+    // A screening of a file, then an audit of the same file: the screening
+    // is still the one monitored.
+    let db = dir.path().join("both.db");
+    assert_eq!(derisk(&db, SCREEN).code, 1);
+    let audit = derisk(
+        &db,
+        &["--registry", "diff/old", "audit", "monitor/suppliers.csv"],
+    );
+    assert!(audit.code <= 1, "{}", audit.stderr);
+    let out = derisk(&db, &["--registry", "diff/new", "monitor", "--no-record"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .starts_with("run 1 (screen monitor/suppliers.csv"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr
+            .starts_with("derisk: 1 audit run left to `derisk audit`"),
+        "{}",
+        out.stderr
     );
 }

@@ -552,19 +552,22 @@ impl Matcher {
             } else {
                 vocab.intern(t.join_text())
             };
-            let zipf_of = &mut state.zipf_of;
-            if zipf_of.len() <= text as usize {
-                zipf_of.resize(text as usize + 1, u8::MAX);
-            }
-            if zipf_of[text as usize] == u8::MAX {
-                // Only distinctive words are weighed by how ordinary they
-                // are.
-                zipf_of[text as usize] = if han || t.class != Class::Distinctive {
-                    0
-                } else {
-                    lexicon::zipf(&t.text)
-                };
-            }
+            // Only distinctive words are weighed by how ordinary they are;
+            // the word list is asked once per word, whatever class the word
+            // takes in this name ("number" is a stop word before a number,
+            // distinctive elsewhere).
+            let zipf = if han || t.class != Class::Distinctive {
+                0
+            } else {
+                let zipf_of = &mut state.zipf_of;
+                if zipf_of.len() <= text as usize {
+                    zipf_of.resize(text as usize + 1, u8::MAX);
+                }
+                if zipf_of[text as usize] == u8::MAX {
+                    zipf_of[text as usize] = lexicon::zipf(&t.text);
+                }
+                zipf_of[text as usize]
+            };
             tokens.push(RTok {
                 text,
                 alt,
@@ -575,7 +578,7 @@ impl Matcher {
                 flags: (u8::from(t.number) * F_NUMBER)
                     | (u8::from(t.qualifier) * F_QUALIFIER)
                     | (u8::from(t.alias) * F_ALIAS),
-                zipf: zipf_of[text as usize],
+                zipf,
                 written,
             });
         }

@@ -264,7 +264,9 @@ pub struct Finding {
 }
 
 /// The command a run recorded: what its options, records and findings
-/// are, and so how it can be re-evaluated.
+/// are, and so how it can be re-evaluated. Stored by its spelling; a
+/// database with a kind this build does not know is refused, so adding a
+/// kind comes with a schema migration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RunKind {
     /// `derisk screen`: names screened; its options are screening options.
@@ -449,8 +451,10 @@ pub trait Store {
     /// One run.
     fn run(&self, id: RunId) -> Result<Run, StoreError>;
 
-    /// The newest run of each subject, oldest subject first.
-    fn latest_by_subject(&self) -> Result<Vec<Run>, StoreError>;
+    /// The newest run of one of `kinds` for each subject, oldest subject
+    /// first (an audit and a screening of the same file are runs of one
+    /// subject; monitoring asks for the screening ones).
+    fn latest_by_subject(&self, kinds: &[RunKind]) -> Result<Vec<Run>, StoreError>;
 
     /// The run's records (its base run's, for a monitoring run), in order.
     fn records(&self, run: RunId) -> Result<Vec<Record>, StoreError>;

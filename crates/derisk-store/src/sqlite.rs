@@ -568,9 +568,15 @@ impl Store for SqliteStore {
             .ok_or(StoreError::NoSuchRun(id))
     }
 
-    fn latest_by_subject(&self) -> Result<Vec<Run>, StoreError> {
+    fn latest_by_subject(&self, kinds: &[RunKind]) -> Result<Vec<Run>, StoreError> {
+        // The kinds are a closed vocabulary of fixed spellings, so they are
+        // written into the query as they are.
+        let kinds: Vec<String> = kinds.iter().map(|k| format!("'{}'", k.as_str())).collect();
         self.query_runs(
-            "WHERE id IN (SELECT max(id) FROM runs GROUP BY subject) ORDER BY id",
+            &format!(
+                "WHERE id IN (SELECT max(id) FROM runs WHERE command IN ({}) GROUP BY subject) ORDER BY id",
+                kinds.join(", ")
+            ),
             None,
         )
     }

@@ -117,7 +117,7 @@ fn a_run_round_trips_and_monitoring_runs_reuse_its_records() {
     assert_eq!(f[0].record.name, records()[0].name);
     assert_eq!(f[0].found.evidence, "e2");
 
-    let latest = store.latest_by_subject().unwrap();
+    let latest = store.latest_by_subject(RunKind::ALL).unwrap();
     assert_eq!(latest.len(), 1);
     assert_eq!(latest[0].id, id2);
     assert_eq!(store.runs(None).unwrap().len(), 2);
