@@ -138,10 +138,10 @@ pub(crate) enum Command {
     /// explainable parts. A score at or above the match threshold is a
     /// `match`; at or above the review threshold, `review`. Each match names
     /// the registry entity, the path of owners, parents or makers behind it,
-    /// and the designations reached, with sources. In the table, `→?` is a
-    /// link the sources do not fully support and a label ending in `?` an
-    /// unverified designation; stakes that are not control follow in
-    /// parentheses ("not control: ... 35% minority").
+    /// and the designations reached, with sources. In the table and the CSV
+    /// path column, `→?` is a link the sources do not fully support and a
+    /// label ending in `?` an unverified designation; stakes that are not
+    /// control follow in parentheses ("not control: ... 35% minority").
     ///
     /// Inputs: CSV or TSV with a header row, JSON lines, spreadsheets (XLSX,
     /// XLS, ODS; first sheet, header row) and plain text with one name per

@@ -112,8 +112,8 @@ pub struct Stats {
     /// Facts (names, identifiers, relations, designations, entities) marked
     /// unverified.
     pub unverified: usize,
-    /// Sources by standing (`primary`, `secondary`, `transcription`, and
-    /// `not marked`).
+    /// Sources by standing (`primary`, `reprint`, `secondary`,
+    /// `transcription`, and `not marked`).
     pub sources_by_standing: BTreeMap<&'static str, usize>,
     /// Designations that cite at least one primary source.
     pub designations_primary: usize,
