@@ -1,8 +1,9 @@
-//! `derisk screen --format jsonl` writes what its documented JSON Schema
-//! (docs/formats/screen-result.schema.json) says, on supplier lists in the
-//! shapes users have: with countries and VAT numbers, plain names in
-//! several scripts, 1260H companies, and a terminal a state company holds
-//! a minority of.
+//! `derisk screen --format jsonl` and `derisk assets --format jsonl` write
+//! what their documented JSON Schema (docs/formats/findings.schema.json)
+//! says, on inputs in the shapes users have: supplier lists with countries
+//! and VAT numbers, plain names in several scripts, 1260H companies, a
+//! terminal a state company holds a minority of; inventories, device
+//! observations, nmap scans, captures and spreadsheets.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -10,9 +11,13 @@ use std::process::{Command, Stdio};
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
 fn screen(args: &[&str], stdin: &str) -> Vec<serde_json::Value> {
+    run(&["screen", "--format", "jsonl", "--no-record"], args, stdin)
+}
+
+fn run(command: &[&str], args: &[&str], stdin: &str) -> Vec<serde_json::Value> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_derisk"))
         .current_dir(ROOT)
-        .args(["screen", "--format", "jsonl", "--no-record"])
+        .args(command)
         .args(args)
         .env_remove("DERISK_REGISTRY")
         .env_remove("DERISK_SNAPSHOT")
@@ -29,7 +34,7 @@ fn screen(args: &[&str], stdin: &str) -> Vec<serde_json::Value> {
         .write_all(stdin.as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.code().is_some_and(|c| c <= 1), "{out:?}");
+    assert!(out.status.code().is_some_and(|c| c <= 2), "{out:?}");
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -38,9 +43,9 @@ fn screen(args: &[&str], stdin: &str) -> Vec<serde_json::Value> {
 }
 
 #[test]
-fn screening_output_follows_its_schema() {
+fn screening_and_device_lines_follow_their_schema() {
     let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(format!("{ROOT}/docs/formats/screen-result.schema.json")).unwrap(),
+        &std::fs::read_to_string(format!("{ROOT}/docs/formats/findings.schema.json")).unwrap(),
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the schema is a valid schema");
@@ -93,4 +98,35 @@ fn screening_output_follows_its_schema() {
     let mut extra = lines[0].clone();
     extra["undocumented"] = serde_json::json!(1);
     assert!(!validator.is_valid(&extra));
+
+    // Devices, from every kind of asset input the fixtures hold.
+    let mut devices = Vec::new();
+    for entry in
+        std::fs::read_dir(format!("{ROOT}/crates/derisk-cli/tests/fixtures/assets")).unwrap()
+    {
+        let path = entry.unwrap().path();
+        let path = path
+            .strip_prefix(ROOT)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        devices.extend(run(&["assets", "--format", "jsonl"], &[&path], ""));
+    }
+    assert!(devices.len() >= 100, "{} devices", devices.len());
+    for line in &devices {
+        let errors: Vec<String> = validator
+            .iter_errors(line)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{line}\n{}", errors.join("\n"));
+    }
+    assert!(devices.iter().any(|d| d["maker"].is_null()));
+    assert!(
+        devices
+            .iter()
+            .any(|d| !d["designations"].as_array().unwrap().is_empty())
+    );
+    let mut bad = devices[0].clone();
+    bad["confidence"] = serde_json::json!("high");
+    assert!(!validator.is_valid(&bad));
 }
