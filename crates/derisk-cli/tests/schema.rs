@@ -3,7 +3,8 @@
 //! says, on inputs in the shapes users have: supplier lists with countries
 //! and VAT numbers, plain names in several scripts, 1260H companies, a
 //! terminal a state company holds a minority of; inventories, device
-//! observations, nmap scans, captures and spreadsheets.
+//! observations, nmap scans, captures and spreadsheets; eForms, TED, OCDS,
+//! CORDIS and award tables.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -43,7 +44,7 @@ fn run(command: &[&str], args: &[&str], stdin: &str) -> Vec<serde_json::Value> {
 }
 
 #[test]
-fn screening_and_device_lines_follow_their_schema() {
+fn screening_device_and_award_lines_follow_their_schema() {
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(format!("{ROOT}/docs/formats/findings.schema.json")).unwrap(),
     )
@@ -129,4 +130,35 @@ fn screening_and_device_lines_follow_their_schema() {
     let mut bad = devices[0].clone();
     bad["confidence"] = serde_json::json!("high");
     assert!(!validator.is_valid(&bad));
+
+    // Awards, from every kind of notice the fixtures hold.
+    let mut awards = Vec::new();
+    for entry in std::fs::read_dir(format!(
+        "{ROOT}/crates/derisk-cli/tests/fixtures/procurement"
+    ))
+    .unwrap()
+    {
+        let path = entry.unwrap().path();
+        let path = path
+            .strip_prefix(ROOT)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        awards.extend(run(&["procurement", "--format", "jsonl"], &[&path], ""));
+    }
+    assert!(awards.len() >= 15, "{} awards", awards.len());
+    for line in &awards {
+        let errors: Vec<String> = validator
+            .iter_errors(line)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{line}\n{}", errors.join("\n"));
+    }
+    assert!(awards.iter().any(|a| {
+        a["suppliers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| !s["matches"].as_array().unwrap().is_empty())
+    }));
 }
