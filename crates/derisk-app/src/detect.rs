@@ -139,7 +139,13 @@ impl Foreign {
         }
         let head = derisk_table::strip_bom(head);
         let t = String::from_utf8_lossy(&head[..head.len().min(1 << 16)]);
-        let t = t.trim_start();
+        Foreign::markup(head, t.trim_start())
+    }
+
+    /// The kind of markup `t` starts, if it starts with a tag: `head` is
+    /// the same text as bytes (without a byte-order mark), `t` as text
+    /// with leading white space trimmed.
+    fn markup(head: &[u8], t: &str) -> Option<Foreign> {
         if !t.starts_with('<') {
             return None;
         }
@@ -226,7 +232,7 @@ pub fn detect(head: &[u8]) -> Result<(Kind, &'static str), String> {
     if t.is_empty() {
         return Err("the file is empty".to_owned());
     }
-    match Foreign::sniff(head) {
+    match Foreign::markup(head, t) {
         Some(Foreign::NmapScan) => return Ok((Kind::Scan, "nmap")),
         Some(Foreign::TedNotice) => return Ok((Kind::Notices, "ted")),
         Some(Foreign::EformsNotice) => return Ok((Kind::Notices, "eforms")),

@@ -88,11 +88,8 @@ pub(crate) struct Global {
     pub db: Option<PathBuf>,
     /// How long to wait for another derisk process that is writing to the
     /// database before giving up [env: DERISK_DB_WAIT] [default: 5].
-    #[arg(long = "db-wait", global = true, value_name = "SECONDS")]
-    pub db_wait_arg: Option<f64>,
-    /// The wait in effect: --db-wait, else DERISK_DB_WAIT, else 5.
-    #[arg(skip = 5.0)]
-    pub db_wait: f64,
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub db_wait: Option<f64>,
 }
 
 impl Global {
@@ -114,17 +111,22 @@ impl Global {
         if self.db.is_none() {
             self.db = var("DERISK_DB").map(PathBuf::from);
         }
-        self.db_wait = match (self.db_wait_arg, var("DERISK_DB_WAIT")) {
-            (Some(w), _) => w,
-            (None, Some(v)) => v.to_string_lossy().trim().parse().map_err(|_| {
+        if self.db_wait.is_none()
+            && let Some(v) = var("DERISK_DB_WAIT")
+        {
+            self.db_wait = Some(v.to_string_lossy().trim().parse().map_err(|_| {
                 format!(
                     "DERISK_DB_WAIT={:?}: expected a number of seconds",
                     v.to_string_lossy()
                 )
-            })?,
-            (None, None) => 5.0,
-        };
+            })?);
+        }
         Ok(self)
+    }
+
+    /// The wait in effect: --db-wait, else DERISK_DB_WAIT, else 5 seconds.
+    pub(crate) fn db_wait(&self) -> f64 {
+        self.db_wait.unwrap_or(5.0)
     }
 }
 

@@ -466,8 +466,8 @@ fn path_text(r: &Registry, h: &Hit<'_>, compact: bool) -> String {
             (_, Some(s)) => format!(" ({s})"),
             _ => String::new(),
         };
-        // An unverified link is marked on its arrow, as `registry show`
-        // marks it.
+        // A link the sources do not fully support is marked on its
+        // arrow, as an unverified designation is on its label.
         let arrow = if step.verification.is_verified() {
             " → "
         } else {

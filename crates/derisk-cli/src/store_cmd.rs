@@ -30,13 +30,11 @@ pub(crate) fn db_path(global: &Global) -> anyhow::Result<PathBuf> {
 /// Opens the store. `hint` is added to the errors a user can act on
 /// (locked, read-only).
 pub(crate) fn open(global: &Global, mode: OpenMode, hint: &str) -> anyhow::Result<SqliteStore> {
-    if !(0.0..=86_400.0).contains(&global.db_wait) {
-        bail!(
-            "--db-wait {}: expected a number of seconds from 0 to 86400",
-            global.db_wait
-        );
+    let wait = global.db_wait();
+    if !(0.0..=86_400.0).contains(&wait) {
+        bail!("--db-wait {wait}: expected a number of seconds from 0 to 86400");
     }
-    let wait = Duration::from_secs_f64(global.db_wait);
+    let wait = Duration::from_secs_f64(wait);
     SqliteStore::open(&db_path(global)?, mode, wait).map_err(|e| with_hint(e, hint))
 }
 

@@ -43,6 +43,33 @@ fn run(command: &[&str], args: &[&str], stdin: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// Fails with every error when a line does not follow the schema.
+fn follows(validator: &jsonschema::Validator, lines: &[serde_json::Value]) {
+    for line in lines {
+        let errors: Vec<String> = validator
+            .iter_errors(line)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{line}\n{}", errors.join("\n"));
+    }
+}
+
+/// The files of a fixture directory, as paths from the repository root.
+fn fixtures(dir: &str) -> Vec<String> {
+    let mut files: Vec<String> =
+        std::fs::read_dir(format!("{ROOT}/crates/derisk-cli/tests/fixtures/{dir}"))
+            .unwrap()
+            .map(|e| {
+                format!(
+                    "crates/derisk-cli/tests/fixtures/{dir}/{}",
+                    e.unwrap().file_name().to_string_lossy()
+                )
+            })
+            .collect();
+    files.sort();
+    files
+}
+
 #[test]
 fn screening_device_and_award_lines_follow_their_schema() {
     let schema: serde_json::Value = serde_json::from_str(
@@ -71,13 +98,7 @@ fn screening_device_and_award_lines_follow_their_schema() {
         "Euromax Terminal Rotterdam B.V.\nDJI Europe B.V.\n杭州海康威视数字技术股份有限公司\n",
     ));
     assert!(lines.len() >= 25, "{} lines", lines.len());
-    for line in &lines {
-        let errors: Vec<String> = validator
-            .iter_errors(line)
-            .map(|e| format!("{} at {}", e, e.instance_path()))
-            .collect();
-        assert!(errors.is_empty(), "{line}\n{}", errors.join("\n"));
-    }
+    follows(&validator, &lines);
     // Every optional part of a match occurs, so the schema is exercised.
     let matches: Vec<&serde_json::Value> = lines
         .iter()
@@ -102,25 +123,11 @@ fn screening_device_and_award_lines_follow_their_schema() {
 
     // Devices, from every kind of asset input the fixtures hold.
     let mut devices = Vec::new();
-    for entry in
-        std::fs::read_dir(format!("{ROOT}/crates/derisk-cli/tests/fixtures/assets")).unwrap()
-    {
-        let path = entry.unwrap().path();
-        let path = path
-            .strip_prefix(ROOT)
-            .unwrap_or(&path)
-            .display()
-            .to_string();
+    for path in fixtures("assets") {
         devices.extend(run(&["assets", "--format", "jsonl"], &[&path], ""));
     }
     assert!(devices.len() >= 100, "{} devices", devices.len());
-    for line in &devices {
-        let errors: Vec<String> = validator
-            .iter_errors(line)
-            .map(|e| format!("{} at {}", e, e.instance_path()))
-            .collect();
-        assert!(errors.is_empty(), "{line}\n{}", errors.join("\n"));
-    }
+    follows(&validator, &devices);
     assert!(devices.iter().any(|d| d["maker"].is_null()));
     assert!(
         devices
@@ -133,26 +140,28 @@ fn screening_device_and_award_lines_follow_their_schema() {
 
     // Awards, from every kind of notice the fixtures hold.
     let mut awards = Vec::new();
-    for entry in std::fs::read_dir(format!(
-        "{ROOT}/crates/derisk-cli/tests/fixtures/procurement"
-    ))
-    .unwrap()
-    {
-        let path = entry.unwrap().path();
-        let path = path
-            .strip_prefix(ROOT)
-            .unwrap_or(&path)
-            .display()
-            .to_string();
+    for path in fixtures("procurement") {
         awards.extend(run(&["procurement", "--format", "jsonl"], &[&path], ""));
     }
     assert!(awards.len() >= 15, "{} awards", awards.len());
-    for line in &awards {
-        let errors: Vec<String> = validator
-            .iter_errors(line)
-            .map(|e| format!("{} at {}", e, e.instance_path()))
-            .collect();
-        assert!(errors.is_empty(), "{line}\n{}", errors.join("\n"));
+    follows(&validator, &awards);
+    // And the concentration rows of the notices, by every grouping.
+    for group in ["cpv", "buyer", "country", "year"] {
+        let rows = run(
+            &["procurement", "--summary", "jsonl", "--group", group],
+            &[
+                "crates/derisk-cli/tests/fixtures/procurement/westerhaven-cctv.xml",
+                "crates/derisk-cli/tests/fixtures/procurement/ted-f03.xml",
+                "crates/derisk-cli/tests/fixtures/procurement/telecom-releases.jsonl",
+            ],
+            "",
+        );
+        assert!(rows.len() >= 2, "{group}: {} rows", rows.len());
+        assert!(rows.iter().all(|r| r["group"] == group), "{group}");
+        follows(&validator, &rows);
+        let mut bad = rows[0].clone();
+        bad["hhi"] = serde_json::json!(20000);
+        assert!(!validator.is_valid(&bad), "{group}");
     }
     assert!(awards.iter().any(|a| {
         a["suppliers"]

@@ -642,6 +642,7 @@ impl Matcher {
         }
         drop(state);
         let Matcher {
+            serial,
             mut vocab,
             names: mut indexed,
             mut tokens,
@@ -741,7 +742,7 @@ impl Matcher {
         let postings = posts.into_iter().map(|(_, n)| n).collect();
         tokens.shrink_to_fit();
         Matcher {
-            serial: SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            serial,
             vocab,
             kinds,
             names: indexed,

@@ -480,13 +480,7 @@ fn decode(r: &mut Dec<'_>) -> DecResult<Registry> {
             publisher: r.string()?,
             published: r.date()?,
             note: r.opt()?,
-            standing: match r.opt()? {
-                None => None,
-                Some(s) => Some(
-                    Standing::parse(&s)
-                        .ok_or_else(|| (r.base + r.at, format!("unknown standing {s:?}")))?,
-                ),
-            },
+            standing: r.opt_word("standing", Standing::parse)?,
         })
     })?;
     let lists = r.many(|r| {
@@ -905,6 +899,17 @@ impl<'b> Dec<'b> {
     }
     fn country(&mut self) -> DecResult<CountryCode> {
         self.id(CountryCode::new)
+    }
+    fn opt_word<T>(
+        &mut self,
+        what: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> DecResult<Option<T>> {
+        if self.flag()? {
+            self.word(what, parse).map(Some)
+        } else {
+            Ok(None)
+        }
     }
     fn opt_country(&mut self) -> DecResult<Option<CountryCode>> {
         if self.flag()? {
