@@ -17,5 +17,10 @@
 //! **Invariant:** nothing here prints. Messages a user should see are
 //! returned as values; the caller decides where they go.
 
+pub mod bench;
+pub mod clock;
 pub mod detect;
+pub mod input;
 pub mod registry;
+pub mod screen;
+pub mod session;

@@ -11,7 +11,7 @@ use crate::Outcome;
 use crate::cli::{AssetsArgs, AssetsInput, Global, ScreenFormat};
 use crate::output::stdout;
 use crate::registry_cmd::{count, load_for_use};
-use crate::screen_cmd::{designations_json, path_json};
+use derisk_app::screen::{designations_json, path_json};
 
 /// Problems printed per file before they are only counted.
 const MAX_PROBLEMS_SHOWN: usize = 20;
@@ -326,10 +326,10 @@ pub(crate) fn open(
     // with no hosts.
     if format == AssetsInput::Nmap
         && let Some(
-            foreign @ (crate::input::Foreign::TedNotice
-            | crate::input::Foreign::EformsNotice
-            | crate::input::Foreign::Html),
-        ) = crate::input::Foreign::sniff(head)
+            foreign @ (derisk_app::input::Foreign::TedNotice
+            | derisk_app::input::Foreign::EformsNotice
+            | derisk_app::input::Foreign::Html),
+        ) = derisk_app::input::Foreign::sniff(head)
     {
         bail!("{file}: not device evidence but {}", foreign.describe());
     }
@@ -409,7 +409,7 @@ fn capture(file: &str, mut reader: Box<dyn BufRead>) -> anyhow::Result<Source> {
 
 /// The first sheet of a workbook as an inventory.
 fn spreadsheet(file: &str, map: &[(String, String)]) -> anyhow::Result<Source> {
-    let (sheet, headers, rows) = crate::input::first_sheet(file, "one device")?;
+    let (sheet, headers, rows) = derisk_app::input::first_sheet(file, "one device")?;
     let items = derisk_devices::table_devices(&headers, &rows, map)
         .map_err(|e| anyhow::anyhow!("{file}: sheet {sheet:?}: {e}"))?;
     Ok(Source::Items(items.into_iter()))

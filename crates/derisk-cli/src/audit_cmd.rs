@@ -25,10 +25,10 @@ use serde_json::json;
 
 use crate::Outcome;
 use crate::cli::{AssetsInput, AuditArgs, Global, ProcurementInput, ReportFormat};
-use crate::input::{Columns, Item, Reader, Record};
 use crate::registry_cmd::count;
-use crate::screen_cmd::query_of;
-use crate::store_cmd::Recorder;
+use derisk_app::input::{Columns, Item, Reader, Record};
+use derisk_app::screen::query_of;
+use derisk_app::session::Recorder;
 
 /// Problems printed per file before they are only counted.
 const MAX_PROBLEMS_SHOWN: usize = 10;
@@ -93,7 +93,7 @@ fn detect(path: &str) -> Result<(Kind, &'static str), String> {
         .unwrap_or_default();
     if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods") {
         let (_, headers, _) =
-            crate::input::first_sheet(path, "one record").map_err(|e| format!("{e:#}"))?;
+            derisk_app::input::first_sheet(path, "one record").map_err(|e| format!("{e:#}"))?;
         return derisk_app::detect::table_kind(&headers);
     }
     let mut head = vec![0u8; 1 << 16];
@@ -397,7 +397,8 @@ pub(crate) fn audit(global: &Global, args: &AuditArgs) -> anyhow::Result<Outcome
     }) {
         eprintln!("derisk: warning: data/alternatives/vendors.toml: {note}");
     }
-    let mut recorder = Recorder::open(global, !args.no_record, derisk_store::RunKind::Audit)?;
+    let mut recorder =
+        crate::store_cmd::recorder(global, !args.no_record, derisk_store::RunKind::Audit)?;
     let identifier = crate::assets_cmd::identifier(&registry, rules, None)?;
 
     let mut g = Gathered::default();
@@ -618,35 +619,37 @@ pub(crate) fn audit(global: &Global, args: &AuditArgs) -> anyhow::Result<Outcome
     if !args.no_record {
         record(&mut recorder, &report);
     }
-    recorder.finish(
-        &registry,
-        snapshot_hash,
-        &json!({
-            "organisation": report.organisation,
-            "sector": report.sector,
-            "frameworks": report.frameworks.iter().map(|f| &f.id).collect::<Vec<_>>(),
-        })
-        .to_string(),
-        RunTotals {
-            records: (h.devices + h.suppliers + h.purchases) as u64,
-            // Recorded findings that are matches: the designated, and the
-            // influence findings (a name match of a party a designated or
-            // state party holds a stake in), so that the totals agree with
-            // the findings listed.
-            matched: report
-                .findings
-                .iter()
-                .filter(|f| f.status.contains(&"high-risk") || f.status.contains(&"influence"))
-                .count() as u64,
-            review: report
-                .findings
-                .iter()
-                .filter(|f| f.status.contains(&"possible"))
-                .count() as u64,
-            dismissed: 0,
-            skipped: g.problems as u64,
-        },
-    )?;
+    crate::store_cmd::recorded(
+        recorder.finish(
+            &registry,
+            snapshot_hash,
+            &json!({
+                "organisation": report.organisation,
+                "sector": report.sector,
+                "frameworks": report.frameworks.iter().map(|f| &f.id).collect::<Vec<_>>(),
+            })
+            .to_string(),
+            RunTotals {
+                records: (h.devices + h.suppliers + h.purchases) as u64,
+                // Recorded findings that are matches: the designated, and the
+                // influence findings (a name match of a party a designated or
+                // state party holds a stake in), so that the totals agree with
+                // the findings listed.
+                matched: report
+                    .findings
+                    .iter()
+                    .filter(|f| f.status.contains(&"high-risk") || f.status.contains(&"influence"))
+                    .count() as u64,
+                review: report
+                    .findings
+                    .iter()
+                    .filter(|f| f.status.contains(&"possible"))
+                    .count() as u64,
+                dismissed: 0,
+                skipped: g.problems as u64,
+            },
+        )?,
+    );
     if nothing_read {
         bail!(
             "nothing could be read from the inputs; the report says what is missing{}",

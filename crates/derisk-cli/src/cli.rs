@@ -3,6 +3,10 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use derisk_app::bench::{
+    BenchAssetsArgs, BenchAuditArgs, BenchCaptureArgs, BenchImportArgs, BenchNmapArgs,
+    BenchProcurementArgs, BenchScreenArgs,
+};
 
 const ABOUT: &str =
     "Find and measure dependence on high-risk technology vendors, with a source for every finding.";
@@ -127,6 +131,14 @@ impl Global {
     /// The wait in effect: --db-wait, else DERISK_DB_WAIT, else 5 seconds.
     pub(crate) fn db_wait(&self) -> f64 {
         self.db_wait.unwrap_or(5.0)
+    }
+
+    /// The store the options name.
+    pub(crate) fn db(&self) -> derisk_app::session::Db {
+        derisk_app::session::Db {
+            path: self.db.clone(),
+            wait: self.db_wait(),
+        }
     }
 }
 
@@ -390,7 +402,7 @@ pub(crate) struct ScreenArgs {
     pub id_column: Option<String>,
     /// Read the inputs as this format instead of guessing from the name.
     #[arg(long, value_enum, value_name = "FORMAT")]
-    pub input_format: Option<crate::input::InputFormat>,
+    pub input_format: Option<derisk_app::input::InputFormat>,
     /// Output format. `auto` is a table on a terminal and JSON lines
     /// otherwise.
     #[arg(long, value_enum, default_value_t = ScreenFormat::Auto)]
@@ -789,158 +801,6 @@ pub(crate) enum BenchCommand {
     Audit(BenchAuditArgs),
 }
 
-/// Options of `derisk bench procurement`.
-#[derive(Debug, Args)]
-pub(crate) struct BenchProcurementArgs {
-    /// Size of each generated file (eForms, OCDS), in MiB.
-    #[arg(long, default_value_t = 1024)]
-    pub megabytes: u64,
-    /// Seed of the generator.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Times to read each file; the median is reported.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
-    pub runs: u32,
-    /// Also time Open Contracting's ocdscardinal (`indicators` with every
-    /// indicator of its default settings) on the same OCDS file.
-    #[arg(long)]
-    pub compare: bool,
-    /// The ocdscardinal program (default: found on PATH).
-    #[arg(long, value_name = "PROGRAM", default_value = "ocdscardinal")]
-    pub cardinal: std::path::PathBuf,
-    /// Keep the generated files in this directory (default: temporary
-    /// files, removed afterwards).
-    #[arg(long, value_name = "DIR")]
-    pub keep: Option<std::path::PathBuf>,
-}
-
-/// Options of `derisk bench audit`.
-#[derive(Debug, Args)]
-pub(crate) struct BenchAuditArgs {
-    /// Devices in the generated asset register.
-    #[arg(long, default_value_t = 100_000)]
-    pub assets: usize,
-    /// Names in the generated supplier list.
-    #[arg(long, default_value_t = 50_000)]
-    pub suppliers: usize,
-    /// Generated eForms contract award notices.
-    #[arg(long, default_value_t = 10_000)]
-    pub notices: u64,
-    /// Seed of the generators.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Times to run each audit; the median is reported.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
-    pub runs: u32,
-    /// Also audit this directory (the demo organisation), when it exists.
-    #[arg(long, value_name = "DIR", default_value = "examples/westerhaven-port")]
-    pub demo: Option<std::path::PathBuf>,
-    /// Keep the generated organisation and the reports in this directory
-    /// (default: a temporary directory, removed afterwards).
-    #[arg(long, value_name = "DIR")]
-    pub keep: Option<std::path::PathBuf>,
-}
-
-/// Options of `derisk bench nmap`.
-#[derive(Debug, Args)]
-pub(crate) struct BenchNmapArgs {
-    /// Size of the scan to write and read, in MiB.
-    #[arg(long, default_value_t = 100)]
-    pub megabytes: u64,
-    /// Seed of the generator.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Times to read the scan; the median is reported.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
-    pub runs: u32,
-    /// Write the generated scan here and keep it (default: a temporary
-    /// file, removed afterwards).
-    #[arg(long, value_name = "FILE")]
-    pub keep: Option<std::path::PathBuf>,
-}
-
-/// Options of `derisk bench capture`.
-#[derive(Debug, Args)]
-pub(crate) struct BenchCaptureArgs {
-    /// Size of the capture to write and read, in MiB.
-    #[arg(long, default_value_t = 1024)]
-    pub megabytes: u64,
-    /// Seed of the generator.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Times to read the capture; the median is reported.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
-    pub runs: u32,
-    /// Also time tcpdump (`tcpdump -n -r`, every packet decoded to text)
-    /// and tshark (`tshark -n -r -T fields` with the fields derisk reads,
-    /// as near as tshark names them) on the same file, when they are
-    /// installed, and give the ratios. Both take minutes on large files.
-    #[arg(long)]
-    pub compare: bool,
-    /// Write the generated capture here and keep it (default: a temporary
-    /// file, removed afterwards).
-    #[arg(long, value_name = "FILE")]
-    pub keep: Option<std::path::PathBuf>,
-}
-
-/// Options of `derisk bench assets`.
-#[derive(Debug, Args)]
-pub(crate) struct BenchAssetsArgs {
-    /// Devices to generate.
-    #[arg(long, default_value_t = 1_000_000)]
-    pub devices: usize,
-    /// Seed of the generator; the same seed gives the same devices.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Also write the generated observations here (JSON lines).
-    #[arg(long, value_name = "FILE")]
-    pub keep: Option<std::path::PathBuf>,
-}
-
-/// Options of `derisk bench import`.
-#[derive(Debug, Args)]
-pub(crate) struct BenchImportArgs {
-    /// Entities to generate (companies and people); ownership, sanction and
-    /// address records come on top.
-    #[arg(long, default_value_t = 1_000_000)]
-    pub entities: usize,
-    /// Seed of the generator; the same seed gives the same file.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Write the generated file here and keep it (default: a temporary
-    /// file, removed afterwards).
-    #[arg(long, value_name = "FILE")]
-    pub keep: Option<std::path::PathBuf>,
-}
-
-/// Options of `derisk bench screen`.
-#[derive(Debug, Args)]
-pub(crate) struct BenchScreenArgs {
-    /// Names to index.
-    #[arg(long, default_value_t = 1_000_000)]
-    pub names: usize,
-    /// Queries to screen.
-    #[arg(long, default_value_t = 1_000_000)]
-    pub queries: usize,
-    /// Queries checked against the brute-force oracle.
-    #[arg(long, default_value_t = 100)]
-    pub sample: usize,
-    /// Seed of the generator; the same seed gives the same data.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Only write the generated queries to FILE as CSV (column `name`), for
-    /// timing `derisk screen` end to end.
-    #[arg(long, value_name = "FILE", conflicts_with = "write_pairs")]
-    pub write_queries: Option<String>,
-    /// Only write one pair a query to FILE as CSV (columns `name1,name2`,
-    /// what `derisk compare` reads): a planted query with the name it was
-    /// made from, a fresh one with a generated name. For comparing pair
-    /// scorers on the same pairs (`scripts/bench-nomenklatura`).
-    #[arg(long, value_name = "FILE")]
-    pub write_pairs: Option<String>,
-}
-
-/// Output formats of `derisk screen`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum ScreenFormat {
     /// A table on a terminal, JSON lines otherwise.

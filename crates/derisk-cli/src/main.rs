@@ -20,9 +20,7 @@ macro_rules! eprintln {
 
 mod assets_cmd;
 mod audit_cmd;
-mod bench_cmd;
 mod cli;
-mod input;
 mod mac_cmd;
 mod monitor_cmd;
 mod output;
@@ -58,7 +56,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(e) = TODAY.get_or_init(read_today) {
+    if let Err(e) = derisk_app::clock::check_today() {
         eprintln!("derisk: error: {e}");
         return ExitCode::from(2);
     }
@@ -91,47 +89,38 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Runs(cli::RunsCommand::Show(args)) => store_cmd::show(&cli.global, args),
         Command::Decide(args) => store_cmd::decide(&cli.global, args),
         Command::Monitor(args) => monitor_cmd::monitor(&cli.global, args),
-        Command::Bench(cli::BenchCommand::Screen(args)) => bench_cmd::screen(args),
-        Command::Bench(cli::BenchCommand::Import(args)) => bench_cmd::import(args),
-        Command::Bench(cli::BenchCommand::Assets(args)) => bench_cmd::assets(args),
-        Command::Bench(cli::BenchCommand::Capture(args)) => bench_cmd::capture(args),
-        Command::Bench(cli::BenchCommand::Nmap(args)) => bench_cmd::nmap(args),
-        Command::Bench(cli::BenchCommand::Procurement(args)) => bench_cmd::procurement(args),
-        Command::Bench(cli::BenchCommand::Audit(args)) => bench_cmd::audit(args),
+        Command::Bench(cli::BenchCommand::Screen(args)) => {
+            bench(|o| derisk_app::bench::screen(args, o))
+        }
+        Command::Bench(cli::BenchCommand::Import(args)) => {
+            bench(|o| derisk_app::bench::import(args, o))
+        }
+        Command::Bench(cli::BenchCommand::Assets(args)) => {
+            bench(|o| derisk_app::bench::assets(args, o))
+        }
+        Command::Bench(cli::BenchCommand::Capture(args)) => {
+            bench(|o| derisk_app::bench::capture(args, o))
+        }
+        Command::Bench(cli::BenchCommand::Nmap(args)) => {
+            bench(|o| derisk_app::bench::nmap(args, o))
+        }
+        Command::Bench(cli::BenchCommand::Procurement(args)) => {
+            bench(|o| derisk_app::bench::procurement(args, o))
+        }
+        Command::Bench(cli::BenchCommand::Audit(args)) => {
+            bench(|o| derisk_app::bench::audit(args, o))
+        }
     }
 }
 
-/// Seconds since the Unix epoch from the system clock.
-pub(crate) fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
+pub(crate) use derisk_app::clock::{today, unix_now};
 
-/// The day derisk takes as today, read once (see [`today`]).
-static TODAY: std::sync::OnceLock<Result<derisk_core::PartialDate, String>> =
-    std::sync::OnceLock::new();
-
-/// `DERISK_TODAY` (YYYY-MM-DD) when set, else the system clock's day (UTC).
-fn read_today() -> Result<derisk_core::PartialDate, String> {
-    match std::env::var("DERISK_TODAY") {
-        Ok(t) => t
-            .parse::<derisk_core::PartialDate>()
-            .ok()
-            .filter(|d| d.is_full())
-            .ok_or_else(|| format!("DERISK_TODAY={t:?}: expected a day such as 2026-06-30")),
-        Err(_) => Ok(derisk_core::PartialDate::from_unix_seconds(unix_now())),
-    }
-}
-
-/// Today's date (UTC): `DERISK_TODAY` when set, for reproducible reports
-/// and tests, else the system clock; read once (`main` refuses a bad
-/// `DERISK_TODAY` before any command runs). It dates provenance and
-/// decides which designations are in force (one starting later is
-/// upcoming).
-pub(crate) fn today() -> derisk_core::PartialDate {
-    match TODAY.get_or_init(read_today) {
-        Ok(d) => *d,
-        Err(_) => derisk_core::PartialDate::from_unix_seconds(unix_now()),
-    }
+/// Runs a benchmark, its report on standard output.
+fn bench(
+    run: impl FnOnce(&mut dyn std::io::Write) -> anyhow::Result<()>,
+) -> anyhow::Result<Outcome> {
+    let mut out = output::stdout();
+    run(&mut out)?;
+    std::io::Write::flush(&mut out)?;
+    Ok(Outcome::Clean)
 }

@@ -18,8 +18,9 @@ use crate::Outcome;
 use crate::cli::{DataFormat, Global, MonitorArgs};
 use crate::output::{json_line, stdout};
 use crate::registry_cmd::{count, load_for_screening};
-use crate::screen_cmd::{Keyed, RecordOutcome, RunOptions, hit_details, query_of, status_json};
-use crate::store_cmd::{kept_registry, open_existing, options_text};
+use crate::store_cmd::options_text;
+use derisk_app::screen::{Keyed, RecordOutcome, RunOptions, hit_details, query_of, status_json};
+use derisk_app::session::{kept_registry, open_existing};
 
 /// How a finding differs from the run re-evaluated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,7 +83,7 @@ pub(crate) fn monitor(global: &Global, args: &MonitorArgs) -> anyhow::Result<Out
         OpenMode::Write
     };
     let mut store = open_existing(
-        global,
+        &global.db(),
         mode,
         "add --no-record to report without recording, or wait for the other process",
     )?;
@@ -208,7 +209,7 @@ pub(crate) fn monitor(global: &Global, args: &MonitorArgs) -> anyhow::Result<Out
             let id = store
                 .record_run(&run, &[], &evaluated_now.findings)
                 .map_err(|e| {
-                    crate::store_cmd::with_hint(e, "this re-evaluation was not recorded")
+                    derisk_app::session::with_hint(e, "this re-evaluation was not recorded")
                 })?;
             recorded.push(id);
         }

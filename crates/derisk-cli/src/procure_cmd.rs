@@ -16,7 +16,7 @@ use crate::Outcome;
 use crate::cli::{Global, GroupArg, ProcurementArgs, ProcurementInput, ScreenFormat};
 use crate::output::stdout;
 use crate::registry_cmd::count;
-use crate::screen_cmd::{designations_json, path_json};
+use derisk_app::screen::{designations_json, path_json};
 
 /// At most this many problems are shown per file.
 const MAX_PROBLEMS_SHOWN: usize = 20;

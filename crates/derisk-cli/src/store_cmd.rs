@@ -1,266 +1,42 @@
 //! The store from the command line: opening it for the commands that
 //! record, recording a screening run, `derisk runs` and `derisk decide`.
 
-use std::collections::HashMap;
 use std::io::Write;
-use std::path::PathBuf;
-use std::time::Duration;
 
-use anyhow::{Context as _, bail};
-use derisk_registry::Registry;
-use derisk_store::{
-    Decision, Finding, NewDecision, NewFinding, NewRun, OpenMode, Run, RunInput, RunTotals,
-    SqliteStore, Status, Store, StoreError, Verdict,
-};
+use anyhow::bail;
+use derisk_app::session::{Recorded, Recorder, open, open_existing};
+use derisk_store::{Finding, NewDecision, OpenMode, Run, Status, Store, StoreError, Verdict};
 use serde_json::{Value, json};
 
 use crate::Outcome;
 use crate::cli::{DataFormat, DecideArgs, Global, RunsListArgs, RunsShowArgs, VerdictArg};
-use crate::input::{Reader, Record};
 use crate::output::{json_line, stdout};
 
-/// The database file: --db, DERISK_DB, or the XDG default.
-pub(crate) fn db_path(global: &Global) -> anyhow::Result<PathBuf> {
-    match &global.db {
-        Some(p) => Ok(p.clone()),
-        None => Ok(derisk_store::default_path()?),
-    }
-}
-
-/// Opens the store. `hint` is added to the errors a user can act on
-/// (locked, read-only).
-pub(crate) fn open(global: &Global, mode: OpenMode, hint: &str) -> anyhow::Result<SqliteStore> {
-    let wait = global.db_wait();
-    if !(0.0..=86_400.0).contains(&wait) {
-        bail!("--db-wait {wait}: expected a number of seconds from 0 to 86400");
-    }
-    let wait = Duration::from_secs_f64(wait);
-    SqliteStore::open(&db_path(global)?, mode, wait).map_err(|e| with_hint(e, hint))
-}
-
-/// Opens an existing store for a command that writes to it but has
-/// nothing to say without runs (`decide`, `monitor`): a missing file is
-/// [`StoreError::NoRuns`], not a new empty database.
-pub(crate) fn open_existing(
+/// Opens the run session for `command`, with a warning when the store
+/// cannot be read for earlier decisions.
+pub(crate) fn recorder(
     global: &Global,
-    mode: OpenMode,
-    hint: &str,
-) -> anyhow::Result<SqliteStore> {
-    let path = db_path(global)?;
-    if !path.exists() {
-        return Err(StoreError::NoRuns(path).into());
-    }
-    open(global, mode, hint)
-}
-
-/// The error, with advice for the errors a user can act on.
-pub(crate) fn with_hint(e: StoreError, hint: &str) -> anyhow::Error {
-    match e {
-        StoreError::ReadOnly { .. } | StoreError::Locked { .. } | StoreError::Open { .. }
-            if !hint.is_empty() =>
-        {
-            anyhow::anyhow!("{e}; {hint}")
-        }
-        e => e.into(),
-    }
-}
-
-/// Collects a run's inputs, records and findings while it runs, and
-/// records them in one transaction at the end.
-pub(crate) struct Recorder {
-    store: Option<SqliteStore>,
     write: bool,
     command: derisk_store::RunKind,
-    started_at: String,
-    inputs: Vec<RunInput>,
-    subject: Vec<String>,
-    records: Vec<derisk_store::Record>,
-    findings: Vec<NewFinding>,
+) -> anyhow::Result<Recorder> {
+    let (recorder, warning) = Recorder::open(&global.db(), write, command)?;
+    if let Some(w) = warning {
+        eprintln!("derisk: warning: {w}");
+    }
+    Ok(recorder)
 }
 
-impl Recorder {
-    /// Opens the store for `command`. With `write` false the run is not
-    /// recorded; the store is read for earlier decisions if it exists.
-    pub(crate) fn open(
-        global: &Global,
-        write: bool,
-        command: derisk_store::RunKind,
-    ) -> anyhow::Result<Recorder> {
-        let store = if write {
-            Some(open(
-                global,
-                OpenMode::Write,
-                "add --no-record to run without recording, or --db FILE to record elsewhere",
-            )?)
-        } else {
-            match open(global, OpenMode::Read, "") {
-                Ok(s) => Some(s),
-                Err(e)
-                    if matches!(
-                        e.downcast_ref(),
-                        Some(StoreError::NoRuns(_) | StoreError::NoLocation)
-                    ) =>
-                {
-                    None
-                }
-                Err(e) => {
-                    eprintln!("derisk: warning: {e:#}; earlier decisions are not applied");
-                    None
-                }
-            }
-        };
-        Ok(Recorder {
-            store,
-            write,
-            command,
-            started_at: derisk_core::utc_timestamp(crate::unix_now()),
-            inputs: Vec::new(),
-            subject: Vec::new(),
-            records: Vec::new(),
-            findings: Vec::new(),
-        })
+/// Says where a run was recorded.
+pub(crate) fn recorded(recorded: Option<Recorded>) {
+    if let Some(Recorded { id, location }) = recorded {
+        eprintln!("derisk: recorded run {id} in {location} (derisk runs show {id})");
     }
-
-    /// The latest decision on each finding key (none without a store).
-    pub(crate) fn decisions(&self) -> anyhow::Result<HashMap<String, Decision>> {
-        match &self.store {
-            Some(s) => Ok(s.decisions()?),
-            None => Ok(HashMap::new()),
-        }
-    }
-
-    /// Adds a screened record and its findings.
-    pub(crate) fn add(&mut self, file: &str, rec: &Record, mut findings: Vec<NewFinding>) {
-        if !self.write {
-            return;
-        }
-        let seq = self.records.len() as u64;
-        self.records.push(derisk_store::Record {
-            seq,
-            file: file.to_owned(),
-            row: rec.row,
-            name: rec.name.clone(),
-            country: rec.country.clone(),
-            identifier: rec.id.clone(),
-        });
-        for f in &mut findings {
-            f.record = seq;
-        }
-        self.findings.append(&mut findings);
-    }
-
-    /// Adds an input, read to its end.
-    pub(crate) fn input(&mut self, reader: &Reader) {
-        let (sha256, bytes) = reader.sha256();
-        let path = reader.file().to_owned();
-        self.subject.push(if path == "-" {
-            path.clone()
-        } else {
-            std::fs::canonicalize(&path).map_or_else(|_| path.clone(), |p| p.display().to_string())
-        });
-        self.inputs.push(RunInput {
-            path,
-            sha256,
-            bytes,
-        });
-    }
-
-    /// Adds an input read by another engine than the screening reader:
-    /// its SHA-256 and size are computed from the file.
-    pub(crate) fn input_file(&mut self, path: &str) -> anyhow::Result<()> {
-        use sha2::Digest as _;
-        if !self.write {
-            return Ok(());
-        }
-        let mut file = std::fs::File::open(path).with_context(|| format!("{path}: cannot open"))?;
-        let mut hasher = sha2::Sha256::new();
-        let mut bytes = 0u64;
-        let mut buf = vec![0u8; 1 << 16];
-        loop {
-            let n = std::io::Read::read(&mut file, &mut buf)
-                .with_context(|| format!("{path}: cannot read"))?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-            bytes += n as u64;
-        }
-        let sha256 = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        self.subject.push(
-            std::fs::canonicalize(path)
-                .map_or_else(|_| path.to_owned(), |p| p.display().to_string()),
-        );
-        self.inputs.push(RunInput {
-            path: path.to_owned(),
-            sha256,
-            bytes,
-        });
-        Ok(())
-    }
-
-    /// Records the run, if it is to be recorded, and says where.
-    pub(crate) fn finish(
-        self,
-        registry: &Registry,
-        snapshot_file_hash: Option<String>,
-        options: &str,
-        totals: RunTotals,
-    ) -> anyhow::Result<()> {
-        // Nothing read (every input failed to open) is nothing to record.
-        let (Some(mut store), true, false) = (self.store, self.write, self.inputs.is_empty())
-        else {
-            return Ok(());
-        };
-        let run = NewRun {
-            command: self.command,
-            subject: self.subject.join("\n"),
-            inputs: self.inputs,
-            options: options.to_owned(),
-            registry_hash: registry.hash().to_owned(),
-            registry_snapshot: kept_registry(&store, registry)?,
-            snapshot_file_hash,
-            base_run: None,
-            started_at: self.started_at,
-            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-            totals,
-        };
-        let id = store
-            .record_run(&run, &self.records, &self.findings)
-            .map_err(|e| {
-                with_hint(
-                    e,
-                    "the results above were not recorded; run the command again",
-                )
-            })?;
-        eprintln!(
-            "derisk: recorded run {id} in {} (derisk runs show {id})",
-            store.location()
-        );
-        Ok(())
-    }
-}
-
-/// The registry as a snapshot, if the store does not keep it yet.
-pub(crate) fn kept_registry(
-    store: &SqliteStore,
-    registry: &Registry,
-) -> anyhow::Result<Option<Vec<u8>>> {
-    if store.has_registry(registry.hash())? {
-        return Ok(None);
-    }
-    let mut bytes = Vec::new();
-    derisk_registry::write_snapshot(registry, &mut bytes)?;
-    Ok(Some(bytes))
 }
 
 // ---------------------------------------------------------------- runs list
 
 pub(crate) fn list(global: &Global, args: &RunsListArgs) -> anyhow::Result<Outcome> {
-    let store = open(global, OpenMode::Read, "")?;
+    let store = open(&global.db(), OpenMode::Read, "")?;
     let runs = store.runs(args.limit)?;
     let mut out = stdout();
     match args.format {
@@ -342,7 +118,7 @@ fn run_json(run: &Run) -> Value {
 // ---------------------------------------------------------------- runs show
 
 pub(crate) fn show(global: &Global, args: &RunsShowArgs) -> anyhow::Result<Outcome> {
-    let store = open(global, OpenMode::Read, "")?;
+    let store = open(&global.db(), OpenMode::Read, "")?;
     let run = match args.run {
         Some(id) => store.run(id)?,
         None => store
@@ -361,7 +137,7 @@ pub(crate) fn show(global: &Global, args: &RunsShowArgs) -> anyhow::Result<Outco
             for f in &findings {
                 let mut v = finding_json(f);
                 v["type"] = json!("finding");
-                crate::screen_cmd::status_json(
+                derisk_app::screen::status_json(
                     &mut v,
                     &Status::of(&decisions, &f.found.key, &f.found.evidence),
                 );
@@ -426,7 +202,7 @@ pub(crate) fn show(global: &Global, args: &RunsShowArgs) -> anyhow::Result<Outco
 
 /// "match ≥ 0.85, review ≥ 0.6, best 3; control above 50%, influence from 25%".
 pub(crate) fn options_text(options: &str) -> String {
-    match serde_json::from_str::<crate::screen_cmd::RunOptions>(options) {
+    match serde_json::from_str::<derisk_app::screen::RunOptions>(options) {
         Ok(o) => format!(
             "match at {}, review at {}, {}; control above {}%, influence from {}%",
             o.match_threshold,
@@ -514,7 +290,7 @@ pub(crate) fn decide(global: &Global, args: &DecideArgs) -> anyhow::Result<Outco
         bail!("who decides? give --by NAME (or set DERISK_USER)");
     };
     let mut store = open_existing(
-        global,
+        &global.db(),
         OpenMode::Write,
         "the decision was not recorded; run the command again",
     )?;

@@ -1,6 +1,7 @@
-//! `derisk bench screen`: screening speed, memory and recall on generated
-//! data, at sizes the curated registry does not reach; `derisk bench
-//! import`: FollowTheMoney import speed and memory.
+//! The benchmarks (`derisk bench ...`): each generates data of the size
+//! asked in a real format, runs the engine on it as the command would, and
+//! writes what it measured (speed, memory, recall) as lines of text to the
+//! writer it is given.
 
 use std::io::{BufWriter, Write};
 use std::time::Instant;
@@ -11,9 +12,174 @@ use derisk_match::{Matcher, NameInput, PreparedQuery, ScoreConfig, Scratch};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
-use crate::Outcome;
-use crate::cli::{BenchImportArgs, BenchScreenArgs};
-use crate::output::stdout;
+/// Options of `derisk bench procurement`.
+#[derive(Debug)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct BenchProcurementArgs {
+    /// Size of each generated file (eForms, OCDS), in MiB.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 1024))]
+    pub megabytes: u64,
+    /// Seed of the generator.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 1))]
+    pub seed: u64,
+    /// Times to read each file; the median is reported.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..)))]
+    pub runs: u32,
+    /// Also time Open Contracting's ocdscardinal (`indicators` with every
+    /// indicator of its default settings) on the same OCDS file.
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub compare: bool,
+    /// The ocdscardinal program (default: found on PATH).
+    #[cfg_attr(
+        feature = "clap",
+        arg(long, value_name = "PROGRAM", default_value = "ocdscardinal")
+    )]
+    pub cardinal: std::path::PathBuf,
+    /// Keep the generated files in this directory (default: temporary
+    /// files, removed afterwards).
+    #[cfg_attr(feature = "clap", arg(long, value_name = "DIR"))]
+    pub keep: Option<std::path::PathBuf>,
+}
+
+/// Options of `derisk bench audit`.
+#[derive(Debug)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct BenchAuditArgs {
+    /// Devices in the generated asset register.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 100_000))]
+    pub assets: usize,
+    /// Names in the generated supplier list.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 50_000))]
+    pub suppliers: usize,
+    /// Generated eForms contract award notices.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 10_000))]
+    pub notices: u64,
+    /// Seed of the generators.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 1))]
+    pub seed: u64,
+    /// Times to run each audit; the median is reported.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..)))]
+    pub runs: u32,
+    /// Also audit this directory (the demo organisation), when it exists.
+    #[cfg_attr(
+        feature = "clap",
+        arg(long, value_name = "DIR", default_value = "examples/westerhaven-port")
+    )]
+    pub demo: Option<std::path::PathBuf>,
+    /// Keep the generated organisation and the reports in this directory
+    /// (default: a temporary directory, removed afterwards).
+    #[cfg_attr(feature = "clap", arg(long, value_name = "DIR"))]
+    pub keep: Option<std::path::PathBuf>,
+}
+
+/// Options of `derisk bench nmap`.
+#[derive(Debug)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct BenchNmapArgs {
+    /// Size of the scan to write and read, in MiB.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 100))]
+    pub megabytes: u64,
+    /// Seed of the generator.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 1))]
+    pub seed: u64,
+    /// Times to read the scan; the median is reported.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..)))]
+    pub runs: u32,
+    /// Write the generated scan here and keep it (default: a temporary
+    /// file, removed afterwards).
+    #[cfg_attr(feature = "clap", arg(long, value_name = "FILE"))]
+    pub keep: Option<std::path::PathBuf>,
+}
+
+/// Options of `derisk bench capture`.
+#[derive(Debug)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct BenchCaptureArgs {
+    /// Size of the capture to write and read, in MiB.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 1024))]
+    pub megabytes: u64,
+    /// Seed of the generator.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 1))]
+    pub seed: u64,
+    /// Times to read the capture; the median is reported.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..)))]
+    pub runs: u32,
+    /// Also time tcpdump (`tcpdump -n -r`, every packet decoded to text)
+    /// and tshark (`tshark -n -r -T fields` with the fields derisk reads,
+    /// as near as tshark names them) on the same file, when they are
+    /// installed, and give the ratios. Both take minutes on large files.
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub compare: bool,
+    /// Write the generated capture here and keep it (default: a temporary
+    /// file, removed afterwards).
+    #[cfg_attr(feature = "clap", arg(long, value_name = "FILE"))]
+    pub keep: Option<std::path::PathBuf>,
+}
+
+/// Options of `derisk bench assets`.
+#[derive(Debug)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct BenchAssetsArgs {
+    /// Devices to generate.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 1_000_000))]
+    pub devices: usize,
+    /// Seed of the generator; the same seed gives the same devices.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 1))]
+    pub seed: u64,
+    /// Also write the generated observations here (JSON lines).
+    #[cfg_attr(feature = "clap", arg(long, value_name = "FILE"))]
+    pub keep: Option<std::path::PathBuf>,
+}
+
+/// Options of `derisk bench import`.
+#[derive(Debug)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct BenchImportArgs {
+    /// Entities to generate (companies and people); ownership, sanction and
+    /// address records come on top.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 1_000_000))]
+    pub entities: usize,
+    /// Seed of the generator; the same seed gives the same file.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 1))]
+    pub seed: u64,
+    /// Write the generated file here and keep it (default: a temporary
+    /// file, removed afterwards).
+    #[cfg_attr(feature = "clap", arg(long, value_name = "FILE"))]
+    pub keep: Option<std::path::PathBuf>,
+}
+
+/// Options of `derisk bench screen`.
+#[derive(Debug)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct BenchScreenArgs {
+    /// Names to index.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 1_000_000))]
+    pub names: usize,
+    /// Queries to screen.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 1_000_000))]
+    pub queries: usize,
+    /// Queries checked against the brute-force oracle.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 100))]
+    pub sample: usize,
+    /// Seed of the generator; the same seed gives the same data.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 1))]
+    pub seed: u64,
+    /// Only write the generated queries to FILE as CSV (column `name`), for
+    /// timing `derisk screen` end to end.
+    #[cfg_attr(
+        feature = "clap",
+        arg(long, value_name = "FILE", conflicts_with = "write_pairs")
+    )]
+    pub write_queries: Option<String>,
+    /// Only write one pair a query to FILE as CSV (columns `name1,name2`,
+    /// what `derisk compare` reads): a planted query with the name it was
+    /// made from, a fresh one with a generated name. For comparing pair
+    /// scorers on the same pairs (`scripts/bench-nomenklatura`).
+    #[cfg_attr(feature = "clap", arg(long, value_name = "FILE"))]
+    pub write_pairs: Option<String>,
+}
+
+/// Output formats of `derisk screen`.
 
 /// Peak resident memory of this process, from `/proc/self/status`.
 fn peak_rss_mib() -> Option<f64> {
@@ -27,8 +193,8 @@ fn peak_rss_mib() -> Option<f64> {
 /// whether its owner came out at or above the review threshold.
 type Outcome1 = (usize, bool, bool);
 
-pub(crate) fn screen(args: &BenchScreenArgs) -> anyhow::Result<Outcome> {
-    let mut out = stdout();
+/// `derisk bench screen`: generated names and queries, the index built, screened on all cores, with speed, memory and planted recall.
+pub fn screen(args: &BenchScreenArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let t = Instant::now();
     let names = synth::names(args.names, args.seed);
     let queries = synth::queries(&names, args.queries, 0.5, args.seed);
@@ -40,8 +206,8 @@ pub(crate) fn screen(args: &BenchScreenArgs) -> anyhow::Result<Outcome> {
             w.write_record([&q.text])?;
         }
         w.flush()?;
-        eprintln!("derisk: wrote {} queries to {path}", queries.len());
-        return Ok(Outcome::Clean);
+        writeln!(out, "wrote {} queries to {path}", queries.len())?;
+        return Ok(());
     }
     if let Some(path) = &args.write_pairs {
         anyhow::ensure!(!names.is_empty(), "--write-pairs needs --names above 0");
@@ -53,8 +219,8 @@ pub(crate) fn screen(args: &BenchScreenArgs) -> anyhow::Result<Outcome> {
             w.write_record([&q.text, &names[other]])?;
         }
         w.flush()?;
-        eprintln!("derisk: wrote {} pairs to {path}", queries.len());
-        return Ok(Outcome::Clean);
+        writeln!(out, "wrote {} pairs to {path}", queries.len())?;
+        return Ok(());
     }
     writeln!(
         out,
@@ -152,7 +318,7 @@ pub(crate) fn screen(args: &BenchScreenArgs) -> anyhow::Result<Outcome> {
     if agree != sample || found != planted.len() {
         anyhow::bail!("recall below 100%: the index and the oracle disagree");
     }
-    Ok(Outcome::Clean)
+    Ok(())
 }
 
 /// Writes `n` generated entities as FollowTheMoney JSON lines: companies
@@ -227,8 +393,8 @@ fn write_ftm(path: &std::path::Path, n: usize, seed: u64) -> anyhow::Result<u64>
     Ok(lines)
 }
 
-pub(crate) fn import(args: &BenchImportArgs) -> anyhow::Result<Outcome> {
-    let mut out = stdout();
+/// `derisk bench import`: a generated FollowTheMoney file imported, written as a snapshot and read back, with speed and memory.
+pub fn import(args: &BenchImportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let temp = std::env::temp_dir().join(format!("derisk-bench-{}.ftm.json", std::process::id()));
     let path = args.keep.clone().unwrap_or_else(|| temp.clone());
     let t = Instant::now();
@@ -243,7 +409,7 @@ pub(crate) fn import(args: &BenchImportArgs) -> anyhow::Result<Outcome> {
     )?;
     let t = Instant::now();
     let imported =
-        derisk_app::registry::read_ftm(&path.display().to_string(), "bench", crate::today())?;
+        crate::registry::read_ftm(&path.display().to_string(), "bench", crate::clock::today())?;
     let secs = t.elapsed().as_secs_f64();
     let records: u64 = imported.stats.imported.values().sum();
     writeln!(
@@ -292,7 +458,7 @@ pub(crate) fn import(args: &BenchImportArgs) -> anyhow::Result<Outcome> {
     let mut times = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
-        let loaded = crate::snapshot_cmd::read(&snap)?;
+        let loaded = derisk_registry::read_snapshot_file(&snap, false)?.0;
         times.push(t.elapsed().as_secs_f64());
         std::hint::black_box(loaded);
     }
@@ -304,7 +470,7 @@ pub(crate) fn import(args: &BenchImportArgs) -> anyhow::Result<Outcome> {
     )?;
     let _ = std::fs::remove_file(&snap);
     out.flush()?;
-    Ok(Outcome::Clean)
+    Ok(())
 }
 
 // ------------------------------------------------------------------- assets
@@ -490,8 +656,8 @@ fn device_lines_with(
     out
 }
 
-pub(crate) fn assets(args: &crate::cli::BenchAssetsArgs) -> anyhow::Result<Outcome> {
-    let mut out = stdout();
+/// `derisk bench assets`: generated device evidence identified, with speed and memory.
+pub fn assets(args: &BenchAssetsArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let registry = derisk_registry::bundled().registry;
     let t = Instant::now();
     let lines = device_lines(&registry, args.devices, args.seed);
@@ -558,7 +724,7 @@ pub(crate) fn assets(args: &crate::cli::BenchAssetsArgs) -> anyhow::Result<Outco
         writeln!(out, "peak RSS: {rss:.0} MiB")?;
     }
     out.flush()?;
-    Ok(Outcome::Clean)
+    Ok(())
 }
 
 // ------------------------------------------------------------------ capture
@@ -586,8 +752,8 @@ fn write_input<T>(
     Ok((path, made, size, t.elapsed().as_secs_f64()))
 }
 
-pub(crate) fn capture(args: &crate::cli::BenchCaptureArgs) -> anyhow::Result<Outcome> {
-    let mut out = stdout();
+/// `derisk bench capture`: a generated packet capture read and identified, optionally against tcpdump and tshark.
+pub fn capture(args: &BenchCaptureArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let (path, packets, size, secs) = write_input(args.keep.as_deref(), "pcap", |w| {
         derisk_devices::capture::write_synthetic(w, args.megabytes << 20, args.seed)
     })?;
@@ -680,13 +846,13 @@ pub(crate) fn capture(args: &crate::cli::BenchCaptureArgs) -> anyhow::Result<Out
     } else {
         writeln!(out, "kept {}", path.display())?;
     }
-    Ok(Outcome::Clean)
+    Ok(())
 }
 
 // --------------------------------------------------------------------- nmap
 
-pub(crate) fn nmap(args: &crate::cli::BenchNmapArgs) -> anyhow::Result<Outcome> {
-    let mut out = stdout();
+/// `derisk bench nmap`: a generated `nmap -sV` XML scan read and identified.
+pub fn nmap(args: &BenchNmapArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let (path, hosts, size, secs) = write_input(args.keep.as_deref(), "xml", |w| {
         derisk_devices::nmap::write_synthetic(w, args.megabytes << 20, args.seed)
     })?;
@@ -760,14 +926,14 @@ pub(crate) fn nmap(args: &crate::cli::BenchNmapArgs) -> anyhow::Result<Outcome> 
     } else {
         writeln!(out, "kept {}", path.display())?;
     }
-    Ok(Outcome::Clean)
+    Ok(())
 }
 
 // -------------------------------------------------------------- procurement
 
-pub(crate) fn procurement(args: &crate::cli::BenchProcurementArgs) -> anyhow::Result<Outcome> {
+/// `derisk bench procurement`: generated eForms and OCDS read and analysed, optionally against ocdscardinal.
+pub fn procurement(args: &BenchProcurementArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     use derisk_procure::analysis::{self, Options};
-    let mut out = stdout();
     let dir = match &args.keep {
         Some(d) => {
             std::fs::create_dir_all(d)
@@ -917,7 +1083,7 @@ pub(crate) fn procurement(args: &crate::cli::BenchProcurementArgs) -> anyhow::Re
             package.display()
         )?;
     }
-    Ok(Outcome::Clean)
+    Ok(())
 }
 
 /// The median of some timings (the lower middle one for an even count).
@@ -980,8 +1146,8 @@ fn timed_child(
     Ok((secs, peak, last))
 }
 
-pub(crate) fn audit(args: &crate::cli::BenchAuditArgs) -> anyhow::Result<Outcome> {
-    let mut out = stdout();
+/// `derisk bench audit`: a generated organisation audited end to end in a child process.
+pub fn audit(args: &BenchAuditArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let tmp;
     let dir: std::path::PathBuf = match &args.keep {
         Some(d) => {
@@ -1094,7 +1260,7 @@ pub(crate) fn audit(args: &crate::cli::BenchAuditArgs) -> anyhow::Result<Outcome
         }
     }
     out.flush()?;
-    Ok(Outcome::Clean)
+    Ok(())
 }
 
 /// A temporary directory removed when dropped.
@@ -1110,7 +1276,7 @@ fn tempfile_dir() -> anyhow::Result<TempDir> {
     let d = std::env::temp_dir().join(format!(
         "derisk-bench-audit-{}-{}",
         std::process::id(),
-        crate::unix_now()
+        crate::clock::unix_now()
     ));
     std::fs::create_dir_all(&d)?;
     Ok(TempDir(d))

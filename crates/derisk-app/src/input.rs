@@ -10,11 +10,11 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
-use clap::ValueEnum;
 
 /// The formats `derisk screen` reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum InputFormat {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum InputFormat {
     /// Comma-separated values with a header row.
     Csv,
     /// Tab-separated values with a header row.
@@ -29,7 +29,7 @@ pub(crate) enum InputFormat {
 
 impl InputFormat {
     /// The format a file name suggests.
-    pub(crate) fn from_path(path: &str) -> Option<InputFormat> {
+    pub fn from_path(path: &str) -> Option<InputFormat> {
         let ext = Path::new(path).extension()?.to_str()?.to_ascii_lowercase();
         Some(match ext.as_str() {
             "csv" => InputFormat::Csv,
@@ -69,12 +69,12 @@ fn looks_like_header(line: &[u8]) -> bool {
         .any(|f| NAME_COLUMNS.contains(&f.trim().trim_matches('"').to_ascii_lowercase().as_str()))
 }
 
-pub(crate) use derisk_app::detect::{Foreign, NAME_COLUMNS};
+pub use crate::detect::{Foreign, NAME_COLUMNS};
 
 /// Header names taken as the country column when `--country-column` is not
 /// given (compared case-insensitively). Values that are not ISO 3166
 /// two-letter codes are ignored.
-pub(crate) const COUNTRY_COLUMNS: &[&str] = &[
+pub const COUNTRY_COLUMNS: &[&str] = &[
     "country",
     "country_code",
     "country code",
@@ -98,26 +98,33 @@ pub(crate) const COUNTRY_COLUMNS: &[&str] = &[
 
 /// Which columns to read.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Columns {
+pub struct Columns {
+    /// The column of names (else the first of [`NAME_COLUMNS`]).
     pub name: Option<String>,
+    /// The column of countries (else the first of [`COUNTRY_COLUMNS`]).
     pub country: Option<String>,
+    /// The column of the user's own identifiers for each record.
     pub id: Option<String>,
 }
 
 /// One record read from an input.
 #[derive(Clone, Debug)]
-pub(crate) struct Record {
+pub struct Record {
     /// 1-based line (text, CSV, TSV, JSON lines) or row (spreadsheets,
     /// header excluded).
     pub row: u64,
+    /// The organisation name as read.
     pub name: String,
+    /// The country as read, if there is a country column.
     pub country: Option<String>,
+    /// The user's identifier for the record, if there is one.
     pub id: Option<String>,
 }
 
 /// Something wrong with one row; the row is skipped.
 #[derive(Clone, Debug)]
-pub(crate) struct Problem {
+pub struct Problem {
+    /// What is wrong, naming the file and the line or row.
     pub message: String,
     /// Whether the row was left out (an error) or read with a caveat (a
     /// warning, such as a Windows-1252 decoding).
@@ -125,16 +132,17 @@ pub(crate) struct Problem {
 }
 
 /// What a reader yields.
-pub(crate) enum Item {
+pub enum Item {
     /// A record, with a warning if it was read with a caveat.
     Record(Record, Option<Problem>),
     /// A line or row with no name: counted, not screened.
     Empty,
+    /// A line or row that could not be read.
     Problem(Problem),
 }
 
 /// A streaming reader over one input.
-pub(crate) struct Reader {
+pub struct Reader {
     inner: Inner,
     file: String,
     /// Bytes consumed so far, for progress.
@@ -195,7 +203,7 @@ impl<R: Read> Read for Counting<R> {
 /// The first sheet of a workbook: its name, its header row (trimmed) and
 /// its other rows, cells as text. `per_row` says what a row is, for the
 /// message about an empty sheet.
-pub(crate) fn first_sheet(
+pub fn first_sheet(
     path: &str,
     per_row: &str,
 ) -> anyhow::Result<(String, Vec<String>, Vec<Vec<String>>)> {
@@ -238,7 +246,7 @@ impl io::Write for HashWriter<'_> {
 }
 
 /// The size of a file, for a progress bar (`None` for standard input).
-pub(crate) fn size_of(path: &str) -> Option<u64> {
+pub fn size_of(path: &str) -> Option<u64> {
     if path == "-" {
         None
     } else {
@@ -249,7 +257,7 @@ pub(crate) fn size_of(path: &str) -> Option<u64> {
 impl Reader {
     /// Opens `path` (`-` for standard input) in `format`, or the format its
     /// name or first bytes suggest.
-    pub(crate) fn open(
+    pub fn open(
         path: &str,
         format: Option<InputFormat>,
         columns: &Columns,
@@ -378,7 +386,7 @@ impl Reader {
 
     /// The SHA-256 (hex) and length of the bytes read so far; at the end,
     /// of the whole input.
-    pub(crate) fn sha256(&self) -> (String, u64) {
+    pub fn sha256(&self) -> (String, u64) {
         use sha2::Digest as _;
         let hash = self
             .digest
@@ -393,12 +401,12 @@ impl Reader {
     }
 
     /// The input's name as the user gave it.
-    pub(crate) fn file(&self) -> &str {
+    pub fn file(&self) -> &str {
         &self.file
     }
 
     /// The next item, or `None` at the end. I/O errors end the input.
-    pub(crate) fn next_item(&mut self) -> anyhow::Result<Option<Item>> {
+    pub fn next_item(&mut self) -> anyhow::Result<Option<Item>> {
         let file = &self.file;
         match &mut self.inner {
             Inner::Lines {

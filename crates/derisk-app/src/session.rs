@@ -1,0 +1,273 @@
+//! The run session: opening the store of runs, findings and decisions,
+//! and recording one run (its inputs, records and findings) in one
+//! transaction at the end.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use derisk_registry::Registry;
+use derisk_store::{
+    Decision, NewFinding, NewRun, OpenMode, RunInput, RunTotals, SqliteStore, Store, StoreError,
+};
+
+use crate::input::{Reader, Record};
+
+/// Where the store is and how long to wait for another writer.
+#[derive(Clone, Debug, Default)]
+pub struct Db {
+    /// The database file; `None` for the default location
+    /// ([`derisk_store::default_path`]).
+    pub path: Option<PathBuf>,
+    /// Seconds to wait for another process writing to the database.
+    pub wait: f64,
+}
+
+/// A recorded run: its id and where it was recorded.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    /// The run's id in the store.
+    pub id: i64,
+    /// The store's location, as a user names it.
+    pub location: String,
+}
+
+/// The database file: --db, DERISK_DB, or the XDG default.
+pub fn db_path(db: &Db) -> anyhow::Result<PathBuf> {
+    match &db.path {
+        Some(p) => Ok(p.clone()),
+        None => Ok(derisk_store::default_path()?),
+    }
+}
+
+/// Opens the store. `hint` is added to the errors a user can act on
+/// (locked, read-only).
+pub fn open(db: &Db, mode: OpenMode, hint: &str) -> anyhow::Result<SqliteStore> {
+    let wait = db.wait;
+    if !(0.0..=86_400.0).contains(&wait) {
+        bail!("--db-wait {wait}: expected a number of seconds from 0 to 86400");
+    }
+    let wait = Duration::from_secs_f64(wait);
+    SqliteStore::open(&db_path(db)?, mode, wait).map_err(|e| with_hint(e, hint))
+}
+
+/// Opens an existing store for a command that writes to it but has
+/// nothing to say without runs (`decide`, `monitor`): a missing file is
+/// [`StoreError::NoRuns`], not a new empty database.
+pub fn open_existing(db: &Db, mode: OpenMode, hint: &str) -> anyhow::Result<SqliteStore> {
+    let path = db_path(db)?;
+    if !path.exists() {
+        return Err(StoreError::NoRuns(path).into());
+    }
+    open(db, mode, hint)
+}
+
+/// The error, with advice for the errors a user can act on.
+pub fn with_hint(e: StoreError, hint: &str) -> anyhow::Error {
+    match e {
+        StoreError::ReadOnly { .. } | StoreError::Locked { .. } | StoreError::Open { .. }
+            if !hint.is_empty() =>
+        {
+            anyhow::anyhow!("{e}; {hint}")
+        }
+        e => e.into(),
+    }
+}
+
+/// Collects a run's inputs, records and findings while it runs, and
+/// records them in one transaction at the end.
+pub struct Recorder {
+    store: Option<SqliteStore>,
+    write: bool,
+    command: derisk_store::RunKind,
+    started_at: String,
+    inputs: Vec<RunInput>,
+    subject: Vec<String>,
+    records: Vec<derisk_store::Record>,
+    findings: Vec<NewFinding>,
+}
+
+impl Recorder {
+    /// Opens the store for `command`. With `write` false the run is not
+    /// recorded; the store is read for earlier decisions if it exists, and
+    /// a store that cannot be read is a warning (returned beside the
+    /// recorder), not an error.
+    pub fn open(
+        db: &Db,
+        write: bool,
+        command: derisk_store::RunKind,
+    ) -> anyhow::Result<(Recorder, Option<String>)> {
+        let mut warning = None;
+        let store = if write {
+            Some(open(
+                db,
+                OpenMode::Write,
+                "add --no-record to run without recording, or --db FILE to record elsewhere",
+            )?)
+        } else {
+            match open(db, OpenMode::Read, "") {
+                Ok(s) => Some(s),
+                Err(e)
+                    if matches!(
+                        e.downcast_ref(),
+                        Some(StoreError::NoRuns(_) | StoreError::NoLocation)
+                    ) =>
+                {
+                    None
+                }
+                Err(e) => {
+                    warning = Some(format!("{e:#}; earlier decisions are not applied"));
+                    None
+                }
+            }
+        };
+        let recorder = Recorder {
+            store,
+            write,
+            command,
+            started_at: derisk_core::utc_timestamp(crate::clock::unix_now()),
+            inputs: Vec::new(),
+            subject: Vec::new(),
+            records: Vec::new(),
+            findings: Vec::new(),
+        };
+        Ok((recorder, warning))
+    }
+
+    /// Whether the run is recorded (records and findings kept).
+    pub fn records(&self) -> bool {
+        self.write
+    }
+
+    /// The latest decision on each finding key (none without a store).
+    pub fn decisions(&self) -> anyhow::Result<HashMap<String, Decision>> {
+        match &self.store {
+            Some(s) => Ok(s.decisions()?),
+            None => Ok(HashMap::new()),
+        }
+    }
+
+    /// Adds a screened record and its findings.
+    pub fn add(&mut self, file: &str, rec: &Record, mut findings: Vec<NewFinding>) {
+        if !self.write {
+            return;
+        }
+        let seq = self.records.len() as u64;
+        self.records.push(derisk_store::Record {
+            seq,
+            file: file.to_owned(),
+            row: rec.row,
+            name: rec.name.clone(),
+            country: rec.country.clone(),
+            identifier: rec.id.clone(),
+        });
+        for f in &mut findings {
+            f.record = seq;
+        }
+        self.findings.append(&mut findings);
+    }
+
+    /// Adds an input, read to its end.
+    pub fn input(&mut self, reader: &Reader) {
+        let (sha256, bytes) = reader.sha256();
+        let path = reader.file().to_owned();
+        self.subject.push(if path == "-" {
+            path.clone()
+        } else {
+            std::fs::canonicalize(&path).map_or_else(|_| path.clone(), |p| p.display().to_string())
+        });
+        self.inputs.push(RunInput {
+            path,
+            sha256,
+            bytes,
+        });
+    }
+
+    /// Adds an input read by another engine than the screening reader:
+    /// its SHA-256 and size are computed from the file.
+    pub fn input_file(&mut self, path: &str) -> anyhow::Result<()> {
+        use sha2::Digest as _;
+        if !self.write {
+            return Ok(());
+        }
+        let mut file = std::fs::File::open(path).with_context(|| format!("{path}: cannot open"))?;
+        let mut hasher = sha2::Sha256::new();
+        let mut bytes = 0u64;
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = std::io::Read::read(&mut file, &mut buf)
+                .with_context(|| format!("{path}: cannot read"))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            bytes += n as u64;
+        }
+        let sha256 = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        self.subject.push(
+            std::fs::canonicalize(path)
+                .map_or_else(|_| path.to_owned(), |p| p.display().to_string()),
+        );
+        self.inputs.push(RunInput {
+            path: path.to_owned(),
+            sha256,
+            bytes,
+        });
+        Ok(())
+    }
+
+    /// Records the run, if it is to be recorded, and says where.
+    pub fn finish(
+        self,
+        registry: &Registry,
+        snapshot_file_hash: Option<String>,
+        options: &str,
+        totals: RunTotals,
+    ) -> anyhow::Result<Option<Recorded>> {
+        // Nothing read (every input failed to open) is nothing to record.
+        let (Some(mut store), true, false) = (self.store, self.write, self.inputs.is_empty())
+        else {
+            return Ok(None);
+        };
+        let run = NewRun {
+            command: self.command,
+            subject: self.subject.join("\n"),
+            inputs: self.inputs,
+            options: options.to_owned(),
+            registry_hash: registry.hash().to_owned(),
+            registry_snapshot: kept_registry(&store, registry)?,
+            snapshot_file_hash,
+            base_run: None,
+            started_at: self.started_at,
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            totals,
+        };
+        let id = store
+            .record_run(&run, &self.records, &self.findings)
+            .map_err(|e| {
+                with_hint(
+                    e,
+                    "the results above were not recorded; run the command again",
+                )
+            })?;
+        Ok(Some(Recorded {
+            id,
+            location: store.location().to_string(),
+        }))
+    }
+}
+
+/// The registry as a snapshot, if the store does not keep it yet.
+pub fn kept_registry(store: &SqliteStore, registry: &Registry) -> anyhow::Result<Option<Vec<u8>>> {
+    if store.has_registry(registry.hash())? {
+        return Ok(None);
+    }
+    let mut bytes = Vec::new();
+    derisk_registry::write_snapshot(registry, &mut bytes)?;
+    Ok(Some(bytes))
+}
