@@ -17,10 +17,61 @@
 //! **Invariant:** nothing here prints. Messages a user should see are
 //! returned as values; the caller decides where they go.
 
+pub mod assets;
+pub mod audit;
 pub mod bench;
 pub mod clock;
 pub mod detect;
 pub mod input;
+pub mod procurement;
 pub mod registry;
 pub mod screen;
 pub mod session;
+
+/// Something a pipeline says on the way that a user should see: a
+/// warning, a note, progress. Pipelines hand these to the caller, which
+/// decides where they go (the command line prints them as
+/// `derisk: LABEL: TEXT`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// What kind of message: `warning`, `error`, `note`, or the stage
+    /// speaking (`audit`, `recog`); empty for none.
+    pub label: &'static str,
+    /// The message, naming the file, line or field it is about.
+    pub text: String,
+}
+
+impl Message {
+    /// A message with a label.
+    pub fn new(label: &'static str, text: impl Into<String>) -> Message {
+        Message {
+            label,
+            text: text.into(),
+        }
+    }
+
+    /// A warning: the work goes on without what it is about.
+    pub fn warning(text: impl ToString) -> Message {
+        Message::new("warning", text.to_string())
+    }
+
+    /// An error: what it is about could not be done.
+    pub fn error(text: impl ToString) -> Message {
+        Message::new("error", text.to_string())
+    }
+
+    /// A note: worth knowing, nothing wrong.
+    pub fn note(text: impl ToString) -> Message {
+        Message::new("note", text.to_string())
+    }
+}
+
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.label.is_empty() {
+            f.write_str(&self.text)
+        } else {
+            write!(f, "{}: {}", self.label, self.text)
+        }
+    }
+}

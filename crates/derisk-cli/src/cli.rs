@@ -3,10 +3,12 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use derisk_app::assets::AssetsInput;
 use derisk_app::bench::{
     BenchAssetsArgs, BenchAuditArgs, BenchCaptureArgs, BenchImportArgs, BenchNmapArgs,
     BenchProcurementArgs, BenchScreenArgs,
 };
+use derisk_app::procurement::ProcurementInput;
 
 const ABOUT: &str =
     "Find and measure dependence on high-risk technology vendors, with a source for every finding.";
@@ -622,21 +624,6 @@ fn cpv_level(s: &str) -> Result<usize, String> {
     }
 }
 
-/// The inputs `derisk procurement` reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum ProcurementInput {
-    /// eForms notices (UBL XML).
-    Eforms,
-    /// Legacy TED XML (R2.0.9).
-    Ted,
-    /// OCDS JSON or JSON lines.
-    Ocds,
-    /// A CORDIS organisation table.
-    Cordis,
-    /// A CSV table of awards.
-    Csv,
-}
-
 /// How the concentration table is grouped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum GroupArg {
@@ -655,34 +642,6 @@ pub(crate) enum GroupArg {
 pub(crate) enum SummaryFormat {
     /// One JSON object a row.
     Jsonl,
-}
-
-/// The inputs `derisk assets` reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum AssetsInput {
-    /// The device observation format, JSON lines.
-    Jsonl,
-    /// An inventory as comma-separated values with a header row.
-    Csv,
-    /// An inventory as tab-separated values with a header row.
-    Tsv,
-    /// nmap XML output (`nmap -oX`): addresses, host names and the output
-    /// of the banner, http-server-header, http-title, http-headers,
-    /// ssl-cert and snmp-sysdescr scripts.
-    Nmap,
-    /// An ISC dhcpd lease file (`dhcpd.leases`).
-    Dhcpd,
-    /// A dnsmasq lease file (`dnsmasq.leases`).
-    Dnsmasq,
-    /// `ip neigh` output.
-    Neigh,
-    /// `arp -a` output, Linux or Windows.
-    Arp,
-    /// A CycloneDX bill of materials (JSON): its `device` components.
-    Cyclonedx,
-    /// A packet capture (pcap or pcapng, Ethernet): ARP, DHCP, HTTP and
-    /// RTSP responses, SADP, DHIP and WS-Discovery replies, SSDP and mDNS.
-    Pcap,
 }
 
 /// Options of `derisk decide`.

@@ -115,6 +115,11 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
 
 pub(crate) use derisk_app::clock::{today, unix_now};
 
+/// Prints a pipeline's message on standard error.
+pub(crate) fn say(m: derisk_app::Message) {
+    eprintln!("derisk: {m}");
+}
+
 /// Runs a benchmark, its report on standard output.
 fn bench(
     run: impl FnOnce(&mut dyn std::io::Write) -> anyhow::Result<()>,

@@ -1,0 +1,313 @@
+//! Procurement inputs: the files and directories given, each one's format
+//! (given or found from its first bytes), read by the procurement engine;
+//! currency rates; and awards, their parties and concentration rows on the
+//! wire.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read as _};
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use derisk_match::{Hit, round3};
+use derisk_procure::Read;
+use derisk_procure::analysis::{Flagged, Row};
+use derisk_registry::Registry;
+use serde_json::{Value, json};
+
+use crate::screen::{designations_json, path_json};
+
+/// The inputs `derisk procurement` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum ProcurementInput {
+    /// eForms notices (UBL XML).
+    Eforms,
+    /// Legacy TED XML (R2.0.9).
+    Ted,
+    /// OCDS JSON or JSON lines.
+    Ocds,
+    /// A CORDIS organisation table.
+    Cordis,
+    /// A CSV table of awards.
+    Csv,
+}
+
+/// An input: its name, its reader, and whether it was found in a
+/// directory (then a file of another kind is passed over with a note).
+pub type Input = anyhow::Result<(String, Box<dyn BufRead>, bool)>;
+
+/// The inputs: files, the files of directories (sorted), or standard
+/// input.
+/// Each input opened, in order (errors in place, for the caller to report).
+pub fn inputs(files: &[String]) -> Vec<Input> {
+    let mut out: Vec<Input> = Vec::new();
+    for f in files {
+        if f == "-" {
+            out.push(Ok((
+                "-".into(),
+                Box::new(BufReader::new(std::io::stdin())),
+                false,
+            )));
+            continue;
+        }
+        let path = Path::new(f);
+        if path.is_dir() {
+            let mut entries: Vec<_> = match std::fs::read_dir(path) {
+                Ok(rd) => rd
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.is_file())
+                    .collect(),
+                Err(e) => {
+                    out.push(Err(anyhow::anyhow!("{f}: cannot read the directory: {e}")));
+                    continue;
+                }
+            };
+            entries.sort();
+            for p in entries {
+                out.push(open(&p.to_string_lossy(), true));
+            }
+        } else {
+            out.push(open(f, false));
+        }
+    }
+    out
+}
+
+/// Opens one file; `in_dir` says it was found in a directory.
+pub fn open(f: &str, in_dir: bool) -> Input {
+    let file = std::fs::File::open(f).with_context(|| format!("{f}: cannot open"))?;
+    Ok((
+        f.to_owned(),
+        Box::new(BufReader::with_capacity(1 << 16, file)),
+        in_dir,
+    ))
+}
+
+/// Reads one input in its format (given, or found from its first bytes).
+pub fn read_one(
+    name: &str,
+    mut input: Box<dyn BufRead>,
+    forced: Option<ProcurementInput>,
+) -> anyhow::Result<Read> {
+    let kind = match forced {
+        Some(k) => k,
+        None => {
+            let head = input
+                .fill_buf()
+                .with_context(|| format!("{name}: cannot read"))?;
+            sniff(head).with_context(|| format!("{name}: cannot tell the format"))?
+        }
+    };
+    Ok(match kind {
+        ProcurementInput::Eforms => derisk_procure::eforms::read(input, name),
+        ProcurementInput::Ted => derisk_procure::ted::read(input, name),
+        ProcurementInput::Ocds => derisk_procure::ocds::read(input, name),
+        ProcurementInput::Cordis => {
+            let lower = name.to_ascii_lowercase();
+            let programme = if lower.contains("horizon") {
+                Some("Horizon Europe")
+            } else if lower.contains("h2020") {
+                Some("H2020")
+            } else if lower.contains("fp7") {
+                Some("FP7")
+            } else {
+                None
+            };
+            derisk_procure::cordis::read(input, name, programme)
+        }
+        ProcurementInput::Csv => derisk_procure::table::read(input, name),
+    })
+}
+
+/// A start that is none of the formats read.
+#[derive(Debug)]
+pub struct UnknownFormat(pub &'static str);
+
+impl std::fmt::Display for UnknownFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for UnknownFormat {}
+
+/// The format of a buffer's start.
+fn sniff(head: &[u8]) -> anyhow::Result<ProcurementInput> {
+    let head = derisk_table::strip_bom(head);
+    let text = String::from_utf8_lossy(&head[..head.len().min(1 << 16)]);
+    let t = text.trim_start();
+    if t.starts_with('<') {
+        if t.contains("TED_EXPORT") {
+            return Ok(ProcurementInput::Ted);
+        }
+        if t.contains("urn:oasis:names:specification:ubl:schema:xsd:") {
+            return Ok(ProcurementInput::Eforms);
+        }
+        return Err(UnknownFormat(
+            "XML that is neither an eForms notice (UBL namespaces) nor TED XML (TED_EXPORT); use --input-format eforms or ted to force one",
+        )
+        .into());
+    }
+    if t.starts_with('{') || t.starts_with('[') {
+        return Ok(ProcurementInput::Ocds);
+    }
+    let first = t.lines().next().unwrap_or_default().to_ascii_lowercase();
+    if first.contains("projectid") {
+        return Ok(ProcurementInput::Cordis);
+    }
+    if first.contains("buyer") && first.contains("supplier") {
+        return Ok(ProcurementInput::Csv);
+    }
+    Err(UnknownFormat(
+        "not XML, JSON, a CORDIS table (projectID;name;...) or an award table (buyer,supplier,cpv,value,currency,date); use --input-format to force one",
+    )
+    .into())
+}
+
+/// Reads `currency,eur_per_unit` rows.
+pub fn rates(path: &Path) -> anyhow::Result<HashMap<String, f64>> {
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_to_string(&mut text))
+        .with_context(|| format!("{}: cannot read the rates", path.display()))?;
+    let mut out = HashMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((c, r)) = line.split_once([',', ';', '\t']) else {
+            bail!(
+                "{}:{}: expected currency,eur_per_unit (GBP,1.17), found {line:?}",
+                path.display(),
+                i + 1
+            );
+        };
+        let c = c.trim().to_ascii_uppercase();
+        if i == 0 && r.trim().parse::<f64>().is_err() {
+            continue; // a header
+        }
+        let r: f64 = r
+            .trim()
+            .parse()
+            .ok()
+            .filter(|r: &f64| *r > 0.0)
+            .with_context(|| {
+                format!(
+                    "{}:{}: the rate {:?} is not a positive number",
+                    path.display(),
+                    i + 1,
+                    r.trim()
+                )
+            })?;
+        if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_alphabetic()) {
+            bail!(
+                "{}:{}: {c:?} is not an ISO 4217 currency code",
+                path.display(),
+                i + 1
+            );
+        }
+        out.insert(c, r);
+    }
+    Ok(out)
+}
+
+/// A party of an award (buyer, supplier) on the wire.
+pub fn party_json(p: &derisk_procure::Party) -> Value {
+    json!({
+        "name": p.name,
+        "id": p.local_id,
+        "registration": p.registration,
+        "country": p.country,
+    })
+}
+
+/// A supplier's registry match on the wire.
+pub fn hit_json(r: &Registry, h: &Hit<'_>) -> Value {
+    json!({
+        "entity_id": h.entity.id,
+        "caption": h.entity.caption,
+        "name": h.name.value,
+        "score": round3(h.score),
+        "decision": h.decision.as_str(),
+        "explanation": h.explanation,
+        "path": path_json(r, &h.path),
+        "designations": designations_json(r, &h.designations),
+    })
+}
+
+/// An award, its flags and matches, as a JSON line (`derisk procurement --format jsonl`).
+pub fn award_json(r: &Registry, f: &Flagged<'_, '_>) -> Value {
+    let a = f.award;
+    let suppliers: Vec<Value> = a
+        .suppliers
+        .iter()
+        .zip(&f.matches)
+        .map(|(s, hits)| {
+            let mut v = party_json(s);
+            v["matches"] = Value::Array(hits.iter().map(|h| hit_json(r, h)).collect());
+            v
+        })
+        .collect();
+    let mut v = json!({
+        "notice_id": a.notice_id,
+        "source": a.format.map(|f| f.as_str()),
+        "notice_type": a.notice_type,
+        "file": a.file,
+        "line": a.line,
+        "offset": a.offset,
+        "buyer": a.buyer.as_ref().map(|b| {
+            let mut v = party_json(b);
+            v["matches"] = Value::Array(f.buyer_matches.iter().map(|h| hit_json(r, h)).collect());
+            v
+        }),
+        "suppliers": suppliers,
+        "lot": a.lot,
+        "cpv": a.cpv,
+        "value": a.value.as_ref().map(|m| m.amount),
+        "currency": a.value.as_ref().and_then(|m| m.currency.clone()),
+        "value_eur": f.value_eur,
+        "date": a.date,
+        "withheld": a.withheld.iter().map(|w| json!({
+            "field": w.field, "reason": w.reason, "until": w.until,
+        })).collect::<Vec<_>>(),
+        "flags": f.flags,
+    });
+    if let Some(p) = &a.programme {
+        v["programme"] = json!({
+            "programme": p.programme, "acronym": p.acronym, "role": p.role,
+        });
+    }
+    v
+}
+
+/// A concentration row (`--summary jsonl`) on the wire.
+pub fn row_json(r: &Row, level: usize) -> Value {
+    json!({
+        "group": r.group,
+        "key": r.key,
+        "cpv_level": (r.group == "cpv").then_some(level),
+        "label": r.label,
+        "awards": r.awards,
+        "value_eur": round2(r.value_eur),
+        "values_left_out": r.values_left_out,
+        "hhi": r.hhi.round(),
+        "high_risk_share_value": r.high_risk_share_value.map(round3),
+        "high_risk_share_count": round3(r.high_risk_share_count),
+        "flags": r.flags,
+        "suppliers": r.suppliers.iter().map(|s| json!({
+            "name": s.name,
+            "awards": s.awards,
+            "value_eur": round2(s.value_eur),
+            "share_value": s.share_value.map(round3),
+            "share_count": round3(s.share_count),
+            "high_risk": s.high_risk,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Rounded to two decimals (money, shares).
+pub fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
