@@ -23,6 +23,8 @@ pub mod bench;
 pub mod clock;
 pub mod detect;
 pub mod input;
+pub mod mac;
+pub mod monitor;
 pub mod procurement;
 pub mod registry;
 pub mod screen;

@@ -1,13 +1,12 @@
 //! `derisk registry mac` (who made the device with this MAC address) and
 //! `derisk registry ieee` (read IEEE registry files: links, look-alikes,
-//! and the TOML extract the shipped registry bundles).
+//! and the TOML extract the shipped registry bundles), over
+//! [`derisk_app::mac`].
 
-use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, Write};
 
 use anyhow::Context as _;
-use derisk_match::{Query, ScoreConfig, Scratch, Screener};
-use derisk_registry::{MacLookup, Registry};
+use derisk_registry::Registry;
 use serde_json::json;
 
 use crate::Outcome;
@@ -36,74 +35,14 @@ pub(crate) fn mac(
     let mut found = false;
     let mut invalid = 0;
     for m in &list {
-        let hit = registry.mac_lookup(m);
-        let (verdict, text, value) = match hit {
-            MacLookup::Entity(b, e) => {
-                found = true;
-                let lists: Vec<&str> = registry
-                    .designations_of(e.id.as_str())
-                    .filter(|d| d.end.is_none())
-                    .filter_map(|d| registry.list(d.list.as_str()).map(|l| l.short.as_str()))
-                    .collect();
-                (
-                    "registry",
-                    format!(
-                        "{} {} {:?} = {} ({}){}",
-                        b.registry,
-                        b.prefix,
-                        b.assignee,
-                        e.id,
-                        e.caption,
-                        if lists.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" [{}]", lists.join(", "))
-                        }
-                    ),
-                    json!({"registry": b.registry.as_str(), "prefix": b.prefix.as_str(),
-                        "assignee": b.assignee, "entity": e.id.as_str(), "caption": e.caption,
-                        "sources": b.sources.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-                        "designations": lists}),
-                )
-            }
-            MacLookup::Assigned(a) => (
-                "assigned",
-                format!(
-                    "{} {} {:?} (not in the registry)",
-                    a.registry, a.prefix, a.assignee
-                ),
-                json!({"registry": a.registry.as_str(), "prefix": a.prefix.as_str(),
-                    "assignee": a.assignee, "address": a.address}),
-            ),
-            MacLookup::Local => (
-                "local",
-                "locally administered (set by its owner or randomised): names no maker".into(),
-                json!({}),
-            ),
-            MacLookup::Group => (
-                "group",
-                "a multicast or broadcast address: names no device".into(),
-                json!({}),
-            ),
-            MacLookup::Unknown => (
-                "unknown",
-                "no known block (import the IEEE registries with --ieee to name any maker)".into(),
-                json!({}),
-            ),
-            MacLookup::Invalid => {
-                invalid += 1;
-                (
-                    "invalid",
-                    "not a MAC address: expected 12 hexadecimal digits, separated by ':', '-' or '.' or not at all".into(),
-                    json!({}),
-                )
-            }
-        };
+        let d = derisk_app::mac::describe(registry, m);
+        found |= d.verdict == "registry";
+        invalid += usize::from(d.verdict == "invalid");
         match format {
-            DataFormat::Text => writeln!(out, "{m}  {verdict}  {text}")?,
+            DataFormat::Text => writeln!(out, "{m}  {}  {}", d.verdict, d.text)?,
             DataFormat::Jsonl => {
-                let mut v = json!({"mac": m, "verdict": verdict});
-                if let (Some(o), Some(extra)) = (v.as_object_mut(), value.as_object()) {
+                let mut v = json!({"mac": m, "verdict": d.verdict});
+                if let (Some(o), Some(extra)) = (v.as_object_mut(), d.fields.as_object()) {
                     o.extend(extra.clone());
                 }
                 json_line(&mut out, &v)?;
@@ -133,101 +72,19 @@ pub(crate) fn ieee(
     output: IeeeOutput,
     source_id: &str,
 ) -> anyhow::Result<Outcome> {
-    let mut assignments = Vec::new();
-    let mut blocks = Vec::new();
-    let mut notes = Vec::new();
-    for file in files {
-        let imp = derisk_app::registry::read_ieee(file, registry, crate::today())?;
-        for d in &imp.diagnostics {
-            eprintln!("derisk: {d}");
-        }
-        eprintln!(
-            "derisk: {file}: {} assignments, {} linked to registry entities",
-            imp.assignments.len(),
-            imp.mac_blocks.len()
-        );
-        assignments.extend(imp.assignments);
-        blocks.extend(imp.mac_blocks);
-        notes.extend(imp.stats.notes);
-    }
+    let ieee = derisk_app::mac::read_ieee(registry, files, &mut crate::say)?;
     let mut out = stdout();
     match output {
-        IeeeOutput::Toml => {
-            // Grouped by entity, registry and assignee, as the registry
-            // files write them.
-            let mut groups: BTreeMap<(String, &str, String), Vec<&str>> = BTreeMap::new();
-            for b in &blocks {
-                groups
-                    .entry((
-                        b.entity.as_str().to_owned(),
-                        b.registry.as_str(),
-                        b.assignee.clone(),
-                    ))
-                    .or_default()
-                    .push(b.prefix.as_str());
-            }
-            writeln!(
-                out,
-                "# IEEE MAC blocks of registry entities, generated by\n# `derisk registry ieee --output toml --source {source_id} {}`.\n# Assignees are linked to entities by name (docs/formats/registry.md).",
-                files.join(" ")
-            )?;
-            for ((entity, reg, assignee), mut prefixes) in groups {
-                prefixes.sort_unstable();
-                writeln!(out, "\n[[mac_block]]")?;
-                writeln!(out, "entity = {}", toml_string(&entity))?;
-                writeln!(out, "registry = {}", toml_string(reg))?;
-                writeln!(out, "assignee = {}", toml_string(&assignee))?;
-                writeln!(out, "prefixes = [")?;
-                for chunk in prefixes.chunks(6) {
-                    let items: Vec<String> = chunk.iter().map(|p| toml_string(p)).collect();
-                    writeln!(out, "  {},", items.join(", "))?;
-                }
-                writeln!(out, "]")?;
-                writeln!(out, "sources = [{}]", toml_string(source_id))?;
-            }
-        }
+        IeeeOutput::Toml => out.write_all(ieee.toml(files, source_id).as_bytes())?,
         IeeeOutput::Report => {
-            let mut per_entity: BTreeMap<&str, usize> = BTreeMap::new();
-            for b in &blocks {
-                *per_entity.entry(b.entity.as_str()).or_default() += 1;
-            }
             writeln!(out, "Linked blocks by entity:")?;
-            for (e, n) in &per_entity {
+            for (e, n) in &ieee.per_entity() {
                 writeln!(out, "  {e:<28} {n}")?;
             }
-            for n in &notes {
+            for n in &ieee.notes {
                 writeln!(out, "note: {n}")?;
             }
-            // Unlinked assignees that screen like registry entities.
-            let linked: std::collections::HashSet<&str> =
-                blocks.iter().map(|b| b.assignee.as_str()).collect();
-            let mut unlinked: HashMap<&str, Vec<&str>> = HashMap::new();
-            for a in &assignments {
-                if !linked.contains(a.assignee.as_str()) {
-                    unlinked
-                        .entry(a.assignee.as_str())
-                        .or_default()
-                        .push(a.prefix.as_str());
-                }
-            }
-            let screener = Screener::new(registry, ScoreConfig::default());
-            let mut scratch = Scratch::default();
-            let mut lookalikes = Vec::new();
-            for (name, prefixes) in &unlinked {
-                let screened = screener.screen(
-                    &Query {
-                        name,
-                        country: None,
-                        identifier: None,
-                    },
-                    Some(1),
-                    &mut scratch,
-                );
-                if let Some(h) = screened.matches.first() {
-                    lookalikes.push((h.score, *name, prefixes.len(), h.entity.id.as_str()));
-                }
-            }
-            lookalikes.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+            let lookalikes = ieee.lookalikes(registry);
             writeln!(
                 out,
                 "Unlinked assignees that resemble registry entities ({}; link one by adding its exact name to the entity in an overlay):",
@@ -240,18 +97,4 @@ pub(crate) fn ieee(
     }
     out.flush()?;
     Ok(Outcome::Clean)
-}
-
-fn toml_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
