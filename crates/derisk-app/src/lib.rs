@@ -22,6 +22,7 @@ pub mod audit;
 pub mod bench;
 pub mod clock;
 pub mod detect;
+pub mod entity;
 pub mod input;
 pub mod mac;
 pub mod monitor;
