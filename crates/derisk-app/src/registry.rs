@@ -13,9 +13,10 @@
 use std::fmt;
 use std::fs::File;
 use std::io::BufReader;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use anyhow::Context as _;
 use derisk_core::PartialDate;
 use derisk_match::{Matcher, ScoreConfig, Screener};
 use derisk_registry::{ControlRules, Import, Loaded, Registry};
@@ -403,6 +404,89 @@ fn layer(
         seconds: started.elapsed().as_secs_f64(),
     }));
     registry
+}
+
+/// A snapshot written by [`build_snapshot`].
+#[derive(Clone, Debug)]
+pub struct Built {
+    /// The snapshot file's content hash.
+    pub hash: String,
+    /// Names in the screening index stored with it.
+    pub names: usize,
+    /// Seconds it took.
+    pub seconds: f64,
+}
+
+/// Writes `registry`, with its screening name index, as a snapshot at
+/// `out`: through a temporary file in the same directory, renamed into
+/// place, so that a reader never sees half a snapshot and a failed build
+/// leaves the old one.
+pub fn build_snapshot(registry: &Registry, out: &Path) -> anyhow::Result<Built> {
+    let started = std::time::Instant::now();
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = out
+        .file_name()
+        .with_context(|| format!("{}: not a file name", out.display()))?;
+    let temp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    // The screening name index goes in too, so that screening against the
+    // snapshot does not build it again.
+    let screener = Screener::new(registry, ScoreConfig::default());
+    let (index, names) = (
+        screener.matcher().to_bytes(registry.hash()),
+        screener.matcher().len(),
+    );
+    drop(screener);
+    let result = (|| -> anyhow::Result<String> {
+        let f = std::fs::File::create(&temp)
+            .with_context(|| format!("{}: cannot create the file", temp.display()))?;
+        let mut w = std::io::BufWriter::new(f);
+        let hash = derisk_registry::write_snapshot_with_index(registry, Some(&index), &mut w)?;
+        let f = w.into_inner().map_err(|e| e.into_error())?;
+        f.sync_all()?;
+        std::fs::rename(&temp, out)
+            .with_context(|| format!("{}: cannot replace the file", out.display()))?;
+        Ok(hash)
+    })();
+    let hash = match result {
+        Ok(h) => h,
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            return Err(e);
+        }
+    };
+    Ok(Built {
+        hash,
+        names,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// A registry named by a user: `shipped`, a snapshot file or a directory
+/// of registry files (records with errors left out, with a warning).
+pub fn open_named(path: &Path, say: &mut dyn FnMut(crate::Message)) -> anyhow::Result<Registry> {
+    if path.as_os_str() == "shipped" {
+        return Ok(derisk_registry::bundled().registry);
+    }
+    if path.is_dir() {
+        let loaded = derisk_registry::load_layered(Vec::new(), &[path.to_path_buf()])?;
+        let errors = loaded.error_count();
+        if errors > 0 {
+            say(crate::Message::warning(format!(
+                "{} has {}; the records at fault are left out",
+                path.display(),
+                count(errors, "error")
+            )));
+        }
+        return Ok(loaded.registry);
+    }
+    Ok(derisk_registry::read_snapshot_file(path, false)?.0.registry)
 }
 
 #[cfg(test)]
