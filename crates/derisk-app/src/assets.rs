@@ -89,8 +89,15 @@ pub fn identifier<'r>(
     Ok(Identifier::new(registry, rules, fingerprints).with_relabels(relabels))
 }
 
-/// A device input of any format read.
-pub enum Source {
+/// A device input of any format, open.
+pub struct Source {
+    devices: Devices,
+    /// What was read of standard input, when the input is standard input.
+    stdin: Option<crate::input::ReadSoFar>,
+}
+
+/// The reader of each format.
+enum Devices {
     /// Device observations, one JSON object a line.
     Jsonl(JsonlDevices<Box<dyn BufRead>>),
     /// An inventory table (CSV, TSV).
@@ -102,21 +109,35 @@ pub enum Source {
 }
 
 impl Source {
+    fn new(devices: Devices) -> Source {
+        Source {
+            devices,
+            stdin: None,
+        }
+    }
+
     /// The next device or skipped record.
     pub fn next_item(&mut self) -> std::io::Result<Option<Item>> {
-        match self {
-            Source::Jsonl(r) => r.next_item(),
-            Source::Table(r) => Ok(r.next_item()),
-            Source::Nmap(r) => Ok(r.next_item()),
-            Source::Items(items) => Ok(items.next()),
+        match &mut self.devices {
+            Devices::Jsonl(r) => r.next_item(),
+            Devices::Table(r) => Ok(r.next_item()),
+            Devices::Nmap(r) => Ok(r.next_item()),
+            Devices::Items(items) => Ok(items.next()),
         }
+    }
+
+    /// What was read of standard input, when this input is standard input.
+    pub fn stdin(&self) -> Option<&crate::input::ReadSoFar> {
+        self.stdin.as_ref()
     }
 
     /// What the reader passed over that was no device, and why a scan
     /// gave none, said once the input is read ("252 hosts nmap reported
     /// down left out").
     pub fn left_out(&self, file: &str) -> Option<String> {
-        let Source::Nmap(r) = self else { return None };
+        let Devices::Nmap(r) = &self.devices else {
+            return None;
+        };
         let mut said = Vec::new();
         if r.down() > 0 {
             said.push(format!(
@@ -156,8 +177,9 @@ pub fn open(
     map: &[(String, String)],
     say: &mut dyn FnMut(Message),
 ) -> anyhow::Result<Source> {
-    let raw: Box<dyn Read> = if file == "-" {
-        Box::new(std::io::stdin())
+    let stdin = (file == "-").then(crate::input::ReadSoFar::default);
+    let raw: Box<dyn Read> = if let Some(read) = &stdin {
+        Box::new(read.reader(std::io::stdin()))
     } else {
         Box::new(std::fs::File::open(file).with_context(|| format!("{file}: cannot open"))?)
     };
@@ -232,16 +254,20 @@ pub fn open(
              docs/formats/device-observation.md); for an inventory table use --input-format csv"
         );
     }
-    Ok(match format {
-        AssetsInput::Jsonl => Source::Jsonl(JsonlDevices::new(reader, file)),
-        AssetsInput::Nmap => Source::Nmap(derisk_devices::NmapDevices::new(reader, file)),
+    let mut source = match format {
+        AssetsInput::Jsonl => Source::new(Devices::Jsonl(JsonlDevices::new(reader, file))),
+        AssetsInput::Nmap => Source::new(Devices::Nmap(derisk_devices::NmapDevices::new(
+            reader, file,
+        ))),
         AssetsInput::Pcap => capture(file, reader)?,
         AssetsInput::Cyclonedx => {
             let mut text = String::new();
             reader
                 .read_to_string(&mut text)
                 .with_context(|| format!("{file}: cannot read as UTF-8 text"))?;
-            Source::Items(derisk_devices::read_cyclonedx(&text, file).into_iter())
+            Source::new(Devices::Items(
+                derisk_devices::read_cyclonedx(&text, file).into_iter(),
+            ))
         }
         AssetsInput::Dhcpd | AssetsInput::Dnsmasq | AssetsInput::Neigh | AssetsInput::Arp => {
             use derisk_devices::NeighbourFormat as N;
@@ -256,7 +282,9 @@ pub fn open(
                 .read_to_end(&mut bytes)
                 .with_context(|| format!("{file}: cannot read"))?;
             let text = String::from_utf8_lossy(&bytes);
-            Source::Items(derisk_devices::read_neighbours(&text, file, kind).into_iter())
+            Source::new(Devices::Items(
+                derisk_devices::read_neighbours(&text, file, kind).into_iter(),
+            ))
         }
         AssetsInput::Csv | AssetsInput::Tsv => {
             let delimiter = if format == AssetsInput::Tsv {
@@ -281,9 +309,11 @@ pub fn open(
                     ),
                 ));
             }
-            Source::Table(table)
+            Source::new(Devices::Table(table))
         }
-    })
+    };
+    source.stdin = stdin;
+    Ok(source)
 }
 
 /// A packet capture. A file is read straight from disk; standard input is
@@ -300,7 +330,7 @@ fn capture(file: &str, mut reader: Box<dyn BufRead>) -> anyhow::Result<Source> {
         let f = std::fs::File::open(file).with_context(|| format!("{file}: cannot open"))?;
         derisk_devices::read_capture(f, file)
     };
-    Ok(Source::Items(items.into_iter()))
+    Ok(Source::new(Devices::Items(items.into_iter())))
 }
 
 /// The first sheet of a workbook as an inventory.
@@ -308,7 +338,7 @@ fn spreadsheet(file: &str, map: &[(String, String)]) -> anyhow::Result<Source> {
     let (sheet, headers, rows) = crate::input::first_sheet(file, "one device")?;
     let items = derisk_devices::table_devices(&headers, &rows, map)
         .map_err(|e| anyhow::anyhow!("{file}: sheet {sheet:?}: {e}"))?;
-    Ok(Source::Items(items.into_iter()))
+    Ok(Source::new(Devices::Items(items.into_iter())))
 }
 
 /// A device and its verdict as a JSON line (`derisk assets --format jsonl`).
@@ -334,4 +364,161 @@ pub fn device_json(r: &Registry, file: &str, d: &derisk_devices::Device, v: &Ver
         "designations": designations_json(r, v.designations()),
         "registry": r.short_hash(),
     })
+}
+
+/// One device identified, as the caller's renderer sees it.
+pub struct Identified<'s, 'r> {
+    /// The file it was read from (`-` for standard input).
+    pub file: &'s str,
+    /// The device as observed.
+    pub device: &'s derisk_devices::Device,
+    /// Who made it, on what evidence.
+    pub verdict: &'s Verdict<'r>,
+}
+
+/// What happens during an identification run that a user should hear of.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// A file could not be opened or read to its end.
+    Failed(anyhow::Error),
+    /// A record was skipped or read with a caveat.
+    Problem(&'a str),
+    /// Something the reader says of an input (columns it does not read).
+    Said(Message),
+    /// A file has been read: what was passed over in it, if anything.
+    FileDone {
+        /// The file.
+        file: &'a str,
+        /// What the reader left out ("252 hosts nmap reported down").
+        left_out: Option<String>,
+    },
+}
+
+/// What an identification run counted.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Tally {
+    /// Devices read.
+    pub devices: usize,
+    /// Devices whose maker is a registry entity.
+    pub made_by_registry: usize,
+    /// Of those, devices whose maker has designations in force.
+    pub designated: usize,
+    /// Devices sold under another brand than their maker's.
+    pub oem: usize,
+    /// Records that could not be read.
+    pub skipped: usize,
+    /// Files that could not be opened or read to their end.
+    pub failed_files: usize,
+}
+
+/// How an identification run reads its inputs.
+pub struct Identification<'a, 'r> {
+    /// The registry the makers are found in.
+    pub registry: &'r Registry,
+    /// The identifier over it.
+    pub identifier: &'a Identifier<'r>,
+    /// The input format, or `None` for the one each file suggests.
+    pub format: Option<AssetsInput>,
+    /// `COLUMN=FIELD` overrides for inventory tables.
+    pub map: &'a [(String, String)],
+}
+
+impl Identification<'_, '_> {
+    /// Identifies the maker of every device of every file, in order, and
+    /// hands each to `each`. Each input, device and registry-made finding
+    /// (keyed as `derisk audit` keys it, so decisions carry over) is added
+    /// to `recorder`.
+    pub fn run(
+        &self,
+        files: &[String],
+        recorder: &mut crate::session::Recorder,
+        mut each: impl FnMut(Identified<'_, '_>) -> anyhow::Result<()>,
+        mut on_event: impl FnMut(Event<'_>),
+    ) -> anyhow::Result<Tally> {
+        let mut tally = Tally::default();
+        for file in files {
+            let mut said = Vec::new();
+            let opened = open(file, self.format, self.map, &mut |m| said.push(m));
+            for m in said {
+                on_event(Event::Said(m));
+            }
+            let mut reader = match opened {
+                Ok(r) => r,
+                Err(e) => {
+                    on_event(Event::Failed(e));
+                    tally.failed_files += 1;
+                    continue;
+                }
+            };
+            loop {
+                let item = match reader.next_item() {
+                    Ok(Some(item)) => item,
+                    Ok(None) => break,
+                    Err(e) => {
+                        on_event(Event::Failed(anyhow::anyhow!("{file}: cannot read: {e}")));
+                        tally.failed_files += 1;
+                        break;
+                    }
+                };
+                let (device, problems) = match item {
+                    Item::Device(d, warnings) => (Some(d), warnings),
+                    Item::Skipped(p) => {
+                        tally.skipped += 1;
+                        (None, vec![p])
+                    }
+                };
+                for p in problems {
+                    on_event(Event::Problem(&p.to_string()));
+                }
+                let Some(device) = device else { continue };
+                let v = self.identifier.identify(&device);
+                tally.devices += 1;
+                if v.maker.is_some() {
+                    tally.made_by_registry += 1;
+                }
+                if !v.designations().is_empty() {
+                    tally.designated += 1;
+                }
+                if v.basis.contains(&"oem") {
+                    tally.oem += 1;
+                }
+                if recorder.records() {
+                    let findings = crate::findings::maker_party(self.registry, &v)
+                        .map(|party| {
+                            let detail = device_json(self.registry, file, &device, &v);
+                            crate::findings::new_finding("asset", &device.id, &party, &detail)
+                        })
+                        .into_iter()
+                        .collect();
+                    let record = crate::input::Record {
+                        row: device.line,
+                        name: device.id.clone(),
+                        country: None,
+                        id: None,
+                    };
+                    recorder.add(file, &record, findings);
+                }
+                each(Identified {
+                    file,
+                    device: &device,
+                    verdict: &v,
+                })?;
+            }
+            match reader.stdin() {
+                Some(read) => recorder.input_read(file, read),
+                None => {
+                    if let Err(e) = recorder.input_file(file) {
+                        on_event(Event::Problem(&format!(
+                            "{e:#}; the run is recorded without this input"
+                        )));
+                    }
+                }
+            }
+            on_event(Event::FileDone {
+                file,
+                left_out: reader.left_out(file),
+            });
+        }
+        Ok(tally)
+    }
 }

@@ -16,16 +16,17 @@ use derisk_devices::{Field, Item as DeviceItem};
 use derisk_exposure::category::{categorise, criticality, of_cpv};
 use derisk_exposure::policy::Known;
 use derisk_exposure::{
-    Alternatives, Asset, Audit, InputFile, Listed, Location, Party, Policies, Purchase, Report,
-    Sector, SourceRef, Step, Supplier,
+    Alternatives, Asset, Audit, InputFile, Location, Party, Policies, Purchase, Report, Sector,
+    SourceRef, Supplier,
 };
-use derisk_match::{Hit, Scratch, Screener};
+use derisk_match::{Scratch, Screener};
 use derisk_registry::Registry;
-use derisk_store::{NewFinding, RunTotals};
+use derisk_store::RunTotals;
 use serde_json::json;
 
 use crate::Message;
 use crate::assets::AssetsInput;
+use crate::findings::{identity, outside, party_of_hit};
 use crate::input::{Columns, Item, Reader, Record};
 use crate::procurement::ProcurementInput;
 use crate::registry::count;
@@ -113,86 +114,6 @@ fn detect(path: &str) -> Result<(Kind, &'static str), String> {
         .map_err(|e| format!("cannot read: {e}"))?;
     head.truncate(n);
     crate::detect::detect(&head)
-}
-
-/// The registry party behind a name-screening hit.
-fn party_of_hit(r: &Registry, h: &Hit<'_>) -> Party {
-    let mut basis = vec!["name".to_owned()];
-    if h.identifier.is_some() {
-        basis.insert(0, "identifier".to_owned());
-    }
-    let mut p = party(
-        r,
-        h.entity.id.as_str(),
-        &h.entity.caption,
-        (h.score, h.decision, basis),
-        &h.path,
-        &h.designations,
-        std::iter::once(h.explanation.clone())
-            .chain(h.ties.iter().map(|t| t.sentence(r)))
-            .collect(),
-    );
-    p.influenced = !h.ties.is_empty();
-    p
-}
-
-/// A registry party with its path and designations.
-fn party(
-    r: &Registry,
-    id: &str,
-    caption: &str,
-    (confidence, decision, basis): (f64, Decision, Vec<String>),
-    path: &[derisk_core::PathStep],
-    designations: &[derisk_core::DesignationRef],
-    evidence: Vec<String>,
-) -> Party {
-    let name_of = |id: &str| {
-        r.entity(id)
-            .map_or_else(|| id.to_owned(), |e| e.caption.clone())
-    };
-    // The family: the nearest designated entity from the party up.
-    let designated = |e: &str| designations.iter().any(|d| d.entity.as_str() == e);
-    let family = std::iter::once(id)
-        .chain(path.iter().map(|s| s.entity.as_str()))
-        .find(|e| designated(e))
-        .unwrap_or(id)
-        .to_owned();
-    Party {
-        entity: Some(id.to_owned()),
-        name: caption.to_owned(),
-        family_name: name_of(&family),
-        family,
-        confidence: derisk_match::round3(confidence),
-        basis,
-        decision: decision.as_str().to_owned(),
-        path: path
-            .iter()
-            .map(|s| Step {
-                entity: s.entity.to_string(),
-                name: name_of(s.entity.as_str()),
-                basis: s.basis.to_owned(),
-                share: s.share.as_ref().map(ToString::to_string),
-                sources: s.sources.iter().map(ToString::to_string).collect(),
-            })
-            .collect(),
-        designations: designations
-            .iter()
-            .map(|d| Listed {
-                list: d.list.to_string(),
-                list_name: r
-                    .list(d.list.as_str())
-                    .map_or_else(|| d.list.to_string(), |l| l.name.clone()),
-                entity: d.entity.to_string(),
-                entity_name: name_of(d.entity.as_str()),
-                since: d.start.as_ref().map(ToString::to_string),
-                sources: d.sources.iter().map(ToString::to_string).collect(),
-                unverified: !matches!(d.verification, derisk_core::Verification::Verified),
-            })
-            .collect(),
-        evidence,
-        influenced: false,
-        dismissed: None,
-    }
 }
 
 /// A value in euro from an inventory cell: a number, optionally with a
@@ -725,29 +646,6 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The registry entity, key and evidence hash of the finding a record's
-/// party makes: the same in the store and when earlier decisions are
-/// applied. The evidence is what the finding claims (kind, entity,
-/// decision, designations, path), not what the run makes of it.
-fn identity(kind: &str, subject: &str, party: &Party) -> (String, String, String) {
-    use sha2::Digest as _;
-    let entity = party.entity.clone().unwrap_or_else(|| party.family.clone());
-    let key = derisk_match::finding_key(&query_of(subject, None, None), &entity);
-    let claim = json!({
-        "kind": kind,
-        "entity": entity,
-        "decision": party.decision,
-        "designations": party.designations.iter().map(|d| (&d.entity, &d.list)).collect::<Vec<_>>(),
-        "path": party.path.iter().map(|s| &s.entity).collect::<Vec<_>>(),
-    });
-    let evidence: String = sha2::Sha256::digest(claim.to_string().as_bytes())
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    (entity, key, evidence)
-}
-
 /// Applies analysts' earlier decisions: a party dismissed on the same
 /// evidence is marked dismissed; a confirmed one says so in its evidence;
 /// one whose evidence changed since the decision says it was reopened.
@@ -801,21 +699,13 @@ fn record(recorder: &mut Recorder, report: &Report) {
             country: None,
             id: None,
         };
-        let (entity, key, evidence) = identity(f.kind, &f.subject, &f.party);
-        let mut detail = serde_json::to_value(f).unwrap_or_default();
-        detail["caption"] = json!(f.party.name);
+        let detail = serde_json::to_value(f).unwrap_or_default();
         recorder.add(
             &f.at.file,
             &rec,
-            vec![NewFinding {
-                record: 0,
-                key,
-                entity,
-                decision: f.party.decision.clone(),
-                score: f.party.confidence,
-                evidence,
-                detail: detail.to_string(),
-            }],
+            vec![crate::findings::new_finding(
+                f.kind, &f.subject, &f.party, &detail,
+            )],
         );
     }
 }
@@ -907,16 +797,8 @@ fn devices(
         let v = identifier.identify(&device);
         let evidence: Vec<String> = v.evidence.iter().map(|e| e.statement.clone()).collect();
         let basis: Vec<String> = v.basis.iter().map(|b| (*b).to_owned()).collect();
-        let maker = match (v.maker, &v.vendor) {
-            (Some(m), _) => Some(party(
-                registry,
-                m.id.as_str(),
-                &m.caption,
-                (v.confidence, Decision::Match, basis),
-                v.path(),
-                v.designations(),
-                evidence,
-            )),
+        let maker = match (crate::findings::maker_party(registry, &v), &v.vendor) {
+            (Some(p), _) => Some(p),
             (None, Some(vendor)) => Some(outside(
                 vendor,
                 derisk_match::round3(v.confidence),
@@ -989,25 +871,6 @@ fn devices(
     Ok(problems)
 }
 
-/// A maker outside the registry, named by the evidence or the records: its
-/// own family, no owners, no designations.
-fn outside(name: &str, confidence: f64, basis: Vec<String>, evidence: Vec<String>) -> Party {
-    Party {
-        entity: None,
-        name: name.to_owned(),
-        family: format!("vendor:{}", name.to_lowercase()),
-        family_name: name.to_owned(),
-        confidence,
-        basis,
-        decision: "match".to_owned(),
-        path: Vec::new(),
-        designations: Vec::new(),
-        evidence,
-        influenced: false,
-        dismissed: None,
-    }
-}
-
 /// Reads procurement notices; returns the problems that left a record
 /// out.
 fn notices(path: &str, g: &mut Gathered, say: &mut dyn FnMut(Message)) -> anyhow::Result<usize> {
@@ -1036,8 +899,9 @@ fn notices(path: &str, g: &mut Gathered, say: &mut dyn FnMut(Message)) -> anyhow
     Ok(read.problems.iter().filter(|p| p.skipped).count())
 }
 
-/// An award as a purchase.
-fn purchase(registry: &Registry, f: &derisk_procure::analysis::Flagged<'_, '_>) -> Purchase {
+/// An award as a purchase: its notice, buyer, suppliers, the registry
+/// party behind them, category and value.
+pub fn purchase(registry: &Registry, f: &derisk_procure::analysis::Flagged<'_, '_>) -> Purchase {
     let a = f.award;
     let hits = || f.matches.iter().flat_map(|m| m.iter());
     let best = hits()

@@ -200,6 +200,38 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// What a reader made by [`ReadSoFar::reader`] has read so far: its length
+/// and SHA-256, for the run's record of its inputs (standard input
+/// included, which cannot be read twice).
+#[derive(Clone, Default)]
+pub struct ReadSoFar {
+    count: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    digest: Digest,
+}
+
+impl ReadSoFar {
+    /// `inner`, counted and hashed into this as it is read.
+    pub fn reader<R: Read>(&self, inner: R) -> impl Read + use<R> {
+        Counting {
+            inner,
+            count: self.count.clone(),
+            digest: self.digest.clone(),
+        }
+    }
+
+    /// The SHA-256 (hex) and length of what was read.
+    pub fn sha256(&self) -> (String, u64) {
+        use sha2::Digest as _;
+        let hash = self
+            .digest
+            .lock()
+            .map(|d| d.clone().finalize())
+            .unwrap_or_default();
+        let hex = hash.iter().map(|b| format!("{b:02x}")).collect();
+        (hex, self.count.load(std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
 /// The first sheet of a workbook: its name, its header row (trimmed) and
 /// its other rows, cells as text. `per_row` says what a row is, for the
 /// message about an empty sheet.

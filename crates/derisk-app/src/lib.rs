@@ -23,6 +23,7 @@ pub mod bench;
 pub mod clock;
 pub mod detect;
 pub mod entity;
+pub mod findings;
 pub mod input;
 pub mod mac;
 pub mod monitor;

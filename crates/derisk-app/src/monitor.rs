@@ -91,17 +91,26 @@ pub fn bases(
 ) -> anyhow::Result<Vec<Run>> {
     let bases: Vec<Run> = if runs.is_empty() {
         let bases = store.latest_by_subject(&[RunKind::Screen, RunKind::Monitor])?;
-        let audits = store.latest_by_subject(&[RunKind::Audit])?;
-        if !audits.is_empty() {
-            say(Message::new(
-                "",
-                format!(
-                    "{} left to `derisk audit` (monitor re-evaluates screening runs; run the audit again on the same inputs to see what changed)",
-                    count(audits.len(), "audit run")
-                ),
-            ));
+        // Runs of the other commands are left to them, with a note.
+        let mut others = 0;
+        for kind in RunKind::ALL.iter().filter(|k| !k.monitored()) {
+            let runs = store.latest_by_subject(&[*kind])?;
+            others += runs.len();
+            if !runs.is_empty() {
+                let again = match kind {
+                    RunKind::Audit => "the audit".to_owned(),
+                    kind => format!("`derisk {kind}`"),
+                };
+                say(Message::new(
+                    "",
+                    format!(
+                        "{} left to `derisk {kind}` (monitor re-evaluates screening runs; run {again} again on the same inputs to see what changed)",
+                        count(runs.len(), &format!("{kind} run"))
+                    ),
+                ));
+            }
         }
-        if bases.is_empty() && !audits.is_empty() {
+        if bases.is_empty() && others > 0 {
             return Ok(Vec::new());
         }
         if bases.is_empty() {

@@ -32,22 +32,33 @@ pub enum ProcurementInput {
     Csv,
 }
 
-/// An input: its name, its reader, and whether it was found in a
-/// directory (then a file of another kind is passed over with a note).
-pub type Input = anyhow::Result<(String, Box<dyn BufRead>, bool)>;
+/// An input opened: its name, its reader, whether it was found in a
+/// directory (then a file of another kind is passed over with a note),
+/// and, for standard input, what was read of it.
+pub struct Opened {
+    /// The file, or `-`.
+    pub name: String,
+    /// Its bytes.
+    pub reader: Box<dyn BufRead>,
+    /// Whether it was found in a directory given.
+    pub in_dir: bool,
+    /// For standard input, its length and hash as read.
+    pub stdin: Option<crate::input::ReadSoFar>,
+}
 
-/// The inputs: files, the files of directories (sorted), or standard
-/// input.
-/// Each input opened, in order (errors in place, for the caller to report).
-pub fn inputs(files: &[String]) -> Vec<Input> {
-    let mut out: Vec<Input> = Vec::new();
+/// Each input opened, in order: files, the files of directories (sorted),
+/// or standard input; errors in place, for the caller to report.
+pub fn inputs(files: &[String]) -> Vec<anyhow::Result<Opened>> {
+    let mut out = Vec::new();
     for f in files {
         if f == "-" {
-            out.push(Ok((
-                "-".into(),
-                Box::new(BufReader::new(std::io::stdin())),
-                false,
-            )));
+            let read = crate::input::ReadSoFar::default();
+            out.push(Ok(Opened {
+                name: "-".into(),
+                reader: Box::new(BufReader::new(read.reader(std::io::stdin()))),
+                in_dir: false,
+                stdin: Some(read),
+            }));
             continue;
         }
         let path = Path::new(f);
@@ -75,13 +86,143 @@ pub fn inputs(files: &[String]) -> Vec<Input> {
 }
 
 /// Opens one file; `in_dir` says it was found in a directory.
-pub fn open(f: &str, in_dir: bool) -> Input {
+pub fn open(f: &str, in_dir: bool) -> anyhow::Result<Opened> {
     let file = std::fs::File::open(f).with_context(|| format!("{f}: cannot open"))?;
-    Ok((
-        f.to_owned(),
-        Box::new(BufReader::with_capacity(1 << 16, file)),
+    Ok(Opened {
+        name: f.to_owned(),
+        reader: Box::new(BufReader::with_capacity(1 << 16, file)),
         in_dir,
-    ))
+        stdin: None,
+    })
+}
+
+/// What happens while procurement inputs are read that a user should
+/// hear of.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// An input could not be opened or read.
+    Failed(anyhow::Error),
+    /// A file found in a directory is not procurement data: passed over.
+    PassedOver {
+        /// The file.
+        file: &'a str,
+        /// What it looks like instead.
+        why: String,
+    },
+    /// A record left out (`skipped`) or read with a caveat.
+    Problem(&'a derisk_procure::Problem),
+    /// A file has been read.
+    FileDone {
+        /// The file.
+        file: &'a str,
+    },
+}
+
+/// The awards of every input, and what could not be read.
+#[derive(Debug, Default)]
+pub struct Gathered {
+    /// Every award (and programme participation) read.
+    pub awards: Vec<derisk_procure::Award>,
+    /// Notices (or releases, rows) read.
+    pub notices: u64,
+    /// Records left out.
+    pub skipped: usize,
+    /// Inputs that could not be opened or read.
+    pub failed: usize,
+}
+
+/// Reads every input in its format (`forced`, or found from its first
+/// bytes), adding each to `recorder`'s inputs.
+pub fn read_all(
+    files: &[String],
+    forced: Option<ProcurementInput>,
+    recorder: &mut crate::session::Recorder,
+    mut on_event: impl FnMut(Event<'_>),
+) -> Gathered {
+    let mut g = Gathered::default();
+    for input in inputs(files) {
+        let Opened {
+            name,
+            reader,
+            in_dir,
+            stdin,
+        } = match input {
+            Ok(x) => x,
+            Err(e) => {
+                on_event(Event::Failed(e));
+                g.failed += 1;
+                continue;
+            }
+        };
+        let read = match read_one(&name, reader, forced) {
+            Ok(r) => r,
+            Err(e) if in_dir && e.root_cause().is::<UnknownFormat>() => {
+                on_event(Event::PassedOver {
+                    file: &name,
+                    why: e.root_cause().to_string(),
+                });
+                continue;
+            }
+            Err(e) => {
+                on_event(Event::Failed(e));
+                g.failed += 1;
+                continue;
+            }
+        };
+        for p in &read.problems {
+            if p.skipped {
+                g.skipped += 1;
+            }
+            on_event(Event::Problem(p));
+        }
+        match &stdin {
+            Some(so_far) => recorder.input_read(&name, so_far),
+            None => {
+                if let Err(e) = recorder.input_file(&name) {
+                    on_event(Event::Failed(
+                        e.context("the run is recorded without this input"),
+                    ));
+                }
+            }
+        }
+        on_event(Event::FileDone { file: &name });
+        g.notices += read.notices;
+        g.awards.extend(read.awards);
+    }
+    g
+}
+
+/// Adds the flagged awards to `recorder`: one record an award, a finding
+/// for each whose supplier is a registry entity, keyed as `derisk audit`
+/// keys the purchase, so that decisions carry over.
+pub fn record(
+    recorder: &mut crate::session::Recorder,
+    registry: &Registry,
+    flagged: &[Flagged<'_, '_>],
+) {
+    if !recorder.records() {
+        return;
+    }
+    for f in flagged {
+        let purchase = crate::audit::purchase(registry, f);
+        let subject = derisk_exposure::report::purchase_subject(&purchase);
+        let findings = purchase
+            .party
+            .as_ref()
+            .filter(|p| p.entity.is_some())
+            .map(|party| {
+                crate::findings::new_finding("purchase", &subject, party, &award_json(registry, f))
+            })
+            .into_iter()
+            .collect();
+        let record = crate::input::Record {
+            row: f.award.line.unwrap_or(0),
+            name: purchase.supplier.clone(),
+            country: None,
+            id: f.award.notice_id.clone(),
+        };
+        recorder.add(&f.award.file, &record, findings);
+    }
 }
 
 /// Reads one input in its format (given, or found from its first bytes).

@@ -184,6 +184,20 @@ impl Recorder {
         });
     }
 
+    /// Adds an input read from standard input through a hashing reader.
+    pub fn input_read(&mut self, path: &str, read: &crate::input::ReadSoFar) {
+        if !self.write {
+            return;
+        }
+        let (sha256, bytes) = read.sha256();
+        self.subject.push(path.to_owned());
+        self.inputs.push(RunInput {
+            path: path.to_owned(),
+            sha256,
+            bytes,
+        });
+    }
+
     /// Adds an input read by another engine than the screening reader:
     /// its SHA-256 and size are computed from the file.
     pub fn input_file(&mut self, path: &str) -> anyhow::Result<()> {

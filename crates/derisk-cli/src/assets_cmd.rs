@@ -3,27 +3,17 @@
 use std::io::{IsTerminal, Write};
 
 use anyhow::bail;
-use derisk_app::assets::{device_json, identifier, open, overrides};
-use derisk_devices::{Item, Verdict};
+use derisk_app::assets::{Event, Identification, device_json, identifier, overrides};
+use derisk_devices::Verdict;
 use derisk_registry::Registry;
 
 use crate::Outcome;
 use crate::cli::{AssetsArgs, Global, ScreenFormat};
 use crate::output::stdout;
-use crate::registry_cmd::{count, load_for_use};
+use crate::registry_cmd::{count, load_for_run};
 
 /// Problems printed per file before they are only counted.
 const MAX_PROBLEMS_SHOWN: usize = 20;
-
-#[derive(Default)]
-struct Tally {
-    devices: usize,
-    made_by_registry: usize,
-    designated: usize,
-    oem: usize,
-    skipped: usize,
-    failed_files: usize,
-}
 
 pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outcome> {
     let format = match args.format {
@@ -31,14 +21,14 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
         ScreenFormat::Auto => ScreenFormat::Jsonl,
         f => f,
     };
-    let registry = load_for_use(global)?;
-    let identifier = identifier(
-        &registry,
-        args.control.rules()?,
-        args.recog.as_deref(),
-        &mut crate::say,
-    )?;
+    let rules = args.control.rules()?;
     let map = overrides(&args.map)?;
+    // The store is opened before any work, so a database that cannot be
+    // written stops the run before it starts.
+    let mut recorder =
+        crate::store_cmd::recorder(global, !args.no_record, derisk_store::RunKind::Assets)?;
+    let (registry, snapshot_hash) = load_for_run(global)?;
+    let identifier = identifier(&registry, rules, args.recog.as_deref(), &mut crate::say)?;
     let mut out = stdout();
     if format == ScreenFormat::Csv {
         writeln!(
@@ -47,78 +37,57 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
         )?;
     }
     let mut rows = Vec::new();
-    let mut tally = Tally::default();
-    for file in &args.files {
-        let mut reader = match open(file, args.input_format, &map, &mut crate::say) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("derisk: error: {e:#}");
-                tally.failed_files += 1;
-                continue;
+    let mut shown = 0;
+    let run = Identification {
+        registry: &registry,
+        identifier: &identifier,
+        format: args.input_format,
+        map: &map,
+    };
+    let tally = run.run(
+        &args.files,
+        &mut recorder,
+        |d| {
+            match format {
+                ScreenFormat::Table => rows.push(table_row(&registry, d.device, d.verdict)),
+                ScreenFormat::Csv => {
+                    let mut w = csv::WriterBuilder::new()
+                        .has_headers(false)
+                        .from_writer(Vec::new());
+                    w.write_record(csv_row(d.file, d.device, d.verdict))?;
+                    out.write_all(&w.into_inner().map_err(|e| e.into_error())?)?;
+                }
+                _ => {
+                    let mut line = device_json(&registry, d.file, d.device, d.verdict).to_string();
+                    line.push('\n');
+                    out.write_all(line.as_bytes())?;
+                }
             }
-        };
-        let mut shown = 0;
-        loop {
-            let item = match reader.next_item() {
-                Ok(Some(item)) => item,
-                Ok(None) => break,
-                Err(e) => {
-                    eprintln!("derisk: error: {file}: cannot read: {e}");
-                    tally.failed_files += 1;
-                    break;
-                }
-            };
-            let (device, problems) = match item {
-                Item::Device(d, warnings) => (Some(d), warnings),
-                Item::Skipped(p) => {
-                    tally.skipped += 1;
-                    (None, vec![p])
-                }
-            };
-            for p in problems {
+            Ok(())
+        },
+        |event| match event {
+            Event::Failed(e) => eprintln!("derisk: error: {e:#}"),
+            Event::Said(m) => crate::say(m),
+            Event::Problem(p) => {
                 shown += 1;
                 if shown <= MAX_PROBLEMS_SHOWN {
                     eprintln!("derisk: warning: {p}");
                 }
             }
-            let Some(device) = device else { continue };
-            let v = identifier.identify(&device);
-            tally.devices += 1;
-            if v.maker.is_some() {
-                tally.made_by_registry += 1;
-            }
-            if !v.designations().is_empty() {
-                tally.designated += 1;
-            }
-            if v.basis.contains(&"oem") {
-                tally.oem += 1;
-            }
-            match format {
-                ScreenFormat::Table => rows.push(table_row(&registry, &device, &v)),
-                ScreenFormat::Csv => {
-                    let mut w = csv::WriterBuilder::new()
-                        .has_headers(false)
-                        .from_writer(Vec::new());
-                    w.write_record(csv_row(file, &device, &v))?;
-                    out.write_all(&w.into_inner().map_err(|e| e.into_error())?)?;
+            Event::FileDone { file, left_out } => {
+                if shown > MAX_PROBLEMS_SHOWN {
+                    eprintln!(
+                        "derisk: warning: {file}: {} more problems not shown",
+                        shown - MAX_PROBLEMS_SHOWN
+                    );
                 }
-                _ => {
-                    let mut line = device_json(&registry, file, &device, &v).to_string();
-                    line.push('\n');
-                    out.write_all(line.as_bytes())?;
+                shown = 0;
+                if let Some(note) = left_out {
+                    eprintln!("derisk: {note}");
                 }
             }
-        }
-        if shown > MAX_PROBLEMS_SHOWN {
-            eprintln!(
-                "derisk: warning: {file}: {} more problems not shown",
-                shown - MAX_PROBLEMS_SHOWN
-            );
-        }
-        if let Some(note) = reader.left_out(file) {
-            eprintln!("derisk: {note}");
-        }
-    }
+        },
+    )?;
     if format == ScreenFormat::Table {
         crate::output::table(
             &mut out,
@@ -151,6 +120,26 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
         ));
     }
     eprintln!("{summary}");
+    crate::store_cmd::recorded(
+        recorder.finish(
+            &registry,
+            snapshot_hash,
+            &serde_json::json!({
+                "control_above": rules.control_above,
+                "influence_from": rules.influence_from,
+                "recog": args.recog.as_ref().map(|p| p.display().to_string()),
+                "map": args.map,
+            })
+            .to_string(),
+            derisk_store::RunTotals {
+                records: tally.devices as u64,
+                matched: tally.made_by_registry as u64,
+                review: 0,
+                dismissed: 0,
+                skipped: tally.skipped as u64,
+            },
+        )?,
+    );
     if tally.made_by_registry > 0 {
         return Ok(Outcome::Findings);
     }

@@ -498,6 +498,11 @@ pub(crate) struct AssetsArgs {
     /// otherwise.
     #[arg(long, value_enum, default_value_t = ScreenFormat::Auto)]
     pub format: ScreenFormat,
+    /// Do not record this run in the database (by default every device and
+    /// each one a registry vendor made are recorded, for `derisk runs` and
+    /// `derisk decide`).
+    #[arg(long)]
+    pub no_record: bool,
     /// The rules that decide which owners control a maker; its path and
     /// designations follow control only.
     #[command(flatten, next_help_heading = "Control rules")]
@@ -611,6 +616,11 @@ pub(crate) struct ProcurementArgs {
     #[arg(long, value_name = "FILE")]
     pub rates: Option<std::path::PathBuf>,
     /// The rules that decide which owners control a supplier.
+    /// Do not record this run in the database (by default every award and
+    /// each one to a registry entity are recorded, for `derisk runs` and
+    /// `derisk decide`).
+    #[arg(long)]
+    pub no_record: bool,
     #[command(flatten, next_help_heading = "Control rules")]
     pub control: ControlArgs,
 }

@@ -5,9 +5,8 @@ use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 
 use anyhow::bail;
-use derisk_app::procurement::{UnknownFormat, award_json, inputs, rates, read_one, row_json};
+use derisk_app::procurement::{Event, Gathered, award_json, rates, read_all, row_json};
 use derisk_match::ScoreConfig;
-use derisk_procure::Award;
 use derisk_procure::analysis::{self, Flagged, Group, Options, Row};
 use derisk_registry::Registry;
 
@@ -45,64 +44,54 @@ pub(crate) fn procurement(global: &Global, args: &ProcurementArgs) -> anyhow::Re
             None => HashMap::new(),
         },
     };
-    let (registry, _, index) = crate::registry_cmd::load_for_screening(global)?;
-    let screener = crate::snapshot_cmd::screener(
-        &registry,
-        index,
-        ScoreConfig::default(),
-        args.control.rules()?,
-    );
+    let rules = args.control.rules()?;
+    // The store is opened before any work, so a database that cannot be
+    // written stops the run before it starts.
+    let mut recorder =
+        crate::store_cmd::recorder(global, !args.no_record, derisk_store::RunKind::Procurement)?;
+    let (registry, snapshot_hash, index) = crate::registry_cmd::load_for_screening(global)?;
+    let screener = crate::snapshot_cmd::screener(&registry, index, ScoreConfig::default(), rules);
 
-    let mut awards: Vec<Award> = Vec::new();
-    let (mut notices, mut skipped, mut failed) = (0u64, 0usize, 0usize);
-    for input in inputs(&args.files) {
-        let (name, read, in_dir) = match input {
-            Ok(x) => x,
-            Err(e) => {
-                eprintln!("derisk: error: {e:#}");
-                failed += 1;
-                continue;
+    let mut shown = 0;
+    let Gathered {
+        awards,
+        notices,
+        skipped,
+        failed,
+    } = read_all(
+        &args.files,
+        args.input_format,
+        &mut recorder,
+        |event| match event {
+            Event::Failed(e) => eprintln!("derisk: error: {e:#}"),
+            Event::PassedOver { file, why } => {
+                eprintln!("derisk: note: {file}: skipped, not procurement data ({why})")
             }
-        };
-        let read = match read_one(&name, read, args.input_format) {
-            Ok(r) => r,
-            Err(e) if in_dir && e.root_cause().is::<UnknownFormat>() => {
-                eprintln!(
-                    "derisk: note: {name}: skipped, not procurement data ({})",
-                    e.root_cause()
-                );
-                continue;
+            Event::Problem(p) => {
+                shown += 1;
+                if shown <= MAX_PROBLEMS_SHOWN {
+                    eprintln!(
+                        "derisk: {}: {p}",
+                        if p.skipped { "error" } else { "warning" }
+                    );
+                }
             }
-            Err(e) => {
-                eprintln!("derisk: error: {e:#}");
-                failed += 1;
-                continue;
+            Event::FileDone { file } => {
+                if shown > MAX_PROBLEMS_SHOWN {
+                    eprintln!(
+                        "derisk: warning: {file}: {} more problems not shown",
+                        shown - MAX_PROBLEMS_SHOWN
+                    );
+                }
+                shown = 0;
             }
-        };
-        for (i, p) in read.problems.iter().enumerate() {
-            if p.skipped {
-                skipped += 1;
-            }
-            if i < MAX_PROBLEMS_SHOWN {
-                eprintln!(
-                    "derisk: {}: {p}",
-                    if p.skipped { "error" } else { "warning" }
-                );
-            }
-        }
-        if read.problems.len() > MAX_PROBLEMS_SHOWN {
-            eprintln!(
-                "derisk: warning: {name}: {} more problems not shown",
-                read.problems.len() - MAX_PROBLEMS_SHOWN
-            );
-        }
-        notices += read.notices;
-        awards.extend(read.awards);
-    }
+        },
+    );
 
     let mut flagged = analysis::flag(&screener, &awards, &options);
     let rows = analysis::concentration(&mut flagged, &options);
     let programmes = analysis::programmes(&registry, &flagged);
+    derisk_app::procurement::record(&mut recorder, &registry, &flagged);
     let mut out = stdout();
     if args.summary.is_some() {
         for r in &rows {
@@ -138,6 +127,28 @@ pub(crate) fn procurement(global: &Global, args: &ProcurementArgs) -> anyhow::Re
             .count(),
         count(rows.len(), &format!("{} group", options.group.as_str())),
         options.threshold,
+    );
+    crate::store_cmd::recorded(
+        recorder.finish(
+            &registry,
+            snapshot_hash,
+            &serde_json::json!({
+                "threshold": options.threshold,
+                "cpv_level": options.cpv_level,
+                "group": options.group.as_str(),
+                "control_above": rules.control_above,
+                "influence_from": rules.influence_from,
+                "rates": args.rates.as_ref().map(|p| p.display().to_string()),
+            })
+            .to_string(),
+            derisk_store::RunTotals {
+                records: flagged.len() as u64,
+                matched: high_risk as u64,
+                review: 0,
+                dismissed: 0,
+                skipped: skipped as u64,
+            },
+        )?,
     );
     if high_risk > 0 {
         return Ok(Outcome::Findings);

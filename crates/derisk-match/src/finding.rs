@@ -37,49 +37,134 @@ pub fn finding_key(q: &Query<'_>, entity: &str) -> String {
     key
 }
 
-/// The hash of what a hit claims (see the module documentation).
-pub fn evidence_hash(hit: &Hit<'_>) -> String {
-    let mut text = String::with_capacity(256);
-    let mut field = |s: &str| {
-        text.push_str(s);
-        text.push('\0');
-    };
-    field("derisk evidence 1");
-    field(hit.entity.id.as_str());
-    field(hit.name.kind.as_str());
-    field(&hit.name.value);
-    match hit.identifier {
-        Some(i) => {
-            field(i.scheme.as_str());
-            field(&i.value);
+/// What a finding claims, as its evidence hash reads it: the one scheme
+/// every engine's findings are hashed by (screening hits, device makers,
+/// award suppliers, audit parties), so that a decision taken on one kind
+/// of run is found again by another.
+#[derive(Clone, Debug, Default)]
+pub struct Claim<'a> {
+    /// The registry entity the finding links to.
+    pub entity: &'a str,
+    /// How it was reached: the registry name matched (its kind and value)
+    /// for a name match, or the basis of a finding not made by name and
+    /// what it rests on (`asset`, `supplier`, `purchase` with the party's
+    /// name).
+    pub matched: (&'a str, &'a str),
+    /// The identifier matched (scheme, value), if one was.
+    pub identifier: Option<(&'a str, &'a str)>,
+    /// `match` or `review`.
+    pub decision: &'a str,
+    /// The controllers and makers behind the entity, in order.
+    pub path: Vec<ClaimStep<'a>>,
+    /// The designations in force along the path.
+    pub designations: Vec<ClaimListing<'a>>,
+}
+
+/// One step of a [`Claim`]'s path.
+#[derive(Clone, Debug, Default)]
+pub struct ClaimStep<'a> {
+    /// The entity reached.
+    pub entity: &'a str,
+    /// The relation followed (empty when the finding does not say).
+    pub via: &'a str,
+    /// Why the step counts (`subsidiary`, `majority`, `maker`, ...).
+    pub basis: &'a str,
+    /// The share, for ownership (empty for none).
+    pub share: String,
+    /// Whether the sources fully support the step (`None`: not said).
+    pub verified: Option<bool>,
+}
+
+/// One designation of a [`Claim`].
+#[derive(Clone, Debug, Default)]
+pub struct ClaimListing<'a> {
+    /// The entity designated.
+    pub entity: &'a str,
+    /// The list.
+    pub list: &'a str,
+    /// When it took effect (empty when undated).
+    pub start: String,
+    /// Whether the sources fully support it.
+    pub verified: bool,
+}
+
+fn verified(v: bool) -> &'static str {
+    if v { "verified" } else { "unverified" }
+}
+
+impl Claim<'_> {
+    /// The evidence hash: SHA-256 (hex) of the claim's fields, each ended
+    /// by a NUL byte, under a version tag.
+    pub fn evidence(&self) -> String {
+        let mut text = String::with_capacity(256);
+        let mut field = |s: &str| {
+            text.push_str(s);
+            text.push('\0');
+        };
+        field("derisk evidence 1");
+        field(self.entity);
+        field(self.matched.0);
+        field(self.matched.1);
+        match self.identifier {
+            Some((scheme, value)) => {
+                field(scheme);
+                field(value);
+            }
+            None => field("-"),
         }
-        None => field("-"),
+        field(self.decision);
+        for step in &self.path {
+            field("step");
+            field(step.entity);
+            field(step.via);
+            field(step.basis);
+            field(&step.share);
+            field(step.verified.map_or("", verified));
+        }
+        for d in &self.designations {
+            field("designation");
+            field(d.entity);
+            field(d.list);
+            field(&d.start);
+            field(verified(d.verified));
+        }
+        hex(&Sha256::digest(text.as_bytes()))
     }
-    field(hit.decision.as_str());
-    for step in &hit.path {
-        field("step");
-        field(step.entity.as_str());
-        field(step.via.as_str());
-        field(step.basis);
-        field(&step.share.map(|s| s.to_string()).unwrap_or_default());
-        field(if step.verification.is_verified() {
-            "verified"
-        } else {
-            "unverified"
-        });
+}
+
+/// The hash of what a hit claims (see the module documentation and
+/// [`Claim`]).
+pub fn evidence_hash(hit: &Hit<'_>) -> String {
+    Claim {
+        entity: hit.entity.id.as_str(),
+        matched: (hit.name.kind.as_str(), &hit.name.value),
+        identifier: hit
+            .identifier
+            .map(|i| (i.scheme.as_str(), i.value.as_str())),
+        decision: hit.decision.as_str(),
+        path: hit
+            .path
+            .iter()
+            .map(|step| ClaimStep {
+                entity: step.entity.as_str(),
+                via: step.via.as_str(),
+                basis: step.basis,
+                share: step.share.map(|s| s.to_string()).unwrap_or_default(),
+                verified: Some(step.verification.is_verified()),
+            })
+            .collect(),
+        designations: hit
+            .designations
+            .iter()
+            .map(|d| ClaimListing {
+                entity: d.entity.as_str(),
+                list: d.list.as_str(),
+                start: d.start.map(|s| s.to_string()).unwrap_or_default(),
+                verified: d.verification.is_verified(),
+            })
+            .collect(),
     }
-    for d in &hit.designations {
-        field("designation");
-        field(d.entity.as_str());
-        field(d.list.as_str());
-        field(&d.start.map(|s| s.to_string()).unwrap_or_default());
-        field(if d.verification.is_verified() {
-            "verified"
-        } else {
-            "unverified"
-        });
-    }
-    hex(&Sha256::digest(text.as_bytes()))
+    .evidence()
 }
 
 fn hex(bytes: &[u8]) -> String {

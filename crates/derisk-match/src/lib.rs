@@ -16,7 +16,7 @@ pub mod screen;
 pub mod synth;
 mod vocab;
 
-pub use finding::{KEY_LEN, evidence_hash, finding_key};
+pub use finding::{Claim, ClaimListing, ClaimStep, KEY_LEN, evidence_hash, finding_key};
 pub use matcher::{
     Adjustment, IndexStats, Leftover, Matcher, NameInput, Pair, PairKind, PairScorer,
     PreparedQuery, RARE_WORD_FLOOR, SHORT_FORM_CAP, ScoreConfig, Scored, Scratch, score_pair,

@@ -277,11 +277,23 @@ pub enum RunKind {
     /// `derisk audit`: suppliers, devices and purchases measured together;
     /// its options are the audit's.
     Audit,
+    /// `derisk assets`: devices identified; a finding is a device a
+    /// registry entity made.
+    Assets,
+    /// `derisk procurement`: awards read and screened; a finding is an
+    /// award to a registry entity.
+    Procurement,
 }
 
 impl RunKind {
     /// Every kind.
-    pub const ALL: &[RunKind] = &[RunKind::Screen, RunKind::Monitor, RunKind::Audit];
+    pub const ALL: &[RunKind] = &[
+        RunKind::Screen,
+        RunKind::Monitor,
+        RunKind::Audit,
+        RunKind::Assets,
+        RunKind::Procurement,
+    ];
 
     /// Its name, as stored and shown.
     pub fn as_str(self) -> &'static str {
@@ -289,6 +301,8 @@ impl RunKind {
             RunKind::Screen => "screen",
             RunKind::Monitor => "monitor",
             RunKind::Audit => "audit",
+            RunKind::Assets => "assets",
+            RunKind::Procurement => "procurement",
         }
     }
 

@@ -328,7 +328,15 @@ fn run_row(r: &Row<'_>) -> rusqlite::Result<Run> {
             rusqlite::Error::FromSqlConversionFailure(
                 1,
                 rusqlite::types::Type::Text,
-                format!("run command {command:?}: expected screen, monitor or audit").into(),
+                format!(
+                    "run command {command:?}: expected one of {}",
+                    RunKind::ALL
+                        .iter()
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+                .into(),
             )
         })?,
         subject: r.get(2)?,

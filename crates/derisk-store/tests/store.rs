@@ -391,7 +391,9 @@ fn an_unknown_run_command_is_refused_by_name() {
         .unwrap();
     let err = store.run(1).unwrap_err().to_string();
     assert!(
-        err.contains("run command \"scan\": expected screen, monitor or audit"),
+        err.contains(
+            "run command \"scan\": expected one of screen, monitor, audit, assets, procurement"
+        ),
         "{err}"
     );
 }
