@@ -22,6 +22,7 @@ pub mod audit;
 pub mod bench;
 pub mod clock;
 pub mod detect;
+pub mod engine;
 pub mod entity;
 pub mod findings;
 pub mod input;
