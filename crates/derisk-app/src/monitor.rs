@@ -9,8 +9,8 @@ use anyhow::{Context as _, bail};
 use derisk_match::{Matcher, Scratch, Screener};
 use derisk_registry::{Change, Registry};
 use derisk_store::{
-    Decision, Finding, NewFinding, NewRun, Run, RunId, RunKind, RunTotals, SqliteStore, Status,
-    Store, StoreError,
+    Decision, Finding, NewFinding, NewRun, Run, RunId, RunKind, RunTotals, Status, Store,
+    StoreError,
 };
 use rayon::prelude::*;
 use serde_json::Value;
@@ -85,7 +85,7 @@ impl Item<'_> {
 /// monitoring) run of each subject. Audit runs are refused by name and
 /// left out with a note otherwise: an audit is re-run with `derisk audit`.
 pub fn bases(
-    store: &SqliteStore,
+    store: &dyn Store,
     runs: &[RunId],
     say: &mut dyn FnMut(Message),
 ) -> anyhow::Result<Vec<Run>> {
@@ -114,7 +114,7 @@ pub fn bases(
             return Ok(Vec::new());
         }
         if bases.is_empty() {
-            return Err(StoreError::NoRuns(store.path().to_path_buf()).into());
+            return Err(StoreError::NoRuns(store.location().into()).into());
         }
         bases
     } else {
@@ -174,7 +174,7 @@ pub struct Current<'r> {
 /// Re-evaluates each of `bases` against the current registry, hands each
 /// to `report`, and records it when `record` is set.
 pub fn run(
-    store: &mut SqliteStore,
+    store: &mut dyn Store,
     bases: &[Run],
     current: Current<'_>,
     record: bool,

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use derisk_registry::Registry;
 use derisk_store::{
-    Decision, NewFinding, NewRun, OpenMode, RunInput, RunTotals, SqliteStore, Store, StoreError,
+    Decision, Location, NewFinding, NewRun, OpenMode, RunInput, RunTotals, Store, StoreError,
 };
 
 use crate::input::{Reader, Record};
@@ -33,31 +33,36 @@ pub struct Recorded {
     pub location: String,
 }
 
-/// The database file: --db, DERISK_DB, or the XDG default.
-pub fn db_path(db: &Db) -> anyhow::Result<PathBuf> {
+/// A store's location: --db (a file, `sqlite:PATH`, or a `postgres://`
+/// URL), DERISK_DB, or the XDG default file.
+pub fn location(db: &Db) -> anyhow::Result<Location> {
     match &db.path {
-        Some(p) => Ok(p.clone()),
-        None => Ok(derisk_store::default_path()?),
+        Some(p) => Ok(Location::parse(&p.to_string_lossy())),
+        None => Ok(Location::Sqlite(derisk_store::default_path()?)),
     }
 }
 
+/// A backend-neutral store, as every command uses it.
+pub type DynStore = Box<dyn Store + Send>;
+
 /// Opens the store. `hint` is added to the errors a user can act on
 /// (locked, read-only).
-pub fn open(db: &Db, mode: OpenMode, hint: &str) -> anyhow::Result<SqliteStore> {
+pub fn open(db: &Db, mode: OpenMode, hint: &str) -> anyhow::Result<DynStore> {
     let wait = db.wait;
     if !(0.0..=86_400.0).contains(&wait) {
         bail!("--db-wait {wait}: expected a number of seconds from 0 to 86400");
     }
     let wait = Duration::from_secs_f64(wait);
-    SqliteStore::open(&db_path(db)?, mode, wait).map_err(|e| with_hint(e, hint))
+    derisk_store::open(&location(db)?, mode, wait).map_err(|e| with_hint(e, hint))
 }
 
 /// Opens an existing store for a command that writes to it but has
 /// nothing to say without runs (`decide`, `monitor`): a missing file is
 /// [`StoreError::NoRuns`], not a new empty database.
-pub fn open_existing(db: &Db, mode: OpenMode, hint: &str) -> anyhow::Result<SqliteStore> {
-    let path = db_path(db)?;
-    if !path.exists() {
+pub fn open_existing(db: &Db, mode: OpenMode, hint: &str) -> anyhow::Result<DynStore> {
+    if let Location::Sqlite(path) = location(db)?
+        && !path.exists()
+    {
         return Err(StoreError::NoRuns(path).into());
     }
     open(db, mode, hint)
@@ -78,7 +83,7 @@ pub fn with_hint(e: StoreError, hint: &str) -> anyhow::Error {
 /// Collects a run's inputs, records and findings while it runs, and
 /// records them in one transaction at the end.
 pub struct Recorder {
-    store: Option<SqliteStore>,
+    store: Option<DynStore>,
     write: bool,
     command: derisk_store::RunKind,
     started_at: String,
@@ -254,7 +259,7 @@ impl Recorder {
             inputs: self.inputs,
             options: options.to_owned(),
             registry_hash: registry.hash().to_owned(),
-            registry_snapshot: kept_registry(&store, registry)?,
+            registry_snapshot: kept_registry(&*store, registry)?,
             snapshot_file_hash,
             base_run: None,
             started_at: self.started_at,
@@ -277,7 +282,7 @@ impl Recorder {
 }
 
 /// The registry as a snapshot, if the store does not keep it yet.
-pub fn kept_registry(store: &SqliteStore, registry: &Registry) -> anyhow::Result<Option<Vec<u8>>> {
+pub fn kept_registry(store: &dyn Store, registry: &Registry) -> anyhow::Result<Option<Vec<u8>>> {
     if store.has_registry(registry.hash())? {
         return Ok(None);
     }

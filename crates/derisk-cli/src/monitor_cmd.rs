@@ -26,14 +26,14 @@ pub(crate) fn monitor(global: &Global, args: &MonitorArgs) -> anyhow::Result<Out
         mode,
         "add --no-record to report without recording, or wait for the other process",
     )?;
-    let bases = derisk_app::monitor::bases(&store, &args.runs, &mut crate::say)?;
+    let bases = derisk_app::monitor::bases(&*store, &args.runs, &mut crate::say)?;
     if bases.is_empty() {
         return Ok(Outcome::Clean);
     }
     let (registry, snapshot_hash, index) = load_for_screening(global)?;
     let mut out = stdout();
     let summary = derisk_app::monitor::run(
-        &mut store,
+        &mut *store,
         &bases,
         Current {
             registry: &registry,

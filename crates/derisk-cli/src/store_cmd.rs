@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anyhow::bail;
 use derisk_app::session::{Recorded, Recorder, open, open_existing};
-use derisk_store::{Finding, NewDecision, OpenMode, Run, Status, Store, StoreError, Verdict};
+use derisk_store::{Finding, NewDecision, OpenMode, Run, Status, StoreError, Verdict};
 use serde_json::{Value, json};
 
 use crate::Outcome;
@@ -124,7 +124,7 @@ pub(crate) fn show(global: &Global, args: &RunsShowArgs) -> anyhow::Result<Outco
         None => store
             .runs(Some(1))?
             .pop()
-            .ok_or_else(|| StoreError::NoRuns(store.path().to_path_buf()))?,
+            .ok_or_else(|| StoreError::NoRuns(store.location().into()))?,
     };
     let findings = store.findings(run.id)?;
     let decisions = store.decisions()?;

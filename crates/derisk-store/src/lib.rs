@@ -30,6 +30,61 @@ use std::path::PathBuf;
 
 pub use sqlite::{OpenMode, SqliteStore};
 
+pub mod conformance;
+
+/// Where a store is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// An SQLite file (the embedded default).
+    Sqlite(PathBuf),
+    /// A PostgreSQL server (`postgres://...`), for a later backend.
+    Postgres(String),
+}
+
+impl Location {
+    /// Reads a location: `sqlite:PATH`, `sqlite://PATH`, a
+    /// `postgres://` or `postgresql://` URL, or a plain file path.
+    pub fn parse(text: &str) -> Location {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return Location::Postgres(text.to_owned());
+        }
+        let path = text
+            .strip_prefix("sqlite://")
+            .or_else(|| text.strip_prefix("sqlite:"))
+            .unwrap_or(text);
+        Location::Sqlite(PathBuf::from(path))
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(p) => write!(f, "{}", p.display()),
+            Location::Postgres(url) => f.write_str(url),
+        }
+    }
+}
+
+/// Opens the store at `location` in `mode`, waiting up to `wait` for
+/// another writer, as a backend-neutral [`Store`]: what every caller
+/// outside this crate uses, so that a second backend needs no change
+/// there.
+pub fn open(
+    location: &Location,
+    mode: OpenMode,
+    wait: std::time::Duration,
+) -> Result<Box<dyn Store + Send>, StoreError> {
+    match location {
+        Location::Sqlite(path) => Ok(Box::new(SqliteStore::open(path, mode, wait)?)),
+        Location::Postgres(url) => Err(StoreError::Unsupported {
+            location: url.clone(),
+            why: "this derisk stores runs in SQLite only (a file path, or sqlite:PATH); \
+                  PostgreSQL arrives with its own backend"
+                .to_owned(),
+        }),
+    }
+}
+
 /// A run's number, counted from 1 in each store.
 pub type RunId = i64;
 
@@ -95,6 +150,14 @@ pub enum StoreError {
     /// No run with that number.
     #[error("no run {0} in the store (see `derisk runs list`)")]
     NoSuchRun(RunId),
+    /// The location names a kind of store this build does not hold.
+    #[error("{location}: {why}")]
+    Unsupported {
+        /// The location as given.
+        location: String,
+        /// Why it cannot be opened, and what can.
+        why: String,
+    },
     /// The store holds no runs yet (or the file does not exist).
     #[error("{}: no runs recorded yet; `derisk screen FILE` records one", .0.display())]
     NoRuns(PathBuf),

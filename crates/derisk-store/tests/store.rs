@@ -1,14 +1,13 @@
-//! The SQLite store: round trips, decisions, and every way opening or
-//! writing can fail without losing what was there.
+//! The SQLite store: the conformance suite every backend runs (round
+//! trips, decisions), and every way opening or writing a file can fail
+//! without losing what was there.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;
 
-use derisk_store::{
-    NewDecision, NewFinding, NewRun, OpenMode, Record, RunInput, RunKind, RunTotals, SqliteStore,
-    Status, Store, StoreError, Verdict,
-};
+use derisk_store::conformance::{self, finding, records, run};
+use derisk_store::{Location, NewDecision, OpenMode, SqliteStore, Store, StoreError, Verdict};
 
 const WAIT: Duration = Duration::from_millis(200);
 
@@ -16,201 +15,25 @@ fn open(path: &Path) -> SqliteStore {
     SqliteStore::open(path, OpenMode::Write, WAIT).unwrap()
 }
 
-fn run(base: Option<i64>) -> NewRun {
-    NewRun {
-        command: if base.is_some() {
-            RunKind::Monitor
-        } else {
-            RunKind::Screen
-        },
-        subject: "/data/suppliers.csv".into(),
-        inputs: vec![RunInput {
-            path: "suppliers.csv".into(),
-            sha256: "ab".repeat(32),
-            bytes: 120,
-        }],
-        options: r#"{"match_threshold":0.85}"#.into(),
-        registry_hash: "11".repeat(32),
-        registry_snapshot: Some(b"DRSKSNAP...".to_vec()),
-        snapshot_file_hash: None,
-        base_run: base,
-        started_at: "2026-11-22T10:00:00Z".into(),
-        tool_version: "0.1.0".into(),
-        totals: RunTotals {
-            records: 2,
-            matched: 1,
-            review: 0,
-            dismissed: 0,
-            skipped: 0,
-        },
-    }
-}
-
-fn records() -> Vec<Record> {
-    vec![
-        Record {
-            seq: 0,
-            file: "suppliers.csv".into(),
-            row: 2,
-            name: "Hangzhou Hikvision Digital Technology Co., Ltd.".into(),
-            country: Some("CN".into()),
-            identifier: None,
-        },
-        Record {
-            seq: 1,
-            file: "suppliers.csv".into(),
-            row: 3,
-            name: "Stadtwerke Musterstadt GmbH".into(),
-            country: None,
-            identifier: None,
-        },
-    ]
-}
-
-fn finding(key: &str, evidence: &str) -> NewFinding {
-    NewFinding {
-        record: 0,
-        key: key.into(),
-        entity: "hikvision".into(),
-        decision: "match".into(),
-        score: 0.97,
-        evidence: evidence.into(),
-        detail: r#"{"entity_id":"hikvision"}"#.into(),
-    }
-}
-
 #[test]
-fn a_run_round_trips_and_monitoring_runs_reuse_its_records() {
+fn the_sqlite_store_passes_the_conformance_suite() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("sub/dir/derisk.db");
-    let mut store = open(&path);
-    assert!(!store.has_registry(&"11".repeat(32)).unwrap());
-    let id = store
-        .record_run(&run(None), &records(), &[finding("3fa2c1d0e4b59a61", "e1")])
-        .unwrap();
-    assert_eq!(id, 1);
-    assert!(store.has_registry(&"11".repeat(32)).unwrap());
-    assert_eq!(
-        store.registry_snapshot(&"11".repeat(32)).unwrap().unwrap(),
-        b"DRSKSNAP..."
-    );
-
-    let got = store.run(1).unwrap();
-    assert_eq!(got.command, RunKind::Screen);
-    assert_eq!(got.records_of, 1);
-    assert_eq!(got.inputs.len(), 1);
-    assert_eq!(got.input_hash.len(), 64);
-    assert_eq!(got.totals.matched, 1);
-    assert!(got.finished_at.ends_with('Z'), "{}", got.finished_at);
-    assert_eq!(store.records(1).unwrap(), records());
-
-    let mut monitor = run(Some(1));
-    monitor.registry_snapshot = None;
-    monitor.registry_hash = "11".repeat(32);
-    let id2 = store
-        .record_run(&monitor, &[], &[finding("3fa2c1d0e4b59a61", "e2")])
-        .unwrap();
-    assert_eq!(store.run(id2).unwrap().records_of, 1);
-    assert_eq!(store.records(id2).unwrap(), records());
-    let f = store.findings(id2).unwrap();
-    assert_eq!(f.len(), 1);
-    assert_eq!(f[0].record.name, records()[0].name);
-    assert_eq!(f[0].found.evidence, "e2");
-
-    let latest = store.latest_by_subject(RunKind::ALL).unwrap();
-    assert_eq!(latest.len(), 1);
-    assert_eq!(latest[0].id, id2);
-    assert_eq!(store.runs(None).unwrap().len(), 2);
-    assert_eq!(store.runs(Some(1)).unwrap()[0].id, id2);
-    assert!(matches!(store.run(9), Err(StoreError::NoSuchRun(9))));
+    let mut n = 0;
+    conformance::check(|| {
+        n += 1;
+        // A directory that does not exist yet: the store creates it.
+        Box::new(open(&dir.path().join(format!("sub/dir/{n}.db"))))
+    });
 }
 
 #[test]
-fn findings_resolve_by_prefix_and_decisions_follow_the_evidence() {
+fn a_blank_reason_is_refused_by_the_schema() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(&dir.path().join("derisk.db"));
-    let mut second = finding("3fa2ffff00001111", "x");
-    second.record = 1;
     store
-        .record_run(
-            &run(None),
-            &records(),
-            &[finding("3fa2c1d0e4b59a61", "e1"), second],
-        )
+        .record_run(&run(None), &records(), &[finding("3fa2c1d0e4b59a61", "e1")])
         .unwrap();
-
-    assert_eq!(
-        store.resolve_finding("3FA2C1").unwrap().found.key,
-        "3fa2c1d0e4b59a61"
-    );
-    match store.resolve_finding("3fa2") {
-        Err(StoreError::Ambiguous { keys, .. }) => {
-            assert_eq!(keys, ["3fa2c1d0e4b59a61", "3fa2ffff00001111"])
-        }
-        other => panic!("{other:?}"),
-    }
-    assert!(matches!(
-        store.resolve_finding("3fa"),
-        Err(StoreError::BadFindingId(_))
-    ));
-    assert!(matches!(
-        store.resolve_finding("zzzz"),
-        Err(StoreError::BadFindingId(_))
-    ));
-    assert!(matches!(
-        store.resolve_finding("0000"),
-        Err(StoreError::NoSuchFinding(_))
-    ));
-
     let f = store.resolve_finding("3fa2c1").unwrap();
-    let d = store
-        .decide(&NewDecision {
-            finding: f.id,
-            verdict: Verdict::Dismissed,
-            reason: "  a namesake: a Hikvision reseller in Lyon  ".into(),
-            by: "ana".into(),
-            at: "2026-11-22T11:00:00Z".into(),
-        })
-        .unwrap();
-    assert_eq!(d.reason, "a namesake: a Hikvision reseller in Lyon");
-    assert_eq!(d.run, 1);
-    assert_eq!(d.evidence, "e1");
-
-    let decisions = store.decisions().unwrap();
-    assert_eq!(
-        Status::of(&decisions, "3fa2c1d0e4b59a61", "e1").as_str(),
-        "dismissed"
-    );
-    assert_eq!(
-        Status::of(&decisions, "3fa2c1d0e4b59a61", "e2").as_str(),
-        "reopened"
-    );
-    assert_eq!(
-        Status::of(&decisions, "3fa2ffff00001111", "x").as_str(),
-        "open"
-    );
-
-    store
-        .decide(&NewDecision {
-            finding: f.id,
-            verdict: Verdict::Confirmed,
-            reason: "checked the register: it is the Hikvision subsidiary".into(),
-            by: "ben".into(),
-            at: "2026-11-22T12:00:00Z".into(),
-        })
-        .unwrap();
-    let decisions = store.decisions().unwrap();
-    assert_eq!(
-        Status::of(&decisions, "3fa2c1d0e4b59a61", "e1").as_str(),
-        "confirmed"
-    );
-    let history = store.history("3fa2c1d0e4b59a61").unwrap();
-    assert_eq!(
-        history.iter().map(|d| d.by.as_str()).collect::<Vec<_>>(),
-        ["ana", "ben"]
-    );
-
-    // An empty reason is refused by the schema, and nothing is recorded.
     let err = store
         .decide(&NewDecision {
             finding: f.id,
@@ -221,7 +44,34 @@ fn findings_resolve_by_prefix_and_decisions_follow_the_evidence() {
         })
         .unwrap_err();
     assert!(err.to_string().contains("CHECK constraint failed"), "{err}");
-    assert_eq!(store.history("3fa2c1d0e4b59a61").unwrap().len(), 2);
+}
+
+#[test]
+fn locations_name_the_backend() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.db");
+    for text in [
+        path.display().to_string(),
+        format!("sqlite:{}", path.display()),
+        format!("sqlite://{}", path.display()),
+    ] {
+        assert_eq!(Location::parse(&text), Location::Sqlite(path.clone()));
+    }
+    let store = derisk_store::open(
+        &Location::parse(&format!("sqlite:{}", path.display())),
+        OpenMode::Write,
+        WAIT,
+    )
+    .unwrap();
+    assert_eq!(store.location(), path.display().to_string());
+    let pg = Location::parse("postgres://derisk@localhost/derisk");
+    match derisk_store::open(&pg, OpenMode::Write, WAIT) {
+        Err(StoreError::Unsupported { location, why }) => {
+            assert_eq!(location, "postgres://derisk@localhost/derisk");
+            assert!(why.contains("SQLite only"), "{why}");
+        }
+        other => panic!("{:?}", other.map(|s| s.location())),
+    }
 }
 
 #[test]
