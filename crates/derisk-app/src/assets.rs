@@ -6,7 +6,7 @@
 use std::io::{BufRead, BufReader, Read};
 
 use anyhow::{Context as _, bail};
-use derisk_devices::{Identifier, Item, JsonlDevices, Verdict};
+use derisk_devices::{DeviceFormat, DeviceReader, Identifier, Item, Verdict};
 use derisk_registry::Registry;
 use serde_json::{Value, json};
 
@@ -91,39 +91,15 @@ pub fn identifier<'r>(
 
 /// A device input of any format, open.
 pub struct Source {
-    devices: Devices,
+    devices: Box<dyn DeviceReader>,
     /// What was read of standard input, when the input is standard input.
     stdin: Option<crate::input::ReadSoFar>,
 }
 
-/// The reader of each format.
-enum Devices {
-    /// Device observations, one JSON object a line.
-    Jsonl(JsonlDevices<Box<dyn BufRead>>),
-    /// An inventory table (CSV, TSV).
-    Table(derisk_devices::CsvDevices<Box<dyn BufRead>>),
-    /// An nmap XML scan, read as it streams.
-    Nmap(derisk_devices::NmapDevices<Box<dyn BufRead>>),
-    /// Devices read whole (captures, spreadsheets, BOMs, neighbour tables).
-    Items(std::vec::IntoIter<Item>),
-}
-
 impl Source {
-    fn new(devices: Devices) -> Source {
-        Source {
-            devices,
-            stdin: None,
-        }
-    }
-
     /// The next device or skipped record.
     pub fn next_item(&mut self) -> std::io::Result<Option<Item>> {
-        match &mut self.devices {
-            Devices::Jsonl(r) => r.next_item(),
-            Devices::Table(r) => Ok(r.next_item()),
-            Devices::Nmap(r) => Ok(r.next_item()),
-            Devices::Items(items) => Ok(items.next()),
-        }
+        self.devices.next_item()
     }
 
     /// What was read of standard input, when this input is standard input.
@@ -135,25 +111,26 @@ impl Source {
     /// gave none, said once the input is read ("252 hosts nmap reported
     /// down left out").
     pub fn left_out(&self, file: &str) -> Option<String> {
-        let Devices::Nmap(r) = &self.devices else {
-            return None;
+        self.devices.left_out(file)
+    }
+}
+
+impl AssetsInput {
+    /// The format's descriptor.
+    pub fn format(self) -> &'static DeviceFormat {
+        let name = match self {
+            AssetsInput::Jsonl => "jsonl",
+            AssetsInput::Csv => "csv",
+            AssetsInput::Tsv => "tsv",
+            AssetsInput::Nmap => "nmap",
+            AssetsInput::Dhcpd => "dhcpd",
+            AssetsInput::Dnsmasq => "dnsmasq",
+            AssetsInput::Neigh => "neigh",
+            AssetsInput::Arp => "arp",
+            AssetsInput::Cyclonedx => "cyclonedx",
+            AssetsInput::Pcap => "pcap",
         };
-        let mut said = Vec::new();
-        if r.down() > 0 {
-            said.push(format!(
-                "{} nmap reported down left out",
-                count(r.down() as usize, "host")
-            ));
-        }
-        if r.devices() == 0 {
-            said.push(match r.summary() {
-                Some((up, total)) => format!(
-                    "the scan holds no host that was up (nmap's own count: {up} up of {total} scanned)"
-                ),
-                None => "the scan holds no host".to_owned(),
-            });
-        }
-        (!said.is_empty()).then(|| format!("{file}: {}", said.join("; ")))
+        DeviceFormat::named(name).expect("every input format has a descriptor")
     }
 }
 
@@ -170,7 +147,8 @@ pub fn overrides(map: &[String]) -> anyhow::Result<Vec<(String, String)>> {
 }
 
 /// Opens a device input in the format given, named by its extension, or
-/// shown by its first bytes.
+/// shown by its first bytes ([`derisk_devices::FORMATS`], the one list of
+/// formats and their sniffs); a spreadsheet is read by its extension.
 pub fn open(
     file: &str,
     format: Option<AssetsInput>,
@@ -178,68 +156,36 @@ pub fn open(
     say: &mut dyn FnMut(Message),
 ) -> anyhow::Result<Source> {
     let stdin = (file == "-").then(crate::input::ReadSoFar::default);
-    let raw: Box<dyn Read> = if let Some(read) = &stdin {
+    let raw: Box<dyn Read + Send> = if let Some(read) = &stdin {
         Box::new(read.reader(std::io::stdin()))
     } else {
         Box::new(std::fs::File::open(file).with_context(|| format!("{file}: cannot open"))?)
     };
-    let mut reader: Box<dyn BufRead> = Box::new(BufReader::with_capacity(1 << 16, raw));
+    let mut reader: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(1 << 16, raw));
     let head = reader
         .fill_buf()
         .with_context(|| format!("{file}: cannot read"))?;
     let head = derisk_table::strip_bom(head);
-    let is_capture = derisk_devices::is_capture(head);
-    let Some(&first) = head.iter().find(|b| !b.is_ascii_whitespace()) else {
+    if !head.iter().any(|b| !b.is_ascii_whitespace()) {
         bail!(
             "{file}: the file is empty; expected devices, one JSON object a line, or an inventory with a header row"
         );
-    };
-    let by_name = match std::path::Path::new(file)
+    }
+    let spreadsheet_named = std::path::Path::new(file)
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        Some("jsonl" | "ndjson" | "json") => Some(AssetsInput::Jsonl),
-        Some("csv") => Some(AssetsInput::Csv),
-        Some("tsv" | "tab") => Some(AssetsInput::Tsv),
-        Some("xml") => Some(AssetsInput::Nmap),
-        Some("xlsx" | "xlsm" | "xls" | "xlsb" | "ods") if file != "-" => {
-            return spreadsheet(file, map);
-        }
-        Some("pcap" | "pcapng" | "cap") => Some(AssetsInput::Pcap),
-        _ => None,
+        .is_some_and(|e| matches!(e.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods"));
+    if format.is_none() && spreadsheet_named && file != "-" {
+        return spreadsheet(file, map);
+    }
+    let chosen = match format {
+        Some(f) => f.format(),
+        None => DeviceFormat::by_extension(file, head).unwrap_or_else(|| DeviceFormat::sniff(head)),
     };
-    let first_line = head.split(|&b| b == b'\n').next().unwrap_or_default();
-    let sniffed = derisk_devices::NeighbourFormat::sniff(&String::from_utf8_lossy(head));
-    // A CycloneDX BOM is one JSON document that says what it is.
-    let by_name = match by_name {
-        None | Some(AssetsInput::Jsonl) if head.windows(11).any(|w| w == b"\"bomFormat\"") => {
-            Some(AssetsInput::Cyclonedx)
-        }
-        other => other,
-    };
-    let format = format.or(by_name).unwrap_or(if is_capture {
-        AssetsInput::Pcap
-    } else if first == b'{' {
-        AssetsInput::Jsonl
-    } else if first == b'<' {
-        AssetsInput::Nmap
-    } else if let Some(kind) = sniffed {
-        match kind {
-            derisk_devices::NeighbourFormat::DhcpdLeases => AssetsInput::Dhcpd,
-            derisk_devices::NeighbourFormat::DnsmasqLeases => AssetsInput::Dnsmasq,
-            derisk_devices::NeighbourFormat::IpNeigh => AssetsInput::Neigh,
-            derisk_devices::NeighbourFormat::Arp => AssetsInput::Arp,
-        }
-    } else if first_line.contains(&b'\t') {
-        AssetsInput::Tsv
-    } else {
-        AssetsInput::Csv
-    });
     // XML that another command reads is sent there, not read as a scan
     // with no hosts.
-    if format == AssetsInput::Nmap
+    if chosen.name == "nmap"
         && let Some(
             foreign @ (crate::input::Foreign::TedNotice
             | crate::input::Foreign::EformsNotice
@@ -248,89 +194,13 @@ pub fn open(
     {
         bail!("{file}: not device evidence but {}", foreign.describe());
     }
-    if format == AssetsInput::Jsonl && first != b'{' {
-        bail!(
-            "{file}: not in the device observation format (JSON lines, one object a device, \
-             docs/formats/device-observation.md); for an inventory table use --input-format csv"
-        );
+    let devices = chosen
+        .open(reader, file, map)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    for note in devices.notes(file) {
+        say(Message::new("", note));
     }
-    let mut source = match format {
-        AssetsInput::Jsonl => Source::new(Devices::Jsonl(JsonlDevices::new(reader, file))),
-        AssetsInput::Nmap => Source::new(Devices::Nmap(derisk_devices::NmapDevices::new(
-            reader, file,
-        ))),
-        AssetsInput::Pcap => capture(file, reader)?,
-        AssetsInput::Cyclonedx => {
-            let mut text = String::new();
-            reader
-                .read_to_string(&mut text)
-                .with_context(|| format!("{file}: cannot read as UTF-8 text"))?;
-            Source::new(Devices::Items(
-                derisk_devices::read_cyclonedx(&text, file).into_iter(),
-            ))
-        }
-        AssetsInput::Dhcpd | AssetsInput::Dnsmasq | AssetsInput::Neigh | AssetsInput::Arp => {
-            use derisk_devices::NeighbourFormat as N;
-            let kind = match format {
-                AssetsInput::Dhcpd => N::DhcpdLeases,
-                AssetsInput::Dnsmasq => N::DnsmasqLeases,
-                AssetsInput::Neigh => N::IpNeigh,
-                _ => N::Arp,
-            };
-            let mut bytes = Vec::new();
-            reader
-                .read_to_end(&mut bytes)
-                .with_context(|| format!("{file}: cannot read"))?;
-            let text = String::from_utf8_lossy(&bytes);
-            Source::new(Devices::Items(
-                derisk_devices::read_neighbours(&text, file, kind).into_iter(),
-            ))
-        }
-        AssetsInput::Csv | AssetsInput::Tsv => {
-            let delimiter = if format == AssetsInput::Tsv {
-                b'\t'
-            } else {
-                derisk_table::delimiter(first_line)
-            };
-            let table = derisk_devices::CsvDevices::new(reader, file, delimiter, map)
-                .map_err(|e| anyhow::anyhow!(e))?;
-            if !table.mapping().ignored.is_empty() {
-                say(Message::new(
-                    "",
-                    format!(
-                        "{file}: columns not read: {}",
-                        table
-                            .mapping()
-                            .ignored
-                            .iter()
-                            .map(|h| format!("{h:?}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                ));
-            }
-            Source::new(Devices::Table(table))
-        }
-    };
-    source.stdin = stdin;
-    Ok(source)
-}
-
-/// A packet capture. A file is read straight from disk; standard input is
-/// read into memory first.
-fn capture(file: &str, mut reader: Box<dyn BufRead>) -> anyhow::Result<Source> {
-    let items = if file == "-" {
-        let mut bytes = Vec::new();
-        reader
-            .read_to_end(&mut bytes)
-            .with_context(|| format!("{file}: cannot read"))?;
-        derisk_devices::read_capture(bytes.as_slice(), file)
-    } else {
-        drop(reader);
-        let f = std::fs::File::open(file).with_context(|| format!("{file}: cannot open"))?;
-        derisk_devices::read_capture(f, file)
-    };
-    Ok(Source::new(Devices::Items(items.into_iter())))
+    Ok(Source { devices, stdin })
 }
 
 /// The first sheet of a workbook as an inventory.
@@ -338,7 +208,10 @@ fn spreadsheet(file: &str, map: &[(String, String)]) -> anyhow::Result<Source> {
     let (sheet, headers, rows) = crate::input::first_sheet(file, "one device")?;
     let items = derisk_devices::table_devices(&headers, &rows, map)
         .map_err(|e| anyhow::anyhow!("{file}: sheet {sheet:?}: {e}"))?;
-    Ok(Source::new(Devices::Items(items.into_iter())))
+    Ok(Source {
+        devices: Box::new(items.into_iter()),
+        stdin: None,
+    })
 }
 
 /// A device and its verdict as a JSON line (`derisk assets --format jsonl`).

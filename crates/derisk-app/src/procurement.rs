@@ -9,8 +9,8 @@ use std::path::Path;
 
 use anyhow::{Context as _, bail};
 use derisk_match::{Hit, round3};
-use derisk_procure::Read;
 use derisk_procure::analysis::{Flagged, Row};
+use derisk_procure::{NoticeFormat, Read, UnknownFormat};
 use derisk_registry::Registry;
 use serde_json::{Value, json};
 
@@ -225,85 +225,37 @@ pub fn record(
     }
 }
 
-/// Reads one input in its format (given, or found from its first bytes).
+/// Reads one input in its format (given, or found from its first bytes
+/// by [`derisk_procure::FORMATS`]' sniffs).
 pub fn read_one(
     name: &str,
     mut input: Box<dyn BufRead>,
     forced: Option<ProcurementInput>,
 ) -> anyhow::Result<Read> {
-    let kind = match forced {
-        Some(k) => k,
+    let format = match forced {
+        Some(k) => k.format(),
         None => {
             let head = input
                 .fill_buf()
                 .with_context(|| format!("{name}: cannot read"))?;
-            sniff(head).with_context(|| format!("{name}: cannot tell the format"))?
+            NoticeFormat::sniff(head).with_context(|| format!("{name}: cannot tell the format"))?
         }
     };
-    Ok(match kind {
-        ProcurementInput::Eforms => derisk_procure::eforms::read(input, name),
-        ProcurementInput::Ted => derisk_procure::ted::read(input, name),
-        ProcurementInput::Ocds => derisk_procure::ocds::read(input, name),
-        ProcurementInput::Cordis => {
-            let lower = name.to_ascii_lowercase();
-            let programme = if lower.contains("horizon") {
-                Some("Horizon Europe")
-            } else if lower.contains("h2020") {
-                Some("H2020")
-            } else if lower.contains("fp7") {
-                Some("FP7")
-            } else {
-                None
-            };
-            derisk_procure::cordis::read(input, name, programme)
-        }
-        ProcurementInput::Csv => derisk_procure::table::read(input, name),
-    })
+    Ok(format.read(input, name))
 }
 
-/// A start that is none of the formats read.
-#[derive(Debug)]
-pub struct UnknownFormat(pub &'static str);
-
-impl std::fmt::Display for UnknownFormat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0)
+impl ProcurementInput {
+    /// The format's descriptor.
+    pub fn format(self) -> &'static NoticeFormat {
+        let name = match self {
+            ProcurementInput::Eforms => "eforms",
+            ProcurementInput::Ted => "ted",
+            ProcurementInput::Ocds => "ocds",
+            ProcurementInput::Cordis => "cordis",
+            ProcurementInput::Csv => "csv",
+        };
+        NoticeFormat::named(name).expect("every input format has a descriptor")
     }
-}
-
-impl std::error::Error for UnknownFormat {}
-
-/// The format of a buffer's start.
-fn sniff(head: &[u8]) -> anyhow::Result<ProcurementInput> {
-    let head = derisk_table::strip_bom(head);
-    let text = String::from_utf8_lossy(&head[..head.len().min(1 << 16)]);
-    let t = text.trim_start();
-    if t.starts_with('<') {
-        if t.contains("TED_EXPORT") {
-            return Ok(ProcurementInput::Ted);
-        }
-        if t.contains("urn:oasis:names:specification:ubl:schema:xsd:") {
-            return Ok(ProcurementInput::Eforms);
-        }
-        return Err(UnknownFormat(
-            "XML that is neither an eForms notice (UBL namespaces) nor TED XML (TED_EXPORT); use --input-format eforms or ted to force one",
-        )
-        .into());
-    }
-    if t.starts_with('{') || t.starts_with('[') {
-        return Ok(ProcurementInput::Ocds);
-    }
-    let first = t.lines().next().unwrap_or_default().to_ascii_lowercase();
-    if first.contains("projectid") {
-        return Ok(ProcurementInput::Cordis);
-    }
-    if first.contains("buyer") && first.contains("supplier") {
-        return Ok(ProcurementInput::Csv);
-    }
-    Err(UnknownFormat(
-        "not XML, JSON, a CORDIS table (projectID;name;...) or an award table (buyer,supplier,cpv,value,currency,date); use --input-format to force one",
-    )
-    .into())
 }
 
 /// Reads `currency,eur_per_unit` rows.

@@ -16,6 +16,7 @@ pub mod award;
 pub mod cordis;
 pub mod cpv;
 pub mod eforms;
+pub mod formats;
 pub mod ocds;
 pub mod synth;
 pub mod table;
@@ -23,3 +24,4 @@ mod tabular;
 pub mod ted;
 
 pub use award::{Award, Format, Money, Party, Problem, Programme, Read, Withheld};
+pub use formats::{FORMATS, NoticeFormat, UnknownFormat};
