@@ -209,122 +209,234 @@ pub struct Exposure {
     pub by_criticality: Vec<Group>,
 }
 
-/// Builds one group from the devices at `members`.
-fn group(
-    key: String,
-    label: String,
-    assets: &[Asset],
-    members: &[usize],
-    traces: &Traces,
-) -> Group {
-    let mut families: BTreeMap<String, FamilyShare> = BTreeMap::new();
-    let mut g = Group {
-        key,
-        label,
-        devices: members.len(),
-        unattributed: 0,
-        high_risk: 0,
-        share_count: 0.0,
-        value_eur: 0.0,
-        high_risk_value_eur: 0.0,
-        share_value: None,
-        hhi: 0.0,
-        single_source: false,
-        untraced: 0,
-        families: Vec::new(),
-    };
-    let mut valued = false;
-    for &i in members {
-        let a = &assets[i];
+/// One family's part of a partial tally.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct FamilyTally {
+    /// The family's name.
+    pub name: String,
+    /// Its devices.
+    pub devices: usize,
+    /// The value of its devices, in euro.
+    pub value_eur: f64,
+    /// Whether the family is designated.
+    pub high_risk: bool,
+}
+
+/// What a group's devices add up to before shares are taken: counts,
+/// values and per-family tallies, all of which merge by addition, so that
+/// the devices can be tallied in partitions (files, shards, workers) and
+/// merged in any order before [`Tally::finish`] takes the shares, the HHI
+/// and the single-source flag.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct Tally {
+    /// Devices.
+    pub devices: usize,
+    /// Devices whose maker no evidence names.
+    pub unattributed: usize,
+    /// Devices of designated makers.
+    pub high_risk: usize,
+    /// Value of the attributed devices with a value, in euro.
+    pub value_eur: f64,
+    /// Value of the high-risk ones.
+    pub high_risk_value_eur: f64,
+    /// Whether any attributed device has a value.
+    pub valued: bool,
+    /// High-risk devices no purchase explains.
+    pub untraced: usize,
+    /// Per family key (registry id, or `vendor:NAME`).
+    pub families: BTreeMap<String, FamilyTally>,
+}
+
+impl Tally {
+    /// Adds one device; `untraced` says whether it is high-risk with no
+    /// purchase ([`Traces::untraced`]).
+    pub fn add(&mut self, a: &Asset, untraced: bool) {
+        self.devices += 1;
         let Some(m) = &a.maker else {
-            g.unattributed += 1;
-            continue;
+            self.unattributed += 1;
+            return;
         };
         let high = m.high_risk();
         let value = a.value_eur.unwrap_or(0.0);
-        valued |= a.value_eur.is_some();
-        g.value_eur += value;
+        self.valued |= a.value_eur.is_some();
+        self.value_eur += value;
         if high {
-            g.high_risk += 1;
-            g.high_risk_value_eur += value;
+            self.high_risk += 1;
+            self.high_risk_value_eur += value;
         }
-        if traces.untraced(assets, i) {
-            g.untraced += 1;
+        if untraced {
+            self.untraced += 1;
         }
-        let f = families
+        let f = self
+            .families
             .entry(m.family.clone())
-            .or_insert_with(|| FamilyShare {
-                family: m.family.clone(),
+            .or_insert_with(|| FamilyTally {
                 name: m.family_name.clone(),
-                devices: 0,
-                share: 0.0,
-                value_eur: 0.0,
-                high_risk: false,
+                ..FamilyTally::default()
             });
         f.devices += 1;
         f.value_eur += value;
         f.high_risk |= high;
     }
-    let attributed = g.devices - g.unattributed;
-    if attributed > 0 {
-        g.share_count = g.high_risk as f64 / attributed as f64;
-        let mut list: Vec<FamilyShare> = families.into_values().collect();
-        for f in &mut list {
-            f.share = f.devices as f64 / attributed as f64;
+
+    /// Adds another partition's tally of the same group.
+    pub fn merge(&mut self, other: Tally) {
+        self.devices += other.devices;
+        self.unattributed += other.unattributed;
+        self.high_risk += other.high_risk;
+        self.value_eur += other.value_eur;
+        self.high_risk_value_eur += other.high_risk_value_eur;
+        self.valued |= other.valued;
+        self.untraced += other.untraced;
+        for (key, f) in other.families {
+            let mine = self.families.entry(key).or_insert_with(|| FamilyTally {
+                name: f.name.clone(),
+                ..FamilyTally::default()
+            });
+            mine.devices += f.devices;
+            mine.value_eur += f.value_eur;
+            mine.high_risk |= f.high_risk;
         }
-        g.hhi = list.iter().map(|f| (f.share * 100.0).powi(2)).sum::<f64>();
-        list.sort_by(|a, b| b.devices.cmp(&a.devices).then(a.name.cmp(&b.name)));
-        g.single_source = list.len() == 1 && attributed >= 2;
-        g.families = list;
     }
-    if valued && g.value_eur > 0.0 {
-        g.share_value = Some(g.high_risk_value_eur / g.value_eur);
+
+    /// The group: shares of the attributed devices, by count and by value,
+    /// the HHI of the families' shares and whether one family makes all.
+    pub fn finish(self, key: String, label: String) -> Group {
+        let mut g = Group {
+            key,
+            label,
+            devices: self.devices,
+            unattributed: self.unattributed,
+            high_risk: self.high_risk,
+            share_count: 0.0,
+            value_eur: self.value_eur,
+            high_risk_value_eur: self.high_risk_value_eur,
+            share_value: None,
+            hhi: 0.0,
+            single_source: false,
+            untraced: self.untraced,
+            families: Vec::new(),
+        };
+        let attributed = g.devices - g.unattributed;
+        if attributed > 0 {
+            g.share_count = g.high_risk as f64 / attributed as f64;
+            let mut list: Vec<FamilyShare> = self
+                .families
+                .into_iter()
+                .map(|(family, f)| FamilyShare {
+                    family,
+                    name: f.name,
+                    devices: f.devices,
+                    share: f.devices as f64 / attributed as f64,
+                    value_eur: f.value_eur,
+                    high_risk: f.high_risk,
+                })
+                .collect();
+            g.hhi = list.iter().map(|f| (f.share * 100.0).powi(2)).sum::<f64>();
+            list.sort_by(|a, b| b.devices.cmp(&a.devices).then(a.name.cmp(&b.name)));
+            g.single_source = list.len() == 1 && attributed >= 2;
+            g.families = list;
+        }
+        if self.valued && g.value_eur > 0.0 {
+            g.share_value = Some(g.high_risk_value_eur / g.value_eur);
+        }
+        g
     }
-    g
 }
 
-/// Groups the devices.
-pub fn exposure(assets: &[Asset], traces: &Traces) -> Exposure {
-    let mut by_category: BTreeMap<Category, Vec<usize>> = BTreeMap::new();
-    let mut by_site: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    let mut by_criticality: BTreeMap<Criticality, Vec<usize>> = BTreeMap::new();
-    for (i, a) in assets.iter().enumerate() {
-        by_category.entry(a.category).or_default().push(i);
-        by_site
+/// The exposure of a partition of the devices, before it is finished:
+/// one [`Tally`] per category, site and criticality. Partials of disjoint
+/// partitions merge ([`Partial::merge`]); the merged partial finishes
+/// ([`Partial::finish`]) to the same exposure as the whole, so the
+/// measuring can run per partition on a distributed engine.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct Partial {
+    /// By category.
+    pub by_category: BTreeMap<Category, Tally>,
+    /// By site (the empty key for none given).
+    pub by_site: BTreeMap<String, Tally>,
+    /// By criticality.
+    pub by_criticality: BTreeMap<Criticality, Tally>,
+}
+
+impl Partial {
+    /// Tallies `assets`; `untraced(i)` says whether the device at `i` is
+    /// high-risk with no purchase.
+    pub fn of(assets: &[Asset], untraced: impl Fn(usize) -> bool) -> Partial {
+        let mut p = Partial::default();
+        for (i, a) in assets.iter().enumerate() {
+            p.add(a, untraced(i));
+        }
+        p
+    }
+
+    /// Adds one device.
+    pub fn add(&mut self, a: &Asset, untraced: bool) {
+        self.by_category
+            .entry(a.category)
+            .or_default()
+            .add(a, untraced);
+        self.by_site
             .entry(a.site.clone().unwrap_or_default())
             .or_default()
-            .push(i);
-        by_criticality.entry(a.criticality).or_default().push(i);
+            .add(a, untraced);
+        self.by_criticality
+            .entry(a.criticality)
+            .or_default()
+            .add(a, untraced);
     }
-    let mut sites: Vec<Group> = by_site
-        .into_iter()
-        .map(|(site, members)| {
-            let label = if site.is_empty() {
-                "(no site given)".to_owned()
-            } else {
-                site.clone()
-            };
-            group(site, label, assets, &members, traces)
-        })
-        .collect();
-    sites.sort_by(|a, b| {
-        b.high_risk
-            .cmp(&a.high_risk)
-            .then(b.devices.cmp(&a.devices))
-            .then(a.key.cmp(&b.key))
-    });
-    let named = |key: &str, label: &str, members: Vec<usize>| {
-        group(key.to_owned(), label.to_owned(), assets, &members, traces)
-    };
-    Exposure {
-        by_category: by_category
-            .into_iter()
-            .map(|(c, members)| named(c.as_str(), c.label(), members))
-            .collect(),
-        by_site: sites,
-        by_criticality: by_criticality
-            .into_iter()
-            .map(|(c, members)| named(c.as_str(), c.label(), members))
-            .collect(),
+
+    /// Adds another partition's partial.
+    pub fn merge(&mut self, other: Partial) {
+        for (k, t) in other.by_category {
+            self.by_category.entry(k).or_default().merge(t);
+        }
+        for (k, t) in other.by_site {
+            self.by_site.entry(k).or_default().merge(t);
+        }
+        for (k, t) in other.by_criticality {
+            self.by_criticality.entry(k).or_default().merge(t);
+        }
     }
+
+    /// The groups: categories and criticalities in their order, sites with
+    /// the most high-risk devices first.
+    pub fn finish(self) -> Exposure {
+        let mut sites: Vec<Group> = self
+            .by_site
+            .into_iter()
+            .map(|(site, t)| {
+                let label = if site.is_empty() {
+                    "(no site given)".to_owned()
+                } else {
+                    site.clone()
+                };
+                t.finish(site, label)
+            })
+            .collect();
+        sites.sort_by(|a, b| {
+            b.high_risk
+                .cmp(&a.high_risk)
+                .then(b.devices.cmp(&a.devices))
+                .then(a.key.cmp(&b.key))
+        });
+        Exposure {
+            by_category: self
+                .by_category
+                .into_iter()
+                .map(|(c, t)| t.finish(c.as_str().to_owned(), c.label().to_owned()))
+                .collect(),
+            by_site: sites,
+            by_criticality: self
+                .by_criticality
+                .into_iter()
+                .map(|(c, t)| t.finish(c.as_str().to_owned(), c.label().to_owned()))
+                .collect(),
+        }
+    }
+}
+
+/// Groups the devices: [`Partial::of`] the whole, finished.
+pub fn exposure(assets: &[Asset], traces: &Traces) -> Exposure {
+    Partial::of(assets, |i| traces.untraced(assets, i)).finish()
 }

@@ -456,3 +456,64 @@ fn a_category_from_a_model_series_says_so_and_cites_the_series() {
         "HUAWEI USG6000 Next-Generation Firewall V100R001 Product Description, Issue 01"
     );
 }
+
+#[test]
+fn exposure_tallied_in_partitions_and_merged_is_the_exposure_of_the_whole() {
+    use derisk_exposure::exposure::{Partial, Traces, exposure};
+    // 60 devices over makers, categories, sites and criticalities, some
+    // unattributed and some without a value.
+    let makers = [
+        Some(maker("hikvision", &["us-entity-list"])),
+        Some(maker("dahua", &["us-entity-list", "us-fcc-covered-list"])),
+        Some(maker("axis", &[])),
+        None,
+    ];
+    let categories = [Category::Cameras, Category::Network, Category::Scanners];
+    let crits = [Criticality::Core, Criticality::Edge, Criticality::Unknown];
+    let sites = [Some("Gate"), Some("Quay 3"), None];
+    let assets: Vec<Asset> = (0..60)
+        .map(|i| {
+            let mut a = asset(
+                &format!("dev-{i}"),
+                categories[i % 3],
+                crits[(i / 3) % 3],
+                makers[(i * 7) % 4].clone(),
+            );
+            a.site = sites[(i / 2) % 3].map(str::to_owned);
+            a.value_eur = (i % 5 != 0).then_some((i * 100) as f64);
+            a
+        })
+        .collect();
+    let traces = Traces {
+        of_asset: vec![None; assets.len()],
+        judged: true,
+    };
+    let whole = exposure(&assets, &traces);
+
+    // Three partitions of unequal size, tallied apart and merged in two
+    // orders.
+    let cuts = [0, 7, 31, 60];
+    let parts: Vec<Partial> = cuts
+        .windows(2)
+        .map(|w| Partial::of(&assets[w[0]..w[1]], |i| traces.untraced(&assets, w[0] + i)))
+        .collect();
+    let mut forward = Partial::default();
+    for p in parts.iter().cloned() {
+        forward.merge(p);
+    }
+    let mut backward = Partial::default();
+    for p in parts.iter().rev().cloned() {
+        backward.merge(p);
+    }
+    assert_eq!(forward.clone().finish(), whole);
+    assert_eq!(backward.finish(), whole);
+
+    // A partial travels between workers as JSON.
+    let wire = serde_json::to_string(&forward).unwrap();
+    let back: Partial = serde_json::from_str(&wire).unwrap();
+    assert_eq!(back.finish(), whole);
+    let cameras = &whole.by_category[0];
+    assert_eq!(cameras.key, "cameras");
+    assert_eq!(cameras.devices, 20);
+    assert!(cameras.hhi > 0.0 && cameras.untraced > 0);
+}
