@@ -32,6 +32,7 @@ pub mod procurement;
 pub mod registry;
 pub mod screen;
 pub mod session;
+pub mod wire;
 
 /// Something a pipeline says on the way that a user should see: a
 /// warning, a note, progress. Pipelines hand these to the caller, which

@@ -146,9 +146,14 @@ impl<'d> Keyed<'d> {
         outcome
     }
 
-    /// The findings to record for record `seq`; `details` are the hits as
-    /// JSON ([`hit_details`]).
-    pub fn findings(&self, hits: &[Hit<'_>], details: &[Value], seq: u64) -> Vec<NewFinding> {
+    /// The findings to record for record `seq`; `details` are the hits on
+    /// the wire ([`hit_details`]), kept as each finding's detail.
+    pub fn findings(
+        &self,
+        hits: &[Hit<'_>],
+        details: &[crate::wire::Match<'_>],
+        seq: u64,
+    ) -> Vec<NewFinding> {
         hits.iter()
             .enumerate()
             .map(|(i, h)| NewFinding {
@@ -158,29 +163,23 @@ impl<'d> Keyed<'d> {
                 decision: h.decision.as_str().to_owned(),
                 score: round3(h.score),
                 evidence: self.evidence[i].clone(),
-                detail: details[i].to_string(),
+                detail: serde_json::to_string(&details[i]).unwrap_or_default(),
             })
             .collect()
     }
 }
 
-/// Each hit as JSON: what is recorded as a finding's detail and what
+/// Each hit on the wire: what is recorded as a finding's detail and what
 /// `--format jsonl` prints, built once.
-pub fn hit_details(r: &Registry, hits: &[Hit<'_>]) -> Vec<Value> {
-    hits.iter().map(|h| match_json(r, h)).collect()
+pub fn hit_details<'a>(r: &'a Registry, hits: &'a [Hit<'_>]) -> Vec<crate::wire::Match<'a>> {
+    hits.iter().map(|h| crate::wire::hit(r, h)).collect()
 }
 
 /// The status of a finding and the decision behind it, for JSON output.
 pub fn status_json(v: &mut Value, status: &Status<'_>) {
     v["status"] = json!(status.as_str());
-    if let Some(d) = status.decision() {
-        v["analyst"] = json!({
-            "verdict": d.verdict.as_str(),
-            "reason": d.reason,
-            "by": d.by,
-            "at": d.at,
-            "run": d.run,
-        });
+    if let Some(d) = crate::wire::analyst(status) {
+        v["analyst"] = json!(d);
     }
 }
 
@@ -196,40 +195,31 @@ pub fn query_of<'a>(name: &'a str, country: Option<&str>, id: Option<&'a str>) -
 /// A record's JSON line (`derisk screen --format jsonl`): the record, its
 /// findings (each its key, its detail from [`hit_details`] and its status)
 /// and the registry's short hash.
-pub fn record_json(
-    r: &Registry,
-    file: &str,
-    rec: &Record,
-    keyed: &Keyed<'_>,
-    details: Vec<Value>,
-) -> Value {
-    let mut v = json!({
-        "file": file,
-        "row": rec.row,
-        "input": rec.name,
-    });
-    if let Some(c) = &rec.country {
-        v["country"] = json!(c);
-    }
-    if let Some(id) = &rec.id {
-        v["id"] = json!(id);
-    }
-    v["matches"] = Value::Array(
-        details
+pub fn record_json<'a>(
+    r: &'a Registry,
+    file: &'a str,
+    rec: &'a Record,
+    keyed: &'a Keyed<'_>,
+    details: Vec<crate::wire::Match<'a>>,
+) -> crate::wire::Screened<'a> {
+    crate::wire::Screened {
+        file,
+        row: rec.row,
+        input: &rec.name,
+        country: rec.country.as_deref(),
+        id: rec.id.as_deref(),
+        matches: details
             .into_iter()
             .enumerate()
-            .map(|(i, detail)| {
-                let mut m = json!({"finding": keyed.keys[i]});
-                if let (Value::Object(m), Value::Object(rest)) = (&mut m, detail) {
-                    m.extend(rest);
-                }
-                status_json(&mut m, &keyed.status[i]);
-                m
+            .map(|(i, hit)| crate::wire::Finding {
+                finding: &keyed.keys[i],
+                hit,
+                status: keyed.status[i].as_str(),
+                analyst: crate::wire::analyst(&keyed.status[i]),
             })
             .collect(),
-    );
-    v["registry"] = json!(r.short_hash());
-    v
+        registry: r.short_hash(),
+    }
 }
 
 /// How a screening run reads and screens its inputs.
@@ -261,8 +251,8 @@ pub struct Screened<'s, 'r> {
     pub matches: &'s [Hit<'r>],
     /// The findings' keys, evidence and status.
     pub keyed: &'s Keyed<'s>,
-    /// The findings as JSON, when asked for or recorded; else empty.
-    pub details: Vec<Value>,
+    /// The findings on the wire, when asked for or recorded; else empty.
+    pub details: Vec<crate::wire::Match<'s>>,
 }
 
 /// What happens during a screening run that a user should hear of.
@@ -558,80 +548,18 @@ fn designation_labels(r: &Registry, h: &Hit<'_>, entity: &str, compact: bool) ->
 
 /// A path of controllers and makers as JSON, with sources.
 pub fn path_json(r: &Registry, path: &[derisk_core::PathStep]) -> Vec<Value> {
-    path.iter()
-        .map(|s| {
-            let mut v = json!({
-                "entity_id": s.entity,
-                "name": entity_name(r, s.entity.as_str(), false),
-                "relation": s.via.as_str(),
-                "control": s.basis,
-            });
-            if let Some(share) = s.share {
-                v["share"] = json!(share.to_string());
-            }
-            v["sources"] = json!(s.sources);
-            v["verification"] = json!(s.verification);
-            v
-        })
+    crate::wire::path(r, path)
+        .iter()
+        .map(|s| serde_json::to_value(s).unwrap_or_default())
         .collect()
 }
 
 /// Designations as JSON, with their lists and sources.
 pub fn designations_json(r: &Registry, designations: &[derisk_core::DesignationRef]) -> Vec<Value> {
-    designations
+    crate::wire::designations(r, designations)
         .iter()
-        .map(|d| {
-            let list = r.list(d.list.as_str());
-            json!({
-                "entity_id": d.entity,
-                "entity": entity_name(r, d.entity.as_str(), false),
-                "list": d.list,
-                "list_name": list.map(|l| l.name.as_str()),
-                "start": d.start.map(|s| s.to_string()),
-                "sources": d.sources,
-                "verification": d.verification,
-            })
-        })
+        .map(|d| serde_json::to_value(d).unwrap_or_default())
         .collect()
-}
-
-fn match_json(r: &Registry, h: &Hit<'_>) -> Value {
-    let path = path_json(r, &h.path);
-    let designations = designations_json(r, &h.designations);
-    let mut v = json!({
-        "entity_id": h.entity.id,
-        "name": h.name.value,
-        "caption": h.entity.caption,
-        "score": round3(h.score),
-        "decision": h.decision.as_str(),
-        "explanation": h.explanation,
-        "path": path,
-        "designations": designations,
-        "score_parts": h.parts,
-    });
-    if !h.ties.is_empty() {
-        v["ties"] = json!(
-            h.ties
-                .iter()
-                .map(|t| json!({
-                    "held": t.held,
-                    "holder": t.holder,
-                    "holder_name": entity_name(r, t.holder.as_str(), false),
-                    "tie": t.tie,
-                    "control": false,
-                    "relation": t.via.as_str(),
-                    "share": t.share.map(|s| s.to_string()),
-                    "start": t.start.map(|d| d.to_string()),
-                    "state": t.state,
-                    "sources": t.sources,
-                }))
-                .collect::<Vec<_>>()
-        );
-    }
-    if let Some(id) = h.identifier {
-        v["identifier"] = json!(id);
-    }
-    v
 }
 
 // ------------------------------------------------------------------- compare

@@ -185,7 +185,8 @@ fn render(r: &Registry, s: Screened<'_, '_>, format: ScreenFormat, only_matches:
     match format {
         ScreenFormat::Jsonl | ScreenFormat::Auto => {
             if !(only_matches && matches.is_empty()) {
-                text = record_json(r, file, rec, keyed, s.details).to_string();
+                text = serde_json::to_string(&record_json(r, file, rec, keyed, s.details))
+                    .unwrap_or_default();
                 text.push('\n');
             }
         }
