@@ -8,11 +8,10 @@ use std::io::{BufRead, BufReader, Read};
 use anyhow::{Context as _, bail};
 use derisk_devices::{DeviceFormat, DeviceReader, Identifier, Item, Verdict};
 use derisk_registry::Registry;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::Message;
 use crate::registry::count;
-use crate::screen::{designations_json, path_json};
 
 /// The inputs `derisk assets` reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -216,27 +215,7 @@ fn spreadsheet(file: &str, map: &[(String, String)]) -> anyhow::Result<Source> {
 
 /// A device and its verdict as a JSON line (`derisk assets --format jsonl`).
 pub fn device_json(r: &Registry, file: &str, d: &derisk_devices::Device, v: &Verdict<'_>) -> Value {
-    json!({
-        "file": file,
-        "line": d.line,
-        "id": d.id,
-        "maker": v.maker.map(|m| json!({"entity_id": m.id, "name": m.caption})),
-        "vendor": v.vendor,
-        "model": v.model,
-        "firmware": v.firmware,
-        "confidence": v.confidence,
-        "basis": v.basis,
-        "evidence": v.evidence.iter().map(|e| json!({
-            "basis": e.basis,
-            "field": e.field.as_str(),
-            "value": e.value,
-            "entity_id": e.entity,
-            "statement": e.statement,
-        })).collect::<Vec<_>>(),
-        "path": path_json(r, v.path()),
-        "designations": designations_json(r, v.designations()),
-        "registry": r.short_hash(),
-    })
+    serde_json::to_value(crate::wire::device(r, file, d, v)).unwrap_or_default()
 }
 
 /// One device identified, as the caller's renderer sees it.

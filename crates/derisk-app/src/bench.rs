@@ -179,8 +179,6 @@ pub struct BenchScreenArgs {
     pub write_pairs: Option<String>,
 }
 
-/// Output formats of `derisk screen`.
-
 /// Peak resident memory of this process, from `/proc/self/status`.
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

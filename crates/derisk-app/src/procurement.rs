@@ -8,13 +8,11 @@ use std::io::{BufRead, BufReader, Read as _};
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
-use derisk_match::{Hit, round3};
+use derisk_match::round3;
 use derisk_procure::analysis::{Flagged, Row};
 use derisk_procure::{NoticeFormat, Read, UnknownFormat};
 use derisk_registry::Registry;
 use serde_json::{Value, json};
-
-use crate::screen::{designations_json, path_json};
 
 /// The inputs `derisk procurement` reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -306,73 +304,9 @@ pub fn rates(path: &Path) -> anyhow::Result<HashMap<String, f64>> {
     Ok(out)
 }
 
-/// A party of an award (buyer, supplier) on the wire.
-pub fn party_json(p: &derisk_procure::Party) -> Value {
-    json!({
-        "name": p.name,
-        "id": p.local_id,
-        "registration": p.registration,
-        "country": p.country,
-    })
-}
-
-/// A supplier's registry match on the wire.
-pub fn hit_json(r: &Registry, h: &Hit<'_>) -> Value {
-    json!({
-        "entity_id": h.entity.id,
-        "caption": h.entity.caption,
-        "name": h.name.value,
-        "score": round3(h.score),
-        "decision": h.decision.as_str(),
-        "explanation": h.explanation,
-        "path": path_json(r, &h.path),
-        "designations": designations_json(r, &h.designations),
-    })
-}
-
 /// An award, its flags and matches, as a JSON line (`derisk procurement --format jsonl`).
 pub fn award_json(r: &Registry, f: &Flagged<'_, '_>) -> Value {
-    let a = f.award;
-    let suppliers: Vec<Value> = a
-        .suppliers
-        .iter()
-        .zip(&f.matches)
-        .map(|(s, hits)| {
-            let mut v = party_json(s);
-            v["matches"] = Value::Array(hits.iter().map(|h| hit_json(r, h)).collect());
-            v
-        })
-        .collect();
-    let mut v = json!({
-        "notice_id": a.notice_id,
-        "source": a.format.map(|f| f.as_str()),
-        "notice_type": a.notice_type,
-        "file": a.file,
-        "line": a.line,
-        "offset": a.offset,
-        "buyer": a.buyer.as_ref().map(|b| {
-            let mut v = party_json(b);
-            v["matches"] = Value::Array(f.buyer_matches.iter().map(|h| hit_json(r, h)).collect());
-            v
-        }),
-        "suppliers": suppliers,
-        "lot": a.lot,
-        "cpv": a.cpv,
-        "value": a.value.as_ref().map(|m| m.amount),
-        "currency": a.value.as_ref().and_then(|m| m.currency.clone()),
-        "value_eur": f.value_eur,
-        "date": a.date,
-        "withheld": a.withheld.iter().map(|w| json!({
-            "field": w.field, "reason": w.reason, "until": w.until,
-        })).collect::<Vec<_>>(),
-        "flags": f.flags,
-    });
-    if let Some(p) = &a.programme {
-        v["programme"] = json!({
-            "programme": p.programme, "acronym": p.acronym, "role": p.role,
-        });
-    }
-    v
+    serde_json::to_value(crate::wire::award(r, f)).unwrap_or_default()
 }
 
 /// A concentration row (`--summary jsonl`) on the wire.

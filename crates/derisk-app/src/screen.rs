@@ -546,22 +546,6 @@ fn designation_labels(r: &Registry, h: &Hit<'_>, entity: &str, compact: bool) ->
     }
 }
 
-/// A path of controllers and makers as JSON, with sources.
-pub fn path_json(r: &Registry, path: &[derisk_core::PathStep]) -> Vec<Value> {
-    crate::wire::path(r, path)
-        .iter()
-        .map(|s| serde_json::to_value(s).unwrap_or_default())
-        .collect()
-}
-
-/// Designations as JSON, with their lists and sources.
-pub fn designations_json(r: &Registry, designations: &[derisk_core::DesignationRef]) -> Vec<Value> {
-    crate::wire::designations(r, designations)
-        .iter()
-        .map(|d| serde_json::to_value(d).unwrap_or_default())
-        .collect()
-}
-
 // ------------------------------------------------------------------- compare
 
 /// What a pair's score decides at `config`'s thresholds: `match`,

@@ -237,3 +237,268 @@ pub fn analyst<'a>(status: &Status<'a>) -> Option<Analyst<'a>> {
         run: d.run,
     })
 }
+
+// ------------------------------------------------------------ procurement
+
+/// A supplier's (or buyer's) registry match.
+#[derive(Clone, Debug, Serialize)]
+pub struct PartyMatch<'a> {
+    /// The entity.
+    pub entity_id: &'a EntityId,
+    /// Its caption.
+    pub caption: &'a str,
+    /// The registry name that matched.
+    pub name: &'a str,
+    /// The score, to three decimals.
+    pub score: f64,
+    /// `match` or `review`.
+    pub decision: &'static str,
+    /// The score's parts in one sentence.
+    pub explanation: &'a str,
+    /// Controllers and makers behind the entity.
+    pub path: Vec<Step<'a>>,
+    /// Designations in force along the path.
+    pub designations: Vec<Designation<'a>>,
+}
+
+/// A party of an award (buyer, supplier) with its matches.
+#[derive(Clone, Debug, Serialize)]
+pub struct AwardParty<'a> {
+    /// Its name as the notice gives it.
+    pub name: &'a Option<String>,
+    /// Its id within the notice.
+    pub id: &'a Option<String>,
+    /// Its registration number.
+    pub registration: &'a Option<String>,
+    /// Its country.
+    pub country: &'a Option<String>,
+    /// The registry entities it matched.
+    pub matches: Vec<PartyMatch<'a>>,
+}
+
+/// A field a notice withholds.
+#[derive(Clone, Debug, Serialize)]
+pub struct Withheld<'a> {
+    /// The field.
+    pub field: &'a str,
+    /// Why.
+    pub reason: &'a Option<String>,
+    /// Until when.
+    pub until: &'a Option<String>,
+}
+
+/// Programme participation (CORDIS).
+#[derive(Clone, Debug, Serialize)]
+pub struct Programme<'a> {
+    /// The programme.
+    pub programme: &'a Option<String>,
+    /// The project's acronym.
+    pub acronym: &'a Option<String>,
+    /// The participant's role.
+    pub role: &'a Option<String>,
+}
+
+/// An award's line (`derisk procurement --format jsonl`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Award<'a> {
+    /// The notice.
+    pub notice_id: &'a Option<String>,
+    /// The format it was read from.
+    pub source: Option<&'static str>,
+    /// The notice type.
+    pub notice_type: &'a Option<String>,
+    /// The file.
+    pub file: &'a str,
+    /// Its line, for line formats.
+    pub line: Option<u64>,
+    /// Its byte offset, for documents.
+    pub offset: Option<u64>,
+    /// The buyer.
+    pub buyer: Option<AwardParty<'a>>,
+    /// The suppliers.
+    pub suppliers: Vec<AwardParty<'a>>,
+    /// The lot.
+    pub lot: &'a Option<String>,
+    /// CPV codes.
+    pub cpv: &'a [String],
+    /// The amount.
+    pub value: Option<f64>,
+    /// Its currency.
+    pub currency: Option<&'a str>,
+    /// The amount in euro.
+    pub value_eur: Option<f64>,
+    /// The date.
+    pub date: &'a Option<String>,
+    /// Fields withheld.
+    pub withheld: Vec<Withheld<'a>>,
+    /// The flags raised.
+    pub flags: &'a [&'static str],
+    /// Programme participation, for CORDIS rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub programme: Option<Programme<'a>>,
+}
+
+fn party_match<'a>(r: &'a Registry, h: &'a Hit<'_>) -> PartyMatch<'a> {
+    PartyMatch {
+        entity_id: &h.entity.id,
+        caption: &h.entity.caption,
+        name: &h.name.value,
+        score: round3(h.score),
+        decision: h.decision.as_str(),
+        explanation: &h.explanation,
+        path: path(r, &h.path),
+        designations: designations(r, &h.designations),
+    }
+}
+
+fn award_party<'a>(
+    r: &'a Registry,
+    p: &'a derisk_procure::Party,
+    hits: &'a [Hit<'_>],
+) -> AwardParty<'a> {
+    AwardParty {
+        name: &p.name,
+        id: &p.local_id,
+        registration: &p.registration,
+        country: &p.country,
+        matches: hits.iter().map(|h| party_match(r, h)).collect(),
+    }
+}
+
+/// An award on the wire.
+pub fn award<'a>(r: &'a Registry, f: &'a derisk_procure::analysis::Flagged<'_, '_>) -> Award<'a> {
+    let a = f.award;
+    Award {
+        notice_id: &a.notice_id,
+        source: a.format.map(|f| f.as_str()),
+        notice_type: &a.notice_type,
+        file: &a.file,
+        line: a.line,
+        offset: a.offset,
+        buyer: a
+            .buyer
+            .as_ref()
+            .map(|b| award_party(r, b, &f.buyer_matches)),
+        suppliers: a
+            .suppliers
+            .iter()
+            .zip(&f.matches)
+            .map(|(s, hits)| award_party(r, s, hits))
+            .collect(),
+        lot: &a.lot,
+        cpv: &a.cpv,
+        value: a.value.as_ref().map(|m| m.amount),
+        currency: a.value.as_ref().and_then(|m| m.currency.as_deref()),
+        value_eur: f.value_eur,
+        date: &a.date,
+        withheld: a
+            .withheld
+            .iter()
+            .map(|w| Withheld {
+                field: &w.field,
+                reason: &w.reason,
+                until: &w.until,
+            })
+            .collect(),
+        flags: &f.flags,
+        programme: a.programme.as_ref().map(|p| Programme {
+            programme: &p.programme,
+            acronym: &p.acronym,
+            role: &p.role,
+        }),
+    }
+}
+
+// ----------------------------------------------------------------- devices
+
+/// A device's maker in the registry.
+#[derive(Clone, Debug, Serialize)]
+pub struct Maker<'a> {
+    /// The entity.
+    pub entity_id: &'a EntityId,
+    /// Its caption.
+    pub name: &'a str,
+}
+
+/// One piece of evidence of a device's maker.
+#[derive(Clone, Debug, Serialize)]
+pub struct Evidence<'a> {
+    /// How it was found (`fingerprint`, `oui`, `declared`, ...).
+    pub basis: &'a str,
+    /// The observation field it was read from.
+    pub field: &'static str,
+    /// The value read.
+    pub value: &'a str,
+    /// The registry entity it names, if any.
+    pub entity_id: &'a Option<String>,
+    /// What it says, with its rule or block and source.
+    pub statement: &'a str,
+}
+
+/// A device's line (`derisk assets --format jsonl`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Device<'a> {
+    /// The file.
+    pub file: &'a str,
+    /// The line or row.
+    pub line: u64,
+    /// The device's id in the input.
+    pub id: &'a str,
+    /// Its maker, when a registry entity.
+    pub maker: Option<Maker<'a>>,
+    /// The vendor the evidence names outside the registry.
+    pub vendor: &'a Option<String>,
+    /// The model.
+    pub model: &'a Option<String>,
+    /// The firmware.
+    pub firmware: &'a Option<String>,
+    /// Confidence in the maker.
+    pub confidence: f64,
+    /// The bases of the verdict.
+    pub basis: &'a [&'static str],
+    /// The evidence.
+    pub evidence: Vec<Evidence<'a>>,
+    /// Controllers and makers behind the maker.
+    pub path: Vec<Step<'a>>,
+    /// Designations in force along the path.
+    pub designations: Vec<Designation<'a>>,
+    /// The registry's short hash.
+    pub registry: &'a str,
+}
+
+/// A device and its verdict on the wire.
+pub fn device<'a>(
+    r: &'a Registry,
+    file: &'a str,
+    d: &'a derisk_devices::Device,
+    v: &'a derisk_devices::Verdict<'_>,
+) -> Device<'a> {
+    Device {
+        file,
+        line: d.line,
+        id: &d.id,
+        maker: v.maker.map(|m| Maker {
+            entity_id: &m.id,
+            name: &m.caption,
+        }),
+        vendor: &v.vendor,
+        model: &v.model,
+        firmware: &v.firmware,
+        confidence: v.confidence,
+        basis: &v.basis,
+        evidence: v
+            .evidence
+            .iter()
+            .map(|e| Evidence {
+                basis: e.basis,
+                field: e.field.as_str(),
+                value: &e.value,
+                entity_id: &e.entity,
+                statement: &e.statement,
+            })
+            .collect(),
+        path: path(r, v.path()),
+        designations: designations(r, v.designations()),
+        registry: r.short_hash(),
+    }
+}

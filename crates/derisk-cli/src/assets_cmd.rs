@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 
 use anyhow::bail;
-use derisk_app::assets::{Event, Identification, device_json, identifier, overrides};
+use derisk_app::assets::{Event, Identification, identifier, overrides};
 use derisk_devices::Verdict;
 use derisk_registry::Registry;
 
@@ -58,9 +58,8 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
                     out.write_all(&w.into_inner().map_err(|e| e.into_error())?)?;
                 }
                 _ => {
-                    let mut line = device_json(&registry, d.file, d.device, d.verdict).to_string();
-                    line.push('\n');
-                    out.write_all(line.as_bytes())?;
+                    let line = derisk_app::wire::device(&registry, d.file, d.device, d.verdict);
+                    crate::output::json_line(&mut out, &line)?;
                 }
             }
             Ok(())

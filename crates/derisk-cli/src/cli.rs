@@ -770,6 +770,7 @@ pub(crate) enum BenchCommand {
     Audit(BenchAuditArgs),
 }
 
+/// Output formats of `derisk screen`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum ScreenFormat {
     /// A table on a terminal, JSON lines otherwise.

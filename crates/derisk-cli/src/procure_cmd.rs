@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 
 use anyhow::bail;
-use derisk_app::procurement::{Event, Gathered, award_json, rates, read_all, row_json};
+use derisk_app::procurement::{Event, Gathered, rates, read_all, row_json};
 use derisk_match::ScoreConfig;
 use derisk_procure::analysis::{self, Flagged, Group, Options, Row};
 use derisk_registry::Registry;
@@ -103,7 +103,7 @@ pub(crate) fn procurement(global: &Global, args: &ProcurementArgs) -> anyhow::Re
             ScreenFormat::Csv => csv(&mut out, &flagged)?,
             _ => {
                 for f in &flagged {
-                    crate::output::json_line(&mut out, &award_json(&registry, f))?;
+                    crate::output::json_line(&mut out, &derisk_app::wire::award(&registry, f))?;
                 }
             }
         }
