@@ -419,17 +419,11 @@ impl Reader {
     /// The SHA-256 (hex) and length of the bytes read so far; at the end,
     /// of the whole input.
     pub fn sha256(&self) -> (String, u64) {
-        use sha2::Digest as _;
-        let hash = self
-            .digest
-            .lock()
-            .map(|d| d.clone().finalize())
-            .unwrap_or_default();
-        let hex = hash.iter().map(|b| format!("{b:02x}")).collect();
-        (
-            hex,
-            self.consumed.load(std::sync::atomic::Ordering::Relaxed),
-        )
+        ReadSoFar {
+            count: self.consumed.clone(),
+            digest: self.digest.clone(),
+        }
+        .sha256()
     }
 
     /// The input's name as the user gave it.
