@@ -218,6 +218,19 @@ pub fn device_json(r: &Registry, file: &str, d: &derisk_devices::Device, v: &Ver
     serde_json::to_value(crate::wire::device(r, file, d, v)).unwrap_or_default()
 }
 
+/// The options an identification run is recorded with.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AssetsOptions {
+    /// The share above which a holder controls.
+    pub control_above: f64,
+    /// The share from which a holding is influence.
+    pub influence_from: f64,
+    /// The Recog directory whose fingerprints were applied, if any.
+    pub recog: Option<String>,
+    /// The `COLUMN=FIELD` overrides given.
+    pub map: Vec<String>,
+}
+
 /// One device identified, as the caller's renderer sees it.
 pub struct Identified<'s, 'r> {
     /// The file it was read from (`-` for standard input).

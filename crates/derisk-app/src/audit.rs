@@ -22,7 +22,6 @@ use derisk_exposure::{
 use derisk_match::{Scratch, Screener};
 use derisk_registry::Registry;
 use derisk_store::RunTotals;
-use serde_json::json;
 
 use crate::Message;
 use crate::assets::AssetsInput;
@@ -595,13 +594,23 @@ pub fn policies(
 }
 
 /// The options an audit run is recorded with.
-pub fn run_options(report: &Report) -> String {
-    json!({
-        "organisation": report.organisation,
-        "sector": report.sector,
-        "frameworks": report.frameworks.iter().map(|f| &f.id).collect::<Vec<_>>(),
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AuditOptions {
+    /// The organisation's name.
+    pub organisation: Option<String>,
+    /// Its sector.
+    pub sector: Option<String>,
+    /// The frameworks judged by.
+    pub frameworks: Vec<String>,
+}
+
+/// The options an audit run is recorded with.
+pub fn run_options(report: &Report) -> crate::session::KindOptions {
+    crate::session::KindOptions::Audit(AuditOptions {
+        organisation: report.organisation.clone(),
+        sector: report.sector.map(|s| s.as_str().to_owned()),
+        frameworks: report.frameworks.iter().map(|f| f.id.clone()).collect(),
     })
-    .to_string()
 }
 
 /// An audit run's totals as the store records them.

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use derisk_match::{Matcher, Scratch, Screener};
 use derisk_registry::{Change, Registry};
 use derisk_store::{
@@ -226,12 +226,18 @@ pub fn run(
             .as_ref()
             .map(|old| derisk_registry::diff(old, registry))
             .unwrap_or_default();
-        let options: RunOptions = serde_json::from_str(&base.options).with_context(|| {
-            format!(
-                "run {}: cannot read its recorded options {:?}",
-                base.id, base.options
-            )
-        })?;
+        // Only screening runs reach here ([`bases`]); the options say so
+        // by their type.
+        let options: RunOptions =
+            match crate::session::KindOptions::parse(base.command, &base.options) {
+                Ok(crate::session::KindOptions::Screen(o)) => o,
+                Ok(_) => bail!(
+                    "run {}: a `derisk {}` run, which monitor does not re-evaluate",
+                    base.id,
+                    base.command
+                ),
+                Err(e) => bail!("run {}: {e}", base.id),
+            };
         let config = options.config()?;
         let screener = match screeners.entry(base.options.clone()) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),

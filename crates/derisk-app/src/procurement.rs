@@ -94,6 +94,23 @@ pub fn open(f: &str, in_dir: bool) -> anyhow::Result<Opened> {
     })
 }
 
+/// The options a procurement run is recorded with.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ProcurementOptions {
+    /// The high-risk share above which a group is flagged.
+    pub threshold: f64,
+    /// The CPV level groups are taken at.
+    pub cpv_level: usize,
+    /// What groups are by (`buyer`, `cpv`, `country`, `year`).
+    pub group: String,
+    /// The share above which a holder controls.
+    pub control_above: f64,
+    /// The share from which a holding is influence.
+    pub influence_from: f64,
+    /// The currency rates file, if one was given.
+    pub rates: Option<String>,
+}
+
 /// What happens while procurement inputs are read that a user should
 /// hear of.
 #[derive(Debug)]

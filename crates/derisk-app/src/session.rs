@@ -33,6 +33,48 @@ pub struct Recorded {
     pub location: String,
 }
 
+/// The options a run was made with, typed by the kind of run: what the
+/// store keeps (as JSON) and what `derisk monitor` reads back, so that each
+/// kind of run is read as itself.
+#[derive(Clone, Debug, PartialEq)]
+pub enum KindOptions {
+    /// A screening run's (and a monitoring run's, which repeats its base's).
+    Screen(crate::screen::RunOptions),
+    /// An audit's.
+    Audit(crate::audit::AuditOptions),
+    /// An identification run's.
+    Assets(crate::assets::AssetsOptions),
+    /// A procurement run's.
+    Procurement(crate::procurement::ProcurementOptions),
+}
+
+impl KindOptions {
+    /// The options as the store keeps them.
+    pub fn to_json(&self) -> String {
+        match self {
+            KindOptions::Screen(o) => serde_json::to_string(o),
+            KindOptions::Audit(o) => serde_json::to_string(o),
+            KindOptions::Assets(o) => serde_json::to_string(o),
+            KindOptions::Procurement(o) => serde_json::to_string(o),
+        }
+        .unwrap_or_default()
+    }
+
+    /// Reads the options a run of `kind` was recorded with.
+    pub fn parse(kind: derisk_store::RunKind, text: &str) -> Result<KindOptions, String> {
+        use derisk_store::RunKind as K;
+        let read = |e: serde_json::Error| format!("cannot read its recorded options {text:?}: {e}");
+        Ok(match kind {
+            K::Screen | K::Monitor => {
+                KindOptions::Screen(serde_json::from_str(text).map_err(read)?)
+            }
+            K::Audit => KindOptions::Audit(serde_json::from_str(text).map_err(read)?),
+            K::Assets => KindOptions::Assets(serde_json::from_str(text).map_err(read)?),
+            K::Procurement => KindOptions::Procurement(serde_json::from_str(text).map_err(read)?),
+        })
+    }
+}
+
 /// A store's location: --db (a file, `sqlite:PATH`, or a `postgres://`
 /// URL), DERISK_DB, or the XDG default file.
 pub fn location(db: &Db) -> anyhow::Result<Location> {
@@ -245,7 +287,7 @@ impl Recorder {
         self,
         registry: &Registry,
         snapshot_file_hash: Option<String>,
-        options: &str,
+        options: &KindOptions,
         totals: RunTotals,
     ) -> anyhow::Result<Option<Recorded>> {
         // Nothing read (every input failed to open) is nothing to record.
@@ -257,7 +299,7 @@ impl Recorder {
             command: self.command,
             subject: self.subject.join("\n"),
             inputs: self.inputs,
-            options: options.to_owned(),
+            options: options.to_json(),
             registry_hash: registry.hash().to_owned(),
             registry_snapshot: kept_registry(&*store, registry)?,
             snapshot_file_hash,
@@ -289,4 +331,46 @@ pub fn kept_registry(store: &dyn Store, registry: &Registry) -> anyhow::Result<O
     let mut bytes = Vec::new();
     derisk_registry::write_snapshot(registry, &mut bytes)?;
     Ok(Some(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use derisk_store::RunKind;
+
+    use super::KindOptions;
+
+    #[test]
+    fn options_are_read_back_as_their_kind() {
+        let screen = r#"{"match_threshold":0.85,"review_threshold":0.6,"all":false,"control_above":50.0,"influence_from":25.0}"#;
+        let o = KindOptions::parse(RunKind::Screen, screen).unwrap();
+        assert!(matches!(&o, KindOptions::Screen(s) if s.match_threshold == 0.85));
+        assert_eq!(o.to_json(), screen);
+        assert!(matches!(
+            KindOptions::parse(RunKind::Monitor, screen),
+            Ok(KindOptions::Screen(_))
+        ));
+        // An audit's options are no screening options: the bug of issue 21
+        // (monitor read audit runs as screening runs) cannot come back.
+        let audit = r#"{"organisation":"Port","sector":"ports","frameworks":["nis2"]}"#;
+        assert!(matches!(
+            KindOptions::parse(RunKind::Audit, audit),
+            Ok(KindOptions::Audit(a)) if a.frameworks == ["nis2"]
+        ));
+        let err = KindOptions::parse(RunKind::Screen, audit).unwrap_err();
+        assert!(err.starts_with("cannot read its recorded options"), "{err}");
+        let assets = r#"{"control_above":50.0,"influence_from":25.0,"recog":null,"map":[]}"#;
+        assert_eq!(
+            KindOptions::parse(RunKind::Assets, assets)
+                .unwrap()
+                .to_json(),
+            assets
+        );
+        let procurement = r#"{"threshold":0.5,"cpv_level":3,"group":"cpv","control_above":50.0,"influence_from":25.0,"rates":null}"#;
+        assert_eq!(
+            KindOptions::parse(RunKind::Procurement, procurement)
+                .unwrap()
+                .to_json(),
+            procurement
+        );
+    }
 }

@@ -119,26 +119,23 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
         ));
     }
     eprintln!("{summary}");
-    crate::store_cmd::recorded(
-        recorder.finish(
-            &registry,
-            snapshot_hash,
-            &serde_json::json!({
-                "control_above": rules.control_above,
-                "influence_from": rules.influence_from,
-                "recog": args.recog.as_ref().map(|p| p.display().to_string()),
-                "map": args.map,
-            })
-            .to_string(),
-            derisk_store::RunTotals {
-                records: tally.devices as u64,
-                matched: tally.made_by_registry as u64,
-                review: 0,
-                dismissed: 0,
-                skipped: tally.skipped as u64,
-            },
-        )?,
-    );
+    crate::store_cmd::recorded(recorder.finish(
+        &registry,
+        snapshot_hash,
+        &derisk_app::session::KindOptions::Assets(derisk_app::assets::AssetsOptions {
+            control_above: rules.control_above,
+            influence_from: rules.influence_from,
+            recog: args.recog.as_ref().map(|p| p.display().to_string()),
+            map: args.map.clone(),
+        }),
+        derisk_store::RunTotals {
+            records: tally.devices as u64,
+            matched: tally.made_by_registry as u64,
+            review: 0,
+            dismissed: 0,
+            skipped: tally.skipped as u64,
+        },
+    )?);
     if tally.made_by_registry > 0 {
         return Ok(Outcome::Findings);
     }

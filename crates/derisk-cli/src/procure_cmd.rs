@@ -128,28 +128,27 @@ pub(crate) fn procurement(global: &Global, args: &ProcurementArgs) -> anyhow::Re
         count(rows.len(), &format!("{} group", options.group.as_str())),
         options.threshold,
     );
-    crate::store_cmd::recorded(
-        recorder.finish(
-            &registry,
-            snapshot_hash,
-            &serde_json::json!({
-                "threshold": options.threshold,
-                "cpv_level": options.cpv_level,
-                "group": options.group.as_str(),
-                "control_above": rules.control_above,
-                "influence_from": rules.influence_from,
-                "rates": args.rates.as_ref().map(|p| p.display().to_string()),
-            })
-            .to_string(),
-            derisk_store::RunTotals {
-                records: flagged.len() as u64,
-                matched: high_risk as u64,
-                review: 0,
-                dismissed: 0,
-                skipped: skipped as u64,
+    crate::store_cmd::recorded(recorder.finish(
+        &registry,
+        snapshot_hash,
+        &derisk_app::session::KindOptions::Procurement(
+            derisk_app::procurement::ProcurementOptions {
+                threshold: options.threshold,
+                cpv_level: options.cpv_level,
+                group: options.group.as_str().to_owned(),
+                control_above: rules.control_above,
+                influence_from: rules.influence_from,
+                rates: args.rates.as_ref().map(|p| p.display().to_string()),
             },
-        )?,
-    );
+        ),
+        derisk_store::RunTotals {
+            records: flagged.len() as u64,
+            matched: high_risk as u64,
+            review: 0,
+            dismissed: 0,
+            skipped: skipped as u64,
+        },
+    )?);
     if high_risk > 0 {
         return Ok(Outcome::Findings);
     }

@@ -146,7 +146,7 @@ pub(crate) fn screen(global: &Global, args: &ScreenArgs) -> anyhow::Result<Outco
     crate::store_cmd::recorded(recorder.finish(
         &registry,
         snapshot_hash,
-        &serde_json::to_string(&options)?,
+        &derisk_app::session::KindOptions::Screen(options),
         tally.totals(),
     )?);
     if tally.matched > 0 {
