@@ -191,7 +191,8 @@ fn peak_rss_mib() -> Option<f64> {
 /// whether its owner came out at or above the review threshold.
 type Outcome1 = (usize, bool, bool);
 
-/// `derisk bench screen`: generated names and queries, the index built, screened on all cores, with speed, memory and planted recall.
+/// `derisk bench screen`: generated names and queries, the index built,
+/// screened on all cores, with speed, memory and planted recall.
 pub fn screen(args: &BenchScreenArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let t = Instant::now();
     let names = synth::names(args.names, args.seed);
@@ -391,7 +392,8 @@ fn write_ftm(path: &std::path::Path, n: usize, seed: u64) -> anyhow::Result<u64>
     Ok(lines)
 }
 
-/// `derisk bench import`: a generated FollowTheMoney file imported, written as a snapshot and read back, with speed and memory.
+/// `derisk bench import`: a generated FollowTheMoney file imported, written
+/// as a snapshot and read back, with speed and memory.
 pub fn import(args: &BenchImportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let temp = std::env::temp_dir().join(format!("derisk-bench-{}.ftm.json", std::process::id()));
     let path = args.keep.clone().unwrap_or_else(|| temp.clone());
@@ -654,7 +656,8 @@ fn device_lines_with(
     out
 }
 
-/// `derisk bench assets`: generated device evidence identified, with speed and memory.
+/// `derisk bench assets`: generated device evidence identified, with speed
+/// and memory.
 pub fn assets(args: &BenchAssetsArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let registry = derisk_registry::bundled().registry;
     let t = Instant::now();
@@ -750,7 +753,8 @@ fn write_input<T>(
     Ok((path, made, size, t.elapsed().as_secs_f64()))
 }
 
-/// `derisk bench capture`: a generated packet capture read and identified, optionally against tcpdump and tshark.
+/// `derisk bench capture`: a generated packet capture read and identified,
+/// optionally against tcpdump and tshark.
 pub fn capture(args: &BenchCaptureArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let (path, packets, size, secs) = write_input(args.keep.as_deref(), "pcap", |w| {
         derisk_devices::capture::write_synthetic(w, args.megabytes << 20, args.seed)
@@ -929,7 +933,8 @@ pub fn nmap(args: &BenchNmapArgs, out: &mut dyn Write) -> anyhow::Result<()> {
 
 // -------------------------------------------------------------- procurement
 
-/// `derisk bench procurement`: generated eForms and OCDS read and analysed, optionally against ocdscardinal.
+/// `derisk bench procurement`: generated eForms and OCDS read and analysed,
+/// optionally against ocdscardinal.
 pub fn procurement(args: &BenchProcurementArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     use derisk_procure::analysis::{self, Options};
     let dir = match &args.keep {
@@ -1144,7 +1149,8 @@ fn timed_child(
     Ok((secs, peak, last))
 }
 
-/// `derisk bench audit`: a generated organisation audited end to end in a child process.
+/// `derisk bench audit`: a generated organisation audited end to end in a
+/// child process.
 pub fn audit(args: &BenchAuditArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let tmp;
     let dir: std::path::PathBuf = match &args.keep {
