@@ -100,7 +100,7 @@ fn write_run(
                     .collect::<Vec<_>>()
                     .join(" "),
                 base.started_at,
-                options_text(&base.options),
+                options_text(base.command, &base.options),
                 &base.registry_hash[..12],
                 registry.short_hash(),
                 if items.is_empty() {

@@ -172,7 +172,7 @@ pub(crate) fn show(global: &Global, args: &RunsShowArgs) -> anyhow::Result<Outco
             if let Some(s) = &run.snapshot_file_hash {
                 writeln!(out, "snapshot file: sha256 {s}")?;
             }
-            writeln!(out, "options: {}", options_text(&run.options))?;
+            writeln!(out, "options: {}", options_text(run.command, &run.options))?;
             let t = run.totals;
             writeln!(
                 out,
@@ -201,10 +201,14 @@ pub(crate) fn show(global: &Global, args: &RunsShowArgs) -> anyhow::Result<Outco
 }
 
 /// "match ≥ 0.85, review ≥ 0.6, best 3; control above 50%, influence from 25%".
-pub(crate) fn options_text(options: &str) -> String {
-    match serde_json::from_str::<derisk_app::screen::RunOptions>(options) {
-        Ok(o) => format!(
-            "match at {}, review at {}, {}; control above {}%, influence from {}%",
+/// A run's options in words, read as its kind's; the recorded JSON when
+/// they cannot be read.
+pub(crate) fn options_text(kind: derisk_store::RunKind, options: &str) -> String {
+    use derisk_app::session::KindOptions;
+    let control = |above: f64, from: f64| format!("control above {above}%, influence from {from}%");
+    match KindOptions::parse(kind, options) {
+        Ok(KindOptions::Screen(o)) => format!(
+            "match at {}, review at {}, {}; {}",
             o.match_threshold,
             o.review_threshold,
             if o.all {
@@ -212,9 +216,45 @@ pub(crate) fn options_text(options: &str) -> String {
             } else {
                 "best 3 entities"
             },
-            o.control_above,
-            o.influence_from
+            control(o.control_above, o.influence_from)
         ),
+        Ok(KindOptions::Audit(o)) => format!(
+            "organisation {}, sector {}, frameworks {}",
+            o.organisation.as_deref().unwrap_or("not named"),
+            o.sector.as_deref().unwrap_or("not given"),
+            if o.frameworks.is_empty() {
+                "none".to_owned()
+            } else {
+                o.frameworks.join(", ")
+            }
+        ),
+        Ok(KindOptions::Assets(o)) => {
+            let mut text = control(o.control_above, o.influence_from);
+            if let Some(dir) = &o.recog {
+                text.push_str(&format!("; Recog fingerprints from {dir}"));
+            }
+            if !o.map.is_empty() {
+                text.push_str(&format!("; columns mapped {}", o.map.join(", ")));
+            }
+            text
+        }
+        Ok(KindOptions::Procurement(o)) => {
+            let mut text = format!(
+                "high-risk share above {} by {}{}; {}",
+                o.threshold,
+                o.group,
+                if o.group == "cpv" {
+                    format!(" (level {})", o.cpv_level)
+                } else {
+                    String::new()
+                },
+                control(o.control_above, o.influence_from)
+            );
+            if let Some(rates) = &o.rates {
+                text.push_str(&format!("; rates from {rates}"));
+            }
+            text
+        }
         Err(_) => options.to_owned(),
     }
 }
