@@ -175,7 +175,9 @@ pub fn open(
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .is_some_and(|e| matches!(e.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods"));
-    if format.is_none() && spreadsheet_named && file != "-" {
+    // A workbook is read as one whatever format is asked for (a table's
+    // format names how the sheet's cells are laid out, not the file's).
+    if spreadsheet_named && file != "-" {
         return spreadsheet(file, map);
     }
     let chosen = match format {
