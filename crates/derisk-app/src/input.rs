@@ -27,33 +27,81 @@ pub enum InputFormat {
     Xlsx,
 }
 
+/// A format of supplier names: what it is called, the file name
+/// extensions that name it, and how its first line looks. The one list of
+/// them, in the order their sniffs are tried (plain text, last, fits any).
+#[derive(Debug)]
+pub struct NameFormat {
+    /// Its name, as `--input-format` takes it.
+    pub name: &'static str,
+    /// What it is, in a few words.
+    pub title: &'static str,
+    /// File name extensions that name it (lower case, without the dot).
+    pub extensions: &'static [&'static str],
+    /// Whether a first line (without a byte-order mark) looks like it;
+    /// `None` for formats known only by their extension.
+    pub sniff: Option<fn(&[u8]) -> bool>,
+    /// The format.
+    pub format: InputFormat,
+}
+
+/// Every format of supplier names.
+pub const FORMATS: &[NameFormat] = &[
+    NameFormat {
+        name: "jsonl",
+        title: "one JSON object per line",
+        extensions: &["jsonl", "ndjson", "json"],
+        sniff: Some(|line| line.trim_ascii_start().starts_with(b"{")),
+        format: InputFormat::Jsonl,
+    },
+    NameFormat {
+        name: "tsv",
+        title: "tab-separated values with a header row",
+        extensions: &["tsv", "tab"],
+        sniff: Some(|line| line.contains(&b'\t')),
+        format: InputFormat::Tsv,
+    },
+    NameFormat {
+        name: "csv",
+        title: "comma-, semicolon- or bar-separated values with a header row",
+        extensions: &["csv"],
+        sniff: Some(looks_like_header),
+        format: InputFormat::Csv,
+    },
+    NameFormat {
+        name: "xlsx",
+        title: "a spreadsheet (XLSX, XLSM, XLS, XLSB or ODS), its first sheet",
+        extensions: &["xlsx", "xlsm", "xls", "xlsb", "ods"],
+        sniff: None,
+        format: InputFormat::Xlsx,
+    },
+    NameFormat {
+        name: "text",
+        title: "one name per line, no header",
+        extensions: &["txt", "lst", "list"],
+        sniff: Some(|_| true),
+        format: InputFormat::Text,
+    },
+];
+
 impl InputFormat {
     /// The format a file name suggests.
     pub fn from_path(path: &str) -> Option<InputFormat> {
         let ext = Path::new(path).extension()?.to_str()?.to_ascii_lowercase();
-        Some(match ext.as_str() {
-            "csv" => InputFormat::Csv,
-            "tsv" | "tab" => InputFormat::Tsv,
-            "jsonl" | "ndjson" | "json" => InputFormat::Jsonl,
-            "txt" | "lst" | "list" => InputFormat::Text,
-            "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => InputFormat::Xlsx,
-            _ => return None,
-        })
+        FORMATS
+            .iter()
+            .find(|f| f.extensions.contains(&ext.as_str()))
+            .map(|f| f.format)
     }
 
     /// The format the first bytes of an unnamed input suggest.
     fn sniff(head: &[u8]) -> InputFormat {
         let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
         let first = derisk_table::strip_bom(first);
-        if first.trim_ascii_start().starts_with(b"{") {
-            InputFormat::Jsonl
-        } else if first.contains(&b'\t') {
-            InputFormat::Tsv
-        } else if looks_like_header(first) {
-            InputFormat::Csv
-        } else {
-            InputFormat::Text
-        }
+        FORMATS
+            .iter()
+            .find(|f| f.sniff.is_some_and(|sniff| sniff(first)))
+            .map_or(InputFormat::Text, |f| f.format)
     }
 }
 
@@ -739,7 +787,23 @@ fn decode(bytes: &[u8]) -> (String, Option<usize>) {
 
 #[cfg(test)]
 mod tests {
-    use super::InputFormat;
+    use super::{FORMATS, InputFormat};
+
+    #[test]
+    fn every_name_format_is_found_by_its_extensions_and_named_as_its_flag() {
+        for f in FORMATS {
+            for ext in f.extensions {
+                assert_eq!(InputFormat::from_path(&format!("x.{ext}")), Some(f.format));
+                assert_eq!(
+                    InputFormat::from_path(&format!("x.{}", ext.to_uppercase())),
+                    Some(f.format)
+                );
+            }
+            assert_eq!(format!("{:?}", f.format).to_lowercase(), f.name);
+        }
+        assert_eq!(InputFormat::from_path("suppliers"), None);
+        assert_eq!(InputFormat::sniff(b"Hikvision\n"), InputFormat::Text);
+    }
 
     #[test]
     fn a_header_row_makes_a_table_whatever_its_delimiter() {
