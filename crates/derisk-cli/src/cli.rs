@@ -615,12 +615,12 @@ pub(crate) struct ProcurementArgs {
     /// (`GBP,1.17`). Without one, only amounts in euro are added up.
     #[arg(long, value_name = "FILE")]
     pub rates: Option<std::path::PathBuf>,
-    /// The rules that decide which owners control a supplier.
     /// Do not record this run in the database (by default every award and
     /// each one to a registry entity are recorded, for `derisk runs` and
     /// `derisk decide`).
     #[arg(long)]
     pub no_record: bool,
+    /// The rules that decide which owners control a supplier.
     #[command(flatten, next_help_heading = "Control rules")]
     pub control: ControlArgs,
 }
