@@ -91,8 +91,9 @@ pub fn identifier<'r>(
 /// A device input of any format, open.
 pub struct Source {
     devices: Box<dyn DeviceReader>,
-    /// What was read of standard input, when the input is standard input.
-    stdin: Option<crate::input::ReadSoFar>,
+    /// What was read of the input, as read (none for a workbook, which
+    /// its reader opens itself).
+    read: Option<crate::input::ReadSoFar>,
 }
 
 impl Source {
@@ -101,9 +102,10 @@ impl Source {
         self.devices.next_item()
     }
 
-    /// What was read of standard input, when this input is standard input.
-    pub fn stdin(&self) -> Option<&crate::input::ReadSoFar> {
-        self.stdin.as_ref()
+    /// What was read of the input so far, with its hash (none for a
+    /// workbook).
+    pub fn read(&self) -> Option<&crate::input::ReadSoFar> {
+        self.read.as_ref()
     }
 
     /// What the reader passed over that was no device, and why a scan
@@ -154,11 +156,13 @@ pub fn open(
     map: &[(String, String)],
     say: &mut dyn FnMut(Message),
 ) -> anyhow::Result<Source> {
-    let stdin = (file == "-").then(crate::input::ReadSoFar::default);
-    let raw: Box<dyn Read + Send> = if let Some(read) = &stdin {
+    // Hashed as it is read, so that recording the run reads it once.
+    let read = crate::input::ReadSoFar::default();
+    let raw: Box<dyn Read + Send> = if file == "-" {
         Box::new(read.reader(std::io::stdin()))
     } else {
-        Box::new(std::fs::File::open(file).with_context(|| format!("{file}: cannot open"))?)
+        let f = std::fs::File::open(file).with_context(|| format!("{file}: cannot open"))?;
+        Box::new(read.reader(f))
     };
     let mut reader: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(1 << 16, raw));
     let head = reader
@@ -201,7 +205,10 @@ pub fn open(
     for note in devices.notes(file) {
         say(Message::new("", note));
     }
-    Ok(Source { devices, stdin })
+    Ok(Source {
+        devices,
+        read: Some(read),
+    })
 }
 
 /// The first sheet of a workbook as an inventory.
@@ -211,7 +218,7 @@ fn spreadsheet(file: &str, map: &[(String, String)]) -> anyhow::Result<Source> {
         .map_err(|e| anyhow::anyhow!("{file}: sheet {sheet:?}: {e}"))?;
     Ok(Source {
         devices: Box::new(items.into_iter()),
-        stdin: None,
+        read: None,
     })
 }
 
@@ -353,7 +360,7 @@ impl Identification<'_, '_> {
                     let findings = crate::findings::maker_party(self.registry, &v)
                         .map(|party| {
                             let detail = device_json(self.registry, file, &device, &v);
-                            crate::findings::new_finding("asset", &device.id, &party, &detail)
+                            crate::findings::new_finding("asset", &device.id, &party, detail)
                         })
                         .into_iter()
                         .collect();
@@ -371,15 +378,10 @@ impl Identification<'_, '_> {
                     verdict: &v,
                 })?;
             }
-            match reader.stdin() {
-                Some(read) => recorder.input_read(file, read),
-                None => {
-                    if let Err(e) = recorder.input_file(file) {
-                        on_event(Event::Problem(&format!(
-                            "{e:#}; the run is recorded without this input"
-                        )));
-                    }
-                }
+            if let Err(e) = recorder.input_opened(file, reader.read()) {
+                on_event(Event::Problem(&format!(
+                    "{e:#}; the run is recorded without this input"
+                )));
             }
             on_event(Event::FileDone {
                 file,

@@ -713,7 +713,7 @@ fn record(recorder: &mut Recorder, report: &Report) {
             &f.at.file,
             &rec,
             vec![crate::findings::new_finding(
-                f.kind, &f.subject, &f.party, &detail,
+                f.kind, &f.subject, &f.party, detail,
             )],
         );
     }

@@ -174,9 +174,8 @@ pub fn maker_party(registry: &Registry, v: &derisk_devices::Verdict<'_>) -> Opti
 /// `supplier`, `purchase`), with `detail` (the finding as the command
 /// prints it, given the party's name as its `caption` when it has none)
 /// kept beside it.
-pub fn new_finding(kind: &str, subject: &str, party: &Party, detail: &Value) -> NewFinding {
+pub fn new_finding(kind: &str, subject: &str, party: &Party, mut detail: Value) -> NewFinding {
     let (entity, key, evidence) = identity(kind, subject, party);
-    let mut detail = detail.clone();
     if let Some(fields) = detail.as_object_mut() {
         fields
             .entry("caption")

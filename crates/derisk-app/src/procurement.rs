@@ -40,8 +40,8 @@ pub struct Opened {
     pub reader: Box<dyn BufRead>,
     /// Whether it was found in a directory given.
     pub in_dir: bool,
-    /// For standard input, its length and hash as read.
-    pub stdin: Option<crate::input::ReadSoFar>,
+    /// Its length and hash as read.
+    pub read: crate::input::ReadSoFar,
 }
 
 /// Each input opened, in order: files, the files of directories (sorted),
@@ -55,7 +55,7 @@ pub fn inputs(files: &[String]) -> Vec<anyhow::Result<Opened>> {
                 name: "-".into(),
                 reader: Box::new(BufReader::new(read.reader(std::io::stdin()))),
                 in_dir: false,
-                stdin: Some(read),
+                read,
             }));
             continue;
         }
@@ -83,14 +83,16 @@ pub fn inputs(files: &[String]) -> Vec<anyhow::Result<Opened>> {
     out
 }
 
-/// Opens one file; `in_dir` says it was found in a directory.
+/// Opens one file, hashed as it is read; `in_dir` says it was found in a
+/// directory.
 pub fn open(f: &str, in_dir: bool) -> anyhow::Result<Opened> {
     let file = std::fs::File::open(f).with_context(|| format!("{f}: cannot open"))?;
+    let read = crate::input::ReadSoFar::default();
     Ok(Opened {
         name: f.to_owned(),
-        reader: Box::new(BufReader::with_capacity(1 << 16, file)),
+        reader: Box::new(BufReader::with_capacity(1 << 16, read.reader(file))),
         in_dir,
-        stdin: None,
+        read,
     })
 }
 
@@ -160,7 +162,7 @@ pub fn read_all(
             name,
             reader,
             in_dir,
-            stdin,
+            read: so_far,
         } = match input {
             Ok(x) => x,
             Err(e) => {
@@ -190,15 +192,10 @@ pub fn read_all(
             }
             on_event(Event::Problem(p));
         }
-        match &stdin {
-            Some(so_far) => recorder.input_read(&name, so_far),
-            None => {
-                if let Err(e) = recorder.input_file(&name) {
-                    on_event(Event::Failed(
-                        e.context("the run is recorded without this input"),
-                    ));
-                }
-            }
+        if let Err(e) = recorder.input_read(&name, &so_far) {
+            on_event(Event::Failed(
+                e.context("the run is recorded without this input"),
+            ));
         }
         on_event(Event::FileDone { file: &name });
         g.notices += read.notices;
@@ -226,7 +223,7 @@ pub fn record(
             .as_ref()
             .filter(|p| p.entity.is_some())
             .map(|party| {
-                crate::findings::new_finding("purchase", &subject, party, &award_json(registry, f))
+                crate::findings::new_finding("purchase", &subject, party, award_json(registry, f))
             })
             .into_iter()
             .collect();

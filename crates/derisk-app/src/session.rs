@@ -49,6 +49,17 @@ pub enum KindOptions {
 }
 
 impl KindOptions {
+    /// The kind of run these are the options of.
+    pub fn kind(&self) -> derisk_store::RunKind {
+        use derisk_store::RunKind as K;
+        match self {
+            KindOptions::Screen(_) => K::Screen,
+            KindOptions::Audit(_) => K::Audit,
+            KindOptions::Assets(_) => K::Assets,
+            KindOptions::Procurement(_) => K::Procurement,
+        }
+    }
+
     /// The options as the store keeps them.
     pub fn to_json(&self) -> String {
         match self {
@@ -127,7 +138,6 @@ pub fn with_hint(e: StoreError, hint: &str) -> anyhow::Error {
 pub struct Recorder {
     store: Option<DynStore>,
     write: bool,
-    command: derisk_store::RunKind,
     started_at: String,
     inputs: Vec<RunInput>,
     subject: Vec<String>,
@@ -136,15 +146,11 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// Opens the store for `command`. With `write` false the run is not
+    /// Opens the store for a run. With `write` false the run is not
     /// recorded; the store is read for earlier decisions if it exists, and
     /// a store that cannot be read is a warning (returned beside the
     /// recorder), not an error.
-    pub fn open(
-        db: &Db,
-        write: bool,
-        command: derisk_store::RunKind,
-    ) -> anyhow::Result<(Recorder, Option<String>)> {
+    pub fn open(db: &Db, write: bool) -> anyhow::Result<(Recorder, Option<String>)> {
         let mut warning = None;
         let store = if write {
             Some(open(
@@ -172,7 +178,6 @@ impl Recorder {
         let recorder = Recorder {
             store,
             write,
-            command,
             started_at: derisk_core::utc_timestamp(crate::clock::unix_now()),
             inputs: Vec::new(),
             subject: Vec::new(),
@@ -215,71 +220,71 @@ impl Recorder {
         self.findings.append(&mut findings);
     }
 
-    /// Adds an input, read to its end.
+    /// Adds an input, read to its end by the screening reader.
     pub fn input(&mut self, reader: &Reader) {
         let (sha256, bytes) = reader.sha256();
-        let path = reader.file().to_owned();
-        self.subject.push(if path == "-" {
-            path.clone()
-        } else {
-            std::fs::canonicalize(&path).map_or_else(|_| path.clone(), |p| p.display().to_string())
-        });
-        self.inputs.push(RunInput {
-            path,
-            sha256,
-            bytes,
-        });
+        self.push_input(reader.file(), sha256, bytes);
     }
 
-    /// Adds an input read from standard input through a hashing reader.
-    pub fn input_read(&mut self, path: &str, read: &crate::input::ReadSoFar) {
-        if !self.write {
-            return;
-        }
-        let (sha256, bytes) = read.sha256();
-        self.subject.push(path.to_owned());
-        self.inputs.push(RunInput {
-            path: path.to_owned(),
-            sha256,
-            bytes,
-        });
-    }
-
-    /// Adds an input read by another engine than the screening reader:
-    /// its SHA-256 and size are computed from the file.
-    pub fn input_file(&mut self, path: &str) -> anyhow::Result<()> {
-        use sha2::Digest as _;
+    /// Adds an input hashed as it was read (`read`). A file the reader
+    /// did not read to its end is hashed whole from disk, so the run
+    /// records the file, not the part read; standard input, which cannot
+    /// be read again, is recorded as read.
+    pub fn input_read(&mut self, path: &str, read: &crate::input::ReadSoFar) -> anyhow::Result<()> {
         if !self.write {
             return Ok(());
         }
-        let mut file = std::fs::File::open(path).with_context(|| format!("{path}: cannot open"))?;
-        let mut hasher = sha2::Sha256::new();
-        let mut bytes = 0u64;
-        let mut buf = vec![0u8; 1 << 16];
-        loop {
-            let n = std::io::Read::read(&mut file, &mut buf)
-                .with_context(|| format!("{path}: cannot read"))?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-            bytes += n as u64;
+        let (sha256, bytes) = read.sha256();
+        if path != "-" && std::fs::metadata(path).is_ok_and(|m| m.len() != bytes) {
+            return self.input_file(path);
         }
-        let sha256 = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        self.subject.push(
+        self.push_input(path, sha256, bytes);
+        Ok(())
+    }
+
+    /// Adds an input: hashed as read when a hashing reader read it
+    /// ([`Recorder::input_read`]), else from the file
+    /// ([`Recorder::input_file`]).
+    pub fn input_opened(
+        &mut self,
+        path: &str,
+        read: Option<&crate::input::ReadSoFar>,
+    ) -> anyhow::Result<()> {
+        match read {
+            Some(read) => self.input_read(path, read),
+            None => self.input_file(path),
+        }
+    }
+
+    /// Adds an input that no hashing reader read (a workbook, which its
+    /// reader opens itself): its SHA-256 and size are computed from the
+    /// file.
+    pub fn input_file(&mut self, path: &str) -> anyhow::Result<()> {
+        if !self.write {
+            return Ok(());
+        }
+        let file = std::fs::File::open(path).with_context(|| format!("{path}: cannot open"))?;
+        let read = crate::input::ReadSoFar::default();
+        std::io::copy(&mut read.reader(file), &mut std::io::sink())
+            .with_context(|| format!("{path}: cannot read"))?;
+        let (sha256, bytes) = read.sha256();
+        self.push_input(path, sha256, bytes);
+        Ok(())
+    }
+
+    /// Adds an input and its absolute path to the run's subject.
+    fn push_input(&mut self, path: &str, sha256: String, bytes: u64) {
+        self.subject.push(if path == "-" {
+            path.to_owned()
+        } else {
             std::fs::canonicalize(path)
-                .map_or_else(|_| path.to_owned(), |p| p.display().to_string()),
-        );
+                .map_or_else(|_| path.to_owned(), |p| p.display().to_string())
+        });
         self.inputs.push(RunInput {
             path: path.to_owned(),
             sha256,
             bytes,
         });
-        Ok(())
     }
 
     /// Records the run, if it is to be recorded, and says where.
@@ -296,7 +301,7 @@ impl Recorder {
             return Ok(None);
         };
         let run = NewRun {
-            command: self.command,
+            command: options.kind(),
             subject: self.subject.join("\n"),
             inputs: self.inputs,
             options: options.to_json(),

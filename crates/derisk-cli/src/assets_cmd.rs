@@ -25,8 +25,7 @@ pub(crate) fn assets(global: &Global, args: &AssetsArgs) -> anyhow::Result<Outco
     let map = overrides(&args.map)?;
     // The store is opened before any work, so a database that cannot be
     // written stops the run before it starts.
-    let mut recorder =
-        crate::store_cmd::recorder(global, !args.no_record, derisk_store::RunKind::Assets)?;
+    let mut recorder = crate::store_cmd::recorder(global, !args.no_record)?;
     let (registry, snapshot_hash) = load_for_run(global)?;
     let identifier = identifier(&registry, rules, args.recog.as_deref(), &mut crate::say)?;
     let mut out = stdout();

@@ -54,8 +54,7 @@ pub(crate) fn audit(global: &Global, args: &AuditArgs) -> anyhow::Result<Outcome
         return list_frameworks(&policies);
     };
     let screener = crate::snapshot_cmd::screener(&registry, index, ScoreConfig::default(), rules);
-    let mut recorder =
-        crate::store_cmd::recorder(global, !args.no_record, derisk_store::RunKind::Audit)?;
+    let mut recorder = crate::store_cmd::recorder(global, !args.no_record)?;
     let audited = plan.run(&registry, &screener, &policies, &mut recorder, say)?;
     let report = &audited.report;
     let text = match format {

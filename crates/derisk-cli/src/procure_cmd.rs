@@ -47,8 +47,7 @@ pub(crate) fn procurement(global: &Global, args: &ProcurementArgs) -> anyhow::Re
     let rules = args.control.rules()?;
     // The store is opened before any work, so a database that cannot be
     // written stops the run before it starts.
-    let mut recorder =
-        crate::store_cmd::recorder(global, !args.no_record, derisk_store::RunKind::Procurement)?;
+    let mut recorder = crate::store_cmd::recorder(global, !args.no_record)?;
     let (registry, snapshot_hash, index) = crate::registry_cmd::load_for_screening(global)?;
     let screener = crate::snapshot_cmd::screener(&registry, index, ScoreConfig::default(), rules);
 

@@ -43,8 +43,7 @@ pub(crate) fn screen(global: &Global, args: &ScreenArgs) -> anyhow::Result<Outco
     };
     // The store is opened (and migrated) before any work, so a database
     // that cannot be written stops the run before it starts.
-    let mut recorder =
-        crate::store_cmd::recorder(global, !args.no_record, derisk_store::RunKind::Screen)?;
+    let mut recorder = crate::store_cmd::recorder(global, !args.no_record)?;
     let decisions = recorder.decisions()?;
     let (registry, snapshot_hash, index) = load_for_screening(global)?;
     let screener = crate::snapshot_cmd::screener(&registry, index, config, options.rules());

@@ -12,14 +12,10 @@ use crate::Outcome;
 use crate::cli::{DataFormat, DecideArgs, Global, RunsListArgs, RunsShowArgs, VerdictArg};
 use crate::output::{json_line, stdout};
 
-/// Opens the run session for `command`, with a warning when the store
+/// Opens the run session, with a warning when the store
 /// cannot be read for earlier decisions.
-pub(crate) fn recorder(
-    global: &Global,
-    write: bool,
-    command: derisk_store::RunKind,
-) -> anyhow::Result<Recorder> {
-    let (recorder, warning) = Recorder::open(&global.db(), write, command)?;
+pub(crate) fn recorder(global: &Global, write: bool) -> anyhow::Result<Recorder> {
+    let (recorder, warning) = Recorder::open(&global.db(), write)?;
     if let Some(w) = warning {
         eprintln!("derisk: warning: {w}");
     }

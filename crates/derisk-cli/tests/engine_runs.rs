@@ -95,6 +95,19 @@ fn an_assets_run_is_recorded_and_its_decisions_hold_in_the_audit() {
         "{}",
         stderr(&out)
     );
+
+    // The input hashed as the assets run read it is the file the audit
+    // hashes from disk.
+    let out = derisk(&db, &["audit", ASSETS, "--format", "json"]);
+    assert!(
+        stderr(&out).contains("derisk: recorded run 2 in "),
+        "{}",
+        stderr(&out)
+    );
+    let audited = &shown(&db, "2")[0]["inputs"][0];
+    assert_eq!(run["inputs"][0]["sha256"], audited["sha256"]);
+    assert_eq!(run["inputs"][0]["bytes"], audited["bytes"]);
+    assert_eq!(run["inputs"][0]["bytes"], 3772);
 }
 
 #[test]
