@@ -34,8 +34,6 @@ pub enum InputFormat {
 pub struct NameFormat {
     /// Its name, as `--input-format` takes it.
     pub name: &'static str,
-    /// What it is, in a few words.
-    pub title: &'static str,
     /// File name extensions that name it (lower case, without the dot).
     pub extensions: &'static [&'static str],
     /// Whether a first line (without a byte-order mark) looks like it;
@@ -49,35 +47,30 @@ pub struct NameFormat {
 pub const FORMATS: &[NameFormat] = &[
     NameFormat {
         name: "jsonl",
-        title: "one JSON object per line",
         extensions: &["jsonl", "ndjson", "json"],
         sniff: Some(|line| line.trim_ascii_start().starts_with(b"{")),
         format: InputFormat::Jsonl,
     },
     NameFormat {
         name: "tsv",
-        title: "tab-separated values with a header row",
         extensions: &["tsv", "tab"],
         sniff: Some(|line| line.contains(&b'\t')),
         format: InputFormat::Tsv,
     },
     NameFormat {
         name: "csv",
-        title: "comma-, semicolon- or bar-separated values with a header row",
         extensions: &["csv"],
         sniff: Some(looks_like_header),
         format: InputFormat::Csv,
     },
     NameFormat {
         name: "xlsx",
-        title: "a spreadsheet (XLSX, XLSM, XLS, XLSB or ODS), its first sheet",
         extensions: &["xlsx", "xlsm", "xls", "xlsb", "ods"],
         sniff: None,
         format: InputFormat::Xlsx,
     },
     NameFormat {
         name: "text",
-        title: "one name per line, no header",
         extensions: &["txt", "lst", "list"],
         sniff: Some(|_| true),
         format: InputFormat::Text,

@@ -1,5 +1,5 @@
 //! Every format of device evidence this crate reads, as descriptors (name,
-//! title, file extensions, a content sniff) beside one reader trait, so
+//! file extensions, a content sniff) beside one reader trait, so
 //! that a command, the audit and a fuzzer all find and open a format the
 //! same way.
 
@@ -86,8 +86,6 @@ impl DeviceReader for std::vec::IntoIter<Item> {
 pub struct DeviceFormat {
     /// Its name, as `--input-format` takes it.
     pub name: &'static str,
-    /// What it is, in a few words.
-    pub title: &'static str,
     /// File name extensions that name it (lower case, without the dot).
     pub extensions: &'static [&'static str],
     /// Whether a file's first bytes (without a byte-order mark) look like
@@ -126,70 +124,60 @@ fn neighbours(head: &[u8], kind: NeighbourFormat) -> bool {
 pub const FORMATS: &[DeviceFormat] = &[
     DeviceFormat {
         name: "pcap",
-        title: "a packet capture (pcap or pcapng)",
         extensions: &["pcap", "pcapng", "cap"],
         sniff: crate::is_capture,
         kind: Kind::Pcap,
     },
     DeviceFormat {
         name: "cyclonedx",
-        title: "a CycloneDX bill of materials (JSON)",
         extensions: &[],
         sniff: |h| matches!(first(h), Some(b'{' | b'[')) && is_bom(h),
         kind: Kind::Cyclonedx,
     },
     DeviceFormat {
         name: "jsonl",
-        title: "device observations (JSON lines)",
         extensions: &["jsonl", "ndjson", "json"],
         sniff: |h| first(h) == Some(b'{'),
         kind: Kind::Jsonl,
     },
     DeviceFormat {
         name: "nmap",
-        title: "an nmap XML scan",
         extensions: &["xml"],
         sniff: |h| first(h) == Some(b'<'),
         kind: Kind::Nmap,
     },
     DeviceFormat {
         name: "dhcpd",
-        title: "an ISC dhcpd lease file",
         extensions: &[],
         sniff: |h| neighbours(h, NeighbourFormat::DhcpdLeases),
         kind: Kind::Neighbours(NeighbourFormat::DhcpdLeases),
     },
     DeviceFormat {
         name: "dnsmasq",
-        title: "a dnsmasq lease file",
         extensions: &[],
         sniff: |h| neighbours(h, NeighbourFormat::DnsmasqLeases),
         kind: Kind::Neighbours(NeighbourFormat::DnsmasqLeases),
     },
     DeviceFormat {
         name: "neigh",
-        title: "`ip neigh` output",
         extensions: &[],
         sniff: |h| neighbours(h, NeighbourFormat::IpNeigh),
         kind: Kind::Neighbours(NeighbourFormat::IpNeigh),
     },
     DeviceFormat {
         name: "arp",
-        title: "`arp -a` output",
         extensions: &[],
         sniff: |h| neighbours(h, NeighbourFormat::Arp),
         kind: Kind::Neighbours(NeighbourFormat::Arp),
     },
     DeviceFormat {
         name: "tsv",
-        title: "an inventory table (tab-separated)",
         extensions: &["tsv", "tab"],
         sniff: |h| first_line(h).contains(&b'\t'),
         kind: Kind::Tsv,
     },
     DeviceFormat {
         name: "csv",
-        title: "an inventory table (comma-separated)",
         extensions: &["csv"],
         sniff: |_| true,
         kind: Kind::Csv,

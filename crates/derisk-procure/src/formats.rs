@@ -1,5 +1,5 @@
 //! Every format of procurement and programme data this crate reads, as
-//! descriptors (name, title, file extensions, a content sniff, the reader),
+//! descriptors (name, a content sniff, the reader),
 //! so that `derisk procurement`, the audit and a fuzzer find and read a
 //! format the same way.
 
@@ -12,10 +12,6 @@ use crate::Read;
 pub struct NoticeFormat {
     /// Its name, as `--input-format` takes it.
     pub name: &'static str,
-    /// What it is, in a few words.
-    pub title: &'static str,
-    /// File name extensions that usually hold it (lower case, no dot).
-    pub extensions: &'static [&'static str],
     /// Whether a file's start (as text, without a byte-order mark and
     /// leading white space; the first line lower-cased for tables) looks
     /// like this format.
@@ -62,15 +58,11 @@ fn programme_of(file: &str) -> Option<&'static str> {
 pub const FORMATS: &[NoticeFormat] = &[
     NoticeFormat {
         name: "ted",
-        title: "TED XML (R2.0.9, TED_EXPORT)",
-        extensions: &["xml"],
         sniff: |h| h.text.starts_with('<') && h.text.contains("TED_EXPORT"),
         read: |input, file| crate::ted::read(input, file),
     },
     NoticeFormat {
         name: "eforms",
-        title: "eForms notices (UBL XML)",
-        extensions: &["xml"],
         sniff: |h| {
             h.text.starts_with('<')
                 && h.text
@@ -80,22 +72,16 @@ pub const FORMATS: &[NoticeFormat] = &[
     },
     NoticeFormat {
         name: "ocds",
-        title: "OCDS JSON or JSON lines",
-        extensions: &["json", "jsonl"],
         sniff: |h| h.text.starts_with('{') || h.text.starts_with('['),
         read: |input, file| crate::ocds::read(input, file),
     },
     NoticeFormat {
         name: "cordis",
-        title: "a CORDIS organisation table",
-        extensions: &["csv"],
         sniff: |h| !h.text.starts_with('<') && h.first_line.contains("projectid"),
         read: |input, file| crate::cordis::read(input, file, programme_of(file)),
     },
     NoticeFormat {
         name: "csv",
-        title: "a table of awards (buyer, supplier, cpv, value, currency, date)",
-        extensions: &["csv"],
         sniff: |h| {
             !h.text.starts_with('<')
                 && h.first_line.contains("buyer")
