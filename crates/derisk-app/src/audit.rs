@@ -636,23 +636,12 @@ pub fn totals(audited: &Audited) -> RunTotals {
         skipped: audited.problems as u64,
     }
 }
-
-/// Writes `bytes` to a new file beside `path` and renames it over `path`,
-/// so an earlier report is replaced whole or not at all.
+/// Writes `bytes` to `path`, replacing an earlier report whole or not at
+/// all ([`crate::files::replace`]).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
-    let name = path
-        .file_name()
-        .with_context(|| format!("--out {}: not a file name", path.display()))?;
-    let tmp = dir
-        .unwrap_or(Path::new("."))
-        .join(format!(".{}.tmp", name.to_string_lossy()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("{}: cannot write", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("{}: cannot write", path.display())
-    })?;
-    Ok(())
+    crate::files::replace(path, &format!("--out {}", path.display()), |w| {
+        Ok(w.write_all(bytes)?)
+    })
 }
 
 /// Applies analysts' earlier decisions: a party dismissed on the same

@@ -24,6 +24,7 @@ pub mod clock;
 pub mod detect;
 pub mod engine;
 pub mod entity;
+pub mod files;
 pub mod findings;
 pub mod input;
 pub mod mac;

@@ -16,7 +16,6 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::Context as _;
 use derisk_core::PartialDate;
 use derisk_match::{Matcher, ScoreConfig, Screener};
 use derisk_registry::{ControlRules, Import, Loaded, Registry};
@@ -423,18 +422,6 @@ pub struct Built {
 /// leaves the old one.
 pub fn build_snapshot(registry: &Registry, out: &Path) -> anyhow::Result<Built> {
     let started = std::time::Instant::now();
-    let dir = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = out
-        .file_name()
-        .with_context(|| format!("{}: not a file name", out.display()))?;
-    let temp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
     // The screening name index goes in too, so that screening against the
     // snapshot does not build it again.
     let screener = Screener::new(registry, ScoreConfig::default());
@@ -443,24 +430,13 @@ pub fn build_snapshot(registry: &Registry, out: &Path) -> anyhow::Result<Built> 
         screener.matcher().len(),
     );
     drop(screener);
-    let result = (|| -> anyhow::Result<String> {
-        let f = std::fs::File::create(&temp)
-            .with_context(|| format!("{}: cannot create the file", temp.display()))?;
-        let mut w = std::io::BufWriter::new(f);
-        let hash = derisk_registry::write_snapshot_with_index(registry, Some(&index), &mut w)?;
-        let f = w.into_inner().map_err(|e| e.into_error())?;
-        f.sync_all()?;
-        std::fs::rename(&temp, out)
-            .with_context(|| format!("{}: cannot replace the file", out.display()))?;
-        Ok(hash)
-    })();
-    let hash = match result {
-        Ok(h) => h,
-        Err(e) => {
-            let _ = std::fs::remove_file(&temp);
-            return Err(e);
-        }
-    };
+    let hash = crate::files::replace(out, &out.display().to_string(), |mut w| {
+        Ok(derisk_registry::write_snapshot_with_index(
+            registry,
+            Some(&index),
+            &mut w,
+        )?)
+    })?;
     Ok(Built {
         hash,
         names,
