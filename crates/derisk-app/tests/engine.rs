@@ -92,7 +92,6 @@ fn a_swap_reaches_new_requests_while_running_ones_keep_their_registry() {
                         g.registry().entity("nordlicht-cam").is_some(),
                         "registry {hash}"
                     );
-                    assert_eq!(g.registry().hash(), hash);
                     requests += 1;
                     if done && requests > 1 {
                         return g.registry().hash().to_owned();

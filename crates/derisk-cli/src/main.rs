@@ -89,27 +89,19 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Runs(cli::RunsCommand::Show(args)) => store_cmd::show(&cli.global, args),
         Command::Decide(args) => store_cmd::decide(&cli.global, args),
         Command::Monitor(args) => monitor_cmd::monitor(&cli.global, args),
-        Command::Bench(cli::BenchCommand::Screen(args)) => {
-            bench(|o| derisk_app::bench::screen(args, o))
-        }
-        Command::Bench(cli::BenchCommand::Import(args)) => {
-            bench(|o| derisk_app::bench::import(args, o))
-        }
-        Command::Bench(cli::BenchCommand::Assets(args)) => {
-            bench(|o| derisk_app::bench::assets(args, o))
-        }
-        Command::Bench(cli::BenchCommand::Capture(args)) => {
-            bench(|o| derisk_app::bench::capture(args, o))
-        }
-        Command::Bench(cli::BenchCommand::Nmap(args)) => {
-            bench(|o| derisk_app::bench::nmap(args, o))
-        }
-        Command::Bench(cli::BenchCommand::Procurement(args)) => {
-            bench(|o| derisk_app::bench::procurement(args, o))
-        }
-        Command::Bench(cli::BenchCommand::Audit(args)) => {
-            bench(|o| derisk_app::bench::audit(args, o))
-        }
+        Command::Bench(b) => bench(|o| {
+            use cli::BenchCommand as B;
+            use derisk_app::bench;
+            match b {
+                B::Screen(args) => bench::screen(args, o),
+                B::Import(args) => bench::import(args, o),
+                B::Assets(args) => bench::assets(args, o),
+                B::Capture(args) => bench::capture(args, o),
+                B::Nmap(args) => bench::nmap(args, o),
+                B::Procurement(args) => bench::procurement(args, o),
+                B::Audit(args) => bench::audit(args, o),
+            }
+        }),
     }
 }
 
