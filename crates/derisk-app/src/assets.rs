@@ -150,14 +150,17 @@ pub fn overrides(map: &[String]) -> anyhow::Result<Vec<(String, String)>> {
 /// Opens a device input in the format given, named by its extension, or
 /// shown by its first bytes ([`derisk_devices::FORMATS`], the one list of
 /// formats and their sniffs); a spreadsheet is read by its extension.
+/// With `hash`, the input is hashed as it is read ([`Source::read`]).
 pub fn open(
     file: &str,
     format: Option<AssetsInput>,
     map: &[(String, String)],
+    hash: bool,
     say: &mut dyn FnMut(Message),
 ) -> anyhow::Result<Source> {
-    // Hashed as it is read, so that recording the run reads it once.
-    let read = crate::input::ReadSoFar::default();
+    // Hashed as it is read (when `hash` is set, for a recorded run), so
+    // that recording the run reads it once.
+    let read = crate::input::ReadSoFar::new(hash);
     let raw: Box<dyn Read + Send> = if file == "-" {
         Box::new(read.reader(std::io::stdin()))
     } else {
@@ -312,7 +315,9 @@ impl Identification<'_, '_> {
         let mut tally = Tally::default();
         for file in files {
             let mut said = Vec::new();
-            let opened = open(file, self.format, self.map, &mut |m| said.push(m));
+            let opened = open(file, self.format, self.map, recorder.records(), &mut |m| {
+                said.push(m)
+            });
             for m in said {
                 on_event(Event::Said(m));
             }

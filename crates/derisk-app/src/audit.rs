@@ -768,7 +768,7 @@ fn devices(
     g: &mut Gathered,
     say: &mut dyn FnMut(Message),
 ) -> anyhow::Result<usize> {
-    let mut source = crate::assets::open(path, format, &[], say)?;
+    let mut source = crate::assets::open(path, format, &[], false, say)?;
     let mut problems = 0;
     let mut shown = 0;
     while let Some(item) = source

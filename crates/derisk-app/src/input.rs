@@ -225,7 +225,7 @@ enum Inner {
 struct Counting<R> {
     inner: R,
     count: std::sync::Arc<std::sync::atomic::AtomicU64>,
-    digest: Digest,
+    digest: Option<Digest>,
 }
 
 impl<R: Read> Read for Counting<R> {
@@ -234,7 +234,7 @@ impl<R: Read> Read for Counting<R> {
         let n = self.inner.read(buf)?;
         self.count
             .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
-        if let Ok(mut d) = self.digest.lock() {
+        if let Some(Ok(mut d)) = self.digest.as_ref().map(|d| d.lock()) {
             d.update(&buf[..n]);
         }
         Ok(n)
@@ -244,13 +244,24 @@ impl<R: Read> Read for Counting<R> {
 /// What a reader made by [`ReadSoFar::reader`] has read so far: its length
 /// and SHA-256, for the run's record of its inputs (standard input
 /// included, which cannot be read twice).
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ReadSoFar {
     count: std::sync::Arc<std::sync::atomic::AtomicU64>,
-    digest: Digest,
+    /// None when only the length is wanted (a run not recorded).
+    digest: Option<Digest>,
 }
 
 impl ReadSoFar {
+    /// Counts what is read, and hashes it when `hash` is set (hashing
+    /// costs a tenth of a procurement read, so a run that is not recorded
+    /// does not pay for it).
+    pub fn new(hash: bool) -> ReadSoFar {
+        ReadSoFar {
+            count: Default::default(),
+            digest: hash.then(Digest::default),
+        }
+    }
+
     /// `inner`, counted and hashed into this as it is read.
     pub fn reader<R: Read>(&self, inner: R) -> impl Read + use<R> {
         Counting {
@@ -265,8 +276,8 @@ impl ReadSoFar {
         use sha2::Digest as _;
         let hash = self
             .digest
-            .lock()
-            .map(|d| d.clone().finalize())
+            .as_ref()
+            .and_then(|d| d.lock().ok().map(|d| d.clone().finalize()))
             .unwrap_or_default();
         let hex = hash.iter().map(|b| format!("{b:02x}")).collect();
         (hex, self.count.load(std::sync::atomic::Ordering::Relaxed))
@@ -357,7 +368,7 @@ impl Reader {
             Counting {
                 inner: raw,
                 count: consumed.clone(),
-                digest: digest.clone(),
+                digest: Some(digest.clone()),
             },
         ));
         let head = buffered
@@ -462,7 +473,7 @@ impl Reader {
     pub fn sha256(&self) -> (String, u64) {
         ReadSoFar {
             count: self.consumed.clone(),
-            digest: self.digest.clone(),
+            digest: Some(self.digest.clone()),
         }
         .sha256()
     }

@@ -44,13 +44,13 @@ pub struct Opened {
     pub read: crate::input::ReadSoFar,
 }
 
-/// Each input opened, in order: files, the files of directories (sorted),
+/// Each input opened, in order (hashed as read when `hash` is set): files, the files of directories (sorted),
 /// or standard input; errors in place, for the caller to report.
-pub fn inputs(files: &[String]) -> Vec<anyhow::Result<Opened>> {
+pub fn inputs(files: &[String], hash: bool) -> Vec<anyhow::Result<Opened>> {
     let mut out = Vec::new();
     for f in files {
         if f == "-" {
-            let read = crate::input::ReadSoFar::default();
+            let read = crate::input::ReadSoFar::new(hash);
             out.push(Ok(Opened {
                 name: "-".into(),
                 reader: Box::new(BufReader::new(read.reader(std::io::stdin()))),
@@ -74,20 +74,20 @@ pub fn inputs(files: &[String]) -> Vec<anyhow::Result<Opened>> {
             };
             entries.sort();
             for p in entries {
-                out.push(open(&p.to_string_lossy(), true));
+                out.push(open(&p.to_string_lossy(), true, hash));
             }
         } else {
-            out.push(open(f, false));
+            out.push(open(f, false, hash));
         }
     }
     out
 }
 
-/// Opens one file, hashed as it is read; `in_dir` says it was found in a
-/// directory.
-pub fn open(f: &str, in_dir: bool) -> anyhow::Result<Opened> {
+/// Opens one file, hashed as it is read when `hash` is set; `in_dir` says
+/// it was found in a directory.
+pub fn open(f: &str, in_dir: bool, hash: bool) -> anyhow::Result<Opened> {
     let file = std::fs::File::open(f).with_context(|| format!("{f}: cannot open"))?;
-    let read = crate::input::ReadSoFar::default();
+    let read = crate::input::ReadSoFar::new(hash);
     Ok(Opened {
         name: f.to_owned(),
         reader: Box::new(BufReader::with_capacity(1 << 16, read.reader(file))),
@@ -157,7 +157,7 @@ pub fn read_all(
     mut on_event: impl FnMut(Event<'_>),
 ) -> Gathered {
     let mut g = Gathered::default();
-    for input in inputs(files) {
+    for input in inputs(files, recorder.records()) {
         let Opened {
             name,
             reader,

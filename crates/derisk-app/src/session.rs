@@ -264,7 +264,7 @@ impl Recorder {
             return Ok(());
         }
         let file = std::fs::File::open(path).with_context(|| format!("{path}: cannot open"))?;
-        let read = crate::input::ReadSoFar::default();
+        let read = crate::input::ReadSoFar::new(true);
         std::io::copy(&mut read.reader(file), &mut std::io::sink())
             .with_context(|| format!("{path}: cannot read"))?;
         let (sha256, bytes) = read.sha256();
