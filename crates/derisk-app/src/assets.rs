@@ -8,6 +8,7 @@ use std::io::{BufRead, BufReader, Read};
 use anyhow::{Context as _, bail};
 use derisk_devices::{DeviceFormat, DeviceReader, Identifier, Item, Verdict};
 use derisk_registry::Registry;
+use derisk_registry::curated::{clean, lines};
 use serde_json::Value;
 
 use crate::Message;
@@ -50,10 +51,10 @@ pub fn identifier<'r>(
     recog: Option<&std::path::Path>,
     say: &mut dyn FnMut(Message),
 ) -> anyhow::Result<Identifier<'r>> {
-    let mut fingerprints = derisk_devices::Rules::bundled().map_err(|problems| {
+    let mut fingerprints = clean(derisk_devices::Rules::bundled()).map_err(|problems| {
         anyhow::anyhow!(
-            "the shipped fingerprint rules are broken: {}",
-            problems.join("; ")
+            "the shipped fingerprint rules are broken:\n{}",
+            lines(&problems)
         )
     })?;
     if let Some(dir) = recog {
@@ -76,11 +77,8 @@ pub fn identifier<'r>(
         ));
         fingerprints.extend(load.rules);
     }
-    let relabels = derisk_devices::Relabels::bundled().map_err(|problems| {
-        anyhow::anyhow!(
-            "the shipped relabel list is broken: {}",
-            problems.join("; ")
-        )
+    let relabels = clean(derisk_devices::Relabels::bundled()).map_err(|problems| {
+        anyhow::anyhow!("the shipped relabel list is broken:\n{}", lines(&problems))
     })?;
     for p in relabels.unknown_makers(registry) {
         say(Message::warning(format!("data/oem/relabels.toml: {p}")));

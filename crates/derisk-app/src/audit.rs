@@ -575,16 +575,16 @@ pub fn policies(
     };
     let (mut policies, problems) =
         Policies::bundled(&known).map_err(|e| anyhow::anyhow!("the shipped policies: {e}"))?;
-    for p in problems {
-        say(Message::warning(p));
+    for p in &problems {
+        say(Message::diagnostic(p));
     }
     for file in files {
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("{}: cannot read", file.display()))?;
         let (mine, problems) = Policies::parse(&text, &file.display().to_string(), &known)
-            .map_err(|e| anyhow::anyhow!(e))?;
-        for p in problems {
-            say(Message::warning(p));
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        for p in &problems {
+            say(Message::diagnostic(p));
         }
         for p in policies.extend(mine) {
             say(Message::warning(format!("{}: {p}", file.display())));

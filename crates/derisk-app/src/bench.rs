@@ -672,10 +672,7 @@ pub fn assets(args: &BenchAssetsArgs, out: &mut dyn Write) -> anyhow::Result<()>
     if let Some(path) = &args.keep {
         std::fs::write(path, &lines)?;
     }
-    let rules = derisk_devices::Rules::bundled()
-        .map_err(|p| anyhow::anyhow!("fingerprint rules: {}", p.join("; ")))?;
-    let relabels = derisk_devices::Relabels::bundled()
-        .map_err(|p| anyhow::anyhow!("relabel list: {}", p.join("; ")))?;
+    let (rules, relabels) = shipped_device_rules()?;
     let identifier =
         derisk_devices::Identifier::new(&registry, derisk_registry::ControlRules::default(), rules)
             .with_relabels(relabels);
@@ -864,10 +861,7 @@ pub fn nmap(args: &BenchNmapArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         size as f64 / (1 << 20) as f64,
     )?;
     let bundled = derisk_registry::bundled();
-    let rules = derisk_devices::Rules::bundled()
-        .map_err(|p| anyhow::anyhow!("the bundled fingerprint rules: {}", p.join("; ")))?;
-    let relabels = derisk_devices::Relabels::bundled()
-        .map_err(|p| anyhow::anyhow!("the bundled relabels: {}", p.join("; ")))?;
+    let (rules, relabels) = shipped_device_rules()?;
     let id = derisk_devices::Identifier::new(
         &bundled.registry,
         derisk_registry::ControlRules::default(),
@@ -1284,4 +1278,14 @@ fn tempfile_dir() -> anyhow::Result<TempDir> {
     ));
     std::fs::create_dir_all(&d)?;
     Ok(TempDir(d))
+}
+
+/// The shipped fingerprint rules and relabel list, which must load clean.
+fn shipped_device_rules() -> anyhow::Result<(derisk_devices::Rules, derisk_devices::Relabels)> {
+    use derisk_registry::curated::{clean, lines};
+    let rules = clean(derisk_devices::Rules::bundled())
+        .map_err(|p| anyhow::anyhow!("the shipped fingerprint rules:\n{}", lines(&p)))?;
+    let relabels = clean(derisk_devices::Relabels::bundled())
+        .map_err(|p| anyhow::anyhow!("the shipped relabel list:\n{}", lines(&p)))?;
+    Ok((rules, relabels))
 }

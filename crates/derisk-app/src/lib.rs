@@ -67,6 +67,13 @@ impl Message {
         Message::new("error", text.to_string())
     }
 
+    /// A problem in a data file, as the file's loader located it
+    /// (`file:line:column: error: field: message`; an error there leaves
+    /// the record out, not the work).
+    pub fn diagnostic(d: &derisk_registry::Diagnostic) -> Message {
+        Message::new("", d.to_string())
+    }
+
     /// A note: worth knowing, nothing wrong.
     pub fn note(text: impl ToString) -> Message {
         Message::new("note", text.to_string())

@@ -40,7 +40,10 @@ use derisk_exposure::category::Series;
 use derisk_registry::fold_assignee;
 use serde::Deserialize;
 
-use crate::fingerprint::{Source, SourceDef};
+use derisk_registry::Diagnostic;
+use derisk_registry::curated::Curated;
+
+use crate::fingerprint::Source;
 
 /// The shipped look-alikes, embedded at build time.
 const BUNDLED_LOOKALIKES: &str = include_str!("../../../data/fingerprints/lookalikes.toml");
@@ -81,15 +84,6 @@ pub struct Lookalikes {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FileDef {
-    #[serde(default)]
-    source: Vec<SourceDef>,
-    #[serde(default)]
-    lookalike: Vec<LookalikeDef>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct LookalikeDef {
     phrase: String,
     entity: String,
@@ -99,35 +93,46 @@ struct LookalikeDef {
 }
 
 impl Lookalikes {
-    /// The shipped look-alikes.
-    pub fn bundled() -> Result<Lookalikes, Vec<String>> {
+    /// The shipped look-alikes, and the problems of the shipped file
+    /// (none: the tests check).
+    pub fn bundled() -> Result<(Lookalikes, Vec<Diagnostic>), Diagnostic> {
         Lookalikes::parse(BUNDLED_LOOKALIKES, "data/fingerprints/lookalikes.toml")
     }
 
-    /// Parses a file of look-alikes; every problem is reported, each
-    /// naming the file and the phrase.
-    pub fn parse(text: &str, file: &str) -> Result<Lookalikes, Vec<String>> {
-        let def: FileDef = toml::from_str(text).map_err(|e| vec![format!("{file}: {e}")])?;
-        let sources = Source::from_defs(def.source);
+    /// Parses a file of look-alikes. A file that is not TOML fails whole;
+    /// a look-alike with a problem is left out with a diagnostic naming
+    /// it and the field at fault.
+    pub fn parse(text: &str, file: &str) -> Result<(Lookalikes, Vec<Diagnostic>), Diagnostic> {
+        let c = Curated::parse(text, file, &["source", "lookalike"])?;
         let mut problems = Vec::new();
+        let sources = Source::read_all(&c, &mut problems);
         let mut lookalikes = Vec::new();
-        for l in def.lookalike {
-            let at = format!("{file}: lookalike {:?}", l.phrase);
+        for record in c.records("lookalike") {
+            let l = match c.read::<LookalikeDef>(&record) {
+                Ok(l) => l,
+                Err(e) => {
+                    problems.push(e);
+                    continue;
+                }
+            };
             let words: Vec<String> = runs(&l.phrase).map(str::to_lowercase).collect();
-            if words.len() < 2 {
-                problems.push(format!(
-                    "{at}: phrase: expected two words or more (a name and what makes it another's)"
-                ));
-                continue;
-            }
-            if let Err(m) = Source::check_cited(&sources, &l.sources, "lookalike") {
-                problems.push(format!("{at}: {m}"));
-                continue;
-            }
-            if l.examples.is_empty() {
-                problems.push(format!(
-                    "{at}: no examples: every look-alike carries banners that hold it"
-                ));
+            let problem = if words.len() < 2 {
+                Some((
+                    "phrase",
+                    "expected two words or more (a name and what makes it another's)".to_owned(),
+                ))
+            } else if let Err(m) = Source::check_cited(&sources, &l.sources, "lookalike") {
+                Some(("sources", m))
+            } else if l.examples.is_empty() {
+                Some((
+                    "examples",
+                    "none: every look-alike carries banners that hold it".to_owned(),
+                ))
+            } else {
+                None
+            };
+            if let Some((field, message)) = problem {
+                problems.push(c.error(&record, field, message));
                 continue;
             }
             lookalikes.push(Lookalike {
@@ -139,14 +144,13 @@ impl Lookalikes {
                 examples: l.examples,
             });
         }
-        if problems.is_empty() {
-            Ok(Lookalikes {
+        Ok((
+            Lookalikes {
                 lookalikes,
                 sources,
-            })
-        } else {
-            Err(problems)
-        }
+            },
+            problems,
+        ))
     }
 }
 
@@ -400,6 +404,10 @@ impl<'r> BannerNames<'r> {
 mod tests {
     use super::*;
 
+    fn problems(parsed: Result<(Lookalikes, Vec<Diagnostic>), Diagnostic>) -> Vec<String> {
+        parsed.unwrap().1.iter().map(ToString::to_string).collect()
+    }
+
     #[test]
     fn camel_case_runs_split_into_their_words() {
         assert_eq!(
@@ -414,7 +422,7 @@ mod tests {
 
     #[test]
     fn the_shipped_lookalikes_parse() {
-        let l = Lookalikes::bundled().unwrap();
+        let l = derisk_registry::curated::clean(Lookalikes::bundled()).unwrap();
         assert!(!l.lookalikes.is_empty());
     }
 
@@ -450,11 +458,11 @@ sources = ["s"]
 examples = []
 "#;
         assert_eq!(
-            Lookalikes::parse(text, "l.toml").unwrap_err(),
+            problems(Lookalikes::parse(text, "l.toml")),
             [
-                "l.toml: lookalike \"Huawei\": phrase: expected two words or more (a name and what makes it another's)",
-                "l.toml: lookalike \"Huawei 3Com\": source \"nowhere\" is not defined in the file",
-                "l.toml: lookalike \"Huawei 3Com\": no examples: every look-alike carries banners that hold it",
+                "l.toml:10:10: error: lookalike[Huawei].phrase: expected two words or more (a name and what makes it another's)",
+                "l.toml:20:11: error: lookalike[Huawei 3Com].sources: \"nowhere\" is not defined in the file",
+                "l.toml:28:12: error: lookalike[Huawei 3Com].examples: none: every look-alike carries banners that hold it",
             ]
         );
     }

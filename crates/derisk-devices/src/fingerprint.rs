@@ -5,6 +5,8 @@
 //! that must not. The shipped rules are `data/fingerprints/rules.toml`;
 //! the format is in `docs/formats/fingerprints.md`.
 
+use derisk_registry::Diagnostic;
+use derisk_registry::curated::Curated;
 use regex::Regex;
 use serde::Deserialize;
 
@@ -38,32 +40,41 @@ impl Source {
         what: &str,
     ) -> Result<(), String> {
         if cited.is_empty() {
-            return Err(format!(
-                "no sources: every {what} names the sources of its fact"
-            ));
+            return Err(format!("none: every {what} names the sources of its fact"));
         }
         match cited.iter().find(|s| !sources.iter().any(|x| &x.id == *s)) {
-            Some(s) => Err(format!("source {s:?} is not defined in the file")),
+            Some(s) => Err(format!("{s:?} is not defined in the file")),
             None => Ok(()),
         }
     }
 
-    /// The sources of a data file as written.
-    pub(crate) fn from_defs(defs: Vec<SourceDef>) -> Vec<Source> {
-        defs.into_iter()
-            .map(|s| Source {
-                id: s.id,
-                url: s.url,
-                title: s.title,
-                publisher: s.publisher,
-                published: match s.published {
-                    toml::Value::String(s) => s,
-                    toml::Value::Datetime(d) => d.to_string(),
-                    other => format!("{other:?}"),
-                },
-                note: s.note,
-            })
-            .collect()
+    /// The `[[source]]` records of a data file; one with a mistake, or
+    /// whose id is taken, is left out with a problem.
+    pub(crate) fn read_all(file: &Curated<'_>, problems: &mut Vec<Diagnostic>) -> Vec<Source> {
+        let mut out: Vec<Source> = Vec::new();
+        for record in file.records("source") {
+            match file.read::<SourceDef>(&record) {
+                Ok(s) if out.iter().any(|o| o.id == s.id) => problems.push(file.error(
+                    &record,
+                    "id",
+                    "the id is defined twice; the first is kept",
+                )),
+                Ok(s) => out.push(Source {
+                    id: s.id,
+                    url: s.url,
+                    title: s.title,
+                    publisher: s.publisher,
+                    published: match s.published {
+                        toml::Value::String(s) => s,
+                        toml::Value::Datetime(d) => d.to_string(),
+                        other => format!("{other:?}"),
+                    },
+                    note: s.note,
+                }),
+                Err(e) => problems.push(e),
+            }
+        }
+        out
     }
 }
 
@@ -146,15 +157,6 @@ pub struct Rules {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FileDef {
-    #[serde(default)]
-    source: Vec<SourceDef>,
-    #[serde(default)]
-    rule: Vec<RuleDef>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(crate) struct SourceDef {
     id: String,
     url: String,
@@ -184,100 +186,98 @@ struct RuleDef {
     counterexamples: Vec<String>,
 }
 
+/// A rule checked (its id, fields, pattern, captures, confidence,
+/// sources and examples); the field at fault and what is wrong otherwise.
+fn rule(r: RuleDef, earlier: &[Rule], sources: &[Source]) -> Result<Rule, (&'static str, String)> {
+    if earlier.iter().any(|x| x.id == r.id) {
+        return Err(("id", "the id is used twice".into()));
+    }
+    let Some(field) = Field::parse(&r.field) else {
+        return Err((
+            "field",
+            format!("{:?} is not a field of the observation format", r.field),
+        ));
+    };
+    let also: Vec<Option<Field>> = r.also.iter().map(|f| Field::parse(f)).collect();
+    if let Some(bad_field) = r.also.iter().zip(&also).find(|(_, f)| f.is_none()) {
+        return Err((
+            "also",
+            format!("{:?} is not a field of the observation format", bad_field.0),
+        ));
+    }
+    let regex = regex::RegexBuilder::new(&r.pattern)
+        .size_limit(1 << 24)
+        .build()
+        .map_err(|e| ("pattern", format!("does not compile: {e}")))?;
+    let groups = regex.captures_len() - 1;
+    for (key, group) in [("model", r.model), ("firmware", r.firmware)] {
+        if let Some(g) = group.filter(|&g| g == 0 || g > groups) {
+            return Err((
+                key,
+                format!("capture group {g} does not exist (the pattern has {groups})"),
+            ));
+        }
+    }
+    if !(r.confidence > 0.0 && r.confidence <= 1.0) {
+        return Err((
+            "confidence",
+            format!("{}: expected a number in (0, 1]", r.confidence),
+        ));
+    }
+    Source::check_cited(sources, &r.sources, "rule").map_err(|m| ("sources", m))?;
+    if r.examples.is_empty() {
+        return Err((
+            "examples",
+            "none: every rule carries values it must match".into(),
+        ));
+    }
+    Ok(Rule {
+        id: r.id,
+        description: r.description,
+        field,
+        also: also.into_iter().flatten().collect(),
+        regex,
+        vendor: r.vendor,
+        vendor_group: None,
+        entity: r.entity,
+        model: r.model,
+        firmware: r.firmware,
+        confidence: r.confidence,
+        sources: r.sources,
+        examples: r.examples,
+        counterexamples: r.counterexamples,
+    })
+}
+
 impl Rules {
-    /// The shipped rules.
-    pub fn bundled() -> Result<Rules, Vec<String>> {
+    /// The shipped rules, and the problems of the shipped file (none:
+    /// the tests check).
+    pub fn bundled() -> Result<(Rules, Vec<Diagnostic>), Diagnostic> {
         Rules::parse(BUNDLED, "data/fingerprints/rules.toml")
     }
 
-    /// Parses a rule file; every problem is reported, each naming the
-    /// file and the rule, and a rule with a problem is left out.
-    pub fn parse(text: &str, file: &str) -> Result<Rules, Vec<String>> {
-        let def: FileDef = toml::from_str(text).map_err(|e| vec![format!("{file}: {e}")])?;
+    /// Parses a rule file. A file that is not TOML fails whole; a rule
+    /// with a problem is left out with a diagnostic naming it and the
+    /// field at fault.
+    pub fn parse(text: &str, file: &str) -> Result<(Rules, Vec<Diagnostic>), Diagnostic> {
+        let c = Curated::parse(text, file, &["source", "rule"])?;
         let mut problems = Vec::new();
-        let sources = Source::from_defs(def.source);
+        let sources = Source::read_all(&c, &mut problems);
         let mut rules: Vec<Rule> = Vec::new();
-        for r in def.rule {
-            let at = format!("{file}: rule {:?}", r.id);
-            let mut bad = |m: String| problems.push(format!("{at}: {m}"));
-            if rules.iter().any(|x| x.id == r.id) {
-                bad("the id is used twice".into());
-                continue;
-            }
-            let Some(field) = Field::parse(&r.field) else {
-                bad(format!(
-                    "field {:?} is not a field of the observation format",
-                    r.field
-                ));
-                continue;
-            };
-            let also: Vec<Option<Field>> = r.also.iter().map(|f| Field::parse(f)).collect();
-            if let Some(bad_field) = r.also.iter().zip(&also).find(|(_, f)| f.is_none()) {
-                bad(format!(
-                    "also: {:?} is not a field of the observation format",
-                    bad_field.0
-                ));
-                continue;
-            }
-            let regex = match regex::RegexBuilder::new(&r.pattern)
-                .size_limit(1 << 24)
-                .build()
-            {
-                Ok(re) => re,
+        for record in c.records("rule") {
+            let r = match c.read::<RuleDef>(&record) {
+                Ok(r) => r,
                 Err(e) => {
-                    bad(format!("pattern does not compile: {e}"));
+                    problems.push(e);
                     continue;
                 }
             };
-            let groups = regex.captures_len() - 1;
-            if let Some(g) = r
-                .model
-                .into_iter()
-                .chain(r.firmware)
-                .find(|&g| g == 0 || g > groups)
-            {
-                bad(format!(
-                    "capture group {g} does not exist (the pattern has {groups})"
-                ));
-                continue;
+            match rule(r, &rules, &sources) {
+                Ok(r) => rules.push(r),
+                Err((field, message)) => problems.push(c.error(&record, field, message)),
             }
-            if !(r.confidence > 0.0 && r.confidence <= 1.0) {
-                bad(format!(
-                    "confidence {}: expected a number in (0, 1]",
-                    r.confidence
-                ));
-                continue;
-            }
-            if let Err(m) = Source::check_cited(&sources, &r.sources, "rule") {
-                bad(m);
-                continue;
-            }
-            if r.examples.is_empty() {
-                bad("no examples: every rule carries values it must match".into());
-                continue;
-            }
-            rules.push(Rule {
-                id: r.id,
-                description: r.description,
-                field,
-                also: also.into_iter().flatten().collect(),
-                regex,
-                vendor: r.vendor,
-                vendor_group: None,
-                entity: r.entity,
-                model: r.model,
-                firmware: r.firmware,
-                confidence: r.confidence,
-                sources: r.sources,
-                examples: r.examples,
-                counterexamples: r.counterexamples,
-            });
         }
-        if problems.is_empty() {
-            Ok(Rules { rules, sources })
-        } else {
-            Err(problems)
-        }
+        Ok((Rules { rules, sources }, problems))
     }
 
     /// Adds another set's rules and sources after these.
@@ -376,7 +376,7 @@ mod tests {
 
     #[test]
     fn the_shipped_rules_load_and_pass_their_examples() {
-        let rules = Rules::bundled().unwrap();
+        let rules = derisk_registry::curated::clean(Rules::bundled()).unwrap();
         assert!(rules.rules.len() >= 18, "{}", rules.rules.len());
         assert_eq!(rules.check_examples(), Vec::<String>::new());
     }
@@ -422,22 +422,33 @@ confidence = 0.5
 sources = ["t"]
 examples = [{ value = "x" }]
 "#;
-        let problems = Rules::parse(text, "my.toml").unwrap_err();
+        let problems: Vec<String> = Rules::parse(text, "my.toml")
+            .unwrap()
+            .1
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(problems.len(), 3, "{problems:#?}");
         assert_eq!(
             problems[0],
-            "my.toml: rule \"a\": field \"http_sever\" is not a field of the observation format"
+            "my.toml:12:9: error: rule[a].field: \"http_sever\" is not a field of the observation format"
         );
-        assert!(problems[1].starts_with("my.toml: rule \"b\": pattern does not compile: "));
+        assert!(
+            problems[1].starts_with("my.toml:23:11: error: rule[b].pattern: does not compile: "),
+            "{}",
+            problems[1]
+        );
         assert_eq!(
             problems[2],
-            "my.toml: rule \"c\": capture group 2 does not exist (the pattern has 1)"
+            "my.toml:35:9: error: rule[c].model: capture group 2 does not exist (the pattern has 1)"
         );
         let wrong = text.replace(
             "vendor = \"V\"\nconfidence",
             "vendor = \"V\"\ncolour = 1\nconfidence",
         );
-        let problems = Rules::parse(&wrong, "my.toml").unwrap_err();
+        let (rules, problems) = Rules::parse(&wrong, "my.toml").unwrap();
+        assert_eq!(rules.rules.len(), 0);
+        let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert!(
             problems[0].contains("unknown field `colour`"),
             "{problems:?}"

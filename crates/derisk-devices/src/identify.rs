@@ -269,7 +269,7 @@ impl<'r> Identifier<'r> {
         });
         // The shipped look-alikes are checked by the tests; a broken file
         // would leave none, never fail identification.
-        let lookalikes = Lookalikes::bundled().unwrap_or_default();
+        let lookalikes = Lookalikes::bundled().map(|(l, _)| l).unwrap_or_default();
         BannerNames::new(entities, series, &lookalikes)
     }
 

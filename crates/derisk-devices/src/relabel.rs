@@ -8,7 +8,10 @@ use std::collections::HashMap;
 use derisk_registry::Registry;
 use serde::Deserialize;
 
-use crate::fingerprint::{Source, SourceDef};
+use derisk_registry::Diagnostic;
+use derisk_registry::curated::Curated;
+
+use crate::fingerprint::Source;
 
 /// The shipped list, embedded at build time.
 const BUNDLED: &str = include_str!("../../../data/oem/relabels.toml");
@@ -83,15 +86,6 @@ pub struct Relabels {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FileDef {
-    #[serde(default)]
-    source: Vec<SourceDef>,
-    #[serde(default)]
-    relabel: Vec<RelabelDef>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RelabelDef {
     brand: String,
     #[serde(default)]
@@ -103,70 +97,82 @@ struct RelabelDef {
     note: Option<String>,
 }
 
+/// An entry checked (its status, extent, brand and sources, and that the
+/// brand is not listed twice for its maker); the field at fault and what
+/// is wrong otherwise.
+fn relabel(
+    r: RelabelDef,
+    earlier: &[Relabel],
+    sources: &[Source],
+) -> Result<Relabel, (&'static str, String)> {
+    let status = match r.status.as_str() {
+        "current" => Status::Current,
+        "former" => Status::Former,
+        other => {
+            return Err((
+                "status",
+                format!("{other:?}: expected \"current\" or \"former\""),
+            ));
+        }
+    };
+    let extent = match r.extent.as_str() {
+        "brand" => Extent::Brand,
+        "some-lines" => Extent::SomeLines,
+        other => {
+            return Err((
+                "extent",
+                format!("{other:?}: expected \"brand\" or \"some-lines\""),
+            ));
+        }
+    };
+    if key(&r.brand).len() < 2 {
+        return Err(("brand", "empty once folded".into()));
+    }
+    Source::check_cited(sources, &r.sources, "relationship").map_err(|m| ("sources", m))?;
+    if earlier
+        .iter()
+        .any(|x| x.maker == r.maker && key(&x.brand) == key(&r.brand))
+    {
+        return Err(("brand", format!("listed twice for maker {:?}", r.maker)));
+    }
+    Ok(Relabel {
+        brand: r.brand,
+        names: r.names,
+        maker: r.maker,
+        status,
+        extent,
+        sources: r.sources,
+        note: r.note,
+    })
+}
+
 impl Relabels {
-    /// The shipped list.
-    pub fn bundled() -> Result<Relabels, Vec<String>> {
+    /// The shipped list, and the problems of the shipped file (none: the
+    /// tests check).
+    pub fn bundled() -> Result<(Relabels, Vec<Diagnostic>), Diagnostic> {
         Relabels::parse(BUNDLED, "data/oem/relabels.toml")
     }
 
-    /// Parses a list; every problem is reported, each naming the file and
-    /// the entry (its brand and position), and an entry with a problem is
-    /// left out.
-    pub fn parse(text: &str, file: &str) -> Result<Relabels, Vec<String>> {
-        let def: FileDef = toml::from_str(text).map_err(|e| vec![format!("{file}: {e}")])?;
-        let sources = Source::from_defs(def.source);
+    /// Parses a list. A file that is not TOML fails whole; an entry with
+    /// a problem is left out with a diagnostic naming it (by its brand)
+    /// and the field at fault.
+    pub fn parse(text: &str, file: &str) -> Result<(Relabels, Vec<Diagnostic>), Diagnostic> {
+        let c = Curated::parse(text, file, &["source", "relabel"])?;
         let mut problems = Vec::new();
+        let sources = Source::read_all(&c, &mut problems);
         let mut relabels: Vec<Relabel> = Vec::new();
-        for (i, r) in def.relabel.into_iter().enumerate() {
-            let at = format!("{file}: relabel {} ({:?})", i + 1, r.brand);
-            let mut bad = |m: String| problems.push(format!("{at}: {m}"));
-            let status = match r.status.as_str() {
-                "current" => Status::Current,
-                "former" => Status::Former,
-                other => {
-                    bad(format!(
-                        "status {other:?}: expected \"current\" or \"former\""
-                    ));
+        for record in c.records("relabel") {
+            let r = match c.read::<RelabelDef>(&record) {
+                Ok(r) => r,
+                Err(e) => {
+                    problems.push(e);
                     continue;
                 }
             };
-            let extent = match r.extent.as_str() {
-                "brand" => Extent::Brand,
-                "some-lines" => Extent::SomeLines,
-                other => {
-                    bad(format!(
-                        "extent {other:?}: expected \"brand\" or \"some-lines\""
-                    ));
-                    continue;
-                }
-            };
-            if key(&r.brand).len() < 2 {
-                bad("the brand is empty once folded".into());
-                continue;
+            match relabel(r, &relabels, &sources) {
+                Ok(r) => relabels.push(r),
+                Err((field, message)) => problems.push(c.error(&record, field, message)),
             }
-            if let Err(m) = Source::check_cited(&sources, &r.sources, "relationship") {
-                bad(m);
-                continue;
-            }
-            if relabels
-                .iter()
-                .any(|x| x.maker == r.maker && key(&x.brand) == key(&r.brand))
-            {
-                bad(format!("the brand is listed twice for maker {:?}", r.maker));
-                continue;
-            }
-            relabels.push(Relabel {
-                brand: r.brand,
-                names: r.names,
-                maker: r.maker,
-                status,
-                extent,
-                sources: r.sources,
-                note: r.note,
-            });
-        }
-        if !problems.is_empty() {
-            return Err(problems);
         }
         let mut index: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, r) in relabels.iter().enumerate() {
@@ -177,11 +183,14 @@ impl Relabels {
                 }
             }
         }
-        Ok(Relabels {
-            relabels,
-            sources,
-            index,
-        })
+        Ok((
+            Relabels {
+                relabels,
+                sources,
+                index,
+            },
+            problems,
+        ))
     }
 
     /// The relationships whose brand `name` is: the name, folded (case,
@@ -316,7 +325,7 @@ sources = ["s"]
 
     #[test]
     fn names_are_found_folded_and_as_word_prefixes() {
-        let r = Relabels::parse(FILE, "t.toml").unwrap();
+        let r = derisk_registry::curated::clean(Relabels::parse(FILE, "t.toml")).unwrap();
         let brand = |n: &str| {
             r.find(n)
                 .iter()
@@ -344,17 +353,22 @@ sources = ["s"]
         let (head, tail) = text.rsplit_once("sources = [\"s\"]").unwrap();
         let text = format!("{head}sources = [\"t\"]{tail}");
         assert_eq!(
-            Relabels::parse(&text, "t.toml").unwrap_err(),
+            Relabels::parse(&text, "t.toml")
+                .unwrap()
+                .1
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
             [
-                "t.toml: relabel 2 (\"Bosch\"): extent \"partly\": expected \"brand\" or \"some-lines\"",
-                "t.toml: relabel 3 (\"Tyco Illustra Essentials\"): source \"t\" is not defined in the file",
+                "t.toml:21:10: error: relabel[Bosch].extent: \"partly\": expected \"brand\" or \"some-lines\"",
+                "t.toml:30:11: error: relabel[Tyco Illustra Essentials].sources: \"t\" is not defined in the file",
             ]
         );
     }
 
     #[test]
     fn the_shipped_list_reads_and_names_registry_makers() {
-        let r = Relabels::bundled().unwrap();
+        let r = derisk_registry::curated::clean(Relabels::bundled()).unwrap();
         assert!(r.relabels.len() >= 70, "{}", r.relabels.len());
         let registry = derisk_registry::bundled().registry;
         assert_eq!(r.unknown_makers(&registry), Vec::<String>::new());

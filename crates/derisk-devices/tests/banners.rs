@@ -250,11 +250,14 @@ fn recog_alone_on_the_same_banners() {
         .filter(|r| r.source != "recog")
         .collect();
     for (name, rules) in [
-        ("bundled rules", Rules::bundled().unwrap()),
+        (
+            "bundled rules",
+            derisk_registry::curated::clean(Rules::bundled()).unwrap(),
+        ),
         ("recog alone", recog),
     ] {
         let id = Identifier::new(&registry, ControlRules::default(), rules)
-            .with_relabels(Relabels::bundled().unwrap());
+            .with_relabels(derisk_registry::curated::clean(Relabels::bundled()).unwrap());
         for (set, rows) in [
             ("main", &main),
             ("main, rows not from recog", &not_recog),

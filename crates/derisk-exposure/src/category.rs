@@ -22,7 +22,9 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use crate::model::SourceRef;
-use crate::policy::{read, records, sources_of, table};
+use crate::policy::sources_of;
+use derisk_registry::Diagnostic;
+use derisk_registry::curated::Curated;
 
 vocabulary! {
     /// What a device or purchase is.
@@ -415,59 +417,46 @@ impl ModelSeries {
     /// Parses a file of model series. A file that is not TOML is an
     /// error; a record with a mistake is left out alone, with a problem
     /// naming the file, the record and the field.
-    pub fn parse(text: &str, file: &str) -> Result<(ModelSeries, Vec<String>), String> {
-        let t = table(text, file, &["source", "series"])?;
+    pub fn parse(text: &str, file: &str) -> Result<(ModelSeries, Vec<Diagnostic>), Diagnostic> {
+        let c = Curated::parse(text, file, &["source", "series"])?;
         let mut problems = Vec::new();
-        let sources = sources_of(file, &t, &mut problems);
+        let sources = sources_of(&c, &mut problems);
         let mut series = Vec::new();
-        for (n, v) in records(&t, "series") {
-            let r = match read::<RawSeries>(file, "series", n, v) {
+        for record in c.records("series") {
+            let r = match c.read::<RawSeries>(&record) {
                 Ok(r) => r,
                 Err(e) => {
                     problems.push(e);
                     continue;
                 }
             };
-            let what = format!("[[series]] number {n} ({} {})", r.family, r.prefix);
             let Some(category) = Category::parse(&r.category) else {
-                problems.push(format!(
-                    "{file}: {what}: category: {:?} is not one of {}",
-                    r.category,
-                    Category::ALL
-                        .iter()
-                        .map(|c| c.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
+                let all: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+                let message = format!("{:?} is not one of {}", r.category, all.join(", "));
+                problems.push(c.error(&record, "category", message));
                 continue;
             };
-            if r.prefix.is_empty() || !r.prefix.chars().all(|c| c.is_ascii_alphabetic()) {
-                problems.push(format!(
-                    "{file}: {what}: prefix: expected letters only, got {:?}",
-                    r.prefix
-                ));
-                continue;
-            }
-            if r.family.trim().is_empty() {
-                problems.push(format!(
-                    "{file}: {what}: family: expected a word of the maker family's name"
-                ));
-                continue;
-            }
-            if r.sources.is_empty() {
-                problems.push(format!(
-                    "{file}: {what}: sources: at least one source is needed"
-                ));
-                continue;
-            }
-            if let Some(s) = r
-                .sources
-                .iter()
-                .find(|s| !sources.iter().any(|o| &o.id == *s))
-            {
-                problems.push(format!(
-                    "{file}: {what}: sources: {s:?} is not defined in the file"
-                ));
+            let problem =
+                if r.prefix.is_empty() || !r.prefix.chars().all(|c| c.is_ascii_alphabetic()) {
+                    Some((
+                        "prefix",
+                        format!("expected letters only, got {:?}", r.prefix),
+                    ))
+                } else if r.family.trim().is_empty() {
+                    Some((
+                        "family",
+                        "expected a word of the maker family's name".to_owned(),
+                    ))
+                } else if r.sources.is_empty() {
+                    Some(("sources", "at least one source is needed".to_owned()))
+                } else {
+                    r.sources
+                        .iter()
+                        .find(|s| !sources.iter().any(|o| &o.id == *s))
+                        .map(|s| ("sources", format!("{s:?} is not defined in the file")))
+                };
+            if let Some((field, message)) = problem {
+                problems.push(c.error(&record, field, message));
                 continue;
             }
             let padded = fold(&r.family);
@@ -615,7 +604,7 @@ mod tests {
     fn the_bundled_model_series_load_and_their_examples_fit() {
         let text = include_str!("../../../data/categories/model-series.toml");
         let (m, problems) = ModelSeries::parse(text, "model-series.toml").unwrap();
-        assert_eq!(problems, Vec::<String>::new());
+        assert_eq!(problems, Vec::new());
         assert!(m.series.len() >= 20, "{}", m.series.len());
         for s in &m.series {
             assert!(
@@ -736,25 +725,27 @@ category = "network"
 sources = ["doc"]
 "#;
         let (m, problems) = ModelSeries::parse(text, "own.toml").unwrap();
+        let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(m.series.len(), 1);
         assert_eq!(
             problems,
             vec![
-                "own.toml: [[series]] number 2 (huawei X): category: \"gadgets\" is not one of \
+                "own.toml:18:12: error: series[X].category: \"gadgets\" is not one of \
                  cameras, scanners, radio-access-network, core-network, network, radios, drones, \
                  software, services, other"
                     .to_owned(),
-                "own.toml: [[series]] number 3 (zte ZX-1): prefix: expected letters only, got \"ZX-1\""
+                "own.toml:24:10: error: series[ZX-1].prefix: expected letters only, got \"ZX-1\""
                     .to_owned(),
-                "own.toml: [[series]] number 4 (zte ZXV): sources: \"nowhere\" is not defined in the file"
+                "own.toml:34:11: error: series[ZXV].sources: \"nowhere\" is not defined in the file"
                     .to_owned(),
-                "own.toml: [[series]] number 5: missing field `what`".to_owned(),
+                "own.toml:36:1: error: series[ZXW]: missing field `what`".to_owned(),
             ]
         );
         assert!(
             ModelSeries::parse("[[series]\n", "bad.toml")
                 .unwrap_err()
-                .starts_with("bad.toml: not TOML: ")
+                .to_string()
+                .starts_with("bad.toml:1:")
         );
     }
 

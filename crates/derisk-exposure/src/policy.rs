@@ -2,12 +2,15 @@
 //! (`data/policies/frameworks.toml`, `data/alternatives/vendors.toml`;
 //! the format is in `docs/formats/policies.md`).
 //!
-//! A file that is not TOML is refused with the line and column of the
-//! mistake. Inside a readable file, a record with a mistake (an unknown
+//! They load the way every curated file does ([`derisk_registry::curated`]):
+//! a file that is not TOML is refused with the line and column of the
+//! mistake; inside a readable file, a record with a mistake (an unknown
 //! field, a framework, category or list that does not exist, a source no
-//! one defines) is left out alone, with a problem naming the file, the
-//! record and the field; the rest loads.
+//! one defines) is left out alone, with a [`Diagnostic`] at the value at
+//! fault naming the record and the field; the rest loads.
 
+use derisk_registry::Diagnostic;
+use derisk_registry::curated::Curated;
 use serde::Deserialize;
 
 use crate::category::{Category, Criticality, Sector};
@@ -210,7 +213,7 @@ impl Alternatives {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawSource {
+pub(crate) struct RawSource {
     id: String,
     url: String,
     title: String,
@@ -278,60 +281,17 @@ pub struct Known<'a> {
     pub list: &'a dyn Fn(&str) -> bool,
 }
 
-/// Records of one kind in a parsed file, each with its number.
-pub(crate) fn records<'t>(table: &'t toml::Table, key: &str) -> Vec<(usize, &'t toml::Value)> {
-    match table.get(key) {
-        Some(toml::Value::Array(a)) => a.iter().enumerate().map(|(i, v)| (i + 1, v)).collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// Parses a file into a table, or says where it is not TOML.
-pub(crate) fn table(text: &str, file: &str, keys: &[&str]) -> Result<toml::Table, String> {
-    let t: toml::Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| format!("{file}: not TOML: {}", e.to_string().trim()))?;
-    if let Some(k) = t.keys().find(|k| !keys.contains(&k.as_str())) {
-        return Err(format!(
-            "{file}: unknown table {k:?}; expected {}",
-            keys.iter()
-                .map(|k| format!("[[{k}]]"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    Ok(t)
-}
-
-/// One record read, or a problem naming it.
-pub(crate) fn read<T: for<'de> Deserialize<'de>>(
-    file: &str,
-    kind: &str,
-    n: usize,
-    v: &toml::Value,
-) -> Result<T, String> {
-    let id = v
-        .get("id")
-        .or_else(|| v.get("vendor"))
-        .and_then(toml::Value::as_str)
-        .map(|i| format!(" ({i})"))
-        .unwrap_or_default();
-    T::deserialize(v.clone())
-        .map_err(|e| format!("{file}: [[{kind}]] number {n}{id}: {}", e.message().trim()))
-}
-
-pub(crate) fn sources_of(
-    file: &str,
-    table: &toml::Table,
-    problems: &mut Vec<String>,
-) -> Vec<SourceRef> {
+/// The `[[source]]` records of a curated file; a bad or repeated one is
+/// left out with a problem.
+pub(crate) fn sources_of(file: &Curated<'_>, problems: &mut Vec<Diagnostic>) -> Vec<SourceRef> {
     let mut out: Vec<SourceRef> = Vec::new();
-    for (n, v) in records(table, "source") {
-        match read::<RawSource>(file, "source", n, v) {
+    for record in file.records("source") {
+        match file.read::<RawSource>(&record) {
             Ok(s) if out.iter().any(|o| o.id == s.id) => {
-                problems.push(format!(
-                    "{file}: [[source]] number {n} ({}): the id is defined twice; the first is kept",
-                    s.id
+                problems.push(file.error(
+                    &record,
+                    "id",
+                    "the id is defined twice; the first is kept",
                 ));
             }
             Ok(s) => out.push(SourceRef {
@@ -351,43 +311,31 @@ pub(crate) fn sources_of(
     out
 }
 
-/// Checks that each source is defined in the file or the registry.
-fn cited(
-    file: &str,
-    what: &str,
-    sources: &[String],
-    own: &[SourceRef],
-    known: &Known<'_>,
-) -> Result<(), String> {
+/// Whether every source a record cites is defined in its file or in the
+/// registry; what is wrong otherwise.
+fn cited(sources: &[String], own: &[SourceRef], known: &Known<'_>) -> Result<(), String> {
     if sources.is_empty() {
-        return Err(format!(
-            "{file}: {what}: sources: at least one source is needed"
-        ));
+        return Err("at least one source is needed".to_owned());
     }
     for s in sources {
         if !own.iter().any(|o| &o.id == s) && !(known.source)(s) {
             return Err(format!(
-                "{file}: {what}: sources: {s:?} is defined neither in the file nor in the registry"
+                "{s:?} is defined neither in the file nor in the registry"
             ));
         }
     }
     Ok(())
 }
 
-/// Each text of `texts` as a value of a vocabulary, or a problem.
+/// Each text of `texts` as a value of a vocabulary, or what is wrong.
 fn parse_all<T>(
     texts: &[String],
     parse: fn(&str) -> Option<T>,
     all: &[&str],
-    field: &str,
-    what: &str,
 ) -> Result<Vec<T>, String> {
     texts
         .iter()
-        .map(|t| {
-            parse(t)
-                .ok_or_else(|| format!("{what}: {field}: {t:?} is not one of {}", all.join(", ")))
-        })
+        .map(|t| parse(t).ok_or_else(|| format!("{t:?} is not one of {}", all.join(", "))))
         .collect()
 }
 
@@ -397,7 +345,7 @@ fn spellings<T: Copy>(all: &[T], f: fn(T) -> &'static str) -> Vec<&'static str> 
 
 impl Policies {
     /// The shipped frameworks and rules.
-    pub fn bundled(known: &Known<'_>) -> Result<(Policies, Vec<String>), String> {
+    pub fn bundled(known: &Known<'_>) -> Result<(Policies, Vec<Diagnostic>), Diagnostic> {
         Policies::parse(BUNDLED_POLICIES, "data/policies/frameworks.toml", known)
     }
 
@@ -407,39 +355,43 @@ impl Policies {
         text: &str,
         file: &str,
         known: &Known<'_>,
-    ) -> Result<(Policies, Vec<String>), String> {
-        let t = table(text, file, &["source", "framework", "rule"])?;
+    ) -> Result<(Policies, Vec<Diagnostic>), Diagnostic> {
+        let c = Curated::parse(text, file, &["source", "framework", "rule"])?;
         let mut problems = Vec::new();
-        let sources = sources_of(file, &t, &mut problems);
+        let sources = sources_of(&c, &mut problems);
         let mut frameworks: Vec<Framework> = Vec::new();
-        for (n, v) in records(&t, "framework") {
-            let f = match read::<RawFramework>(file, "framework", n, v) {
+        for record in c.records("framework") {
+            let f = match c.read::<RawFramework>(&record) {
                 Ok(f) => f,
                 Err(e) => {
                     problems.push(e);
                     continue;
                 }
             };
-            let what = format!("[[framework]] number {n} ({})", f.id);
             let sectors_ok = f
                 .default_for
                 .iter()
                 .find(|s| s.as_str() != "all" && Sector::parse(s).is_none());
-            if let Some(s) = sectors_ok {
-                problems.push(format!(
-                    "{file}: {what}: default_for: {s:?} is not \"all\" nor one of {}",
-                    spellings(Sector::ALL, Sector::as_str).join(", ")
-                ));
-                continue;
-            }
-            if frameworks.iter().any(|o| o.id == f.id) {
-                problems.push(format!(
-                    "{file}: {what}: the id is defined twice; the first is kept"
-                ));
-                continue;
-            }
-            if let Err(e) = cited(file, &what, &f.sources, &sources, known) {
-                problems.push(e);
+            let problem = if let Some(s) = sectors_ok {
+                Some((
+                    "default_for",
+                    format!(
+                        "{s:?} is not \"all\" nor one of {}",
+                        spellings(Sector::ALL, Sector::as_str).join(", ")
+                    ),
+                ))
+            } else if frameworks.iter().any(|o| o.id == f.id) {
+                Some((
+                    "id",
+                    "the id is defined twice; the first is kept".to_owned(),
+                ))
+            } else {
+                cited(&f.sources, &sources, known)
+                    .err()
+                    .map(|m| ("sources", m))
+            };
+            if let Some((field, message)) = problem {
+                problems.push(c.error(&record, field, message));
                 continue;
             }
             frameworks.push(Framework {
@@ -453,18 +405,17 @@ impl Policies {
             });
         }
         let mut rules: Vec<Rule> = Vec::new();
-        for (n, v) in records(&t, "rule") {
-            let r = match read::<RawRule>(file, "rule", n, v) {
+        for record in c.records("rule") {
+            let r = match c.read::<RawRule>(&record) {
                 Ok(r) => r,
                 Err(e) => {
                     problems.push(e);
                     continue;
                 }
             };
-            let what = format!("[[rule]] number {n} ({})", r.id);
-            match rule(r, &what, &frameworks, &rules, file, &sources, known) {
+            match rule(r, &frameworks, &rules, &sources, known) {
                 Ok(r) => rules.push(r),
-                Err(e) => problems.push(e),
+                Err((field, message)) => problems.push(c.error(&record, field, message)),
             }
         }
         Ok((
@@ -528,106 +479,109 @@ impl Policies {
     }
 }
 
+/// A rule checked against the file's frameworks, the rules before it,
+/// the vocabularies and the sources; the field at fault and what is wrong
+/// otherwise.
 fn rule(
     r: RawRule,
-    what: &str,
     frameworks: &[Framework],
     earlier: &[Rule],
-    file: &str,
     sources: &[SourceRef],
     known: &Known<'_>,
-) -> Result<Rule, String> {
-    let at = |e: String| format!("{file}: {e}");
+) -> Result<Rule, (&'static str, String)> {
     if !frameworks.iter().any(|f| f.id == r.framework) {
-        return Err(at(format!(
-            "{what}: framework: {:?} is not a framework of the file",
-            r.framework
-        )));
+        return Err((
+            "framework",
+            format!("{:?} is not a framework of the file", r.framework),
+        ));
     }
     if earlier.iter().any(|o| o.id == r.id) {
-        return Err(at(format!(
-            "{what}: the id is defined twice; the first is kept"
-        )));
+        return Err((
+            "id",
+            "the id is defined twice; the first is kept".to_owned(),
+        ));
     }
+    let vocabulary = |field: &'static str| move |m: String| (field, m);
     let applies_to = parse_all(
         &r.applies_to,
         Kind::parse,
         &spellings(Kind::ALL, Kind::as_str),
-        "applies_to",
-        what,
     )
-    .map_err(at)?;
+    .map_err(vocabulary("applies_to"))?;
     if applies_to.is_empty() {
-        return Err(at(format!(
-            "{what}: applies_to: name at least one of assets, suppliers, purchases"
-        )));
+        return Err((
+            "applies_to",
+            "name at least one of assets, suppliers, purchases".to_owned(),
+        ));
     }
     let categories = parse_all(
         &r.categories,
         Category::parse,
         &spellings(Category::ALL, Category::as_str),
-        "categories",
-        what,
     )
-    .map_err(at)?;
+    .map_err(vocabulary("categories"))?;
     let criticality = parse_all(
         &r.criticality,
         Criticality::parse,
         &spellings(Criticality::ALL, Criticality::as_str),
-        "criticality",
-        what,
     )
-    .map_err(at)?;
+    .map_err(vocabulary("criticality"))?;
     let sectors = parse_all(
         &r.sectors,
         Sector::parse,
         &spellings(Sector::ALL, Sector::as_str),
-        "sectors",
-        what,
     )
-    .map_err(at)?;
+    .map_err(vocabulary("sectors"))?;
     let when = When::parse(&r.when).ok_or_else(|| {
-        at(format!(
-            "{what}: when: {:?} is not one of {}",
-            r.when,
-            spellings(When::ALL, When::as_str).join(", ")
-        ))
+        (
+            "when",
+            format!(
+                "{:?} is not one of {}",
+                r.when,
+                spellings(When::ALL, When::as_str).join(", ")
+            ),
+        )
     })?;
     let verdict = Status::parse(&r.verdict)
         .filter(|s| !matches!(s, Status::Clear | Status::NotApplicable))
         .ok_or_else(|| {
-            at(format!(
-                "{what}: verdict: {:?} is not one of non-compliant, at-risk, review, info",
-                r.verdict
-            ))
+            (
+                "verdict",
+                format!(
+                    "{:?} is not one of non-compliant, at-risk, review, info",
+                    r.verdict
+                ),
+            )
         })?;
     let severity = Severity::parse(&r.severity).ok_or_else(|| {
-        at(format!(
-            "{what}: severity: {:?} is not one of {}",
-            r.severity,
-            spellings(Severity::ALL, Severity::as_str).join(", ")
-        ))
+        (
+            "severity",
+            format!(
+                "{:?} is not one of {}",
+                r.severity,
+                spellings(Severity::ALL, Severity::as_str).join(", ")
+            ),
+        )
     })?;
     if let Some(l) = r.lists.iter().find(|l| !(known.list)(l)) {
-        return Err(at(format!(
-            "{what}: lists: {l:?} is not a list of the registry"
-        )));
+        return Err(("lists", format!("{l:?} is not a list of the registry")));
     }
     match (when, r.share_above) {
         (When::Concentration | When::HighRiskShare, None) => {
-            return Err(at(format!(
-                "{what}: share_above: a {} rule needs the share above which it fires (0 to 1)",
-                when.as_str()
-            )));
+            return Err((
+                "share_above",
+                format!(
+                    "a {} rule needs the share above which it fires (0 to 1)",
+                    when.as_str()
+                ),
+            ));
         }
         (_, Some(s)) if !(0.0..=1.0).contains(&s) => {
-            return Err(at(format!(
-                "{what}: share_above: {s} is not a share between 0 and 1"
-            )));
+            return Err(("share_above", format!("{s} is not a share between 0 and 1")));
         }
         _ => {}
     }
-    cited(file, what, &r.sources, sources, known)?;
+    cited(&r.sources, sources, known).map_err(vocabulary("sources"))?;
     Ok(Rule {
         id: r.id,
         framework: r.framework,
@@ -651,7 +605,7 @@ fn rule(
 
 impl Alternatives {
     /// The shipped alternative vendors.
-    pub fn bundled(known: &Known<'_>) -> Result<(Alternatives, Vec<String>), String> {
+    pub fn bundled(known: &Known<'_>) -> Result<(Alternatives, Vec<Diagnostic>), Diagnostic> {
         Alternatives::parse(
             BUNDLED_ALTERNATIVES,
             "data/alternatives/vendors.toml",
@@ -664,30 +618,33 @@ impl Alternatives {
         text: &str,
         file: &str,
         known: &Known<'_>,
-    ) -> Result<(Alternatives, Vec<String>), String> {
-        let t = table(text, file, &["source", "alternative"])?;
+    ) -> Result<(Alternatives, Vec<Diagnostic>), Diagnostic> {
+        let c = Curated::parse(text, file, &["source", "alternative"])?;
         let mut problems = Vec::new();
-        let sources = sources_of(file, &t, &mut problems);
+        let sources = sources_of(&c, &mut problems);
         let mut vendors = Vec::new();
-        for (n, v) in records(&t, "alternative") {
-            let a = match read::<RawAlternative>(file, "alternative", n, v) {
+        for record in c.records("alternative") {
+            let a = match c.read::<RawAlternative>(&record) {
                 Ok(a) => a,
                 Err(e) => {
                     problems.push(e);
                     continue;
                 }
             };
-            let what = format!("[[alternative]] number {n} ({})", a.vendor);
             let Some(category) = Category::parse(&a.category) else {
-                problems.push(format!(
-                    "{file}: {what}: category: {:?} is not one of {}",
-                    a.category,
-                    spellings(Category::ALL, Category::as_str).join(", ")
+                problems.push(c.error(
+                    &record,
+                    "category",
+                    format!(
+                        "{:?} is not one of {}",
+                        a.category,
+                        spellings(Category::ALL, Category::as_str).join(", ")
+                    ),
                 ));
                 continue;
             };
-            if let Err(e) = cited(file, &what, &a.sources, &sources, known) {
-                problems.push(e);
+            if let Err(m) = cited(&a.sources, &sources, known) {
+                problems.push(c.error(&record, "sources", m));
                 continue;
             }
             vendors.push(Alternative {
@@ -810,20 +767,20 @@ sources = ["nowhere"]
 colour = "red"
 "#;
         let (p, problems) = Policies::parse(text, "mine.toml", &known()).unwrap();
+        let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(p.rules.len(), 1);
         assert_eq!(p.rules[0].id, "good");
         assert_eq!(
             problems,
             vec![
-                "mine.toml: [[rule]] number 2 (typo): applies_to: \"asets\" is not one of assets, suppliers, purchases",
-                "mine.toml: [[rule]] number 3 (nolist): lists: \"no-such-list\" is not a list of the registry",
-                "mine.toml: [[rule]] number 4 (uncited): unknown field `colour`, expected one of `id`, `framework`, `title`, `applies_to`, `categories`, `criticality`, `sectors`, `when`, `lists`, `share_above`, `verdict`, `severity`, `reference`, `url`, `action`, `sources`, `unverified`",
+                "mine.toml:31:14: error: rule[typo].applies_to: \"asets\" is not one of assets, suppliers, purchases",
+                "mine.toml:45:9: error: rule[nolist].lists: \"no-such-list\" is not a list of the registry",
+                "mine.toml:64:1: error: rule[uncited]: unknown field `colour`, expected one of `id`, `framework`, `title`, `applies_to`, `categories`, `criticality`, `sectors`, `when`, `lists`, `share_above`, `verdict`, `severity`, `reference`, `url`, `action`, `sources`, `unverified`",
             ]
         );
-        let err = Policies::parse("[[rule]\nid=1", "x.toml", &known()).unwrap_err();
-        assert!(
-            err.starts_with("x.toml: not TOML: TOML parse error at line 1, column"),
-            "{err}"
-        );
+        let err = Policies::parse("[[rule]\nid=1", "x.toml", &known())
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("x.toml:1:8: error: not TOML: "), "{err}");
     }
 }

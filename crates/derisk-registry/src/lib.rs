@@ -45,6 +45,7 @@
 mod bundled;
 mod control;
 mod csl;
+pub mod curated;
 mod diagnostic;
 mod diff;
 mod fields;

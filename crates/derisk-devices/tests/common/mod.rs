@@ -12,8 +12,8 @@ pub fn with_identifier<T>(f: impl FnOnce(&Identifier<'_>) -> T) -> T {
     let id = Identifier::new(
         &registry,
         ControlRules::default(),
-        Rules::bundled().unwrap(),
+        derisk_registry::curated::clean(Rules::bundled()).unwrap(),
     )
-    .with_relabels(Relabels::bundled().unwrap());
+    .with_relabels(derisk_registry::curated::clean(Relabels::bundled()).unwrap());
     f(&id)
 }
